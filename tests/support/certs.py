@@ -1,0 +1,152 @@
+"""Certificates generated at test time with ``cryptography``: leaf certificates, a CA and a chain.
+
+Nothing is written to disk and no key is checked in; every call makes a fresh key pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+__all__ = [
+    "CertificateAuthority",
+    "Chain",
+    "fingerprint_sha1",
+    "make_ca",
+    "make_cert",
+    "make_chain",
+    "make_key",
+]
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+@dataclass(frozen=True)
+class CertificateAuthority:
+    """A CA that can sign leaf or intermediate certificates; the key is kept out of ``repr``."""
+
+    cert_pem: str
+    key_pem: str = field(repr=False)
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The parsed CA certificate."""
+        return x509.load_pem_x509_certificate(self.cert_pem.encode())
+
+    @property
+    def private_key(self) -> PrivateKey:
+        """The parsed CA private key."""
+        key = serialization.load_pem_private_key(self.key_pem.encode(), password=None)
+        assert isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey))
+        return key
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A leaf signed by an intermediate signed by a root; ``fullchain_pem`` is leaf + intermediate."""
+
+    leaf_pem: str
+    key_pem: str = field(repr=False)
+    intermediate: CertificateAuthority = field(repr=False)
+    root: CertificateAuthority = field(repr=False)
+
+    @property
+    def fullchain_pem(self) -> str:
+        """Leaf then intermediate, the order a server (and UploadCertificate) expects."""
+        return self.leaf_pem + self.intermediate.cert_pem
+
+
+def _new_key(key_type: str) -> PrivateKey:
+    if key_type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if key_type == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    raise ValueError(f"key_type must be 'rsa' or 'ec', not {key_type!r}")
+
+
+def _key_pem(key: PrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def make_key(key_type: str = "rsa") -> str:
+    """A fresh unencrypted PKCS#8 private key in PEM (e.g. one that matches no certificate)."""
+    return _key_pem(_new_key(key_type))
+
+
+def _build(
+    subject_cn: str,
+    key: PrivateKey,
+    *,
+    sans: Iterable[str],
+    days: float,
+    not_before: dt.datetime | None,
+    issuer: CertificateAuthority | None,
+    is_ca: bool,
+) -> x509.Certificate:
+    start = not_before or (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
+    issuer_name = issuer.certificate.subject if issuer else subject
+    signing_key = issuer.private_key if issuer else key
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
+    )
+    names = list(dict.fromkeys(sans))
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+    return builder.sign(signing_key, hashes.SHA256())
+
+
+def make_cert(
+    cn: str,
+    sans: Iterable[str] = (),
+    days: float = 90,
+    key_type: str = "rsa",
+    not_before: dt.datetime | None = None,
+    issuer: CertificateAuthority | None = None,
+) -> tuple[str, str]:
+    """A leaf certificate for ``cn`` (self-signed unless ``issuer`` is given): ``(cert_pem, key_pem)``."""
+    key = _new_key(key_type)
+    cert = _build(cn, key, sans=sans, days=days, not_before=not_before, issuer=issuer, is_ca=False)
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), _key_pem(key)
+
+
+def make_ca(
+    cn: str = "Test Root CA",
+    key_type: str = "rsa",
+    days: float = 3650,
+    issuer: CertificateAuthority | None = None,
+) -> CertificateAuthority:
+    """A CA certificate (self-signed root, or an intermediate when ``issuer`` is given)."""
+    key = _new_key(key_type)
+    cert = _build(cn, key, sans=(), days=days, not_before=None, issuer=issuer, is_ca=True)
+    return CertificateAuthority(cert.public_bytes(serialization.Encoding.PEM).decode(), _key_pem(key))
+
+
+def make_chain(cn: str, sans: Iterable[str] = (), days: float = 90, key_type: str = "rsa") -> Chain:
+    """Root CA -> intermediate CA -> leaf for ``cn``."""
+    root = make_ca("Test Root CA", key_type)
+    intermediate = make_ca("Test Intermediate CA", key_type, issuer=root)
+    leaf_pem, key_pem = make_cert(cn, sans, days, key_type, issuer=intermediate)
+    return Chain(leaf_pem, key_pem, intermediate, root)
+
+
+def fingerprint_sha1(cert_pem: str) -> str:
+    """Lower-case hex SHA-1 over the DER of the first certificate in ``cert_pem``."""
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    return hashlib.sha1(cert.public_bytes(serialization.Encoding.DER)).hexdigest()

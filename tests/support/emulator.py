@@ -1,0 +1,156 @@
+"""Run the emulator as a real subprocess on loopback for tests: ``start_emulator(...)`` -> ``RunningEmulator``.
+
+The secret key reaches the child through its environment, never its command line, so it is not visible in ``ps``.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+__all__ = ["REPO_ROOT", "EmulatorStartError", "RunningEmulator", "start_emulator"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_READY = re.compile(r"emulator listening on (http://127\.0\.0\.1:(\d+))")
+
+
+class EmulatorStartError(RuntimeError):
+    """Raised when the emulator process exits or stays silent before printing its "listening" line."""
+
+
+@dataclass
+class RunningEmulator:
+    """A running ``python -m emulator`` process; use as a context manager or call ``stop()``."""
+
+    url: str
+    port: int
+    secret_id: str
+    secret_key: str = field(repr=False)
+    db: Path | None
+    process: subprocess.Popen[str] = field(repr=False)
+    _output: collections.deque[str] = field(repr=False, default_factory=lambda: collections.deque(maxlen=200))
+    _http: httpx.Client | None = field(repr=False, default=None)
+
+    @property
+    def host(self) -> str:
+        """``127.0.0.1:PORT``, the Host header a client sends (and signs)."""
+        return f"127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """The ``TENCENTCLOUD_*`` variables that point a client (ours, tccli, Terraform) at this emulator."""
+        return {
+            "TENCENTCLOUD_SECRET_ID": self.secret_id,
+            "TENCENTCLOUD_SECRET_KEY": self.secret_key,
+            "TENCENTCLOUD_ENDPOINT": self.url,
+        }
+
+    def output(self) -> str:
+        """The last lines the process wrote to stdout/stderr (for failure messages)."""
+        return "".join(self._output)
+
+    def admin(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
+        """Call the admin API, e.g. ``admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0})``."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=30.0)
+        if not path.startswith("/"):
+            path = "/" + path
+        if not path.startswith("/_emulator/"):
+            path = "/_emulator" + path
+        response = self._http.request(method, self.url + path, json=json)
+        response.raise_for_status()
+        return response.json() if response.content else {}
+
+    def calls(self) -> list[dict[str, Any]]:
+        """The emulator's call log (``GET /_emulator/calls``)."""
+        return list(self.admin("GET", "/_emulator/calls")["Calls"])
+
+    def reset(self) -> None:
+        """Forget certificates, bindings, tasks, tags, faults, settings, clock offset and the call log."""
+        self.admin("POST", "/_emulator/reset")
+
+    def stop(self) -> None:
+        """Terminate the process (SIGTERM, then SIGKILL after 10 s) and close the admin client."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def __enter__(self) -> RunningEmulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _pump(stream: Any, sink: collections.deque[str], ready: threading.Event, found: list[re.Match[str]]) -> None:
+    # Keep draining the pipe for the life of the process so the child never blocks on a full pipe.
+    for line in stream:
+        sink.append(line)
+        if not found:
+            match = _READY.search(line)
+            if match:
+                found.append(match)
+                ready.set()
+    ready.set()
+
+
+def start_emulator(
+    db: Path | None = None,
+    *,
+    secret_id: str,
+    secret_key: str,
+    extra_args: Iterable[str] = (),
+    timeout: float = 30.0,
+) -> RunningEmulator:
+    """Start ``python -m emulator --port 0`` and return once it prints its "listening" line."""
+    args = [sys.executable, "-m", "emulator", "--port", "0", "--secret-id", secret_id]
+    if db is not None:
+        args += ["--db", str(db)]
+    args += list(extra_args)
+    env = dict(os.environ)
+    env["TENCENTCLOUD_SECRET_KEY"] = secret_key
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    process = subprocess.Popen(
+        args,
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: collections.deque[str] = collections.deque(maxlen=200)
+    ready = threading.Event()
+    found: list[re.Match[str]] = []
+    threading.Thread(target=_pump, args=(process.stdout, output, ready, found), daemon=True).start()
+    if not ready.wait(timeout) or not found:
+        process.kill()
+        process.wait(timeout=10)
+        raise EmulatorStartError(f"emulator did not start (exit code {process.poll()}):\n{''.join(output)}")
+    match = found[0]
+    return RunningEmulator(
+        url=match.group(1),
+        port=int(match.group(2)),
+        secret_id=secret_id,
+        secret_key=secret_key,
+        db=db,
+        process=process,
+        _output=output,
+    )
