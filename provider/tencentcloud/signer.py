@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = [
     "ALGORITHM",
@@ -36,7 +36,7 @@ def sha256_hex(data: bytes) -> str:
 
 def utc_date(timestamp: int) -> str:
     """The UTC date of a Unix timestamp; Tencent warns that a local (UTC+8) date breaks at midnight."""
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
 
 
 def canonical_request(host: str, content_type: str, payload: bytes, method: str = "POST", query: str = "") -> str:

@@ -1,0 +1,112 @@
+"""Client settings: one frozen value object, validated and normalised once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_RATE_PER_ACTION",
+    "ENV_ENDPOINT",
+    "ENV_REGION",
+    "ClientSettings",
+    "default_endpoint",
+]
+
+ENV_ENDPOINT = "TENCENTCLOUD_ENDPOINT"
+ENV_REGION = "TENCENTCLOUD_REGION"
+# The SSL API allows 10 requests per second per action (Tencent's API docs, "frequency limit").
+DEFAULT_RATE_PER_ACTION = 10.0
+# English messages (Terraform forces en-US too); the SDK default zh-CN would put Chinese in user-facing errors.
+DEFAULT_LANGUAGE = "en-US"
+_LANGUAGES = ("en-US", "zh-CN")
+
+
+def default_endpoint(service: str) -> str:
+    """``https://<service>.tencentcloudapi.com``, the public endpoint of a service (China site)."""
+    return f"https://{service}.tencentcloudapi.com"
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How the client reaches Tencent Cloud: endpoint, region, timeouts, retry budget and rate limit.
+
+    ``endpoint`` (a URL such as ``http://127.0.0.1:8787``) sends every service there instead of
+    ``https://<service>.tencentcloudapi.com``; the signing service name is unaffected. ``rate_per_action=None``
+    switches the client-side rate limiter off (benchmarks only; Tencent enforces its limit anyway).
+    """
+
+    endpoint: str | None = None
+    region: str | None = None
+    timeout: float = 30.0
+    retry_deadline: float = 120.0
+    max_attempts: int = 8
+    rate_per_action: float | None = DEFAULT_RATE_PER_ACTION
+    backoff_base: float = 0.5
+    backoff_cap: float = 10.0
+    language: str = DEFAULT_LANGUAGE
+    max_connections: int = 10
+    keepalive_expiry: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.endpoint is not None:
+            object.__setattr__(self, "endpoint", _normalise_endpoint(self.endpoint))
+        if self.region is not None and not self.region.strip():
+            object.__setattr__(self, "region", None)
+        for name in ("timeout", "retry_deadline", "backoff_cap", "keepalive_expiry"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"ClientSettings.{name} must be > 0, got {getattr(self, name)!r}")
+        if self.backoff_base < 0:
+            raise ValueError(f"ClientSettings.backoff_base must be >= 0, got {self.backoff_base!r}")
+        if self.max_attempts < 1:
+            raise ValueError(f"ClientSettings.max_attempts must be >= 1, got {self.max_attempts!r}")
+        if self.max_connections < 1:
+            raise ValueError(f"ClientSettings.max_connections must be >= 1, got {self.max_connections!r}")
+        if self.rate_per_action is not None and not self.rate_per_action > 0:
+            raise ValueError("ClientSettings.rate_per_action must be > 0, or None to switch the limiter off")
+        if self.language not in _LANGUAGES:
+            raise ValueError(f"ClientSettings.language must be one of {', '.join(_LANGUAGES)}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **options: Any) -> ClientSettings:
+        """Settings from ``TENCENTCLOUD_ENDPOINT`` and ``TENCENTCLOUD_REGION``; other fields from ``options``."""
+        endpoint = environ.get(ENV_ENDPOINT, "").strip() or None
+        region = environ.get(ENV_REGION, "").strip() or None
+        return cls(endpoint=endpoint, region=region, **options)
+
+    def endpoint_for(self, service: str) -> str:
+        """The base URL (no trailing slash) that requests for ``service`` go to."""
+        return self.endpoint if self.endpoint is not None else default_endpoint(service)
+
+
+def _normalise_endpoint(value: str) -> str:
+    text = value.strip()
+    problem = None
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError on a non-numeric or out-of-range port
+    except ValueError:
+        parts, port, problem = None, None, "it is not a valid URL"
+    if parts is not None:
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "the scheme must be http or https"
+        elif not parts.hostname:
+            problem = "it has no host"
+        elif parts.path not in ("", "/") or parts.query or parts.fragment:
+            # Tencent signs the canonical URI "/": the API lives at the root of the host.
+            problem = "it must not have a path, query or fragment"
+        elif parts.username or parts.password:
+            problem = "it must not carry user info"
+    if problem is not None or parts is None:
+        raise ValueError(
+            f"{ENV_ENDPOINT} (endpoint) must be a URL like http://127.0.0.1:8787 or https://ssl.tencentcloudapi.com;"
+            f" {problem}"
+        )
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme.lower()}://{netloc}"

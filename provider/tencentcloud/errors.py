@@ -1,0 +1,147 @@
+"""The one exception tree of the Tencent Cloud client.
+
+Callers catch at the level they need::
+
+    TencentCloudError                 anything this client raises about a call
+    ├── ApiError                      the service answered with Response.Error (code, message, request id)
+    └── TransportError                no usable answer; always retryable
+        ├── ConnectError              the TCP/TLS connection could not be opened
+        ├── RequestTimeout            a timeout expired
+        │   ├── ConnectTimeout        ... while connecting
+        │   └── ReadTimeout           ... while waiting for or reading the reply (also write and pool timeouts)
+        ├── ConnectionLost            the connection dropped before a complete reply arrived
+        ├── HttpStatusError           the reply had an HTTP status other than 200
+        └── InvalidResponse           a 200 reply that is not JSON or not a Tencent ``{"Response": ...}`` envelope
+
+Messages name the action and the failure, never the request parameters or credentials. Every class pickles
+through ``__reduce__`` (the provider process may ship errors across a process boundary).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ApiError",
+    "ConnectError",
+    "ConnectTimeout",
+    "ConnectionLost",
+    "HttpStatusError",
+    "InvalidResponse",
+    "ReadTimeout",
+    "RequestTimeout",
+    "TencentCloudError",
+    "TransportError",
+]
+
+
+class TencentCloudError(Exception):
+    """Base class of every error the client raises about a call."""
+
+    #: The API action (``X-TC-Action``) the error belongs to, once known.
+    action: str | None
+    #: How many attempts were made before this error surfaced (set by the client when it gives up).
+    attempts: int
+
+    def _suffix(self) -> str:
+        return f" after {self.attempts} attempts" if self.attempts > 1 else ""
+
+
+class ApiError(TencentCloudError):
+    """Raised when Tencent Cloud answers with ``Response.Error``: a business, auth, parameter or limit error."""
+
+    def __init__(
+        self, action: str, code: str, message: str, request_id: str | None = None, *, attempts: int = 1
+    ) -> None:
+        super().__init__(action, code, message, request_id)
+        self.action = action
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        details = [f"RequestId {self.request_id}"] if self.request_id else []
+        if self.attempts > 1:
+            details.append(f"after {self.attempts} attempts")
+        tail = f" ({', '.join(details)})" if details else ""
+        return f"{self.action} failed: {self.code}: {self.message}{tail}"
+
+    def __repr__(self) -> str:
+        return f"ApiError(action={self.action!r}, code={self.code!r}, request_id={self.request_id!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_api_error, (type(self), self.action, self.code, self.message, self.request_id, self.attempts))
+
+
+def _rebuild_api_error(
+    cls: type[ApiError], action: str, code: str, message: str, request_id: str | None, attempts: int
+) -> ApiError:
+    return cls(action, code, message, request_id, attempts=attempts)
+
+
+class TransportError(TencentCloudError):
+    """Raised when no usable answer arrived: network failure, timeout, non-200 status or malformed reply."""
+
+    def __init__(self, detail: str, *, action: str | None = None, attempts: int = 1) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.action = action
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        prefix = f"{self.action} failed: " if self.action else ""
+        return f"{prefix}{self.detail}{self._suffix()}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.detail!r}, action={self.action!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_transport_error, (type(self), self.detail, self.action, self.attempts))
+
+
+def _rebuild_transport_error(
+    cls: type[TransportError], detail: str, action: str | None, attempts: int
+) -> TransportError:
+    return cls(detail, action=action, attempts=attempts)
+
+
+class ConnectError(TransportError):
+    """Raised when the connection to the endpoint could not be opened (refused, unreachable, TLS failure)."""
+
+
+class RequestTimeout(TransportError):
+    """Raised when a timeout expired before the reply was complete."""
+
+
+class ConnectTimeout(RequestTimeout):
+    """Raised when opening the connection took longer than the timeout."""
+
+
+class ReadTimeout(RequestTimeout):
+    """Raised when sending the request or waiting for the reply took longer than the timeout."""
+
+
+class ConnectionLost(TransportError):
+    """Raised when the server closed the connection before a complete reply (the request may have run)."""
+
+
+class HttpStatusError(TransportError):
+    """Raised when the reply's HTTP status is not 200 (Tencent reports API errors inside a 200 reply)."""
+
+    def __init__(self, status_code: int, *, action: str | None = None, attempts: int = 1) -> None:
+        super().__init__(f"HTTP status {status_code}", action=action, attempts=attempts)
+        self.status_code = status_code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_status_error, (type(self), self.status_code, self.action, self.attempts))
+
+
+def _rebuild_status_error(
+    cls: type[HttpStatusError], status_code: int, action: str | None, attempts: int
+) -> HttpStatusError:
+    return cls(status_code, action=action, attempts=attempts)
+
+
+class InvalidResponse(TransportError):
+    """Raised when a 200 reply is not JSON or lacks the ``{"Response": {...}}`` envelope."""
