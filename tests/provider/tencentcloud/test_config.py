@@ -1,0 +1,82 @@
+"""ClientSettings: endpoint validation and normalisation, environment reading, named defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from provider.tencentcloud import ClientSettings
+
+
+def test_defaults() -> None:
+    settings = ClientSettings()
+    assert settings.endpoint is None and settings.region is None
+    assert (settings.timeout, settings.retry_deadline, settings.max_attempts, settings.rate_per_action) == (
+        30.0,
+        120.0,
+        8,
+        10.0,
+    )
+    assert settings.language == "en-US"
+    assert settings.endpoint_for("ssl") == "https://ssl.tencentcloudapi.com"
+    assert settings.endpoint_for("tag") == "https://tag.tencentcloudapi.com"
+
+
+@pytest.mark.parametrize(
+    ("given", "normalised"),
+    [
+        ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+        ("http://127.0.0.1:8787/", "http://127.0.0.1:8787"),
+        (" HTTPS://SSL.intl.tencentcloudapi.com ", "https://ssl.intl.tencentcloudapi.com"),
+        ("http://[::1]:9000", "http://[::1]:9000"),
+    ],
+)
+def test_endpoint_normalised_once(given: str, normalised: str) -> None:
+    settings = ClientSettings(endpoint=given)
+    assert settings.endpoint == normalised
+    assert settings.endpoint_for("ssl") == settings.endpoint_for("tag") == normalised
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "127.0.0.1:8787",
+        "ftp://127.0.0.1",
+        "http://",
+        "http://127.0.0.1:8787/api",
+        "http://127.0.0.1:8787/?x=1",
+        "http://127.0.0.1:notaport",
+        "http://user:hunter2@127.0.0.1",
+    ],
+)
+def test_bad_endpoint_names_the_variable(bad: str) -> None:
+    with pytest.raises(ValueError, match="TENCENTCLOUD_ENDPOINT") as caught:
+        ClientSettings(endpoint=bad)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_from_env() -> None:
+    settings = ClientSettings.from_env(
+        {"TENCENTCLOUD_ENDPOINT": "http://127.0.0.1:8787", "TENCENTCLOUD_REGION": "ap-guangzhou"}, timeout=5.0
+    )
+    assert (settings.endpoint, settings.region, settings.timeout) == ("http://127.0.0.1:8787", "ap-guangzhou", 5.0)
+    assert ClientSettings.from_env({"TENCENTCLOUD_ENDPOINT": "", "TENCENTCLOUD_REGION": " "}) == ClientSettings()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"timeout": 0},
+        {"retry_deadline": -1},
+        {"max_attempts": 0},
+        {"rate_per_action": 0},
+        {"language": "fr-FR"},
+        {"max_connections": 0},
+    ],
+)
+def test_invalid_values_rejected(options: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="ClientSettings"):
+        ClientSettings(**options)  # type: ignore[arg-type]
+
+
+def test_rate_limiter_can_be_switched_off() -> None:
+    assert ClientSettings(rate_per_action=None).rate_per_action is None

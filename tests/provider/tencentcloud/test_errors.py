@@ -1,0 +1,74 @@
+"""The exception tree: messages, fields and pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from provider.tencentcloud import errors
+from provider.tencentcloud.errors import ApiError, HttpStatusError, TencentCloudError, TransportError
+
+
+def test_api_error_message_and_fields() -> None:
+    error = ApiError("DeleteCertificate", "FailedOperation.CertificateNotFound", "no such certificate", "req-1")
+    assert str(error) == (
+        "DeleteCertificate failed: FailedOperation.CertificateNotFound: no such certificate (RequestId req-1)"
+    )
+    assert (error.action, error.code, error.message, error.request_id) == (
+        "DeleteCertificate",
+        "FailedOperation.CertificateNotFound",
+        "no such certificate",
+        "req-1",
+    )
+    assert isinstance(error, TencentCloudError)
+
+
+def test_api_error_names_attempts_once_retried() -> None:
+    error = ApiError("UploadCertificate", "InternalError", "boom", "req-2", attempts=3)
+    assert str(error) == "UploadCertificate failed: InternalError: boom (RequestId req-2, after 3 attempts)"
+
+
+def test_transport_error_message() -> None:
+    assert str(TransportError("connection to h dropped")) == "connection to h dropped"
+    error = HttpStatusError(502, action="DescribeCertificates", attempts=2)
+    assert str(error) == "DescribeCertificates failed: HTTP status 502 after 2 attempts"
+    assert error.status_code == 502
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ApiError("DeleteCertificate", "FailedOperation.BoundResources", "still bound", "req-3", attempts=2),
+        ApiError("DeleteCertificate", "InternalError", "x"),
+        TransportError("broken", action="A"),
+        errors.ConnectError("refused", action="A", attempts=8),
+        errors.ConnectTimeout("slow", action="A"),
+        errors.ReadTimeout("slow", action="A"),
+        errors.RequestTimeout("slow"),
+        errors.ConnectionLost("dropped", action="A"),
+        HttpStatusError(502, action="A", attempts=4),
+        errors.InvalidResponse("not JSON", action="A"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_every_error_pickles(error: TencentCloudError) -> None:
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert vars(copy) == vars(error)
+
+
+def test_hierarchy_as_drawn() -> None:
+    assert issubclass(errors.ConnectTimeout, errors.RequestTimeout)
+    assert issubclass(errors.ReadTimeout, errors.RequestTimeout)
+    for cls in (
+        errors.ConnectError,
+        errors.RequestTimeout,
+        errors.ConnectionLost,
+        HttpStatusError,
+        errors.InvalidResponse,
+    ):
+        assert issubclass(cls, TransportError)
+    assert not issubclass(ApiError, TransportError)
+    assert set(errors.__all__) <= set(dir(errors))
