@@ -1,0 +1,208 @@
+"""The admin API under ``/_emulator/`` (loopback only): state, settings, clock, faults, bindings, call log.
+
+Every reply is JSON; a bad request gets 400 ``{"Error": "..."}``, an unknown certificate 404.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator.clock import gmt8
+from emulator.deletion import RESOURCE_TYPES
+from emulator.faults import Fault, FaultError
+from emulator.settings import SettingsError
+from emulator.state import EmulatorState
+from emulator.views import effective_status
+
+__all__ = ["LoopbackOnly", "admin_app"]
+
+
+def _is_loopback(client: tuple[str, int] | None) -> bool:
+    if not client:
+        return False
+    try:
+        return ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class LoopbackOnly:
+    """Answer 403 to any client that is not on a loopback address; let everything else through."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not _is_loopback(scope.get("client")):
+            await JSONResponse({"Error": "the admin API answers loopback clients only"}, 403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _json(request: Request) -> Any:
+    body = await request.body()
+    if not body.strip():
+        return {}
+    try:
+        return await request.json()
+    except ValueError:
+        raise HTTPException(400, "the body is not valid JSON") from None
+
+
+def _field(body: Any, name: str, required: bool = True) -> str | None:
+    value = body.get(name) if isinstance(body, dict) else None
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise HTTPException(400, f"{name} must be a non-empty string")
+    return value
+
+
+class _Admin:
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    async def reset(self, request: Request) -> Response:
+        self.state.reset()
+        return JSONResponse({"Reset": True})
+
+    async def bindings(self, request: Request) -> Response:
+        body = await _json(request)
+        state = self.state
+        if request.method == "GET":
+            with state.store.transaction() as store:
+                rows = [
+                    {"CertificateId": c.id, "ResourceType": t, "ResourceId": r}
+                    for c in store.certs()
+                    for t, r in store.bindings(c.id)
+                ]
+            return JSONResponse({"Bindings": rows})
+        cert_id = _field(body, "CertificateId")
+        adding = request.method == "POST"
+        kind = _field(body, "ResourceType", required=adding)
+        resource = _field(body, "ResourceId", required=adding)
+        if kind is not None and kind not in RESOURCE_TYPES:
+            raise HTTPException(400, f"ResourceType must be one of {', '.join(RESOURCE_TYPES)}")
+        assert cert_id is not None
+        with state.store.transaction() as store:
+            if store.get_cert(cert_id) is None:
+                raise HTTPException(404, f"certificate {cert_id} does not exist")
+            if adding:
+                assert kind is not None and resource is not None
+                store.add_binding(cert_id, kind, resource)
+                removed = 0
+            else:
+                removed = store.remove_binding(cert_id, kind, resource)
+            rows = [{"ResourceType": t, "ResourceId": r} for t, r in store.bindings(cert_id)]
+        return JSONResponse({"CertificateId": cert_id, "Bindings": rows, "Removed": removed})
+
+    async def settings(self, request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                self.state.update_settings(await _json(request))
+            except SettingsError as exc:
+                raise HTTPException(400, str(exc)) from None
+        return JSONResponse(self.state.settings.to_json())
+
+    async def clock(self, request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json(request)
+            seconds = body.get("AdvanceSeconds") if isinstance(body, dict) else None
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                raise HTTPException(400, "AdvanceSeconds must be a number")
+            self.state.advance_clock(seconds)
+        now = self.state.clock.now()
+        return JSONResponse({"Now": now, "NowGmt8": gmt8(now), "OffsetSeconds": self.state.clock.offset})
+
+    async def faults(self, request: Request) -> Response:
+        faults = self.state.faults
+        if request.method == "POST":
+            try:
+                fault = Fault.from_json(await _json(request))
+            except FaultError as exc:
+                raise HTTPException(400, str(exc)) from None
+            faults.add(fault)
+            return JSONResponse({"Fault": fault.to_json(), "Faults": faults.list()})
+        if request.method == "DELETE":
+            return JSONResponse({"Removed": faults.clear()})
+        return JSONResponse({"Faults": faults.list()})
+
+    async def calls(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            return JSONResponse({"Removed": self.state.calls.clear()})
+        return JSONResponse({"Calls": self.state.calls.list()})
+
+    async def certificates(self, request: Request) -> Response:
+        now = self.state.tick()
+        with self.state.store.transaction() as store:
+            rows = [self._certificate(store, cert, now) for cert in store.certs()]
+        return JSONResponse({"Certificates": rows})
+
+    def _certificate(self, store: Any, cert: Any, now: float) -> dict[str, Any]:
+        # Everything a test may assert on, but never key material.
+        return {
+            "CertificateId": cert.id,
+            "Status": effective_status(cert, now),
+            "StatusMsg": cert.status_msg,
+            "From": cert.source,
+            "CertificateType": cert.certificate_type,
+            "Domain": cert.domain,
+            "SubjectAltName": cert.all_domains(),
+            "Alias": cert.alias,
+            "ProjectId": cert.project_id,
+            "CertificateUse": cert.certificate_use,
+            "Fingerprint": cert.fingerprint,
+            "HasPrivateKey": cert.private_key is not None,
+            "CertBeginTime": gmt8(cert.not_before),
+            "CertEndTime": gmt8(cert.not_after),
+            "InsertTime": gmt8(cert.insert_time),
+            "Tags": store.tags(cert.id),
+            "Bindings": [{"ResourceType": t, "ResourceId": r} for t, r in store.bindings(cert.id)],
+            "OpenTaskId": task.id if (task := store.open_task_for(cert.id)) else None,
+        }
+
+    async def tasks(self, request: Request) -> Response:
+        self.state.tick()
+        with self.state.store.transaction() as store:
+            rows = [
+                {
+                    "TaskId": t.id,
+                    "CertId": t.cert_id,
+                    "Status": t.status,
+                    "Error": t.error,
+                    "CreatedAt": gmt8(t.created_at),
+                    "DueAt": gmt8(t.due_at),
+                    "ResolvedAt": gmt8(t.resolved_at),
+                }
+                for t in store.tasks()
+            ]
+        return JSONResponse({"Tasks": rows})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"Error": exc.detail}, exc.status_code)
+
+
+def admin_app(state: EmulatorState) -> Starlette:
+    """The Starlette app serving ``/_emulator/...`` (wrap it in ``LoopbackOnly``)."""
+    admin = _Admin(state)
+    routes = [
+        Route("/_emulator/reset", admin.reset, methods=["POST"]),
+        Route("/_emulator/bindings", admin.bindings, methods=["GET", "POST", "DELETE"]),
+        Route("/_emulator/settings", admin.settings, methods=["GET", "PUT"]),
+        Route("/_emulator/clock", admin.clock, methods=["GET", "POST"]),
+        Route("/_emulator/faults", admin.faults, methods=["GET", "POST", "DELETE"]),
+        Route("/_emulator/calls", admin.calls, methods=["GET", "DELETE"]),
+        Route("/_emulator/certificates", admin.certificates, methods=["GET"]),
+        Route("/_emulator/tasks", admin.tasks, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})

@@ -1,0 +1,164 @@
+"""Certificate and key handling with ``cryptography``: parse an uploaded PEM chain, match its key, issue DV certs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+from emulator.errors import ApiError
+
+__all__ = ["ParsedCertificate", "check_key_matches", "issue_self_signed", "parse_chain"]
+
+_PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.S)
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    """One certificate of a chain, as DescribeCertificateDetail's ``CertChainInfo`` shows it."""
+
+    subject: str
+    issuer: str
+    fingerprint: str
+    not_before: float
+    not_after: float
+
+
+@dataclass(frozen=True)
+class ParsedCertificate:
+    """What the service reads out of an uploaded leaf certificate (the first PEM block)."""
+
+    domain: str | None
+    sans: tuple[str, ...]
+    not_before: float
+    not_after: float
+    fingerprint: str
+    issuer_cn: str | None
+    algorithm: str
+    chain: tuple[ChainEntry, ...]
+    leaf: x509.Certificate
+
+
+def _cn(name: x509.Name) -> str | None:
+    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if not values:
+        return None
+    value = values[0].value
+    return value if isinstance(value, str) else value.decode()
+
+
+def _name(name: x509.Name) -> str:
+    return _cn(name) or name.rfc4514_string()
+
+
+def _sha1(cert: x509.Certificate) -> str:
+    return hashlib.sha1(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def _algorithm(cert: x509.Certificate) -> str:
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "ECC"
+    return type(key).__name__
+
+
+def parse_chain(pem: str) -> ParsedCertificate:
+    """Parse ``CertificatePublicKey``; raise ``FailedOperation.CertificateParseError`` if it is not a PEM chain."""
+    blocks = _PEM_BLOCK.findall(pem or "")
+    try:
+        if not blocks:
+            raise ValueError("no PEM certificate block")
+        certs = [x509.load_pem_x509_certificate(block.encode()) for block in blocks]
+        leaf = certs[0]
+        try:
+            san_ext = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+            sans = tuple(dict.fromkeys(san_ext.value.get_values_for_type(x509.DNSName)))
+        except x509.ExtensionNotFound:
+            sans = ()
+        chain = tuple(
+            ChainEntry(
+                subject=_name(c.subject),
+                issuer=_name(c.issuer),
+                fingerprint=_sha1(c),
+                not_before=c.not_valid_before_utc.timestamp(),
+                not_after=c.not_valid_after_utc.timestamp(),
+            )
+            for c in certs
+        )
+        domain = _cn(leaf.subject) or (sans[0] if sans else None)
+    except ValueError as exc:
+        raise ApiError(
+            "FailedOperation.CertificateParseError",
+            "The certificate could not be parsed; check that CertificatePublicKey is a PEM certificate (chain).",
+        ) from exc
+    return ParsedCertificate(
+        domain=domain,
+        sans=sans,
+        not_before=chain[0].not_before,
+        not_after=chain[0].not_after,
+        fingerprint=chain[0].fingerprint,
+        issuer_cn=_cn(leaf.issuer),
+        algorithm=_algorithm(leaf),
+        chain=chain,
+        leaf=leaf,
+    )
+
+
+def check_key_matches(parsed: ParsedCertificate, key_pem: str, password: str | None) -> None:
+    """Raise unless ``key_pem`` (decrypted with ``password``) is the private key of the leaf certificate."""
+    try:
+        key = serialization.load_pem_private_key(
+            (key_pem or "").strip().encode(), password=password.encode() if password else None
+        )
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # ``from None``: the cause may quote key material, which must never reach a traceback or log.
+        raise ApiError(
+            "FailedOperation.CertificateParseError",
+            "The private key could not be parsed (wrong format or KeyPassword).",
+        ) from None
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    mine = key.public_key().public_bytes(serialization.Encoding.DER, public)
+    theirs = parsed.leaf.public_key().public_bytes(serialization.Encoding.DER, public)
+    if mine != theirs:
+        raise ApiError(
+            "FailedOperation.CertificateMismatch",
+            "The certificate and the private key do not match; check for extra spaces or a wrong key.",
+        )
+
+
+def issue_self_signed(domain: str, algorithm: str, now: float, days: int = 90) -> tuple[str, str]:
+    """The certificate a "CA" issues for a free DV order: ``(cert_pem, key_pem)``, valid from ``now``."""
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    key = ec.generate_private_key(ec.SECP256R1()) if algorithm == "ECC" else rsa.generate_private_key(65537, 2048)
+    start = dt.datetime.fromtimestamp(int(now), tz=dt.UTC)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    issuer = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "TrustAsia Technologies, Inc. (emulated)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "TrustAsia DV TLS RSA CA 2025 (emulated)"),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
