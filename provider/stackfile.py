@@ -445,6 +445,8 @@ def _describe(node: yaml.Node) -> str:
 def _suggest(key: str, valid: Iterable[str]) -> str:
     choices = sorted(valid)
     close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    # Abbreviations (`cert` for `certificate`) score low on similarity but are the commonest slip.
+    close = close or [c for c in choices if len(key) >= 3 and (c.startswith(key) or key.startswith(c))][:1]
     if close:
         return f"unknown key; did you mean {close[0]!r}?"
     return f"unknown key; expected one of: {', '.join(choices)}"
@@ -648,7 +650,8 @@ class _Loader:
         if not self.scalar_ok(node, path, "true or false"):
             return None
         if node.tag != _BOOL:
-            self.add(node, path, f"must be true or false, not {node.value!r}")
+            quoted = " (without quotes)" if node.style in ("'", '"') else ""
+            self.add(node, path, f"must be true or false{quoted}, not {node.value!r}")
             return None
         return bool(self.constructor.construct_yaml_bool(node))
 

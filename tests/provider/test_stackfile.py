@@ -1,0 +1,606 @@
+"""Tests of provider/stackfile.py: a matrix of bad files, the good files, defaults, secrets, durations, renames, schema.
+
+Bad files live in stackfile_cases/bad/. A comment ``# ERROR <field path>: <message fragment>`` on a line says that the
+loader must report a problem on that line for that field (several markers may share a line). A case passes only if
+the loader reports exactly the marked problems, all in one run. Certificates and keys are generated at test time
+into a temporary ``stacks/certs/`` beside a copy of the case; none is checked in.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import pickle
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from support.certs import make_ca, make_cert, make_chain, make_key
+
+from provider.stackfile import (
+    DEFAULT_CREATE_TIMEOUT,
+    DEFAULT_DELETE_TIMEOUT,
+    AdoptSource,
+    CertificateSpec,
+    FreeSource,
+    Problem,
+    SecretError,
+    SecretRef,
+    StackFileError,
+    UploadSource,
+    load_stack_file,
+    normalize_pem,
+    parse_duration,
+    resolve_secret,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+CASES = Path(__file__).resolve().parent / "stackfile_cases"
+BAD = sorted((CASES / "bad").glob("*.yaml"))
+GOOD = sorted((CASES / "good").glob("*.yaml"))
+SCHEMA = REPO / "stacks" / "stack.schema.json"
+MARKER = re.compile(r"ERROR (\S*): (.*?)\s*(?=ERROR |$)")
+ENV = {"STACKFILE_TEST_WWW_KEY": ""}  # filled in by the material fixture
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Fixtures: certificate material written next to a copy of each case
+
+
+@pytest.fixture(scope="session")
+def material() -> dict[str, bytes]:
+    """Every file a case may reference under certs/, generated once per session (EC keys: fast)."""
+    www_cert, www_key = make_cert("www.example.com", ["www.example.com", "example.com"], key_type="ec")
+    expired_cert, expired_key = make_cert(
+        "old.example.com", days=1, key_type="ec", not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    )
+    ca = make_ca("Test Root CA", key_type="ec")
+    chain = make_chain("api.example.com", ["api.example.com"], key_type="ec")
+    encrypted = serialization.load_pem_private_key(www_key.encode(), password=None).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"correct horse"),
+    )
+    files = {
+        "www.pem": www_cert.encode(),
+        "www.key": www_key.encode(),
+        "www-crlf.pem": ("\r\n\r\n  " + www_cert.replace("\n", "\r\n") + "\r\n\r\n").encode(),
+        "other.key": make_key("ec").encode(),
+        "expired.pem": expired_cert.encode(),
+        "expired.key": expired_key.encode(),
+        "ca.pem": ca.cert_pem.encode(),
+        "ca.key": ca.key_pem.encode(),
+        "fullchain.pem": chain.fullchain_pem.encode(),
+        "fullchain.key": chain.key_pem.encode(),
+        "ca-first.pem": (chain.intermediate.cert_pem + chain.leaf_pem).encode(),
+        "garbage.pem": b"this is not a certificate\n",
+        "corrupt.pem": b"-----BEGIN CERTIFICATE-----\nTUlJQm9vcHM=\n-----END CERTIFICATE-----\n",
+        "latin1.pem": "certificat numérique".encode("latin-1"),
+        "big.pem": b"-----BEGIN CERTIFICATE-----\n" + b"A" * (1 << 20) + b"\n-----END CERTIFICATE-----\n",
+        "encrypted.key": encrypted,
+    }
+    ENV["STACKFILE_TEST_WWW_KEY"] = www_key
+    return files
+
+
+@pytest.fixture
+def stacks(tmp_path: Path, material: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary project root (the working directory) with stacks/certs/ filled; returns its stacks/ folder."""
+    certs = tmp_path / "stacks" / "certs"
+    certs.mkdir(parents=True)
+    for name, data in material.items():
+        (certs / name).write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "stacks"
+
+
+def place(case: Path, stacks: Path) -> Path:
+    """Copy a case into stacks/ and return the path relative to the working directory, as a user would pass it."""
+    shutil.copy(case, stacks / case.name)
+    return Path("stacks") / case.name
+
+
+def write(stacks: Path, text: str, name: str = "dev.yaml") -> Path:
+    (stacks / name).write_text(text)
+    return Path("stacks") / name
+
+
+def load(path: Path, **kwargs: object) -> tuple[CertificateSpec, ...]:
+    kwargs.setdefault("environ", dict(ENV))
+    return load_stack_file(path, **kwargs).certificates  # type: ignore[arg-type]
+
+
+def problems_of(path: Path, **kwargs: object) -> tuple[Problem, ...]:
+    kwargs.setdefault("environ", dict(ENV))
+    with pytest.raises(StackFileError) as caught:
+        load_stack_file(path, **kwargs)  # type: ignore[arg-type]
+    return caught.value.problems
+
+
+def expected_markers(case: Path) -> list[tuple[int, str, str]]:
+    markers = []
+    for number, line in enumerate(case.read_text().splitlines(), 1):
+        if "#" in line:
+            for field_path, fragment in MARKER.findall(line[line.index("#") :]):
+                markers.append((number, field_path, fragment))
+    return markers
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The matrix of bad files
+
+
+def test_the_matrix_is_large_enough() -> None:
+    assert len(BAD) >= 25
+    assert all(expected_markers(case) for case in BAD), "every bad case marks at least one problem"
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c.stem for c in BAD])
+def test_bad_file_reports_every_marked_problem_at_once(case: Path, stacks: Path) -> None:
+    path = place(case, stacks)
+    error = pytest.raises(StackFileError, load_stack_file, path, environ=dict(ENV)).value
+    expected = expected_markers(case)
+    got = [(p.line, p.field_path) for p in error.problems]
+    assert sorted(got) == sorted((line, field_path) for line, field_path, _ in expected), str(error)
+    text = str(error)
+    for line, field_path, fragment in expected:
+        matching = [p for p in error.problems if (p.line, p.field_path) == (line, field_path)]
+        assert any(fragment in p.message for p in matching), f"line {line}: {fragment!r} not in {text}"
+        # The formatted message names the file, the line and the field.
+        prefix = f"stacks/{case.name}:{line}:"
+        if field_path:
+            assert any(str(p).startswith(prefix) and f": {field_path}: " in str(p) for p in matching)
+        assert any(str(p).startswith(prefix) for p in matching)
+        assert all(str(p) in text for p in matching)
+    assert text.splitlines()[0] == f"stacks/{case.name}: {len(error.problems)} problem" + (
+        "s in the stack file" if len(error.problems) != 1 else " in the stack file"
+    )
+
+
+def test_kitchen_sink_reports_all_problems_in_file_order(stacks: Path) -> None:
+    error = pytest.raises(StackFileError, load_stack_file, place(CASES / "bad" / "kitchen-sink.yaml", stacks)).value
+    assert len(error.problems) == 9
+    assert [p.line for p in error.problems] == sorted(p.line for p in error.problems)
+    assert (
+        str(error.problems[0])
+        == "stacks/kitchen-sink.yaml:4:19: defaults.delete_timeout: 'soon' is not a duration such as 90s, 10m or 1h30m"
+    )
+
+
+def test_problem_format_matches_the_documented_shape(stacks: Path) -> None:
+    path = write(stacks, "certificates:\n  www:\n    adopt: GjTNRoK7\n    alias: " + "x" * 201 + "\n")
+    (problem,) = problems_of(path)
+    assert str(problem) == "stacks/dev.yaml:4:12: certificates.www.alias: must be at most 200 characters (has 201)"
+    assert (problem.file, problem.line, problem.column, problem.field_path) == (
+        "stacks/dev.yaml",
+        4,
+        12,
+        "certificates.www.alias",
+    )
+
+
+def test_empty_file_is_an_error(stacks: Path) -> None:
+    (problem,) = problems_of(write(stacks, "# nothing here yet\n\n"))
+    assert "empty" in problem.message and "certificates:" in problem.message
+    assert str(problem).startswith("stacks/dev.yaml: ")
+
+
+def test_missing_stack_file(stacks: Path) -> None:
+    (problem,) = problems_of(Path("stacks/prod.yaml"))
+    assert str(problem) == "stacks/prod.yaml: stack file not found"
+
+
+def test_non_utf8_stack_file_names_line_and_column(stacks: Path) -> None:
+    (stacks / "dev.yaml").write_bytes(b"certificates:\n  www:\n    alias: caf\xe9\n    adopt: GjTNRoK7\n")
+    (problem,) = problems_of(Path("stacks/dev.yaml"))
+    assert (problem.line, problem.column) == (3, 15)
+    assert "not UTF-8" in problem.message and "0xe9" in problem.message
+
+
+def test_utf8_bom_is_accepted(stacks: Path) -> None:
+    (stacks / "dev.yaml").write_bytes(b"\xef\xbb\xbfcertificates:\n  www:\n    adopt: GjTNRoK7\n")
+    assert [c.name for c in load(Path("stacks/dev.yaml"))] == ["www"]
+
+
+def test_yaml_syntax_error_names_the_parser_line(stacks: Path) -> None:
+    (problem,) = problems_of(write(stacks, "certificates:\n  www: {adopt: GjTNRoK7\n  api:\n"))
+    assert problem.line >= 2 and problem.message.startswith("invalid YAML: ")
+
+
+def test_control_character_is_reported_with_its_position(stacks: Path) -> None:
+    (problem,) = problems_of(write(stacks, "certificates:\n  www:\n    alias: a\x07b\n"))
+    assert (problem.line, problem.column) == (3, 13)
+    assert "control character" in problem.message
+
+
+def test_error_pickles_and_keeps_every_problem(stacks: Path) -> None:
+    error = pytest.raises(StackFileError, load_stack_file, place(CASES / "bad" / "kitchen-sink.yaml", stacks)).value
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.problems == error.problems and str(copy) == str(error)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Good files
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c.stem for c in GOOD])
+def test_good_file_loads(case: Path, stacks: Path) -> None:
+    stack = load_stack_file(place(case, stacks), environ=dict(ENV))
+    assert stack.path == Path("stacks") / case.name
+    assert stack.base_dir == Path("stacks")
+
+
+def test_brief_example(stacks: Path, material: dict[str, bytes]) -> None:
+    www, legacy, shop = load(place(CASES / "good" / "brief-example.yaml", stacks))
+
+    assert www.name == "www-example-com" and www.kind == "upload" and www.line == 5
+    assert isinstance(www.source, UploadSource)
+    assert www.source.certificate_pem == material["www.pem"].decode().strip()
+    assert www.source.private_key == SecretRef("config", "wwwKey")
+    assert www.source.certificate_origin == "certs/www.pem"
+    assert www.source.common_name == "www.example.com"
+    assert www.source.subject_alt_names == ("www.example.com", "example.com")
+    assert www.source.not_after is not None and www.source.not_after > dt.datetime.now(dt.UTC)
+    assert (www.alias, www.cert_type, www.project_id) == ("www", "SVR", 0)
+    assert www.tags == {"team": "web", "env": "prod"}
+    assert (www.check_resources, www.delete_timeout, www.create_timeout) == (True, 900, DEFAULT_CREATE_TIMEOUT)
+    assert (www.retain, www.protect, www.renamed_from, www.allow_expired) == (False, False, (), False)
+
+    assert legacy.source == AdoptSource("GjTNRoK7") and legacy.kind == "adopt"
+    assert (legacy.alias, legacy.tags, legacy.delete_timeout) == ("", {"team": "web"}, 600)
+    # Defaults count as set; alias and type were not written, so an adopted certificate keeps its own.
+    assert legacy.explicit_fields == {"check_resources", "delete_timeout", "project_id", "tags"}
+
+    assert shop.source == FreeSource("shop.example.com", "DNS_AUTO") and shop.cert_type == "SVR"
+
+
+def test_upload_variants(stacks: Path, material: dict[str, bytes]) -> None:
+    chain, crlf, ca_bare, ca_keyed, old = load(place(CASES / "good" / "upload-variants.yaml", stacks))
+    assert isinstance(chain.source, UploadSource)
+    # The chain keeps its order: leaf first, then the intermediate.
+    assert chain.source.certificate_pem.count("BEGIN CERTIFICATE") == 2
+    assert chain.source.common_name == "api.example.com"
+    assert chain.create_timeout == 90
+    assert isinstance(crlf.source, UploadSource)
+    assert crlf.source.certificate_pem == material["www.pem"].decode().strip()
+    assert crlf.source.private_key == SecretRef("env", "STACKFILE_TEST_WWW_KEY")
+    assert ca_bare.cert_type == "CA" and isinstance(ca_bare.source, UploadSource)
+    assert ca_bare.source.private_key is None
+    assert isinstance(ca_keyed.source, UploadSource) and ca_keyed.source.private_key == SecretRef(
+        "file", "certs/ca.key"
+    )
+    assert old.allow_expired and isinstance(old.source, UploadSource)
+    assert old.source.private_key == SecretRef("config", "myproject:oldKey")
+
+
+def test_adopt_and_free(stacks: Path) -> None:
+    legacy, numeric, shop, blog, auto = load(place(CASES / "good" / "adopt-and-free.yaml", stacks))
+    assert legacy.retain and numeric.source == AdoptSource("12345678")
+    assert shop.source == FreeSource("shop.example.com")
+    assert blog.name == "blog.example.com" and not blog.retain and blog.create_timeout == 5400
+    assert blog.source == FreeSource(
+        "blog.example.com", "DNS", "ECC", contact_email="ops@example.com", contact_phone="+86 10 1234 5678"
+    )
+    assert auto.source == FreeSource("auto.example.com", delete_dns_auto_record=True)
+
+
+def test_explicit_empty_certificates_means_no_certificates(stacks: Path) -> None:
+    assert load(place(CASES / "good" / "empty-certificates.yaml", stacks)) == ()
+    assert load(place(CASES / "good" / "empty-certificates-mapping.yaml", stacks)) == ()
+
+
+def test_anchors_and_merge_keys(stacks: Path) -> None:
+    www, api = load(place(CASES / "good" / "anchors-and-merges.yaml", stacks))
+    assert www.tags == api.tags == {"env": "prod", "team": "web"}
+    assert (www.delete_timeout, api.delete_timeout) == (1200, 300)
+
+
+def test_renames_and_values_taken_as_written(stacks: Path) -> None:
+    www, api, plain = load(place(CASES / "good" / "renames.yaml", stacks))
+    assert www.renamed_from == ("www-old", "www-older")
+    assert api.renamed_from == ("api-old",)
+    assert www.tags == {"team": "web", "env": "prod"}  # `owner: ~` removed the default tag
+    assert api.tags == {"team": "web", "owner": "alice"}
+    # Scalars keep their spelling: YAML would turn 1.10 into 1.1 and `on` into True.
+    assert plain.alias == "2024"
+    assert plain.tags == {"team": "web", "owner": "alice", "version": "1.10", "enabled": "on", "empty": ""}
+
+
+def test_defaults_merge_and_entry_values_win(stacks: Path) -> None:
+    path = write(
+        stacks,
+        """
+defaults:
+  check_resources: false
+  delete_timeout: 2m
+  create_timeout: 3m
+  project_id: 7
+  retain: true
+  protect: true
+  allow_expired: true
+  tags: {team: web, env: dev}
+certificates:
+  a:
+    adopt: GjTNRoK7
+  b:
+    adopt: AbCdEf12
+    check_resources: true
+    delete_timeout: 1h
+    project_id: 0
+    retain: false
+    tags: {env: prod, app: b}
+""",
+    )
+    a, b = load(path)
+    assert (a.check_resources, a.delete_timeout, a.create_timeout, a.project_id) == (False, 120, 180, 7)
+    assert (a.retain, a.protect, a.allow_expired, a.tags) == (True, True, True, {"team": "web", "env": "dev"})
+    assert (b.check_resources, b.delete_timeout, b.create_timeout, b.project_id) == (True, 3600, 180, 0)
+    assert (b.retain, b.protect) == (False, True)
+    assert b.tags == {"team": "web", "env": "prod", "app": "b"}
+
+
+def test_built_in_defaults(stacks: Path) -> None:
+    (spec,) = load(write(stacks, "certificates:\n  www:\n    free: www.example.com\n"))
+    assert spec == CertificateSpec(name="www", source=FreeSource("www.example.com"), line=2)
+    assert (spec.check_resources, spec.delete_timeout, spec.retain, spec.protect) == (
+        True,
+        DEFAULT_DELETE_TIMEOUT,
+        False,
+        False,
+    )
+    assert spec.explicit_fields == frozenset()
+
+
+def test_unicode_free_domain_becomes_punycode(stacks: Path) -> None:
+    (spec,) = load(write(stacks, "certificates:\n  shop:\n    free: bücher.example\n"))
+    assert spec.source == FreeSource("xn--bcher-kva.example")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# PEM normalisation: the same certificate always gives the same string
+
+
+def test_inline_and_file_certificates_normalise_to_the_same_string(stacks: Path, material: dict[str, bytes]) -> None:
+    cert = material["www.pem"].decode()
+    body = "".join(cert.strip().splitlines()[1:-1])
+    rewrapped = "-----BEGIN CERTIFICATE-----\r\n" + "\r\n".join(body[i : i + 76] for i in range(0, len(body), 76))
+    rewrapped += "\r\n-----END CERTIFICATE-----\r\n\r\n"
+    inline = "\n".join("        " + line for line in cert.strip().splitlines())
+    path = write(
+        stacks,
+        f"""
+certificates:
+  file:
+    upload: {{certificate: certs/www-crlf.pem, private_key: {{file: certs/www.key}}}}
+  inline:
+    upload:
+      certificate: |
+{inline}
+      private_key: {{file: certs/www.key}}
+""",
+    )
+    file_spec, inline_spec = load(path)
+    assert isinstance(file_spec.source, UploadSource) and isinstance(inline_spec.source, UploadSource)
+    assert file_spec.source.certificate_pem == inline_spec.source.certificate_pem == normalize_pem(rewrapped)
+    assert inline_spec.source.certificate_origin == "inline"
+    assert normalize_pem(rewrapped) == cert.strip()
+    assert not normalize_pem(rewrapped).endswith("\n")
+
+
+def test_normalize_pem_keeps_the_chain_in_order_and_drops_text_between_blocks() -> None:
+    chain = make_chain("api.example.com", key_type="ec")
+    messy = "subject=CN=api\n" + chain.leaf_pem + "\nissuer=CN=Test Intermediate CA\n" + chain.intermediate.cert_pem
+    assert normalize_pem(messy) == chain.fullchain_pem.strip()
+    assert normalize_pem(normalize_pem(messy)) == normalize_pem(messy)
+    with pytest.raises(ValueError, match="not a PEM certificate"):
+        normalize_pem("hello")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Secrets: references, resolution, and never a key in a message or repr
+
+
+def test_secret_ref_repr_redacts_inline_keys() -> None:
+    key = make_key("ec")
+    ref = SecretRef("inline", key)
+    assert "PRIVATE" not in repr(ref) and "PRIVATE" not in str(ref) and "<redacted>" in repr(ref)
+    assert repr(SecretRef("env", "WWW_KEY")) == "SecretRef(kind='env', value='WWW_KEY')"
+
+
+def test_inline_key_never_appears_in_specs_or_errors(stacks: Path, material: dict[str, bytes]) -> None:
+    key = material["www.key"].decode()
+    wrong = make_key("ec")
+    body = key.strip().splitlines()[1]
+    indented = "\n".join("        " + line for line in key.strip().splitlines())
+    wrong_indented = "\n".join("        " + line for line in wrong.strip().splitlines())
+    path = write(
+        stacks,
+        f"""
+certificates:
+  good:
+    upload:
+      certificate: certs/www.pem
+      private_key: |
+{indented}
+  bad:
+    upload:
+      certificate: certs/www.pem
+      private_key: |
+{wrong_indented}
+  pasted-without-armour:
+    upload:
+      certificate: certs/www.pem
+      private_key: {body}
+""",
+    )
+    problems = problems_of(path)
+    assert [p.field_path for p in problems] == [
+        "certificates.bad.upload.private_key",
+        "certificates.pasted-without-armour.upload.private_key",
+    ]
+    assert "the inline key does not match the certificate" in problems[0].message
+    text = "\n".join(str(p) for p in problems)
+    for secret in (key, wrong):
+        for line in secret.strip().splitlines()[1:-1]:
+            assert line not in text
+
+
+def test_repr_of_a_loaded_spec_holds_no_key(stacks: Path, material: dict[str, bytes]) -> None:
+    key = material["www.key"].decode()
+    indented = "\n".join("        " + line for line in key.strip().splitlines())
+    path = write(
+        stacks,
+        f"certificates:\n  www:\n    upload:\n      certificate: certs/www.pem\n      private_key: |\n{indented}\n",
+    )
+    (spec,) = load(path)
+    assert isinstance(spec.source, UploadSource) and spec.source.private_key is not None
+    assert spec.source.private_key.kind == "inline"
+    for line in key.strip().splitlines()[1:-1]:
+        assert line not in repr(spec)
+    assert resolve_secret(spec.source.private_key, Path("stacks"), {}) == key.strip()
+
+
+def test_yaml_error_inside_an_inline_key_does_not_quote_it(stacks: Path) -> None:
+    key = make_key("ec")
+    lines = key.strip().splitlines()
+    # A key pasted as a plain multi-line scalar, then broken indentation: PyYAML's own message would quote the line.
+    text = (
+        "certificates:\n  www:\n    upload:\n      private_key: " + lines[0] + "\n        " + lines[1] + "\n     x: {\n"
+    )
+    (problem,) = problems_of(write(stacks, text))
+    assert problem.message.startswith("invalid YAML")
+    for line in lines[1:-1]:
+        assert line not in str(problem)
+
+
+def test_env_key_is_checked_against_the_certificate(stacks: Path, material: dict[str, bytes]) -> None:
+    path = write(
+        stacks,
+        "certificates:\n  www:\n    upload:\n      certificate: certs/www.pem\n      private_key: {env: WWW_KEY}\n",
+    )
+    assert load(path, environ={"WWW_KEY": material["www.key"].decode()})
+    (problem,) = problems_of(path, environ={"WWW_KEY": make_key("ec")})
+    assert str(problem) == (
+        "stacks/dev.yaml:5:26: certificates.www.upload.private_key.env: $WWW_KEY does not match the certificate "
+        "(their public keys differ)"
+    )
+    (problem,) = problems_of(path, environ={})
+    assert problem.message == "environment variable WWW_KEY is not set"
+    # One-line PEM with literal \n, as CI secret stores often hold it.
+    one_line = material["www.key"].decode().strip().replace("\n", "\\n")
+    assert load(path, environ={"WWW_KEY": one_line})
+
+
+def test_read_secrets_false_skips_env_and_file_keys(stacks: Path) -> None:
+    path = write(
+        stacks,
+        "certificates:\n"
+        "  a:\n    upload: {certificate: certs/www.pem, private_key: {env: NOT_SET_ANYWHERE}}\n"
+        "  b:\n    upload: {certificate: certs/www.pem, private_key: {file: certs/other.key}}\n",
+    )
+    assert len(load(path, environ={}, read_secrets=False)) == 2
+    assert len(problems_of(path, environ={})) == 2
+
+
+def test_resolve_secret(stacks: Path, material: dict[str, bytes]) -> None:
+    key = material["www.key"].decode()
+    assert resolve_secret(SecretRef("file", "certs/www.key"), stacks, {}) == key.strip()
+    assert resolve_secret(SecretRef("env", "K"), stacks, {"K": "\r\n" + key.replace("\n", "\r\n")}) == key.strip()
+    assert resolve_secret(SecretRef("inline", key + "\n\n"), stacks, {}) == key.strip()
+    with pytest.raises(SecretError, match="environment variable K is not set"):
+        resolve_secret(SecretRef("env", "K"), stacks, {})
+    with pytest.raises(SecretError, match="certs/nope.key not found"):
+        resolve_secret(SecretRef("file", "certs/nope.key"), stacks, {})
+    with pytest.raises(SecretError, match="resolved by the Pulumi program"):
+        resolve_secret(SecretRef("config", "wwwKey"), stacks, {})
+
+
+def test_certificate_path_may_be_absolute(stacks: Path) -> None:
+    absolute = (stacks / "certs" / "www.pem").resolve()
+    key = (stacks / "certs" / "www.key").resolve()
+    (spec,) = load(
+        write(stacks, f"certificates:\n  www:\n    upload: {{certificate: {absolute}, private_key: {{file: {key}}}}}\n")
+    )
+    assert isinstance(spec.source, UploadSource) and spec.source.certificate_origin == str(absolute)
+
+
+def test_expiry_uses_the_injected_clock(stacks: Path) -> None:
+    path = write(
+        stacks, "certificates:\n  www:\n    upload: {certificate: certs/www.pem, private_key: {file: certs/www.key}}\n"
+    )
+    (problem,) = problems_of(path, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=400))
+    assert "expired on" in problem.message
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Durations
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("10m", 600), ("1h30m", 5400), ("2h", 7200), ("1h0m5s", 3605), ("0s", 0), (" 15m ", 900)],
+)
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "10", "m", "1.5h", "10 m", "1m1h", "-5s", "10min", "1d"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration(text)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Layering
+
+
+def test_stackfile_imports_neither_pulumi_nor_http() -> None:
+    tree = ast.parse((REPO / "provider" / "stackfile.py").read_text())
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    } | {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not imported & {"pulumi", "httpx", "requests", "urllib", "provider"}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The JSON Schema for editors agrees with the loader
+#
+# Needs the `jsonschema` package (a test-only dependency); without it these tests are skipped, loudly.
+
+
+@pytest.fixture(scope="module")
+def validator() -> Iterator[object]:
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is needed to check stacks/stack.schema.json")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    yield jsonschema.Draft202012Validator(schema)
+
+
+def schema_verdict(case: Path) -> str:
+    first = case.read_text().splitlines()[0]
+    match = re.match(r"# schema: (\S+)", first)
+    return match.group(1) if match else "accept"
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c.stem for c in GOOD])
+def test_schema_accepts_every_good_file(case: Path, validator: object) -> None:
+    errors = list(validator.iter_errors(yaml.safe_load(case.read_text())))  # type: ignore[attr-defined]
+    assert not errors, [e.message for e in errors]
+
+
+REJECTED = [c for c in BAD if schema_verdict(c) == "reject"]
+
+
+@pytest.mark.parametrize("case", REJECTED, ids=[c.stem for c in REJECTED])
+def test_schema_rejects_the_bad_files_it_can_express(case: Path, validator: object) -> None:
+    assert list(validator.iter_errors(yaml.safe_load(case.read_text())))  # type: ignore[attr-defined]
+
+
+def test_every_bad_case_says_what_the_schema_does() -> None:
+    assert {schema_verdict(c) for c in BAD} <= {"reject", "n/a"}
+    assert len(REJECTED) >= 15
