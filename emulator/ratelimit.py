@@ -10,7 +10,7 @@ __all__ = ["RateLimiter"]
 
 
 class RateLimiter:
-    """One token bucket per (SecretId, action): capacity and refill both ``rate`` per second.
+    """One token bucket per (SecretId, action): refills ``rate`` tokens per second, holds ``max(rate, 1)``.
 
     A bucket rather than a fixed window, so that a client which itself paces with a 10/s token bucket is never
     refused; refused requests take no token.
@@ -25,8 +25,9 @@ class RateLimiter:
         """Take a token for one request; ``False`` means answer ``LimitExceeded.RateLimitExceeded``."""
         now = self._clock()
         with self._lock:
-            tokens, last = self._buckets.get((secret_id, action), (rate, now))
-            tokens = min(rate, tokens + (now - last) * rate)
+            capacity = max(rate, 1.0)
+            tokens, last = self._buckets.get((secret_id, action), (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
             if tokens < 1.0:
                 self._buckets[(secret_id, action)] = (tokens, now)
                 return False

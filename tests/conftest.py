@@ -5,7 +5,6 @@ Put extra fixtures in a conftest.py inside your own test folder; only the emulat
 
 from __future__ import annotations
 
-import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,7 @@ _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:
     sys.path.append(str(_ROOT))
 
-from support.emulator import RunningEmulator, start_emulator  # noqa: E402
-
-
-def random_credentials() -> tuple[str, str]:
-    """A fresh (SecretId, SecretKey) pair shaped like Tencent's, generated at test time."""
-    return "AKID" + secrets.token_hex(16), secrets.token_urlsafe(24)
+from support.emulator import RunningEmulator, random_credentials, start_emulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import os
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -18,10 +19,15 @@ from typing import Any
 
 import httpx
 
-__all__ = ["REPO_ROOT", "EmulatorStartError", "RunningEmulator", "start_emulator"]
+__all__ = ["REPO_ROOT", "EmulatorStartError", "RunningEmulator", "random_credentials", "start_emulator"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _READY = re.compile(r"emulator listening on (http://127\.0\.0\.1:(\d+))")
+
+
+def random_credentials() -> tuple[str, str]:
+    """A fresh (SecretId, SecretKey) pair shaped like Tencent's, generated at test time."""
+    return "AKID" + secrets.token_hex(16), secrets.token_urlsafe(24)
 
 
 class EmulatorStartError(RuntimeError):
@@ -40,6 +46,7 @@ class RunningEmulator:
     process: subprocess.Popen[str] = field(repr=False)
     _output: collections.deque[str] = field(repr=False, default_factory=lambda: collections.deque(maxlen=200))
     _http: httpx.Client | None = field(repr=False, default=None)
+    _pump: threading.Thread | None = field(repr=False, default=None)
 
     @property
     def host(self) -> str:
@@ -90,6 +97,11 @@ class RunningEmulator:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        # The pump reaches EOF once the process is gone; then the pipe can be closed without racing it.
+        if self._pump is not None:
+            self._pump.join(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def __enter__(self) -> RunningEmulator:
         return self
@@ -139,10 +151,14 @@ def start_emulator(
     output: collections.deque[str] = collections.deque(maxlen=200)
     ready = threading.Event()
     found: list[re.Match[str]] = []
-    threading.Thread(target=_pump, args=(process.stdout, output, ready, found), daemon=True).start()
+    pump = threading.Thread(target=_pump, args=(process.stdout, output, ready, found), daemon=True)
+    pump.start()
     if not ready.wait(timeout) or not found:
         process.kill()
         process.wait(timeout=10)
+        pump.join(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
         raise EmulatorStartError(f"emulator did not start (exit code {process.poll()}):\n{''.join(output)}")
     match = found[0]
     return RunningEmulator(
@@ -153,4 +169,5 @@ def start_emulator(
         db=db,
         process=process,
         _output=output,
+        _pump=pump,
     )

@@ -1,0 +1,165 @@
+"""TC3-HMAC-SHA256 verification, header checks and the action table, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from support.emulator import random_credentials, start_emulator
+from support.raw_api import RawApi
+
+from provider.tencentcloud import signer
+
+pytestmark = pytest.mark.emulator
+
+LIST = "DescribeCertificates"
+
+
+def test_a_correctly_signed_request_succeeds(api):
+    response = api.ok(LIST, {})
+    assert response["TotalCount"] == 0 and response["Certificates"] == []
+
+
+def test_a_wrong_secret_key_is_a_signature_failure(api):
+    error = api.error(LIST, {}, secret_key="not-the-key")
+    assert error["Code"] == "AuthFailure.SignatureFailure"
+
+
+def test_an_unknown_secret_id_is_reported_as_such(api):
+    assert api.error(LIST, {}, secret_id="AKIDunknown")["Code"] == "AuthFailure.SecretIdNotFound"
+
+
+def test_the_body_bytes_are_what_is_verified(api):
+    # Same JSON meaning, different bytes: the signature no longer matches.
+    error = api.error(LIST, body=b'{"Limit": 5}', signed_body=b'{"Limit":5}')
+    assert error["Code"] == "AuthFailure.SignatureFailure"
+
+
+def test_the_host_actually_received_is_signed(api):
+    error = api.error(LIST, {}, signed_host="ssl.tencentcloudapi.com")
+    assert error["Code"] == "AuthFailure.SignatureFailure"
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json;charset=UTF-8"])
+def test_the_content_type_received_is_signed_whatever_its_spelling(api, content_type):
+    assert api.ok(LIST, {}, content_type=content_type)["TotalCount"] == 0
+
+
+def test_a_non_json_content_type_is_refused_after_authentication(api):
+    error = api.error(LIST, {}, content_type="text/plain")
+    assert error["Code"] == "InvalidParameter"
+
+
+@pytest.mark.parametrize("skew", [-301, 301, 3600])
+def test_a_timestamp_more_than_five_minutes_off_is_expired(api, skew):
+    error = api.error(LIST, {}, timestamp=int(time.time()) + skew)
+    assert error["Code"] == "AuthFailure.SignatureExpire"
+
+
+@pytest.mark.parametrize("skew", [-240, 240])
+def test_a_timestamp_within_five_minutes_is_accepted(api, skew):
+    api.ok(LIST, {}, timestamp=int(time.time()) + skew)
+
+
+def test_expiry_is_judged_by_the_emulator_clock_unless_told_otherwise(api, emu):
+    emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 3600})
+    assert api.error(LIST, {})["Code"] == "AuthFailure.SignatureExpire"
+    api.ok(LIST, {}, timestamp=int(time.time()) + 3600)
+    emu.admin("PUT", "/_emulator/settings", {"SignatureClock": "real"})
+    api.ok(LIST, {})
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "",
+        "garbage",
+        "HMAC-SHA256 Credential=AKID/2024-01-01/ssl/tc3_request, SignedHeaders=content-type;host, Signature="
+        + "a" * 64,
+        "TC3-HMAC-SHA256 Credential=AKID/2024-01-01/ssl/tc3_request, SignedHeaders=content-type;host, Signature=xyz",
+        "TC3-HMAC-SHA256 Credential=AKID/2024-01-01/ssl/tc3_request, SignedHeaders=host, Signature=" + "a" * 64,
+    ],
+)
+def test_a_malformed_authorization_header_is_invalid_authorization(api, emu, authorization):
+    response = api.http.post(
+        emu.url + "/",
+        content=b"{}",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": authorization,
+            "X-TC-Action": LIST,
+            "X-TC-Version": "2019-12-05",
+            "X-TC-Timestamp": str(int(time.time())),
+        },
+    )
+    assert response.json()["Response"]["Error"]["Code"] == "AuthFailure.InvalidAuthorization"
+
+
+def test_a_credential_scope_with_the_wrong_date_fails(api, emu):
+    ts = int(time.time())
+    signed = signer.sign(
+        secret_id=emu.secret_id, secret_key=emu.secret_key, service="ssl", host=emu.host,
+        content_type="application/json", payload=b"{}", timestamp=ts,
+    )  # fmt: skip
+    bad = signed.authorization.replace(signer.utc_date(ts), "2001-01-01")
+    response = api.http.post(
+        emu.url + "/",
+        content=b"{}",
+        headers={"Content-Type": "application/json", "Authorization": bad, "X-TC-Action": LIST,
+                 "X-TC-Version": "2019-12-05", "X-TC-Timestamp": str(ts)},
+    )  # fmt: skip
+    assert response.json()["Response"]["Error"]["Code"] == "AuthFailure.SignatureFailure"
+
+
+def test_unsigned_payload_is_supported(api):
+    response = api.call(
+        LIST, {"Limit": 1}, signed_body=b"UNSIGNED-PAYLOAD", extra_headers={"X-TC-Content-SHA256": "UNSIGNED-PAYLOAD"}
+    )
+    assert response["TotalCount"] == 0
+
+
+def test_missing_timestamp_or_action_headers(api, emu):
+    base = {"Content-Type": "application/json", "X-TC-Version": "2019-12-05"}
+    no_action = api.http.post(emu.url + "/", content=b"{}", headers=base).json()["Response"]
+    assert no_action["Error"]["Code"] == "MissingParameter"
+    response = api.raw(LIST, {})
+    headers = dict(response.request.headers)
+    del headers["x-tc-timestamp"]
+    no_ts = api.http.post(emu.url + "/", content=response.request.content, headers=headers).json()["Response"]
+    assert no_ts["Error"]["Code"] == "MissingParameter" and "X-TC-Timestamp" in no_ts["Error"]["Message"]
+
+
+def test_unknown_action_and_wrong_version(api):
+    assert api.error("DescribeNothing", {})["Code"] == "InvalidAction"
+    assert api.error(LIST, {}, version="2018-01-01")["Code"] == "NoSuchVersion"
+    assert api.error("ModifyResourceTags", {}, service="tag", version="2019-12-05")["Code"] == "NoSuchVersion"
+
+
+def test_an_action_signed_for_another_service_fails_the_signature(api):
+    assert api.error(LIST, {}, service="tag", version="2019-12-05")["Code"] == "AuthFailure.SignatureFailure"
+
+
+def test_non_post_requests_are_refused_in_an_envelope(api, emu):
+    body = api.http.get(emu.url + "/").json()
+    assert body["Response"]["Error"]["Code"] == "UnsupportedProtocol"
+
+
+def test_auth_failures_are_logged_without_the_key(api, emu):
+    api.error(LIST, {}, secret_key="wrong-key-value")
+    (call,) = emu.calls()
+    assert call["ErrorCode"] == "AuthFailure.SignatureFailure"
+    assert call["Action"] == LIST
+    assert emu.secret_key not in json.dumps(call) and "wrong-key-value" not in json.dumps(call)
+
+
+def test_a_configured_token_is_required(tmp_path):
+    secret_id, secret_key = random_credentials()
+    with start_emulator(secret_id=secret_id, secret_key=secret_key, extra_args=["--token", "tok-123"]) as running:
+        api = RawApi(running)
+        try:
+            assert api.error(LIST, {})["Code"] == "AuthFailure.TokenFailure"
+            assert api.error(LIST, {}, extra_headers={"X-TC-Token": "other"})["Code"] == "AuthFailure.TokenFailure"
+            api.ok(LIST, {}, extra_headers={"X-TC-Token": "tok-123"})
+        finally:
+            api.close()
