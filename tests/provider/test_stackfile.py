@@ -559,12 +559,17 @@ def test_parse_duration_rejects(text: str) -> None:
 # Layering
 
 
-def test_stackfile_imports_neither_pulumi_nor_http() -> None:
-    tree = ast.parse((REPO / "provider" / "stackfile.py").read_text())
+@pytest.mark.parametrize("module", sorted((REPO / "provider" / "stackfile").glob("*.py")), ids=lambda p: p.name)
+def test_stackfile_imports_neither_pulumi_nor_http_nor_other_layers(module: Path) -> None:
+    tree = ast.parse(module.read_text())
     imported = {
         alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
-    } | {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert not imported & {"pulumi", "httpx", "requests", "urllib", "provider"}
+    } | {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level
+    }
+    assert not imported & {"pulumi", "httpx", "requests", "urllib", "provider", "socket"}
 
 
 # --------------------------------------------------------------------------------------------------------------------

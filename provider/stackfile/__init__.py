@@ -1,0 +1,61 @@
+"""Stack files: ``stacks/<stack>.yaml`` read and validated into typed certificate specs.
+
+``load_stack_file(path)`` returns a ``StackFile`` or raises ``StackFileError`` carrying every problem found, each with
+the file, line, column and field (``stacks/dev.yaml:12:9: certificates.www.alias: must be at most 200 characters``),
+so an invalid file never reaches the cloud. The format is documented in ``docs/stack-file.md`` and mirrored, as far
+as JSON Schema can express it, by ``stacks/stack.schema.json``.
+
+This package knows nothing of HTTP or Pulumi. Private-key references (``SecretRef``) stay references; the program
+resolves them (``resolve_secret`` for env/file/inline, the stack config for ``config``). No message, ``repr`` or
+exception raised here contains key material.
+
+Modules, by concern: ``_model`` (results and errors), ``_nodes`` (YAML nodes with positions), ``_pem``
+(certificates, keys, referenced files), ``_sources`` (upload/adopt/free), ``_loader`` (the file, defaults, entries).
+"""
+
+from __future__ import annotations
+
+from ._loader import ENTRY_NAME_PATTERN, load_stack_file, parse_duration
+from ._model import (
+    DEFAULT_CREATE_TIMEOUT,
+    DEFAULT_DELETE_TIMEOUT,
+    AdoptSource,
+    CertificateSpec,
+    CertType,
+    FreeSource,
+    Problem,
+    SecretError,
+    SecretKind,
+    SecretRef,
+    Source,
+    StackFile,
+    StackFileError,
+    UploadSource,
+)
+from ._pem import MAX_PEM_BYTES, normalize_pem, resolve_secret
+from ._sources import KEY_ALGORITHMS, VALIDATION_METHODS
+
+__all__ = [
+    "DEFAULT_CREATE_TIMEOUT",
+    "DEFAULT_DELETE_TIMEOUT",
+    "ENTRY_NAME_PATTERN",
+    "KEY_ALGORITHMS",
+    "MAX_PEM_BYTES",
+    "VALIDATION_METHODS",
+    "AdoptSource",
+    "CertType",
+    "CertificateSpec",
+    "FreeSource",
+    "Problem",
+    "SecretError",
+    "SecretKind",
+    "SecretRef",
+    "Source",
+    "StackFile",
+    "StackFileError",
+    "UploadSource",
+    "load_stack_file",
+    "normalize_pem",
+    "parse_duration",
+    "resolve_secret",
+]

@@ -1,0 +1,423 @@
+"""The stack file itself: top level, ``defaults``, entries and their options, and the checks across entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._model import (
+    DEFAULT_CREATE_TIMEOUT,
+    DEFAULT_DELETE_TIMEOUT,
+    AdoptSource,
+    CertificateSpec,
+    CertType,
+    Source,
+    StackFile,
+    StackFileError,
+)
+from ._nodes import Item, describe, is_null, join, suggest
+from ._sources import SourceReader
+
+__all__ = ["ENTRY_NAME_PATTERN", "load_stack_file", "parse_duration"]
+
+# Pulumi resource names have few limits, but these names also end up in URNs, CLI output and file names.
+ENTRY_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
+_ENTRY_NAME = re.compile(ENTRY_NAME_PATTERN)
+_DURATION = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+MAX_TIMEOUT = 24 * 3600
+MAX_ALIAS = 200
+# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354
+MAX_TAGS = 50
+MAX_TAG_KEY = 127
+MAX_TAG_VALUE = 255
+_RESERVED_TAG_PREFIXES = ("qcloud:", "tencent:", "qcs:", "project")  # compared case-insensitively
+_TAG_SPECIALS = set("+-=._:/@()[],;>< ") | set("＋－＝／＠（）【】：")  # ASCII and full-width, per the Tag doc
+
+_TOP_KEYS = {"defaults", "certificates"}
+_SOURCE_KEYS = ("upload", "adopt", "free")
+# Options valid both in an entry and in defaults, with the CertificateSpec field each one sets.
+_SHARED_OPTIONS = {
+    "project_id": "project_id",
+    "tags": "tags",
+    "check_resources": "check_resources",
+    "delete_timeout": "delete_timeout",
+    "create_timeout": "create_timeout",
+    "retain": "retain",
+    "protect": "protect",
+    "allow_expired": "allow_expired",
+}
+_ENTRY_ONLY = {"alias", "type", "renamed_from", "aliases"}
+_ENTRY_KEYS = set(_SOURCE_KEYS) | set(_SHARED_OPTIONS) | _ENTRY_ONLY
+
+Defaults = dict[str, Any]  # option name -> value read from `defaults:`
+
+
+def load_stack_file(
+    path: Path | str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    now: dt.datetime | None = None,
+    read_secrets: bool = True,
+) -> StackFile:
+    """Read and validate a stack file; raise ``StackFileError`` with every problem found.
+
+    ``environ`` (default ``os.environ``) serves ``{env: VAR}`` keys; ``now`` (default: the current time) decides
+    expiry; with ``read_secrets=False`` env and file keys are neither read nor checked against their certificate.
+    """
+    path = Path(path)
+    reader = _StackReader(
+        path,
+        environ=os.environ if environ is None else environ,
+        now=now or dt.datetime.now(dt.UTC),
+        read_secrets=read_secrets,
+    )
+    result = reader.load()
+    if reader.problems or result is None:
+        raise StackFileError(reader.sorted_problems())
+    return result
+
+
+def parse_duration(text: str) -> int:
+    """``90s``, ``10m``, ``1h30m`` -> seconds; raises ``ValueError`` for anything else (a unit is required)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _tag_text_problem(text: str, what: str, limit: int, *, allow_empty: bool) -> str | None:
+    if not text:
+        return None if allow_empty else f"{what} must not be empty"
+    if len(text) > limit:
+        return f"{what} must be at most {limit} characters (has {len(text)})"
+    if text != text.strip(" "):
+        return f"{what} must not start or end with a space"
+    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in _TAG_SPECIALS)})
+    if bad:
+        shown = " ".join(repr(ch) for ch in bad[:5])
+        return (
+            f"{what} has characters Tencent does not allow in tags: {shown} "
+            "(allowed: letters, digits, spaces, + - = . _ : / @ ( ) [ ] , ; > <)"
+        )
+    return None
+
+
+class _StackReader(SourceReader):
+    """One read of one stack file."""
+
+    def __init__(self, path: Path, *, environ: Mapping[str, str], now: dt.datetime, read_secrets: bool) -> None:
+        super().__init__(str(path), base_dir=path.parent, environ=environ, now=now, read_secrets=read_secrets)
+        self.path = path
+
+    def load(self) -> StackFile | None:
+        root = self.read_document(self.path)
+        if root is None:
+            if not self.problems:
+                self.add(
+                    None,
+                    "",
+                    "the stack file is empty; declare 'certificates:' "
+                    "(an explicit empty 'certificates:' deletes every certificate of the stack)",
+                )
+            return None
+        if not isinstance(root, yaml.MappingNode):
+            self.add(root, "", f"the stack file must be a mapping with a 'certificates' key, not {describe(root)}")
+            return None
+        items = self.mapping(root, "")
+        if items is None:
+            return None
+        for key, item in items.items():
+            # x-* keys hold YAML anchors for reuse (as in docker-compose); everything else must be known.
+            if key not in _TOP_KEYS and not key.startswith("x-"):
+                self.add(item.key, key, suggest(key, _TOP_KEYS))
+        defaults = self.defaults(items["defaults"].value) if "defaults" in items else {}
+        if "certificates" not in items:
+            # A truncated or half-written file must not read as "no certificates", which would delete them all.
+            self.add(
+                root,
+                "certificates",
+                "missing; list the stack's certificates under 'certificates:' "
+                "(an empty 'certificates:' deletes them all)",
+            )
+            return None
+        return StackFile(self.path, self.certificates(items["certificates"].value, defaults))
+
+    # -- options
+
+    def option(self, key: str, node: yaml.Node, path: str) -> Any:
+        readers: dict[str, Callable[[yaml.Node, str], Any]] = {
+            "project_id": self.project_id,
+            "tags": self.tags,
+            "check_resources": self.boolean,
+            "delete_timeout": self.duration,
+            "create_timeout": self.duration,
+            "retain": self.boolean,
+            "protect": self.boolean,
+            "allow_expired": self.boolean,
+        }
+        return readers[key](node, path)
+
+    def duration(self, node: yaml.Node, path: str) -> int | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
+            self.add(node, path, f"needs a unit: {node.value}s, or e.g. 10m or 1h30m")
+            return None
+        value = self.text(node, path, what="a duration such as 90s, 10m or 1h30m")
+        if value is None:
+            return None
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            self.add(node, path, str(exc))
+            return None
+        if not 1 <= seconds <= MAX_TIMEOUT:
+            self.add(node, path, f"must be between 1s and 24h, not {value!r}")
+            return None
+        return seconds
+
+    def project_id(self, node: yaml.Node, path: str) -> int | None:
+        value = self.integer(node, path)
+        if value is not None and not 0 <= value < 2**31:
+            self.add(node, path, "must be a project id: 0 (the default project) or a positive integer")
+            return None
+        return value
+
+    def tags(self, node: yaml.Node, path: str) -> dict[str, str | None] | None:
+        """Tag key -> value; None as a value means "remove the tag the defaults set"."""
+        if is_null(node):
+            return {}
+        items = self.mapping(node, path)
+        if items is None:
+            return None
+        tags: dict[str, str | None] = {}
+        for key, item in items.items():
+            problem = _tag_text_problem(key, "tag key", MAX_TAG_KEY, allow_empty=False)
+            if problem is None and key.lower().startswith(_RESERVED_TAG_PREFIXES):
+                problem = f"tag key {key!r} uses a prefix Tencent reserves ({', '.join(_RESERVED_TAG_PREFIXES)})"
+            if problem:
+                self.add(item.key, join(path, key), problem)
+                continue
+            if is_null(item.value):
+                tags[key] = None
+                continue
+            value = self.text(item.value, join(path, key), what="a tag value")
+            if value is None:
+                continue
+            problem = _tag_text_problem(value, "tag value", MAX_TAG_VALUE, allow_empty=True)
+            if problem:
+                self.add(item.value, join(path, key), problem)
+                continue
+            tags[key] = value
+        if len(tags) > MAX_TAGS:
+            self.add(node, path, f"has {len(tags)} tags; Tencent allows at most {MAX_TAGS} per certificate")
+        return tags
+
+    def alias(self, node: yaml.Node, path: str) -> str | None:
+        if is_null(node):
+            return ""
+        value = self.text(node, path)
+        if value is None:
+            return None
+        if len(value) > MAX_ALIAS:
+            self.add(node, path, f"must be at most {MAX_ALIAS} characters (has {len(value)})")
+            return None
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            self.add(node, path, "must not contain control characters or line breaks")
+            return None
+        return value
+
+    def defaults(self, node: yaml.Node) -> Defaults:
+        if is_null(node):
+            return {}
+        items = self.mapping(node, "defaults")
+        if items is None:
+            return {}
+        values: Defaults = {}
+        for key, item in items.items():
+            path = join("defaults", key)
+            if key in _SHARED_OPTIONS:
+                value = self.option(key, item.value, path)
+                if value is not None:
+                    values[key] = value
+            elif key in _ENTRY_KEYS:
+                self.add(item.key, path, f"cannot be a default; set {key!r} in each certificate")
+            else:
+                self.add(item.key, path, suggest(key, _SHARED_OPTIONS))
+        return values
+
+    # -- entries
+
+    def certificates(self, node: yaml.Node, defaults: Defaults) -> tuple[CertificateSpec, ...]:
+        if is_null(node):
+            return ()
+        if isinstance(node, yaml.SequenceNode):
+            self.add(node, "certificates", "must be a mapping of entry name to certificate, not a list")
+            return ()
+        items = self.mapping(node, "certificates")
+        if items is None:
+            return ()
+        specs: list[CertificateSpec] = []
+        renames: dict[str, str] = {}  # former name -> the entry claiming it
+        adopted: dict[str, str] = {}  # certificate id -> the entry adopting it
+        for name, item in items.items():
+            spec, former = self.entry(name, item, defaults)
+            for old, old_node in former:
+                path = f"certificates.{name}.renamed_from"
+                if old in items:
+                    self.add(old_node, path, f"{old!r} is the name of another entry in this file")
+                elif old in renames:
+                    self.add(old_node, path, f"{old!r} is already claimed by entry {renames[old]!r}")
+                else:
+                    renames[old] = name
+            if spec is None:
+                continue
+            if isinstance(spec.source, AdoptSource):
+                # Two resources owning one certificate would delete it under each other.
+                certificate_id = spec.source.certificate_id
+                if certificate_id in adopted:
+                    message = f"certificate {certificate_id} is already adopted by entry {adopted[certificate_id]!r}"
+                    self.add(item.value, f"certificates.{name}.adopt", message)
+                adopted.setdefault(certificate_id, name)
+            specs.append(spec)
+        return tuple(specs)
+
+    def entry(
+        self, name: str, item: Item, defaults: Defaults
+    ) -> tuple[CertificateSpec | None, list[tuple[str, yaml.Node]]]:
+        """The spec (None if the entry has a problem) and the former names it claims, for the cross-entry checks."""
+        path = f"certificates.{name}"
+        before = len(self.problems)
+        if not _ENTRY_NAME.match(name):
+            self.add(
+                item.key,
+                path,
+                "entry names must be 1-63 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit",
+            )
+        if is_null(item.value):
+            self.add(item.key, path, "is empty; give one of upload, adopt or free")
+            return None, []
+        items = self.mapping(item.value, path)
+        if items is None:
+            return None, []
+        self.unknown_keys(items, _ENTRY_KEYS, path)
+
+        explicit: set[str] = set()
+        values: dict[str, Any] = {}
+        for key, spec_field in _SHARED_OPTIONS.items():
+            if key in items:
+                values[key] = self.option(key, items[key].value, join(path, key))
+                explicit.add(spec_field)
+            elif key in defaults:
+                values[key] = defaults[key]
+                explicit.add(spec_field)
+        if "tags" in values:
+            own = values["tags"] if "tags" in items else {}
+            values["tags"] = self.merged_tags(own, defaults.get("tags"), items.get("tags"), join(path, "tags"))
+        alias = ""
+        if "alias" in items:
+            explicit.add("alias")
+            alias = self.alias(items["alias"].value, join(path, "alias")) or ""
+        cert_type: CertType = "SVR"
+        if "type" in items:
+            explicit.add("cert_type")
+            if self.choice(items["type"].value, join(path, "type"), ("SVR", "CA")) == "CA":
+                cert_type = "CA"
+        former = self.renamed_from(name, items, path)
+        source = self.source(items, item, path, cert_type, bool(values.get("allow_expired")))
+
+        if source is None or len(self.problems) > before:
+            return None, former
+        spec = CertificateSpec(
+            name=name,
+            source=source,
+            alias=alias,
+            cert_type=cert_type,
+            project_id=values.get("project_id", 0),
+            tags=values.get("tags", {}),
+            check_resources=values.get("check_resources", True),
+            delete_timeout=values.get("delete_timeout", DEFAULT_DELETE_TIMEOUT),
+            create_timeout=values.get("create_timeout", DEFAULT_CREATE_TIMEOUT),
+            retain=values.get("retain", False),
+            protect=values.get("protect", False),
+            renamed_from=tuple(old for old, _ in former),
+            allow_expired=values.get("allow_expired", False),
+            line=item.key.start_mark.line + 1,
+            explicit_fields=frozenset(explicit),
+        )
+        return spec, former
+
+    def source(
+        self, items: dict[str, Item], item: Item, path: str, cert_type: CertType, allow_expired: bool
+    ) -> Source | None:
+        """The entry's one source; every source given is checked, even two, so that one run reports everything."""
+        given = [key for key in _SOURCE_KEYS if key in items]
+        if not given:
+            self.add(item.key, path, "needs one of upload, adopt or free")
+        elif len(given) > 1:
+            message = f"give exactly one of upload, adopt or free (this entry also has {given[0]!r})"
+            self.add(items[given[1]].key, join(path, given[1]), message)
+        found: list[Source | None] = []
+        for key in given:
+            if key == "upload":
+                found.append(self.upload(items["upload"], join(path, "upload"), cert_type, allow_expired))
+            elif key == "adopt":
+                found.append(self.adopt(items["adopt"].value, join(path, "adopt")))
+            else:
+                if "type" in items and cert_type != "SVR":
+                    self.add(items["type"].value, join(path, "type"), "free certificates are always SVR")
+                found.append(self.free(items["free"].value, join(path, "free")))
+        return found[0] if len(found) == 1 else None
+
+    def merged_tags(
+        self,
+        own: dict[str, str | None] | None,
+        inherited: dict[str, str | None] | None,
+        item: Item | None,
+        path: str,
+    ) -> dict[str, str] | None:
+        """The defaults' tags overlaid with the entry's, key by key; ``key: ~`` in the entry removes a default."""
+        if own is None:
+            return None  # the entry's tags have a problem, already reported
+        merged = {k: v for k, v in (inherited or {}).items() if v is not None}
+        for key, value in own.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        if item is not None and len(own) <= MAX_TAGS < len(merged):
+            message = (
+                f"has {len(merged)} tags with the defaults merged in; Tencent allows at most {MAX_TAGS} per certificate"
+            )
+            self.add(item.value, path, message)
+        return merged
+
+    def renamed_from(self, name: str, items: dict[str, Item], path: str) -> list[tuple[str, yaml.Node]]:
+        """Former names (``renamed_from`` or its synonym ``aliases``), which become Pulumi resource aliases."""
+        keys = [key for key in ("renamed_from", "aliases") if key in items]
+        if not keys:
+            return []
+        if len(keys) == 2:
+            self.add(items["aliases"].key, join(path, "aliases"), "give renamed_from or aliases, not both")
+        field_path = join(path, keys[0])
+        node = items[keys[0]].value
+        elements = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        former: list[tuple[str, yaml.Node]] = []
+        for element in elements:
+            old = self.text(element, field_path, what="an entry name")
+            if old is None:
+                continue
+            if not _ENTRY_NAME.match(old):
+                self.add(element, field_path, f"{old!r} is not a valid entry name")
+            elif old == name:
+                self.add(element, field_path, "an entry cannot be renamed from its own name")
+            elif old in (seen for seen, _ in former):
+                self.add(element, field_path, f"{old!r} is listed twice")
+            else:
+                former.append((old, element))
+        return former

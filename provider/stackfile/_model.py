@@ -1,0 +1,168 @@
+"""The loader's results and errors: specs, sources, secret references and problems (plain frozen dataclasses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+__all__ = [
+    "DEFAULT_CREATE_TIMEOUT",
+    "DEFAULT_DELETE_TIMEOUT",
+    "AdoptSource",
+    "CertType",
+    "CertificateSpec",
+    "FreeSource",
+    "Problem",
+    "SecretError",
+    "SecretKind",
+    "SecretRef",
+    "Source",
+    "StackFile",
+    "StackFileError",
+    "UploadSource",
+]
+
+DEFAULT_DELETE_TIMEOUT = 600  # seconds; design.md: deletion waits at most 10 minutes unless the file says otherwise
+DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
+
+CertType = Literal["SVR", "CA"]
+SecretKind = Literal["config", "env", "file", "inline"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a stack file; ``line``/``column`` are 1-based, 0 when the problem has no position."""
+
+    file: str
+    line: int
+    column: int
+    field_path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.field_path}: {self.message}" if self.field_path else f"{where}: {self.message}"
+
+
+class StackFileError(Exception):
+    """Raised by ``load_stack_file`` when the file has one or more problems; ``problems`` lists them all."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        files = sorted({p.file for p in self.problems})
+        count = len(self.problems)
+        head = f"{', '.join(files)}: {count} problem{'s' if count != 1 else ''} in the stack file"
+        return "\n".join([head, *(str(p) for p in self.problems)])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
+
+class SecretError(ValueError):
+    """Raised by ``resolve_secret`` when a private-key reference cannot be read; never carries key material."""
+
+
+@dataclass(frozen=True, repr=False)
+class SecretRef:
+    """Where a private key comes from: a Pulumi config key, an environment variable, a file, or inline PEM.
+
+    ``value`` is the config key, the variable name, the path (relative to the stack file) or, for ``inline``, the PEM
+    itself, which ``repr`` and ``str`` never show.
+    """
+
+    kind: SecretKind
+    value: str
+
+    def __repr__(self) -> str:
+        shown = "'<redacted>'" if self.kind == "inline" else repr(self.value)
+        return f"SecretRef(kind={self.kind!r}, value={shown})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class UploadSource:
+    """Upload a certificate the user owns; ``certificate_pem`` is normalised (see ``normalize_pem``)."""
+
+    kind: ClassVar[str] = "upload"
+    certificate_pem: str = field(repr=False)
+    private_key: SecretRef | None
+    certificate_origin: str  # the path as written in the stack file, or "inline"
+    common_name: str = ""
+    subject_alt_names: tuple[str, ...] = ()
+    not_after: dt.datetime | None = None  # of the first (leaf) certificate, UTC
+
+
+@dataclass(frozen=True)
+class AdoptSource:
+    """Manage a certificate that already exists in Tencent Cloud."""
+
+    kind: ClassVar[str] = "adopt"
+    certificate_id: str
+
+
+@dataclass(frozen=True)
+class FreeSource:
+    """Apply for a free DV certificate (``ApplyCertificate``)."""
+
+    kind: ClassVar[str] = "free"
+    domain: str
+    validation: str = "DNS_AUTO"  # DvAuthMethod: DNS_AUTO | DNS | FILE
+    key_algorithm: str = "RSA"  # CsrEncryptAlgo: RSA | ECC
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    delete_dns_auto_record: bool = False
+
+
+Source = UploadSource | AdoptSource | FreeSource
+
+
+@dataclass(frozen=True)
+class CertificateSpec:
+    """One validated entry of ``certificates:``, with the stack's ``defaults`` merged in."""
+
+    name: str
+    source: Source
+    alias: str = ""
+    cert_type: CertType = "SVR"
+    project_id: int = 0
+    tags: dict[str, str] = field(default_factory=dict, hash=False)
+    check_resources: bool = True
+    delete_timeout: int = DEFAULT_DELETE_TIMEOUT  # seconds
+    create_timeout: int = DEFAULT_CREATE_TIMEOUT  # seconds
+    retain: bool = False
+    protect: bool = False
+    renamed_from: tuple[str, ...] = ()
+    allow_expired: bool = False
+    line: int = 0  # of the entry's name in the stack file
+    # Fields the file sets (in the entry or in defaults). An adopted certificate keeps, e.g., its alias when
+    # "alias" is not in here; uploaded and free certificates use the defaults above for the rest.
+    explicit_fields: frozenset[str] = frozenset()
+
+    @property
+    def kind(self) -> str:
+        """``upload``, ``adopt`` or ``free``."""
+        return self.source.kind
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """A loaded stack file: its path and its certificates in file order."""
+
+    path: Path
+    certificates: tuple[CertificateSpec, ...]
+
+    @property
+    def base_dir(self) -> Path:
+        """The directory that relative paths in the file (certificates, key files) are relative to."""
+        return self.path.parent
+
+    def get(self, name: str) -> CertificateSpec | None:
+        """The entry called ``name``, or None."""
+        return next((c for c in self.certificates if c.name == name), None)

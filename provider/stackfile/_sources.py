@@ -1,0 +1,271 @@
+"""Reading the three certificate sources of an entry: ``upload`` (with its key reference), ``adopt`` and ``free``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from cryptography import x509
+
+from . import _pem
+from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
+from ._nodes import STR, Item, NodeReader, is_null, join
+
+__all__ = ["KEY_ALGORITHMS", "VALIDATION_METHODS", "SourceReader"]
+
+VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
+KEY_ALGORITHMS = ("RSA", "ECC")  # ApplyCertificate CsrEncryptAlgo
+_UPLOAD_KEYS = {"certificate", "private_key"}
+_SECRET_KEYS = ("config", "env", "file")
+_FREE_KEYS = {"domain", "validation", "key_algorithm", "contact_email", "contact_phone", "delete_dns_auto_record"}
+_ADOPT_ID = re.compile(r"^[A-Za-z0-9]{8}$")  # Tencent certificate ids, e.g. GjTNRoK7
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CONFIG_KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 -]{3,30}$")
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class SourceReader(NodeReader):
+    """Node reads for sources; certificate files and keys are read relative to ``base_dir``."""
+
+    def __init__(
+        self, file: str, *, base_dir: Path, environ: Mapping[str, str], now: dt.datetime, read_secrets: bool
+    ) -> None:
+        super().__init__(file)
+        self.base_dir = base_dir
+        self.environ = environ
+        self.now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+        self.read_secrets = read_secrets
+
+    # -- adopt
+
+    def adopt(self, node: yaml.Node, path: str) -> AdoptSource | None:
+        """``adopt: GjTNRoK7``."""
+        value = self.text(node, path, what="a certificate id")
+        if value is None:
+            return None
+        if not _ADOPT_ID.match(value):
+            message = f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
+            self.add(node, path, message)
+            return None
+        return AdoptSource(value)
+
+    # -- free
+
+    def free(self, node: yaml.Node, path: str) -> FreeSource | None:
+        """``free: shop.example.com`` or ``free: {domain: ..., validation: ..., ...}``."""
+        if isinstance(node, yaml.ScalarNode) and not is_null(node):
+            domain = self.domain(node, path)
+            return FreeSource(domain) if domain else None
+        items = self.mapping(node, path)
+        if items is None:
+            return None
+        self.unknown_keys(items, _FREE_KEYS, path)
+        before = len(self.problems)
+        domain = None
+        if "domain" in items:
+            domain = self.domain(items["domain"].value, join(path, "domain"))
+        else:
+            self.add(node, join(path, "domain"), "missing; the domain to apply for, e.g. shop.example.com")
+        validation = "DNS_AUTO"
+        if "validation" in items:
+            validation = self.choice(items["validation"].value, join(path, "validation"), VALIDATION_METHODS) or ""
+        algorithm = "RSA"
+        if "key_algorithm" in items:
+            algorithm = self.choice(items["key_algorithm"].value, join(path, "key_algorithm"), KEY_ALGORITHMS) or ""
+        email = self.contact(items, "contact_email", path, _EMAIL, "an email address")
+        phone = self.contact(items, "contact_phone", path, _PHONE, "a phone number")
+        delete_record = False
+        if "delete_dns_auto_record" in items:
+            item = items["delete_dns_auto_record"]
+            delete_record = bool(self.boolean(item.value, join(path, "delete_dns_auto_record")))
+            if delete_record and validation and validation != "DNS_AUTO":
+                self.add(item.value, join(path, "delete_dns_auto_record"), "only applies to validation: DNS_AUTO")
+        if len(self.problems) > before or not domain:
+            return None
+        return FreeSource(domain, validation, algorithm, email, phone, delete_record)
+
+    def contact(self, items: dict[str, Item], key: str, path: str, pattern: re.Pattern[str], what: str) -> str | None:
+        """An optional contact field of ``free``."""
+        if key not in items:
+            return None
+        value = self.text(items[key].value, join(path, key), what=what)
+        if value is not None and not pattern.match(value):
+            self.add(items[key].value, join(path, key), f"is not {what}")
+            return None
+        return value
+
+    def domain(self, node: yaml.Node, path: str) -> str | None:
+        """A host name for a free certificate, lower-cased, internationalised names in punycode."""
+        value = self.text(node, path, what="a domain name")
+        if value is None:
+            return None
+        domain = value.strip().lower().removesuffix(".")
+        if domain.startswith("*."):
+            self.add(node, path, "free certificates cannot be wildcards; list each host name as its own entry")
+            return None
+        if not domain.isascii():
+            try:
+                domain = domain.encode("idna").decode("ascii")
+            except UnicodeError:
+                self.add(node, path, f"{value!r} is not a valid domain name")
+                return None
+        labels = domain.split(".")
+        if (
+            len(domain) > 253
+            or len(labels) < 2
+            or not all(_DNS_LABEL.match(label) for label in labels)
+            or labels[-1].isdigit()
+        ):
+            self.add(node, path, f"{value!r} is not a valid domain name (e.g. shop.example.com)")
+            return None
+        return domain
+
+    # -- upload
+
+    def upload(self, item: Item, path: str, cert_type: CertType, allow_expired: bool) -> UploadSource | None:
+        """``upload: {certificate: ..., private_key: ...}``: the certificate is read and checked now."""
+        items = self.mapping(item.value, path)
+        if items is None:
+            return None
+        self.unknown_keys(items, _UPLOAD_KEYS, path)
+        chain: tuple[str, list[x509.Certificate]] | None = None
+        origin = "inline"
+        cert_path = join(path, "certificate")
+        if "certificate" not in items:
+            self.add(item.key, cert_path, "missing; a PEM file path relative to the stack file, or inline PEM")
+        else:
+            node = items["certificate"].value
+            text, origin = self.certificate_text(node, cert_path)
+            if text is not None:
+                chain = self.check_chain(text, node, cert_path, cert_type, allow_expired)
+
+        key_ref: SecretRef | None = None
+        key_path = join(path, "private_key")
+        if "private_key" in items:
+            key_ref = self.secret_ref(items["private_key"].value, key_path)
+        elif cert_type == "SVR":
+            self.add(
+                item.key,
+                key_path,
+                "missing; an SVR certificate needs its private key ({config: ...}, {env: ...} or {file: ...}); "
+                "set type: CA for a CA certificate",
+            )
+        if key_ref is not None:
+            self.check_key(key_ref, items["private_key"].value, key_path, chain[1][0] if chain else None)
+        if chain is None:
+            return None
+        leaf = chain[1][0]
+        return UploadSource(
+            certificate_pem=chain[0],
+            private_key=key_ref,
+            certificate_origin=origin,
+            common_name=_pem.common_name(leaf),
+            subject_alt_names=_pem.dns_names(leaf),
+            not_after=leaf.not_valid_after_utc,
+        )
+
+    def certificate_text(self, node: yaml.Node, path: str) -> tuple[str | None, str]:
+        """``(PEM text or None, origin)``: inline PEM, or the file the path names."""
+        value = self.text(node, path, what="a file path or inline PEM")
+        if value is None:
+            return None, "inline"
+        if "-----BEGIN" in value:
+            if len(value.encode()) > _pem.MAX_PEM_BYTES:
+                self.add(node, path, "is too large (at most 1 MiB)")
+                return None, "inline"
+            return value, "inline"
+        try:
+            return _pem.read_small_text_file(_pem.resolve_path(value, self.base_dir), value), value
+        except _pem.FileProblem as exc:
+            self.add(node, path, f"certificate file {exc}")
+            return None, value
+
+    def check_chain(
+        self, text: str, node: yaml.Node, path: str, cert_type: CertType, allow_expired: bool
+    ) -> tuple[str, list[x509.Certificate]] | None:
+        """The parsed chain, if it is one Tencent will take for ``cert_type``."""
+        try:
+            pem, certs = _pem.parse_chain(text)
+        except ValueError as exc:
+            self.add(node, path, str(exc))
+            return None
+        leaf = certs[0]
+        if cert_type == "SVR" and _pem.is_ca(leaf):
+            self.add(
+                node,
+                path,
+                f"the first certificate ({_pem.common_name(leaf) or 'no CN'}) is a CA certificate; for type SVR put "
+                "the server certificate first, then its intermediates (or set type: CA)",
+            )
+            return None
+        if not allow_expired and leaf.not_valid_after_utc <= self.now:
+            self.add(
+                node,
+                path,
+                f"the certificate expired on {leaf.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ}; renew it, "
+                "or set allow_expired: true",
+            )
+            return None
+        return pem, certs
+
+    def secret_ref(self, node: yaml.Node, path: str) -> SecretRef | None:
+        """``{config: KEY}``, ``{env: VAR}``, ``{file: PATH}`` or an inline PEM string."""
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == STR and "-----BEGIN" in node.value:
+                return SecretRef("inline", node.value)
+            # Never echo the value: it may be a key pasted without its PEM armour.
+            self.add(
+                node,
+                path,
+                "must be {config: KEY}, {env: VAR}, {file: PATH} or inline PEM; a plain string is not read as a "
+                "path (write {file: ...})",
+            )
+            return None
+        items = self.mapping(node, path)
+        if items is None:
+            return None
+        self.unknown_keys(items, _SECRET_KEYS, path)
+        given = [key for key in _SECRET_KEYS if key in items]
+        if len(given) != 1:
+            if given or all(key in _SECRET_KEYS for key in items):
+                self.add(node, path, "give exactly one of config, env or file")
+            return None
+        kind = given[0]
+        value_node = items[kind].value
+        value = self.text(value_node, join(path, kind))
+        if value is None:
+            return None
+        if kind == "config" and not _CONFIG_KEY.match(value):
+            self.add(value_node, join(path, kind), f"{value!r} is not a Pulumi config key")
+            return None
+        if kind == "env" and not _ENV_NAME.match(value):
+            self.add(value_node, join(path, kind), f"{value!r} is not an environment variable name")
+            return None
+        return SecretRef(kind, value)  # type: ignore[arg-type]
+
+    def check_key(self, ref: SecretRef, node: yaml.Node, path: str, leaf: x509.Certificate | None) -> None:
+        """Read an env, file or inline key now: it must be a private key, and match ``leaf`` when there is one."""
+        if ref.kind == "config" or (ref.kind != "inline" and not self.read_secrets):
+            return  # the provider's check() sees config keys; read_secrets=False is a lint without the secrets
+        where = node
+        if isinstance(node, yaml.MappingNode):
+            where = next((v for k, v in node.value if getattr(k, "value", None) == ref.kind), node)
+            path = join(path, ref.kind)
+        try:
+            text = _pem.resolve_secret(ref, self.base_dir, self.environ)
+        except SecretError as exc:
+            self.add(where, path, str(exc))
+            return
+        described = {"inline": "the inline key", "env": f"${ref.value}", "file": ref.value}[ref.kind]
+        try:
+            key = _pem.parse_private_key(text)
+        except ValueError as exc:
+            self.add(where, path, f"{described} {exc}")
+            return
+        if leaf is not None and not _pem.same_public_key(key, leaf):
+            self.add(where, path, f"{described} does not match the certificate (their public keys differ)")
