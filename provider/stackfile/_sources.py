@@ -61,6 +61,9 @@ class SourceReader(NodeReader):
         if isinstance(node, yaml.ScalarNode) and not is_null(node):
             domain = self.domain(node, path)
             return FreeSource(domain) if domain else None
+        if is_null(node):
+            self.add(node, path, "must be a domain (e.g. shop.example.com) or a mapping with a domain")
+            return None
         items = self.mapping(node, path)
         if items is None:
             return None

@@ -609,3 +609,24 @@ def test_schema_rejects_the_bad_files_it_can_express(case: Path, validator: obje
 def test_every_bad_case_says_what_the_schema_does() -> None:
     assert {schema_verdict(c) for c in BAD} <= {"reject", "n/a"}
     assert len(REJECTED) >= 15
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The command-line check
+
+
+def test_command_line_check(stacks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from provider.stackfile.__main__ import main
+
+    good = place(CASES / "good" / "adopt-and-free.yaml", stacks)
+    bad = place(CASES / "bad" / "bad-adopt-id.yaml", stacks)
+    assert main([str(good)]) == 0
+    assert capsys.readouterr().out == "stacks/adopt-and-free.yaml: ok, 5 certificates\n"
+    assert main([str(good), str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "stacks/bad-adopt-id.yaml:4:12: certificates.www.adopt: must be a Tencent certificate id" in captured.err
+    keyless = write(
+        stacks, "certificates:\n  www:\n    upload: {certificate: certs/www.pem, private_key: {env: NOPE}}\n"
+    )
+    assert main([str(keyless)]) == 1
+    assert main(["--no-secrets", str(keyless)]) == 0
