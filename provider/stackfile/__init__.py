@@ -33,13 +33,12 @@ from ._model import (
     UploadSource,
 )
 from ._pem import MAX_PEM_BYTES, normalize_pem, resolve_secret
-from ._sources import KEY_ALGORITHMS, VALIDATION_METHODS
+from ._sources import VALIDATION_METHODS
 
 __all__ = [
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
     "ENTRY_NAME_PATTERN",
-    "KEY_ALGORITHMS",
     "MAX_PEM_BYTES",
     "VALIDATION_METHODS",
     "AdoptSource",

@@ -32,11 +32,13 @@ _ENTRY_NAME = re.compile(ENTRY_NAME_PATTERN)
 _DURATION = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 MAX_TIMEOUT = 24 * 3600
 MAX_ALIAS = 200
-# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354
-MAX_TAGS = 50
+# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A certificate holds 50 tags, two
+# of which the provider keeps for itself (pulumi:owner, pulumi:create; see provider/certificate.py).
+MAX_TAGS = 48
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
-_RESERVED_TAG_PREFIXES = ("qcloud:", "tencent:", "qcs:", "project")  # compared case-insensitively
+# Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.
+_RESERVED_TAG_PREFIXES = ("qcloud", "tencent", "project", "qcs:", "pulumi:")
 _TAG_SPECIALS = set("+-=._:/@()[],;>< ") | set("＋－＝／＠（）【】：")  # ASCII and full-width, per the Tag doc
 
 _TOP_KEYS = {"defaults", "certificates"}
@@ -199,7 +201,7 @@ class _StackReader(SourceReader):
         for key, item in items.items():
             problem = _tag_text_problem(key, "tag key", MAX_TAG_KEY, allow_empty=False)
             if problem is None and key.lower().startswith(_RESERVED_TAG_PREFIXES):
-                problem = f"tag key {key!r} uses a prefix Tencent reserves ({', '.join(_RESERVED_TAG_PREFIXES)})"
+                problem = f"tag key {key!r} uses a reserved prefix ({', '.join(_RESERVED_TAG_PREFIXES)})"
             if problem:
                 self.add(item.key, join(path, key), problem)
                 continue
@@ -215,7 +217,10 @@ class _StackReader(SourceReader):
                 continue
             tags[key] = value
         if len(tags) > MAX_TAGS:
-            self.add(node, path, f"has {len(tags)} tags; Tencent allows at most {MAX_TAGS} per certificate")
+            message = (
+                f"has {len(tags)} tags; at most {MAX_TAGS} per certificate (Tencent allows 50, the provider uses 2)"
+            )
+            self.add(node, path, message)
         return tags
 
     def alias(self, node: yaml.Node, path: str) -> str | None:
@@ -391,9 +396,7 @@ class _StackReader(SourceReader):
             else:
                 merged[key] = value
         if item is not None and len(own) <= MAX_TAGS < len(merged):
-            message = (
-                f"has {len(merged)} tags with the defaults merged in; Tencent allows at most {MAX_TAGS} per certificate"
-            )
+            message = f"has {len(merged)} tags with the defaults merged in; at most {MAX_TAGS} per certificate"
             self.add(item.value, path, message)
         return merged
 

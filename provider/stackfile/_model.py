@@ -114,10 +114,6 @@ class FreeSource:
     kind: ClassVar[str] = "free"
     domain: str
     validation: str = "DNS_AUTO"  # DvAuthMethod: DNS_AUTO | DNS | FILE
-    key_algorithm: str = "RSA"  # CsrEncryptAlgo: RSA | ECC
-    contact_email: str | None = None
-    contact_phone: str | None = None
-    delete_dns_auto_record: bool = False
 
 
 Source = UploadSource | AdoptSource | FreeSource

@@ -14,18 +14,15 @@ from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
 from ._nodes import STR, Item, NodeReader, is_null, join
 
-__all__ = ["KEY_ALGORITHMS", "VALIDATION_METHODS", "SourceReader"]
+__all__ = ["VALIDATION_METHODS", "SourceReader"]
 
 VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
-KEY_ALGORITHMS = ("RSA", "ECC")  # ApplyCertificate CsrEncryptAlgo
 _UPLOAD_KEYS = {"certificate", "private_key"}
 _SECRET_KEYS = ("config", "env", "file")
-_FREE_KEYS = {"domain", "validation", "key_algorithm", "contact_email", "contact_phone", "delete_dns_auto_record"}
+_FREE_KEYS = {"domain", "validation"}
 _ADOPT_ID = re.compile(r"^[A-Za-z0-9]{8}$")  # Tencent certificate ids, e.g. GjTNRoK7
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CONFIG_KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 -]{3,30}$")
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -77,30 +74,9 @@ class SourceReader(NodeReader):
         validation = "DNS_AUTO"
         if "validation" in items:
             validation = self.choice(items["validation"].value, join(path, "validation"), VALIDATION_METHODS) or ""
-        algorithm = "RSA"
-        if "key_algorithm" in items:
-            algorithm = self.choice(items["key_algorithm"].value, join(path, "key_algorithm"), KEY_ALGORITHMS) or ""
-        email = self.contact(items, "contact_email", path, _EMAIL, "an email address")
-        phone = self.contact(items, "contact_phone", path, _PHONE, "a phone number")
-        delete_record = False
-        if "delete_dns_auto_record" in items:
-            item = items["delete_dns_auto_record"]
-            delete_record = bool(self.boolean(item.value, join(path, "delete_dns_auto_record")))
-            if delete_record and validation and validation != "DNS_AUTO":
-                self.add(item.value, join(path, "delete_dns_auto_record"), "only applies to validation: DNS_AUTO")
         if len(self.problems) > before or not domain:
             return None
-        return FreeSource(domain, validation, algorithm, email, phone, delete_record)
-
-    def contact(self, items: dict[str, Item], key: str, path: str, pattern: re.Pattern[str], what: str) -> str | None:
-        """An optional contact field of ``free``."""
-        if key not in items:
-            return None
-        value = self.text(items[key].value, join(path, key), what=what)
-        if value is not None and not pattern.match(value):
-            self.add(items[key].value, join(path, key), f"is not {what}")
-            return None
-        return value
+        return FreeSource(domain, validation)
 
     def domain(self, node: yaml.Node, path: str) -> str | None:
         """A host name for a free certificate, lower-cased, internationalised names in punycode."""

@@ -283,10 +283,8 @@ def test_adopt_and_free(stacks: Path) -> None:
     assert legacy.retain and numeric.source == AdoptSource("12345678")
     assert shop.source == FreeSource("shop.example.com")
     assert blog.name == "blog.example.com" and not blog.retain and blog.create_timeout == 5400
-    assert blog.source == FreeSource(
-        "blog.example.com", "DNS", "ECC", contact_email="ops@example.com", contact_phone="+86 10 1234 5678"
-    )
-    assert auto.source == FreeSource("auto.example.com", delete_dns_auto_record=True)
+    assert blog.source == FreeSource("blog.example.com", "DNS")
+    assert auto.source == FreeSource("auto.example.com", "FILE")
 
 
 def test_explicit_empty_certificates_means_no_certificates(stacks: Path) -> None:
