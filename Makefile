@@ -1,0 +1,35 @@
+# Two commands on a fresh clone: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: venv pulumi-cli test test-fast lint demo demo-down bench clean
+
+venv: $(STAMP)
+
+# Re-install whenever pyproject.toml changes; a venv left half-made by an interrupted run is repaired.
+$(STAMP): pyproject.toml
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# Prints the directory of a working Pulumi CLI, building it from Go modules on first use (cached outside the clone).
+pulumi-cli:
+	@scripts/install-pulumi
+
+# The whole suite, the real-engine end-to-end tests included.
+test: venv
+	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) -m pytest
+	$(VENV)/bin/ruff check .
+
+# Everything but the real-engine tests, for a quick loop while editing.
+test-fast: venv
+	$(VPY) -m pytest -m "not e2e"
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,244 @@
+// pulumi-language-python: a small Python language host for the Pulumi CLI built by scripts/install-pulumi.
+//
+// The official host lives in its own Go module (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3)
+// which has no version tags, and the Go module proxy this project may use refuses every version of it. This host
+// implements the part of the LanguageRuntime protocol that `pulumi preview/up/refresh/destroy` need for a Python
+// project: it runs the program through `pulumi-language-python-exec` (the executor shipped in the sdk/v3 module,
+// placed next to this binary) with the interpreter of the project's virtualenv, exactly as the official host does.
+// Everything else answers Unimplemented or an empty result.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// The executor exits with this code after it has already shown the user an actionable message.
+const bailExitCode = 32
+
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	mu            sync.Mutex
+	engineAddress string
+	executor      string
+}
+
+func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (
+	*pulumirpc.LanguageHandshakeResponse, error,
+) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if req.GetEngineAddress() != "" {
+		h.engineAddress = req.GetEngineAddress()
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version}, nil
+}
+
+// A dynamic-provider project needs no plugin beyond the bundled pulumi-python provider.
+func (h *host) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPluginsRequest) (
+	*pulumirpc.GetRequiredPluginsResponse, error,
+) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest) (
+	*pulumirpc.GetRequiredPackagesResponse, error,
+) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (
+	*pulumirpc.GetProgramDependenciesResponse, error,
+) {
+	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+}
+
+// Dependencies are installed by the project's own Makefile into its virtualenv, not by the CLI.
+func (h *host) InstallDependencies(*pulumirpc.InstallDependenciesRequest,
+	grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return nil
+}
+
+func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	python := pythonFor(req.GetInfo())
+	out, err := exec.Command(python, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("running %s --version: %w", python, err)
+	}
+	return &pulumirpc.AboutResponse{
+		Executable: python,
+		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "Python "),
+	}, nil
+}
+
+// pythonFor picks the interpreter: the project's `virtualenv` runtime option, else $PULUMI_PYTHON_CMD, else python3.
+func pythonFor(info *pulumirpc.ProgramInfo) string {
+	if info != nil && info.GetOptions() != nil {
+		if venv, ok := info.GetOptions().AsMap()["virtualenv"].(string); ok && venv != "" {
+			if !filepath.IsAbs(venv) {
+				venv = filepath.Join(info.GetRootDirectory(), venv)
+			}
+			return filepath.Join(venv, "bin", "python")
+		}
+	}
+	if cmd := os.Getenv("PULUMI_PYTHON_CMD"); cmd != "" {
+		return cmd
+	}
+	return "python3"
+}
+
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	h.mu.Lock()
+	engine := h.engineAddress
+	h.mu.Unlock()
+
+	info := req.GetInfo()
+	python := pythonFor(info)
+	if _, err := os.Stat(python); err != nil && filepath.IsAbs(python) {
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf(
+			"the project's virtualenv interpreter %s does not exist: create it first (make venv)", python)}, nil
+	}
+
+	args := []string{"-u", h.executor}
+	add := func(k, v string) {
+		if v != "" {
+			args = append(args, "--"+k, v)
+		}
+	}
+	add("monitor", req.GetMonitorAddress())
+	add("engine", engine)
+	add("project", req.GetProject())
+	add("stack", req.GetStack())
+	add("organization", req.GetOrganization())
+	add("parallel", strconv.Itoa(int(req.GetParallel())))
+	add("dry_run", strconv.FormatBool(req.GetDryRun()))
+	pwd := req.GetPwd()
+	program := req.GetProgram()
+	if info != nil {
+		add("root_directory", info.GetRootDirectory())
+		if info.GetProgramDirectory() != "" {
+			pwd = info.GetProgramDirectory()
+		}
+		if info.GetEntryPoint() != "" {
+			program = info.GetEntryPoint()
+		}
+	}
+	add("pwd", pwd)
+	if program == "" {
+		program = "."
+	}
+	args = append(args, program)
+	args = append(args, req.GetArgs()...)
+
+	config := req.GetConfig()
+	if config == nil { // the executor expects a JSON object, never null
+		config = map[string]string{}
+	}
+	configJSON, err := json.Marshal(config)
+	if err != nil {
+		return nil, fmt.Errorf("serialising the stack configuration: %w", err)
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretKeysJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("serialising the secret config keys: %w", err)
+	}
+
+	cmd := exec.CommandContext(ctx, python, args...)
+	cmd.Dir = pwd
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(),
+		"PULUMI_CONFIG="+string(configJSON),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
+	)
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if exitErr.ExitCode() == bailExitCode {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{
+				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
+			}, nil
+		}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python executor: %v", err)}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+func main() {
+	// The CLI may pass --logtostderr, -v=N, --tracing URL and -root DIR before the engine address; none change how
+	// this host runs a program. Some are already registered by the logging package the SDK imports.
+	for _, name := range []string{"tracing", "root"} {
+		if flag.Lookup(name) == nil {
+			flag.String(name, "", "ignored")
+		}
+	}
+	if flag.Lookup("logtostderr") == nil {
+		flag.Bool("logtostderr", false, "ignored")
+	}
+	if flag.Lookup("v") == nil {
+		flag.Int("v", 0, "ignored")
+	}
+	flag.Parse()
+
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cannot locate this executable:", err)
+		os.Exit(1)
+	}
+	if resolved, err := filepath.EvalSymlinks(self); err == nil {
+		self = resolved
+	}
+	executor := filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")
+	if _, err := os.Stat(executor); err != nil {
+		fmt.Fprintln(os.Stderr, "missing executor next to the language host:", executor)
+		os.Exit(1)
+	}
+
+	h := &host{executor: executor}
+	if flag.NArg() > 0 {
+		h.engineAddress = flag.Arg(0)
+	}
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "could not start the language host:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		fmt.Fprintln(os.Stderr, "language host stopped:", err)
+		os.Exit(1)
+	}
+}
