@@ -137,8 +137,8 @@ class CertificateSpec:
     renamed_from: tuple[str, ...] = ()
     allow_expired: bool = False
     line: int = 0  # of the entry's name in the stack file
-    # Fields the file sets (in the entry or in defaults). An adopted certificate keeps, e.g., its alias when
-    # "alias" is not in here; uploaded and free certificates use the defaults above for the rest.
+    # The fields above that the file sets (in the entry or in defaults), the others having their default; lets a
+    # caller tell "alias: ''" from no alias at all, e.g. to leave an adopted certificate's own alias alone.
     explicit_fields: frozenset[str] = frozenset()
 
     @property

@@ -253,7 +253,7 @@ def test_brief_example(stacks: Path, material: dict[str, bytes]) -> None:
 
     assert legacy.source == AdoptSource("GjTNRoK7") and legacy.kind == "adopt"
     assert (legacy.alias, legacy.tags, legacy.delete_timeout) == ("", {"team": "web"}, 600)
-    # Defaults count as set; alias and type were not written, so an adopted certificate keeps its own.
+    # Defaults count as set; alias and type were not written.
     assert legacy.explicit_fields == {"check_resources", "delete_timeout", "project_id", "tags"}
 
     assert shop.source == FreeSource("shop.example.com", "DNS_AUTO") and shop.cert_type == "SVR"
