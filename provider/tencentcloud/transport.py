@@ -7,10 +7,13 @@ nothing above this module sees an httpx type.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import ssl
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import httpcore
 import httpx
 
 from .errors import (
@@ -64,6 +67,82 @@ class HttpReply:
     body: bytes
 
 
+class _CoalescingStream(httpcore.NetworkStream):
+    """Holds written bytes until the first read, so request headers and body leave in one ``send``."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+        self._pending: list[bytes] = []
+
+    def _flush(self, timeout: float | None) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._inner.write(data, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if buffer:
+            self._pending.append(buffer)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self._flush(timeout)
+        return self._inner.read(max_bytes, timeout)
+
+    def close(self) -> None:
+        self._pending.clear()
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        self._flush(timeout)
+        return _CoalescingStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _CoalescingBackend(httpcore.NetworkBackend):
+    """Wraps every stream of a network backend in ``_CoalescingStream``."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _CoalescingStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _CoalescingStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _network_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's own transport, its writes coalesced into one ``send`` per request.
+
+    Implementation note: httpcore writes the request head and body separately and sets TCP_NODELAY, so each
+    request costs two segments and two syscalls; on loopback the second ``send`` was the largest single CPU cost in
+    bench/bench_client.py. httpx gives no public hook for httpcore's network backend, so we wrap the pool's
+    (httpx 0.28 / httpcore 1.0, pinned); if that attribute ever moves, requests still work, merely uncoalesced.
+    """
+    transport = httpx.HTTPTransport(limits=limits, retries=0)
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(pool, httpcore.ConnectionPool) and isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _CoalescingBackend(backend)
+    return transport
+
+
 class Transport:
     """POSTs request bodies over one pooled, keep-alive ``httpx.Client``; can be shared between threads.
 
@@ -78,18 +157,20 @@ class Transport:
         keepalive_expiry: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        limits = httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+        )
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(
-                max_connections=max_connections,
-                max_keepalive_connections=max_connections,
-                keepalive_expiry=keepalive_expiry,
-            ),
-            transport=transport,
+            limits=limits,
+            transport=transport if transport is not None else _network_transport(limits),
             # Proxy variables still apply in production; an injected transport must see every request.
             trust_env=transport is None,
             follow_redirects=False,
         )
+        self._urls: dict[str, httpx.URL] = {}
 
     def post(
         self, url: str, host: str, headers: Mapping[str, str], body: bytes, *, timeout: float | None = None
@@ -98,11 +179,14 @@ class Transport:
 
         ``timeout`` overrides the client's timeout for this request.
         """
+        parsed = self._urls.get(url)
+        if parsed is None:  # parsing a URL is a measurable share of httpx's per-request work: do it once
+            parsed = self._urls[url] = httpx.URL(url)
         with map_httpx_exceptions(host):
             if timeout is None:
-                response = self._client.post(url, content=body, headers=headers)
+                response = self._client.post(parsed, content=body, headers=headers)
             else:
-                response = self._client.post(url, content=body, headers=headers, timeout=httpx.Timeout(timeout))
+                response = self._client.post(parsed, content=body, headers=headers, timeout=httpx.Timeout(timeout))
         return HttpReply(
             status_code=response.status_code,
             content_type=response.headers.get("content-type", ""),
