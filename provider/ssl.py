@@ -501,6 +501,12 @@ class SslService:
         self._client = client
         self.region = region
 
+    def close(self) -> None:
+        """Close the client's connections, when the client can be closed."""
+        close = getattr(self._client, "close", None)
+        if callable(close):
+            close()
+
     def _ssl(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         return self._client.call(SSL_SERVICE, SSL_VERSION, action, params)
 
