@@ -33,3 +33,10 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The demo stack `dev` against the local emulator (see README.md, Quick start).
+demo: venv
+	scripts/demo
+
+demo-down:
+	scripts/demo-down

@@ -1,0 +1,113 @@
+"""The Pulumi program's logic: declare one ``Certificate`` per entry of a stack file, and the stack's outputs.
+
+``__main__.py`` only calls :func:`run`. Kept here, importable and free of import-time side effects, so tests can
+run it under ``pulumi.runtime.set_mocks``. Private keys become Pulumi secrets the moment they are read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from .certificate import Certificate, CertificateArgs
+from .stackfile import (
+    AdoptSource,
+    CertificateSpec,
+    FreeSource,
+    SecretRef,
+    StackFile,
+    StackFileError,
+    UploadSource,
+    load_stack_file,
+    resolve_secret,
+)
+
+__all__ = ["certificate_args", "declare", "run", "stack_file_path"]
+
+
+def stack_file_path(project_dir: Path, stack: str) -> Path:
+    """``stacks/<stack>.yaml`` beside ``Pulumi.yaml``."""
+    return project_dir / "stacks" / f"{stack}.yaml"
+
+
+def _private_key(ref: SecretRef, stack: StackFile, environ: Mapping[str, str]) -> pulumi.Input[str]:
+    if ref.kind == "config":
+        namespace, _, key = ref.value.rpartition(":")
+        return pulumi.Config(namespace or None).require_secret(key)
+    return pulumi.Output.secret(resolve_secret(ref, stack.base_dir, environ))
+
+
+def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[str, str]) -> CertificateArgs:
+    """The resource arguments of one stack-file entry."""
+    common: dict[str, Any] = {
+        "alias": spec.alias,
+        "project_id": spec.project_id,
+        "tags": dict(spec.tags),
+        "check_resources": spec.check_resources,
+        "delete_timeout": spec.delete_timeout,
+        "create_timeout": spec.create_timeout,
+    }
+    source = spec.source
+    if isinstance(source, UploadSource):
+        return CertificateArgs(
+            certificate=source.certificate_pem,
+            private_key=_private_key(source.private_key, stack, environ) if source.private_key else None,
+            certificate_type=spec.cert_type,
+            allow_expired=spec.allow_expired,
+            **common,
+        )
+    if isinstance(source, AdoptSource):
+        return CertificateArgs(adopt_id=source.certificate_id, **common)
+    if isinstance(source, FreeSource):
+        return CertificateArgs(free_domain=source.domain, free_validation=source.validation, **common)
+    raise TypeError(f"unknown certificate source {source!r}")
+
+
+def options(spec: CertificateSpec) -> pulumi.ResourceOptions:
+    """retain, protect and former names (Pulumi aliases, so a rename is not a delete and re-upload)."""
+    return pulumi.ResourceOptions(
+        protect=spec.protect,
+        retain_on_delete=spec.retain,
+        aliases=[pulumi.Alias(name=old) for old in spec.renamed_from],
+    )
+
+
+def declare(stack: StackFile, environ: Mapping[str, str]) -> dict[str, Certificate]:
+    """Declare every certificate of ``stack`` and export a summary (ids, domains, expiry) per entry."""
+    resources = {
+        spec.name: Certificate(spec.name, certificate_args(spec, stack, environ), options(spec))
+        for spec in stack.certificates
+    }
+    pulumi.export(
+        "certificates",
+        {
+            name: {
+                "id": res.certificate_id,
+                "domain": res.domain,
+                "subject_alt_names": res.subject_alt_names,
+                "not_after": res.not_after,
+                "alias": res.alias,
+            }
+            for name, res in resources.items()
+        },
+    )
+    return resources
+
+
+def run(project_dir: Path) -> None:
+    """The program: load ``stacks/<current stack>.yaml`` and declare it; a bad file stops before any resource."""
+    path = stack_file_path(project_dir, pulumi.get_stack())
+    try:
+        stack = load_stack_file(path)
+    except FileNotFoundError:
+        raise pulumi.RunError(
+            f"{path}: no stack file for stack {pulumi.get_stack()!r}; create it (see docs/stack-file.md)"
+        ) from None
+    except StackFileError as err:
+        # Every problem at once, with file, line and field; nothing has been declared, so nothing changes.
+        raise pulumi.RunError(str(err)) from None
+    declare(stack, os.environ)
