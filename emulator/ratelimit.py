@@ -28,7 +28,8 @@ class RateLimiter:
             capacity = max(rate, 1.0)
             tokens, last = self._buckets.get((secret_id, action), (capacity, now))
             tokens = min(capacity, tokens + (now - last) * rate)
-            if tokens < 1.0:
+            # The epsilon forgives float rounding for a client pacing at exactly 1/rate intervals.
+            if tokens < 1.0 - 1e-9:
                 self._buckets[(secret_id, action)] = (tokens, now)
                 return False
             self._buckets[(secret_id, action)] = (tokens - 1.0, now)

@@ -24,6 +24,39 @@ _STATUS_NAMES = {
 }
 _EXPIRING_SECONDS = 30 * 86400
 
+# The documented response fields of each view, in the SDK models' order (tencentcloud-sdk-python-ssl 3.1.145);
+# every one is always present, JSON null when there is no value.
+_DESCRIBE_FIELDS = (
+    "OwnerUin ProjectId From CertificateType PackageType ProductZhName Domain Alias Status StatusMsg VerifyType "
+    "VulnerabilityStatus CertBeginTime CertEndTime ValidityPeriod InsertTime OrderId CertificateExtra DvAuthDetail "
+    "VulnerabilityReport CertificateId PackageTypeName StatusName SubjectAltName IsVip IsWildcard IsDv "
+    "IsVulnerability RenewAble SubmittedData Deployable Tags CAEncryptAlgorithms CACommonNames CAEndTimes "
+    "DvRevokeAuthDetail"
+).split()
+_DETAIL_FIELDS = (
+    "OwnerUin ProjectId From CertificateType PackageType ProductZhName Domain Alias Status StatusMsg VerifyType "
+    "VulnerabilityStatus CertBeginTime CertEndTime ValidityPeriod InsertTime OrderId CertificateExtra "
+    "CertificatePrivateKey CertificatePublicKey DvAuthDetail VulnerabilityReport CertificateId TypeName StatusName "
+    "SubjectAltName IsVip IsWildcard IsDv IsVulnerability SubmittedData RenewAble Deployable Tags RootCert "
+    "EncryptCert EncryptPrivateKey CertFingerprint EncryptCertFingerprint EncryptAlgorithm DvRevokeAuthDetail "
+    "CertChainInfo DomainType CertType UseCrossSignRoot HostingStatus"
+).split()
+_LIST_FIELDS = (
+    "OwnerUin ProjectId From PackageType CertificateType ProductZhName Domain Alias Status CertificateExtra "
+    "VulnerabilityStatus StatusMsg VerifyType CertBeginTime CertEndTime ValidityPeriod InsertTime CertificateId "
+    "SubjectAltName PackageTypeName StatusName IsVip IsDv IsWildcard IsVulnerability RenewAble ProjectInfo "
+    "BoundResource Deployable Tags IsIgnore IsSM EncryptAlgorithm CAEncryptAlgorithms CAEndTimes CACommonNames "
+    "PreAuditInfo AutoRenewFlag HostingStatus HostingCompleteTime HostingRenewCertId HasRenewOrder "
+    "ReplaceOriCertIsDelete IsExpiring DVAuthDeadline ValidationPassedTime CertSANs AwaitingValidationMsg "
+    "AllowDownload IsDNSPODResolve IsPackage KeyPasswordCustomFlag SupportDownloadType CertRevokedTime "
+    "HostingResourceTypes HostingConfig IsHostingUploadRenewCert ServiceId ServiceStatus CertServiceBeginTime "
+    "CertServiceEndTime CertServiceShareEnabled CertServiceValidCertificateCount"
+).split()
+
+
+def _select(values: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    return {name: values[name] for name in names}
+
 
 def effective_status(cert: Certificate, now: float) -> int:
     """The stored status, except that an issued certificate past its end time reads as expired (3)."""
@@ -103,8 +136,7 @@ def _dv_auth_detail(cert: Certificate) -> dict[str, Any] | None:
     }
 
 
-def certificate(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str) -> dict[str, Any]:
-    """The DescribeCertificate response fields (no key material)."""
+def _describe_values(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str) -> dict[str, Any]:
     out = _common(cert, now, tags, owner_uin)
     out.update(
         {
@@ -119,6 +151,11 @@ def certificate(cert: Certificate, now: float, tags: dict[str, str], owner_uin: 
     return out
 
 
+def certificate(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str) -> dict[str, Any]:
+    """The DescribeCertificate response fields (no key material)."""
+    return _select(_describe_values(cert, now, tags, owner_uin), _DESCRIBE_FIELDS)
+
+
 def _domain_type(cert: Certificate) -> int:
     many = len(cert.all_domains()) > 1
     if _is_wildcard(cert):
@@ -128,7 +165,7 @@ def _domain_type(cert: Certificate) -> int:
 
 def certificate_detail(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str) -> dict[str, Any]:
     """The DescribeCertificateDetail response fields, key material included."""
-    out = certificate(cert, now, tags, owner_uin)
+    out = _describe_values(cert, now, tags, owner_uin)
     out.update(
         {
             "CertificatePrivateKey": cert.private_key,
@@ -159,7 +196,7 @@ def certificate_detail(cert: Certificate, now: float, tags: dict[str, str], owne
             "HostingStatus": None,
         }
     )
-    return out
+    return _select(out, _DETAIL_FIELDS)
 
 
 def list_item(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str) -> dict[str, Any]:
@@ -203,4 +240,4 @@ def list_item(cert: Certificate, now: float, tags: dict[str, str], owner_uin: st
             "CertServiceValidCertificateCount": None,
         }
     )
-    return out
+    return _select(out, _LIST_FIELDS)

@@ -1,0 +1,159 @@
+"""The admin API: settings, clock, bindings, certificates view, call log, reset, and its loopback-only guard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from support.certs import make_cert
+from support.raw_api import RawApi
+
+from emulator import create_app
+from emulator.app import EmulatorConfig
+from emulator.clock import Clock
+from emulator.store import Store
+
+pytestmark = pytest.mark.emulator
+
+
+def test_settings_round_trip_and_validation(emu):
+    defaults = emu.admin("GET", "/_emulator/settings")
+    assert defaults == {
+        "DeleteTaskSeconds": 1.0,
+        "DeleteTaskOutcome": "auto",
+        "RateLimit": True,
+        "RateLimitPerSecond": 10.0,
+        "FreeCertIssueSeconds": 2.0,
+        "RoleAuthorized": True,
+        "SignatureClock": "emulator",
+    }
+    changed = emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0, "DeleteTaskOutcome": 4})
+    assert changed["DeleteTaskSeconds"] == 0 and changed["DeleteTaskOutcome"] == 4
+    for bad in ({"Nope": 1}, {"DeleteTaskOutcome": 9}, {"RateLimit": "yes"}, {"DeleteTaskSeconds": -1}, [1]):
+        with pytest.raises(httpx.HTTPStatusError) as excinfo:
+            emu.admin("PUT", "/_emulator/settings", bad)
+        assert excinfo.value.response.status_code == 400 and "Error" in excinfo.value.response.json()
+
+
+def test_clock(emu):
+    before = emu.admin("GET", "/_emulator/clock")
+    assert before["OffsetSeconds"] == 0
+    after = emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 7200})
+    assert after["OffsetSeconds"] == 7200 and after["Now"] >= before["Now"] + 7200
+    with pytest.raises(httpx.HTTPStatusError):
+        emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": "soon"})
+
+
+def test_bindings_and_the_certificates_view(api, emu):
+    cert, key = make_cert("view.example.com")
+    cert_id = api.upload(cert, key, Alias="v", Tags=[{"TagKey": "a", "TagValue": "b"}])
+    bound = emu.admin("POST", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceType": "waf",
+                                                       "ResourceId": "waf-1"})  # fmt: skip
+    assert bound["Bindings"] == [{"ResourceType": "waf", "ResourceId": "waf-1"}]
+    assert emu.admin("GET", "/_emulator/bindings")["Bindings"] == [
+        {"CertificateId": cert_id, "ResourceType": "waf", "ResourceId": "waf-1"}
+    ]
+    (row,) = emu.admin("GET", "/_emulator/certificates")["Certificates"]
+    assert row["CertificateId"] == cert_id and row["Alias"] == "v" and row["Tags"] == {"a": "b"}
+    assert row["Bindings"] == [{"ResourceType": "waf", "ResourceId": "waf-1"}] and row["HasPrivateKey"] is True
+    assert key not in json.dumps(row)
+    assert emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceId": "waf-1"})["Removed"] == 1
+    for body, status in (({"CertificateId": "missing1", "ResourceType": "clb", "ResourceId": "x"}, 404),
+                         ({"CertificateId": cert_id, "ResourceType": "mainframe", "ResourceId": "x"}, 400),
+                         ({"CertificateId": cert_id}, 400)):  # fmt: skip
+        with pytest.raises(httpx.HTTPStatusError) as excinfo:
+            emu.admin("POST", "/_emulator/bindings", body)
+        assert excinfo.value.response.status_code == status
+
+
+def test_tasks_view(api, emu):
+    cert_id = api.upload(*make_cert("task.example.com"))
+    emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 60})
+    task_id = api.ok("DeleteCertificate", {"CertificateId": cert_id, "IsCheckResource": True})["TaskId"]
+    (task,) = emu.admin("GET", "/_emulator/tasks")["Tasks"]
+    assert task["TaskId"] == task_id and task["Status"] is None
+    (row,) = emu.admin("GET", "/_emulator/certificates")["Certificates"]
+    assert row["OpenTaskId"] == task_id
+
+
+def test_the_call_log(api, emu):
+    cert, key = make_cert("log.example.com")
+    api.upload(cert, key, KeyPassword="")
+    api.error("DescribeCertificate", {"CertificateId": "missing1"})
+    upload, describe = emu.calls()
+    assert upload["Seq"] + 1 == describe["Seq"]
+    assert upload["Action"] == "UploadCertificate" and upload["Service"] == "ssl" and upload["Version"] == "2019-12-05"
+    assert upload["SecretId"] == emu.secret_id and upload["ErrorCode"] is None and upload["Fault"] is None
+    assert isinstance(upload["ClientPort"], int) and isinstance(upload["Time"], float)
+    assert upload["Params"]["CertificatePrivateKey"] == "***" and upload["Params"]["KeyPassword"] == "***"
+    assert upload["Params"]["CertificatePublicKey"] == cert
+    text = json.dumps(emu.calls())
+    assert key not in text and emu.secret_key not in text
+    assert describe["ErrorCode"] == "FailedOperation.CertificateNotFound"
+    assert emu.admin("DELETE", "/_emulator/calls")["Removed"] == 2 and emu.calls() == []
+
+
+def test_client_ports_tell_connections_apart(api, emu):
+    api.ok("DescribeCertificates", {})
+    api.ok("DescribeCertificates", {})  # same keep-alive connection
+    second = RawApi(emu)  # its own connection pool
+    try:
+        second.ok("DescribeCertificates", {})
+    finally:
+        second.close()
+    ports = [c["ClientPort"] for c in emu.calls()]
+    assert ports[0] == ports[1] != ports[2]
+
+
+def test_reset_forgets_everything(api, emu):
+    api.upload(*make_cert("reset.example.com"))
+    emu.admin("PUT", "/_emulator/settings", {"RateLimit": False})
+    emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 10})
+    emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "error"})
+    emu.reset()
+    assert emu.admin("GET", "/_emulator/certificates")["Certificates"] == []
+    assert emu.admin("GET", "/_emulator/settings")["RateLimit"] is True
+    assert emu.admin("GET", "/_emulator/clock")["OffsetSeconds"] == 0
+    assert emu.admin("GET", "/_emulator/faults")["Faults"] == [] and emu.calls() == []
+
+
+def test_unknown_admin_route_is_a_json_404(emu):
+    with pytest.raises(httpx.HTTPStatusError) as excinfo:
+        emu.admin("GET", "/_emulator/nothing-here")
+    assert excinfo.value.response.status_code == 404 and "Error" in excinfo.value.response.json()
+
+
+def _in_process(client_host: str, method: str, path: str) -> httpx.Response:
+    """Call the ASGI app in-process as if from ``client_host`` (no packet leaves the process)."""
+    store = Store()
+    app = create_app(store, Clock(), EmulatorConfig(credentials={"AKIDx": "key"}))
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(client_host, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+            return await client.request(method, path)
+
+    try:
+        return asyncio.run(go())
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("client_host", ["10.0.0.5", "192.168.1.20", "2001:db8::1", "testclient"])
+@pytest.mark.parametrize(("method", "path"), [("GET", "/_emulator/calls"), ("POST", "/_emulator/reset")])
+def test_the_admin_api_refuses_non_loopback_clients(client_host, method, path):
+    response = _in_process(client_host, method, path)
+    assert response.status_code == 403 and "loopback" in response.json()["Error"]
+
+
+@pytest.mark.parametrize("client_host", ["127.0.0.1", "127.0.0.2", "::1"])
+def test_the_admin_api_answers_loopback_clients(client_host):
+    assert _in_process(client_host, "GET", "/_emulator/calls").json() == {"Calls": []}
+
+
+def test_the_api_itself_is_not_restricted_to_loopback():
+    # The API authenticates by signature; only the admin API is address-restricted.
+    response = _in_process("10.0.0.5", "POST", "/")
+    assert response.status_code == 200 and response.json()["Response"]["Error"]["Code"] == "MissingParameter"

@@ -1,0 +1,82 @@
+"""The command line: --help, credentials from flags or the environment, and the units behind it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from support.emulator import REPO_ROOT
+
+from emulator.clock import gmt8
+from emulator.server import _credentials, parse_args
+
+pytestmark = pytest.mark.emulator
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", *args],
+        cwd=REPO_ROOT,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_documents_flags_and_the_admin_api():
+    result = _run("--help")
+    assert result.returncode == 0
+    for text in ("--port", "--db", "--secret-id", "--secret-key", "--region", "--host", "TENCENTCLOUD_SECRET_ID",
+                 "/_emulator/reset", "/_emulator/bindings", "/_emulator/settings", "/_emulator/clock",
+                 "/_emulator/faults", "/_emulator/calls", "/_emulator/certificates", "lose_reply",
+                 "DeleteTaskOutcome", "loopback"):  # fmt: skip
+        assert text in result.stdout, text
+
+
+def test_it_refuses_to_start_without_a_key_pair():
+    result = _run("--port", "0", "--secret-id", "AKIDonly")
+    assert result.returncode != 0 and "TENCENTCLOUD_SECRET_KEY" in result.stderr
+    assert "listening" not in result.stdout
+
+
+def test_credentials_come_from_flags_or_the_environment():
+    env = {"TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key"}
+    assert _credentials(parse_args(["--port", "0"]), env) == {"AKIDenv": "env-key"}
+    flags = parse_args(["--port", "0", "--secret-id", "AKIDflag", "--secret-key", "flag-key"])
+    assert _credentials(flags, env) == {"AKIDflag": "flag-key"}
+    with pytest.raises(SystemExit) as excinfo:
+        _credentials(parse_args(["--port", "0"]), {})
+    assert "--secret-id" in str(excinfo.value)
+
+
+def test_times_are_gmt8():
+    assert gmt8(0) == "1970-01-01 08:00:00"
+    assert gmt8(1551113065) == "2019-02-26 00:44:25"
+    assert gmt8(None) is None
+
+
+def test_the_emulator_starts_with_environment_credentials():
+    env = {"TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key", "PYTHONUNBUFFERED": "1"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--port", "0"],
+        cwd=REPO_ROOT,
+        env={**clean, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("emulator listening on http://127.0.0.1:")
+        assert "env-key" not in line
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
