@@ -1,0 +1,1 @@
+"""Our Tencent Cloud client against the real emulator over loopback HTTP."""
