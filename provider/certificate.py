@@ -939,12 +939,11 @@ class CertificateProvider(dyn.ResourceProvider):
         timeout: float,
         checks_timed_out: int = 0,
     ) -> DeleteTask:
+        # Poll at once (a task can finish within the call), then back off: 1 s, 2 s, 4 s ... up to max_poll.
         delay = self._timing.first_poll
         started = last_report = self._timing.clock()
-        last_status: int | None = 0
-        self._say(f"{entry}: deleting certificate {certificate_id}: waiting for Tencent Cloud's task {task_id}")
+        last_status: int | None = None
         while True:
-            self._timing.sleep(max(0.0, min(delay, deadline - self._timing.clock())))
             try:
                 task = ssl.describe_delete_tasks([task_id]).get(task_id)
             except TencentCloudError as error:
@@ -952,12 +951,15 @@ class CertificateProvider(dyn.ResourceProvider):
                     f"{entry}: could not follow the deletion of certificate {certificate_id} (task {task_id}): "
                     f"{error}. It stays in the stack; run `pulumi up` again to resume"
                 ) from None
-            now = self._timing.clock()
             if task is not None and not task.running:
                 return task
+            now = self._timing.clock()
             status = None if task is None else task.status
-            if status != last_status or now - last_report >= self._timing.progress_every:
-                last_status, last_report = status, now
+            if last_status is None:
+                self._say(f"{entry}: deleting certificate {certificate_id}: waiting for Tencent Cloud's task {task_id}")
+                last_status, last_report = status if status is not None else -1, now
+            elif status != last_status or now - last_report >= self._timing.progress_every:
+                last_status, last_report = status if status is not None else -1, now
                 self._say(
                     f"{entry}: still deleting certificate {certificate_id} (task {task_id}, "
                     f"{now - started:.0f}s of {timeout:.0f}s)"
@@ -973,6 +975,7 @@ class CertificateProvider(dyn.ResourceProvider):
                     f"Tencent Cloud's deletion task {task_id} is still running{earlier}. The certificate stays in "
                     "the stack; run `pulumi up` again to resume waiting for the same task, or raise delete_timeout"
                 )
+            self._timing.sleep(max(0.0, min(delay, deadline - now)))
             delay = min(delay * 2, self._timing.max_poll)
 
     def _refusal_message(self, ssl: SslService, entry: str, certificate_id: str, refusal: DeletionRefused) -> str:

@@ -1,0 +1,161 @@
+"""Harness for the dynamic provider in its real process: ``python -u -m pulumi.dynamic``, driven over gRPC as the
+engine does.
+
+``ProviderProcess`` serialises properties with the SDK's own ``rpc.serialize_properties`` (so numbers become
+protobuf doubles), puts ``serialize_provider(CertificateProvider())`` under ``__provider`` and decodes replies
+with ``rpc.deserialize_properties`` (pulumi-dynamic-providers.md, §4.2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf import struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from support.emulator import REPO_ROOT
+
+from provider.certificate import CertificateProvider
+
+TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
+PROJECT = "certproc"
+
+
+def urn(name: str) -> str:
+    """The URN the engine would send for a top-level certificate called ``name``."""
+    return f"urn:pulumi:dev::{PROJECT}::{TYPE}::{name}"
+
+
+def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Serialise like the engine-side SDK does (fresh event loop: the call may run in any thread)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
+
+
+def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """Deserialise a reply's properties."""
+    return dict(rpc.deserialize_properties(struct, True))
+
+
+@dataclass
+class ProviderProcess:
+    """A running ``python -m pulumi.dynamic`` and a gRPC stub to it."""
+
+    process: subprocess.Popen[str]
+    stub: provider_pb2_grpc.ResourceProviderStub
+    channel: grpc.Channel
+    output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=2000))
+    pickle: str = field(default_factory=lambda: serialize_provider(CertificateProvider()))
+
+    def text(self) -> str:
+        """Everything the process printed after its port line (progress goes to stderr)."""
+        return "".join(self.output)
+
+    def configure(self, config: Mapping[str, str]) -> None:
+        """Configure, as the engine does first, with the stack's config (all of it, secrets decrypted)."""
+        self.stub.Configure(provider_pb2.ConfigureRequest(args=to_struct(config), acceptSecrets=True))
+
+    def check(self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> Any:
+        """Check; returns the raw CheckResponse."""
+        return self.stub.Check(
+            provider_pb2.CheckRequest(
+                urn=urn(name),
+                olds=to_struct({**(olds or {}), "__provider": self.pickle} if olds else {}),
+                news=to_struct({**news, "__provider": self.pickle}),
+            )
+        )
+
+    def checked(self, name: str, news: Mapping[str, Any]) -> dict[str, Any]:
+        """Check that must pass; returns the checked inputs (``__provider`` included)."""
+        reply = self.check(name, news)
+        assert list(reply.failures) == [], [(f.property, f.reason) for f in reply.failures]
+        return from_struct(reply.inputs)
+
+    def diff(self, name: str, cert_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
+        """Diff; returns the raw DiffResponse."""
+        return self.stub.Diff(
+            provider_pb2.DiffRequest(id=cert_id, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
+        )
+
+    def create(self, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Create; returns (id, outputs)."""
+        reply = self.stub.Create(provider_pb2.CreateRequest(urn=urn(name), properties=to_struct(inputs)))
+        return reply.id, from_struct(reply.properties)
+
+    def read(self, name: str, cert_id: str, outs: Mapping[str, Any]) -> Any:
+        """Read (refresh); returns the raw ReadResponse."""
+        return self.stub.Read(provider_pb2.ReadRequest(id=cert_id, urn=urn(name), properties=to_struct(outs)))
+
+    def update(self, name: str, cert_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Update; returns the new outputs."""
+        reply = self.stub.Update(
+            provider_pb2.UpdateRequest(id=cert_id, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
+        )
+        return from_struct(reply.properties)
+
+    def delete(self, name: str, cert_id: str, outs: Mapping[str, Any]) -> None:
+        """Delete (raises grpc.RpcError when the provider refuses)."""
+        self.stub.Delete(provider_pb2.DeleteRequest(id=cert_id, urn=urn(name), properties=to_struct(outs)))
+
+
+def _pump(stream: Any, sink: collections.deque[str]) -> None:
+    for line in stream:
+        sink.append(line)
+
+
+def start_provider(env: Mapping[str, str]) -> ProviderProcess:
+    """Start the provider process as the engine's ``pulumi-resource-pulumi-python`` script does."""
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+    child_env.update(env)
+    child_env["PULUMI_PROJECT"] = PROJECT
+    # The engine starts the provider in the project directory, from where `provider` is importable.
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), child_env.get("PYTHONPATH")]))
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:1"],
+        cwd=REPO_ROOT,
+        env=child_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    port = process.stdout.readline().strip()
+    if not port.isdigit():
+        process.kill()
+        rest = process.stderr.read()
+        process.wait(10)
+        raise RuntimeError(f"the provider process did not print its port: {port!r}\n{rest}")
+    output: collections.deque[str] = collections.deque(maxlen=2000)
+    for stream in (process.stdout, process.stderr):
+        threading.Thread(target=_pump, args=(stream, output), daemon=True).start()
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    grpc.channel_ready_future(channel).result(timeout=30)
+    return ProviderProcess(process, provider_pb2_grpc.ResourceProviderStub(channel), channel, output)
+
+
+def stop_provider(provider: ProviderProcess) -> None:
+    """Close the channel and end the process (it ignores SIGTERM-free shutdowns, so terminate it)."""
+    provider.channel.close()
+    provider.process.terminate()
+    try:
+        provider.process.wait(10)
+    except subprocess.TimeoutExpired:
+        provider.process.kill()
+        provider.process.wait(10)
+    for stream in (provider.process.stdout, provider.process.stderr):
+        if stream is not None:
+            stream.close()
