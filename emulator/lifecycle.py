@@ -19,9 +19,8 @@ _TASK_ERRORS = {
 
 def tick(store: Store, now: float, settings: Settings) -> None:
     """Bring the state up to ``now``: issue due certificates, then settle due deletion tasks."""
-    for cert in store.certs():
-        if cert.status in (0, 4) and cert.issue_at is not None and cert.issue_at <= now:
-            issue(store, cert)
+    for cert in store.pending_certs(now):
+        issue(store, cert)
     for task in store.due_tasks(now):
         resolve(store, task, now, settings)
 

@@ -132,6 +132,15 @@ class Store:
         """Every certificate, newest first."""
         return [Certificate.from_json(r[0]) for r in self._q("SELECT data FROM certificates ORDER BY seq DESC")]
 
+    def pending_certs(self, now: float) -> list[Certificate]:
+        """Free orders still waiting for issuance whose issue time has come."""
+        rows = self._q(
+            "SELECT data FROM certificates WHERE json_extract(data, '$.status') IN (0, 4) "
+            "AND json_extract(data, '$.issue_at') <= ? ORDER BY seq",
+            now,
+        )
+        return [Certificate.from_json(r[0]) for r in rows]
+
     def delete_cert(self, cert_id: str) -> None:
         """Remove a certificate with its tags and bindings (its tasks stay, for polling)."""
         for table, column in (("certificates", "id"), ("tags", "cert_id"), ("bindings", "cert_id")):
