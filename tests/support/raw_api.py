@@ -69,8 +69,9 @@ class RawApi:
         assert response.headers["content-type"] == "application/json"
         body = response.json()
         assert set(body) == {"Response"}
-        assert isinstance(body["Response"]["RequestId"], str) and body["Response"]["RequestId"]
-        return body["Response"]
+        inner: dict[str, Any] = body["Response"]
+        assert isinstance(inner["RequestId"], str) and inner["RequestId"]
+        return inner
 
     def ok(self, action: str, params: Mapping[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         """A call that must succeed."""
@@ -83,7 +84,8 @@ class RawApi:
         response = self.call(action, params, **kw)
         assert "Error" in response, f"expected an error, got {response}"
         assert set(response) == {"Error", "RequestId"}
-        return response["Error"]
+        error: dict[str, str] = response["Error"]
+        return error
 
     def upload(self, cert_pem: str, key_pem: str | None, **params: Any) -> str:
         """Upload a certificate and return its id."""
