@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from tests.e2e.conftest import PulumiEnv
-from tests.e2e.smoke_provider import declare
+from e2e.smoke_provider import declare
+from support.pulumi_cli import PulumiEnv
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def test_on_disk_project_through_the_language_host(pulumi_env: PulumiEnv) -> Non
         textwrap.dedent(
             f"""\
             import json
-            from tests.e2e.smoke_provider import declare
+            from e2e.smoke_provider import declare
 
             with open("names.json") as fh:
                 declare({str(markers)!r}, json.load(fh))

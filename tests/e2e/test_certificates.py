@@ -1,0 +1,226 @@
+"""The product through the real engine: the on-disk project, `stacks/<stack>.yaml`, the emulator over HTTP.
+
+Each test runs the real `pulumi` CLI in a copy of this project (the repo's own `__main__.py`) whose stack file it
+edits between runs, and asserts on what the emulator holds and on its log of API calls.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.certs import make_cert
+from support.emulator import RunningEmulator
+from support.pulumi_cli import REPO, PulumiEnv
+from support.raw_api import RawApi
+
+pytestmark = pytest.mark.e2e
+
+STACK = "e2e"
+WRITE_ACTIONS = {
+    "UploadCertificate",
+    "ApplyCertificate",
+    "ModifyCertificateAlias",
+    "ModifyCertificateProject",
+    "ModifyResourceTags",
+    "DeleteCertificate",
+    "DeleteCertificates",
+}
+
+
+class Project:
+    """A copy of the project with its own stack file and certificates, driven by the real CLI."""
+
+    def __init__(self, root: Path, pulumi: PulumiEnv, emu: RunningEmulator) -> None:
+        self.dir = root
+        self.pulumi = pulumi
+        self.emu = emu
+        self.certs = root / "stacks" / "certs"
+        self.certs.mkdir(parents=True)
+        self.keys: dict[str, str] = {}
+        (root / "Pulumi.yaml").write_text(
+            f"name: tencent-ssl-e2e\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n",
+            encoding="utf-8",
+        )
+        shutil.copy(REPO / "__main__.py", root / "__main__.py")
+        (root / f"Pulumi.{STACK}.yaml").write_text(
+            f"config:\n  tencentcloud:endpoint: {emu.url}\n", encoding="utf-8"
+        )
+        pulumi.env.update(emu.env())
+        pulumi.env.pop("TENCENTCLOUD_ENDPOINT", None)  # the stack config says where the API is
+        pulumi.run("stack", "init", STACK, cwd=root)
+
+    def make_cert(self, name: str, cn: str, sans: tuple[str, ...] = ()) -> None:
+        """Write certs/<name>.pem and certs/<name>.key (a fresh key pair each call)."""
+        cert_pem, key_pem = make_cert(cn, sans)
+        (self.certs / f"{name}.pem").write_text(cert_pem, encoding="utf-8")
+        (self.certs / f"{name}.key").write_text(key_pem, encoding="utf-8")
+        self.keys[name] = key_pem
+
+    def write_stack(self, text: str) -> None:
+        (self.dir / "stacks" / f"{STACK}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def cli(self, *args: str, check: bool = True) -> str:
+        return self.pulumi.run(*args, "--stack", STACK, cwd=self.dir, check=check).stdout
+
+    def up(self, check: bool = True) -> str:
+        return self.cli("up", "--yes", "--skip-preview", check=check)
+
+    def certificates(self) -> dict[str, dict[str, Any]]:
+        """The emulator's certificates by id."""
+        return {c["CertificateId"]: c for c in self.emu.admin("GET", "/_emulator/certificates")["Certificates"]}
+
+    def outputs(self) -> dict[str, Any]:
+        return json.loads(self.cli("stack", "output", "--json"))["certificates"]
+
+    def state_resources(self) -> dict[str, dict[str, Any]]:
+        state = json.loads(self.cli("stack", "export"))
+        return {
+            r["urn"].rsplit("::", 1)[1]: r
+            for r in state["deployment"].get("resources", [])
+            if r["type"] == "pulumi-python:dynamic/tencentcloud:Certificate"
+        }
+
+
+def upload_entry(name: str, alias: str, extra: str = "") -> str:
+    return f"""\
+      {name}:
+        upload:
+          certificate: certs/{name}.pem
+          private_key: {{file: certs/{name}.key}}
+        alias: {alias}
+{textwrap.indent(textwrap.dedent(extra), "        ") if extra else ""}"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, pulumi_env: PulumiEnv, emu: RunningEmulator) -> Project:
+    emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 1})
+    proj = Project(tmp_path / "project", pulumi_env, emu)
+    proj.make_cert("www", "www.example.com", ("example.com",))
+    proj.make_cert("api", "api.example.com")
+    return proj
+
+
+def two_certificates(project: Project, www_alias: str = "www") -> None:
+    project.write_stack(
+        "defaults: {tags: {team: web}}\ncertificates:\n"
+        + upload_entry("www", www_alias)
+        + upload_entry("api", "api")
+    )
+
+
+def test_up_creates_then_removing_an_entry_deletes_it_through_the_checked_task(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    certs = project.certificates()
+    assert sorted(c["Alias"] for c in certs.values()) == ["api", "www"]
+    ids = {name: out["id"] for name, out in project.outputs().items()}
+    assert set(ids.values()) == set(certs)
+    assert certs[ids["www"]]["Domain"] == "www.example.com"
+
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+
+    assert set(project.certificates()) == {ids["www"]}
+    calls = [c for c in project.emu.calls() if c["ErrorCode"] is None]
+    deletes = [c for c in calls if c["Action"] == "DeleteCertificate"]
+    assert [(d["Params"]["CertificateId"], d["Params"].get("IsCheckResource")) for d in deletes] == [
+        (ids["api"], True)
+    ]
+    polls = [c for c in calls if c["Action"] == "DescribeDeleteCertificatesTaskResult"]
+    assert polls and all(p["Seq"] > deletes[0]["Seq"] for p in polls)
+    tasks = project.emu.admin("GET", "/_emulator/tasks")["Tasks"]
+    assert [(t["CertId"], t["Status"]) for t in tasks] == [(ids["api"], 1)]
+    assert set(project.state_resources()) == {"www"}
+
+
+def test_bound_certificate_is_refused_kept_and_deleted_after_unbinding(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    binding = {"CertificateId": api_id, "ResourceType": "clb", "ResourceId": "lb-7x3kq2"}
+    project.emu.admin("POST", "/_emulator/bindings", binding)
+
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    out = project.up(check=False)
+    assert "api" in out and api_id in out
+    assert "lb-7x3kq2" in out  # the bound resource is named
+    assert "still" in out.lower() and "bound" in out.lower()
+    assert api_id in project.certificates()
+    assert "api" in project.state_resources()
+
+    project.emu.admin("DELETE", "/_emulator/bindings", binding)
+    project.up()
+    assert api_id not in project.certificates()
+    assert set(project.state_resources()) == {"www"}
+
+
+def test_alias_edit_updates_in_place_and_new_body_replaces(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    before = project.outputs()
+
+    two_certificates(project, www_alias="www-renamed")
+    preview = project.cli("preview", "--diff")
+    assert "~ alias" in preview or "alias:" in preview
+    assert "update" in preview and "replace" not in preview
+    project.up()
+    after = project.outputs()
+    assert after["www"]["id"] == before["www"]["id"]  # same certificate, updated in place
+    assert project.certificates()[after["www"]["id"]]["Alias"] == "www-renamed"
+
+    project.make_cert("api", "api.example.com")  # a new body and key
+    preview = project.cli("preview", "--diff")
+    assert "replace" in preview and "certificate" in preview
+    project.up()
+    replaced = project.outputs()
+    assert replaced["api"]["id"] != before["api"]["id"]
+    assert set(project.certificates()) == {replaced["www"]["id"], replaced["api"]["id"]}
+
+
+def test_preview_writes_nothing_and_names_the_changed_fields(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    project.emu.admin("DELETE", "/_emulator/calls")
+
+    project.write_stack(
+        "defaults: {tags: {team: payments}}\ncertificates:\n" + upload_entry("www", "www2") + upload_entry("api", "api")
+    )
+    preview = project.cli("preview")
+    assert "[diff: ~alias,tags]" in preview
+    assert "[diff: ~tags]" in preview
+    writes = [c["Action"] for c in project.emu.calls() if c["Action"] in WRITE_ACTIONS]
+    assert writes == []
+
+
+def test_refresh_drops_a_certificate_deleted_out_of_band(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    # Someone deletes it in the console (a plain, unchecked delete, synchronous).
+    console = RawApi(project.emu)
+    try:
+        console.ok("DeleteCertificate", {"CertificateId": api_id})
+    finally:
+        console.http.close()
+    project.cli("refresh", "--yes")
+    assert set(project.state_resources()) == {"www"}
+
+
+def test_destroy_empties_the_emulator_and_state_holds_no_plain_private_key(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    state = project.cli("stack", "export")
+    for key_pem in project.keys.values():
+        body = "".join(key_pem.strip().splitlines()[1:-1])
+        assert body[:64] not in state.replace("\\n", "")
+        assert "PRIVATE KEY" not in state
+    project.cli("destroy", "--yes")
+    assert project.certificates() == {}

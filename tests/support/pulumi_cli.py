@@ -1,0 +1,78 @@
+"""Drive the real Pulumi CLI in tests: an isolated home and file backend per test, and a runner with clear failures."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulumi import automation as auto
+
+__all__ = ["REPO", "PulumiEnv", "find_pulumi", "make_pulumi_env"]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def find_pulumi() -> Path:
+    """The directory holding the CLI: from `make test` (PULUMI_BIN_DIR) or found/built by scripts/install-pulumi."""
+    given = os.environ.get("PULUMI_BIN_DIR")
+    if given:
+        return Path(given)
+    # Never skip: without a CLI the end-to-end tests must fail, not vanish.
+    out = subprocess.run(
+        [str(REPO / "scripts" / "install-pulumi")], check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
+@dataclass
+class PulumiEnv:
+    """An isolated Pulumi home and file backend, and the environment that points the CLI at them."""
+
+    root: Path
+    bin_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def command(self) -> auto.PulumiCommand:
+        """The CLI for the Automation API (it expects ``<root>/bin/pulumi``)."""
+        return auto.PulumiCommand(root=str(self.bin_dir.parent))
+
+    def run(self, *args: str, cwd: Path, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run the real `pulumi` CLI; an unexpected failure raises with the CLI's whole output."""
+        proc = subprocess.run(
+            ["pulumi", *args, "--non-interactive"],
+            cwd=cwd,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}")
+        return proc
+
+
+def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
+    """A fresh backend and home under ``root``; update checks and plugin downloads off; this venv's Python."""
+    backend, home = root / "backend", root / "pulumi-home"
+    backend.mkdir()
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "TENCENTCLOUD_"))}
+    env.update(
+        {
+            "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+            "PULUMI_BACKEND_URL": backend.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16),
+            "PULUMI_HOME": str(home),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,
+            # The repo root for `provider`, tests/ for the test-only provider modules (e2e.smoke_provider).
+            "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")]),
+        }
+    )
+    return PulumiEnv(root=root, bin_dir=bin_dir, env=env)
