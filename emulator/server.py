@@ -118,7 +118,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         args.db.parent.mkdir(parents=True, exist_ok=True)
     store = Store(args.db)
     app = create_app(store, Clock(), config, on_shutdown=store.close)
-    sock = _bind(args.host, args.port)
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        raise SystemExit(f"emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     server = uvicorn.Server(

@@ -43,6 +43,18 @@ def test_it_refuses_to_start_without_a_key_pair():
     assert "listening" not in result.stdout
 
 
+def test_a_port_in_use_is_a_clear_error():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run("--port", str(port), "--secret-id", "AKIDx", "--secret-key", "k")
+    assert result.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_credentials_come_from_flags_or_the_environment():
     env = {"TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key"}
     assert _credentials(parse_args(["--port", "0"]), env) == {"AKIDenv": "env-key"}
