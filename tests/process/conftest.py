@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from provider_harness import ProviderProcess, start_provider, stop_provider
+
 from support.emulator import RunningEmulator
 
 

@@ -23,9 +23,9 @@ from google.protobuf import struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
-from support.emulator import REPO_ROOT
 
 from provider.certificate import CertificateProvider
+from support.emulator import REPO_ROOT
 
 TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
 PROJECT = "certproc"

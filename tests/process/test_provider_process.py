@@ -9,10 +9,10 @@ import grpc
 import pytest
 from provider_harness import ProviderProcess, from_struct
 from pulumi.runtime.proto import provider_pb2
-from support.certs import make_cert
-from support.emulator import RunningEmulator
 
 from provider.certificate import owner_token
+from support.certs import make_cert
+from support.emulator import RunningEmulator
 
 pytestmark = [pytest.mark.process, pytest.mark.emulator]
 

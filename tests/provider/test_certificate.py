@@ -14,8 +14,6 @@ import pulumi.dynamic as dyn
 import pytest
 from cryptography.hazmat.primitives import serialization
 from pulumi.runtime.rpc import UNKNOWN
-from support.certs import fingerprint_sha1, make_cert, make_key
-from support.emulator import RunningEmulator
 
 from provider.certificate import (
     CREATE_TAG,
@@ -29,6 +27,8 @@ from provider.certificate import (
 )
 from provider.ssl import SslService
 from provider.tencentcloud import Client, ClientSettings, Credentials
+from support.certs import fingerprint_sha1, make_cert, make_key
+from support.emulator import RunningEmulator
 
 pytestmark = pytest.mark.emulator
 

@@ -7,8 +7,6 @@ import pickle
 from collections.abc import Iterator
 
 import pytest
-from support.certs import fingerprint_sha1, make_ca, make_cert
-from support.emulator import RunningEmulator
 
 from provider.ssl import (
     CertificateNotFound,
@@ -25,6 +23,8 @@ from provider.ssl import (
     tag_resource_name,
 )
 from provider.tencentcloud import ApiError, Client, ClientSettings, Credentials
+from support.certs import fingerprint_sha1, make_ca, make_cert
+from support.emulator import RunningEmulator
 
 pytestmark = pytest.mark.emulator
 
