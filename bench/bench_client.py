@@ -27,14 +27,14 @@ for path in (REPO_ROOT, REPO_ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from support.certs import make_cert  # noqa: E402
-from support.emulator import RunningEmulator, start_emulator  # noqa: E402
 from tencentcloud.common import credential  # noqa: E402
 from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: E402
 from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: E402
 from tencentcloud.ssl.v20191205 import models, ssl_client  # noqa: E402
 
 from provider.tencentcloud import Client, ClientSettings, Credentials  # noqa: E402
+from support.certs import make_cert  # noqa: E402
+from support.emulator import RunningEmulator, start_emulator  # noqa: E402
 
 SSL_VERSION = "2019-12-05"
 # One call is made of this mix, in turn: a list page and a detail read, as a refresh of a stack does.

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from support.emulator import RunningEmulator
 
 from provider.tencentcloud import Client, ClientSettings, Credentials
+from support.emulator import RunningEmulator
 
 
 class RecordedSleep:

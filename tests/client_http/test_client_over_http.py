@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support.emulator import RunningEmulator
 
 from provider.tencentcloud import ApiError, Client, ClientSettings, ConnectError, Credentials
+from support.emulator import RunningEmulator
 
 pytestmark = pytest.mark.emulator
 
