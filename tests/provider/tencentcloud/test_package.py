@@ -1,0 +1,84 @@
+"""The package surface and its boundaries: exported names, httpx confined to the transport, no import side effects."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import provider.tencentcloud as package
+
+PACKAGE_DIR = Path(package.__file__).parent
+
+
+def test_exported_members() -> None:
+    assert sorted(package.__all__) == sorted(
+        [
+            "RETRYABLE_CODES",
+            "ApiError",
+            "Client",
+            "ClientSettings",
+            "ConnectError",
+            "ConnectTimeout",
+            "ConnectionLost",
+            "Credentials",
+            "HttpStatusError",
+            "InvalidResponse",
+            "RateLimiter",
+            "ReadTimeout",
+            "RequestTimeout",
+            "RetryPolicy",
+            "TencentCloudError",
+            "TokenBucket",
+            "TransportError",
+            "is_retryable_code",
+        ]
+    )
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_transport_imports_httpx() -> None:
+    importers = {p.name for p in PACKAGE_DIR.glob("*.py") if {"httpx", "httpcore"} & _imports(p)}
+    # client.py names httpx.BaseTransport in a TYPE_CHECKING block only (checked below).
+    assert importers <= {"transport.py", "client.py"}
+    client_source = (PACKAGE_DIR / "client.py").read_text()
+    assert "if TYPE_CHECKING:\n    import httpx\n" in client_source
+    assert client_source.count("import httpx") == 1
+
+
+def test_nothing_above_the_package_is_imported() -> None:
+    for path in PACKAGE_DIR.glob("*.py"):
+        assert not {"pulumi", "provider", "emulator"} & _imports(path), path.name
+
+
+def test_import_has_no_side_effects() -> None:
+    # Importing must not open sockets or start threads (audit hooks see both), nor read TENCENTCLOUD_* variables.
+    code = (
+        "import os, sys\n"
+        "def hook(event, args):\n"
+        "    if event in ('socket.__new__', '_thread.start_new_thread'):\n"
+        "        raise RuntimeError(f'import-time side effect: {event}')\n"
+        "sys.addaudithook(hook)\n"
+        "class Watched(dict):\n"
+        "    def __getitem__(self, key):\n"
+        "        assert not key.startswith('TENCENTCLOUD'), key\n"
+        "        return super().__getitem__(key)\n"
+        "    def get(self, key, default=None):\n"
+        "        assert not key.startswith('TENCENTCLOUD'), key\n"
+        "        return super().get(key, default)\n"
+        "os.environ = Watched(os.environ)\n"
+        "import provider.tencentcloud\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE_DIR.parents[1])
