@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.emulator import RunningEmulator
-from support.raw_api import RawApi
 from tencentcloud.common import credential
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.ssl.v20191205 import ssl_client
 from tencentcloud.tag.v20180813 import tag_client
+
+from support.emulator import RunningEmulator
+from support.raw_api import RawApi
 
 
 @pytest.fixture

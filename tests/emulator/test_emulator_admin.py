@@ -7,13 +7,13 @@ import json
 
 import httpx
 import pytest
-from support.certs import make_cert
-from support.raw_api import RawApi
 
 from emulator import create_app
 from emulator.app import EmulatorConfig
 from emulator.clock import Clock
 from emulator.store import Store
+from support.certs import make_cert
+from support.raw_api import RawApi
 
 pytestmark = pytest.mark.emulator
 
@@ -135,9 +135,13 @@ def _in_process(client_host: str, method: str, path: str) -> httpx.Response:
         async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
             return await client.request(method, path)
 
+    # A private loop, not asyncio.run(): that would leave the main thread without a current event loop, which
+    # later tests relying on asyncio.get_event_loop() (pulumi's set_mocks) cannot survive.
+    loop = asyncio.new_event_loop()
     try:
-        return asyncio.run(go())
+        return loop.run_until_complete(go())
     finally:
+        loop.close()
         store.close()
 
 

@@ -6,10 +6,10 @@ import json
 import time
 
 import pytest
-from support.emulator import random_credentials, start_emulator
-from support.raw_api import RawApi
 
 from provider.tencentcloud import signer
+from support.emulator import random_credentials, start_emulator
+from support.raw_api import RawApi
 
 pytestmark = pytest.mark.emulator
 

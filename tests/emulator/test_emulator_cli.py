@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from support.emulator import REPO_ROOT
 
 from emulator.clock import gmt8
 from emulator.server import _credentials, parse_args
+from support.emulator import REPO_ROOT
 
 pytestmark = pytest.mark.emulator
 

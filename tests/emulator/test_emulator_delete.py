@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from support.certs import make_cert
 
 pytestmark = pytest.mark.emulator

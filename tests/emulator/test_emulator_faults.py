@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from support.certs import make_cert
 
 pytestmark = pytest.mark.emulator

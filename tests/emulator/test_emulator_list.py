@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from support.certs import make_ca, make_cert
 
 pytestmark = pytest.mark.emulator

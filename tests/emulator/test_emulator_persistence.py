@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from support.certs import fingerprint_sha1, make_cert
 from support.emulator import random_credentials, start_emulator
 from support.raw_api import RawApi

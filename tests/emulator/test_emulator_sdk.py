@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.certs import make_cert
 from tencentcloud.common import credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.ssl.v20191205 import models, ssl_client
 from tencentcloud.tag.v20180813 import models as tag_models
+
+from support.certs import make_cert
 
 pytestmark = pytest.mark.emulator
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+
 from support.certs import fingerprint_sha1, make_ca, make_cert, make_chain, make_key
 
 pytestmark = pytest.mark.emulator
