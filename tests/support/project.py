@@ -1,0 +1,93 @@
+"""A copy of this project driven by the real Pulumi CLI against the emulator, for end-to-end and reliability tests.
+
+``Project`` writes its own ``Pulumi.yaml`` (this virtualenv), copies the repo's ``__main__.py``, points the stack's
+config at the emulator, generates certificates at test time, and reads back what the emulator and the state hold.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from support.certs import make_cert
+from support.emulator import RunningEmulator
+from support.pulumi_cli import REPO, PulumiEnv
+
+__all__ = ["STACK", "WRITE_ACTIONS", "Project", "upload_entry"]
+
+STACK = "e2e"
+WRITE_ACTIONS = {
+    "UploadCertificate",
+    "ApplyCertificate",
+    "ModifyCertificateAlias",
+    "ModifyCertificateProject",
+    "ModifyResourceTags",
+    "DeleteCertificate",
+    "DeleteCertificates",
+}
+
+
+class Project:
+    """A copy of the project with its own stack file and certificates, driven by the real CLI."""
+
+    def __init__(self, root: Path, pulumi: PulumiEnv, emu: RunningEmulator) -> None:
+        self.dir = root
+        self.pulumi = pulumi
+        self.emu = emu
+        self.certs = root / "stacks" / "certs"
+        self.certs.mkdir(parents=True)
+        self.keys: dict[str, str] = {}
+        (root / "Pulumi.yaml").write_text(
+            f"name: tencent-ssl-e2e\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n",
+            encoding="utf-8",
+        )
+        shutil.copy(REPO / "__main__.py", root / "__main__.py")
+        (root / f"Pulumi.{STACK}.yaml").write_text(f"config:\n  tencentcloud:endpoint: {emu.url}\n", encoding="utf-8")
+        pulumi.env.update(emu.env())
+        pulumi.env.pop("TENCENTCLOUD_ENDPOINT", None)  # the stack config says where the API is
+        pulumi.run("stack", "init", STACK, cwd=root)
+
+    def make_cert(self, name: str, cn: str, sans: tuple[str, ...] = ()) -> None:
+        """Write certs/<name>.pem and certs/<name>.key (a fresh key pair each call)."""
+        cert_pem, key_pem = make_cert(cn, sans)
+        (self.certs / f"{name}.pem").write_text(cert_pem, encoding="utf-8")
+        (self.certs / f"{name}.key").write_text(key_pem, encoding="utf-8")
+        self.keys[name] = key_pem
+
+    def write_stack(self, text: str) -> None:
+        (self.dir / "stacks" / f"{STACK}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def cli(self, *args: str, check: bool = True) -> str:
+        return self.pulumi.run(*args, "--stack", STACK, cwd=self.dir, check=check).stdout
+
+    def up(self, check: bool = True) -> str:
+        return self.cli("up", "--yes", "--skip-preview", check=check)
+
+    def certificates(self) -> dict[str, dict[str, Any]]:
+        """The emulator's certificates by id."""
+        return {c["CertificateId"]: c for c in self.emu.admin("GET", "/_emulator/certificates")["Certificates"]}
+
+    def outputs(self) -> dict[str, Any]:
+        return json.loads(self.cli("stack", "output", "--json"))["certificates"]
+
+    def state_resources(self) -> dict[str, dict[str, Any]]:
+        state = json.loads(self.cli("stack", "export"))
+        return {
+            r["urn"].rsplit("::", 1)[1]: r
+            for r in state["deployment"].get("resources", [])
+            if r["type"] == "pulumi-python:dynamic/tencentcloud:Certificate"
+        }
+
+
+def upload_entry(name: str, alias: str, extra: str = "") -> str:
+    return f"""\
+      {name}:
+        upload:
+          certificate: certs/{name}.pem
+          private_key: {{file: certs/{name}.key}}
+        alias: {alias}
+{textwrap.indent(textwrap.dedent(extra), "        ") if extra else ""}"""
