@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv pulumi-cli test test-fast lint demo demo-down bench clean
+.PHONY: venv pulumi-cli test test-long test-fast lint demo demo-down bench clean
 
 venv: $(STAMP)
 
@@ -24,9 +24,13 @@ test: venv
 	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) -m pytest
 	$(VENV)/bin/ruff check .
 
+# The full reliability matrix (fault x action, crash recovery, 200-certificate load): tests marked `long`.
+test-long: venv
+	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) -m pytest -m long
+
 # Everything but the real-engine tests, for a quick loop while editing.
 test-fast: venv
-	$(VPY) -m pytest -m "not e2e"
+	$(VPY) -m pytest -m "not e2e and not long"
 
 lint: venv
 	$(VENV)/bin/ruff check .
