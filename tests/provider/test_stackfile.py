@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
-from support.certs import make_ca, make_cert, make_chain, make_key
 
 from provider.stackfile import (
     DEFAULT_CREATE_TIMEOUT,
@@ -38,6 +37,7 @@ from provider.stackfile import (
     parse_duration,
     resolve_secret,
 )
+from support.certs import make_ca, make_cert, make_chain, make_key
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "stackfile_cases"
