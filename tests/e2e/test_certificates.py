@@ -144,3 +144,38 @@ def test_destroy_empties_the_emulator_and_state_holds_no_plain_private_key(proje
         assert "PRIVATE KEY" not in state
     project.cli("destroy", "--yes")
     assert project.certificates() == {}
+
+
+def test_rename_with_renamed_from_keeps_the_certificate(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    www_id = project.outputs()["www"]["id"]
+
+    # The entry `www` becomes `www-example-com`; its files keep their names.
+    entry = upload_entry("www", "www").replace("      www:\n", "      www-example-com:\n", 1)
+    project.write_stack(
+        "defaults: {tags: {team: web}}\ncertificates:\n"
+        + entry
+        + "        renamed_from: [www]\n"
+        + upload_entry("api", "api")
+    )
+    preview = project.cli("preview")
+    assert "delete" not in preview and "replace" not in preview and "create" not in preview, preview
+    project.up()
+    assert project.outputs()["www-example-com"]["id"] == www_id
+    assert www_id in project.certificates()
+    assert set(project.state_resources()) == {"www-example-com", "api"}
+
+
+def test_retain_keeps_the_certificate_in_the_cloud_when_its_entry_is_removed(project: Project) -> None:
+    project.write_stack(
+        "certificates:\n" + upload_entry("www", "www") + upload_entry("api", "api", "retain: true\n")
+    )
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    assert set(project.state_resources()) == {"www"}
+    assert api_id in project.certificates()  # left in the cloud, no longer managed
+    assert not [c for c in project.emu.calls() if c["Action"] == "DeleteCertificate"]
