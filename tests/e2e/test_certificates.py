@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.project import WRITE_ACTIONS, Project, upload_entry
 from support.pulumi_cli import PulumiEnv
@@ -179,3 +180,36 @@ def test_retain_keeps_the_certificate_in_the_cloud_when_its_entry_is_removed(pro
     assert set(project.state_resources()) == {"www"}
     assert api_id in project.certificates()  # left in the cloud, no longer managed
     assert not [c for c in project.emu.calls() if c["Action"] == "DeleteCertificate"]
+
+
+def test_adopt_and_free_certificates(project: Project) -> None:
+    cert_pem, key_pem = make_cert("legacy.example.com")
+    console = RawApi(project.emu)
+    try:
+        legacy_id = console.ok(
+            "UploadCertificate",
+            {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem, "Alias": "from the console"},
+        )["CertificateId"]
+    finally:
+        console.http.close()
+    project.emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0})
+    project.write_stack(
+        f"""\
+        certificates:
+          legacy:
+            adopt: {legacy_id}
+            alias: legacy
+          shop:
+            free: {{domain: shop.example.com, validation: DNS_AUTO}}
+            alias: shop
+        """
+    )
+    project.up()
+    outputs = project.outputs()
+    certs = project.certificates()
+    assert outputs["legacy"]["id"] == legacy_id
+    assert certs[legacy_id]["Alias"] == "legacy"  # adopted, then managed
+    assert outputs["shop"]["domain"] == "shop.example.com"
+    assert certs[outputs["shop"]["id"]]["Status"] == 1  # issued
+    uploads = [c for c in project.emu.calls() if c["Action"] == "UploadCertificate"]
+    assert len(uploads) == 1  # only the console's: adopting uploads nothing
