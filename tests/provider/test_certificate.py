@@ -3,6 +3,7 @@ emulator's clock; plus the Certificate resource under ``pulumi.runtime.set_mocks
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import threading
@@ -806,6 +807,13 @@ class _Mocks(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks() -> Iterator[_Mocks]:
+    # set_mocks and @pulumi.runtime.test use the main thread's current event loop; an earlier test that ran
+    # asyncio.run() leaves none (or a closed one), so make one when needed.
+    try:
+        if asyncio.get_event_loop().is_closed():
+            raise RuntimeError("closed")
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
     mocks = _Mocks()
     pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=False)
     yield mocks
