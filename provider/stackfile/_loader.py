@@ -11,9 +11,16 @@ from typing import Any
 
 import yaml
 
-from ._model import (
+from ..rules import (
     DEFAULT_CREATE_TIMEOUT,
     DEFAULT_DELETE_TIMEOUT,
+    MAX_TAGS,
+    MAX_USER_TAGS,
+    alias_problem,
+    tag_key_problem,
+    tag_value_problem,
+)
+from ._model import (
     AdoptSource,
     CertificateSpec,
     CertType,
@@ -31,15 +38,6 @@ ENTRY_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 _ENTRY_NAME = re.compile(ENTRY_NAME_PATTERN)
 _DURATION = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 MAX_TIMEOUT = 24 * 3600
-MAX_ALIAS = 200
-# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A certificate holds 50 tags, two
-# of which the provider keeps for itself (pulumi:owner, pulumi:create; see provider/certificate.py).
-MAX_TAGS = 48
-MAX_TAG_KEY = 127
-MAX_TAG_VALUE = 255
-# Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.
-_RESERVED_TAG_PREFIXES = ("qcloud", "tencent", "project", "qcs:", "pulumi:")
-_TAG_SPECIALS = set("+-=._:/@()[],;>< ") | set("＋－＝／＠（）【】：")  # ASCII and full-width, per the Tag doc
 
 _TOP_KEYS = {"defaults", "certificates"}
 _SOURCE_KEYS = ("upload", "adopt", "free")
@@ -92,23 +90,6 @@ def parse_duration(text: str) -> int:
         raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
-
-
-def _tag_text_problem(text: str, what: str, limit: int, *, allow_empty: bool) -> str | None:
-    if not text:
-        return None if allow_empty else f"{what} must not be empty"
-    if len(text) > limit:
-        return f"{what} must be at most {limit} characters (has {len(text)})"
-    if text != text.strip(" "):
-        return f"{what} must not start or end with a space"
-    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in _TAG_SPECIALS)})
-    if bad:
-        shown = " ".join(repr(ch) for ch in bad[:5])
-        return (
-            f"{what} has characters Tencent does not allow in tags: {shown} "
-            "(allowed: letters, digits, spaces, + - = . _ : / @ ( ) [ ] , ; > <)"
-        )
-    return None
 
 
 class _StackReader(SourceReader):
@@ -199,9 +180,7 @@ class _StackReader(SourceReader):
             return None
         tags: dict[str, str | None] = {}
         for key, item in items.items():
-            problem = _tag_text_problem(key, "tag key", MAX_TAG_KEY, allow_empty=False)
-            if problem is None and key.lower().startswith(_RESERVED_TAG_PREFIXES):
-                problem = f"tag key {key!r} uses a reserved prefix ({', '.join(_RESERVED_TAG_PREFIXES)})"
+            problem = tag_key_problem(key)
             if problem:
                 self.add(item.key, join(path, key), problem)
                 continue
@@ -211,14 +190,15 @@ class _StackReader(SourceReader):
             value = self.text(item.value, join(path, key), what="a tag value")
             if value is None:
                 continue
-            problem = _tag_text_problem(value, "tag value", MAX_TAG_VALUE, allow_empty=True)
+            problem = tag_value_problem(value)
             if problem:
                 self.add(item.value, join(path, key), problem)
                 continue
             tags[key] = value
-        if len(tags) > MAX_TAGS:
+        if len(tags) > MAX_USER_TAGS:
             message = (
-                f"has {len(tags)} tags; at most {MAX_TAGS} per certificate (Tencent allows 50, the provider uses 2)"
+                f"has {len(tags)} tags; at most {MAX_USER_TAGS} per certificate "
+                f"(Tencent allows {MAX_TAGS}, the provider uses 2)"
             )
             self.add(node, path, message)
         return tags
@@ -229,11 +209,9 @@ class _StackReader(SourceReader):
         value = self.text(node, path)
         if value is None:
             return None
-        if len(value) > MAX_ALIAS:
-            self.add(node, path, f"must be at most {MAX_ALIAS} characters (has {len(value)})")
-            return None
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            self.add(node, path, "must not contain control characters or line breaks")
+        problem = alias_problem(value)
+        if problem:
+            self.add(node, path, problem)
             return None
         return value
 
@@ -395,8 +373,8 @@ class _StackReader(SourceReader):
                 merged.pop(key, None)
             else:
                 merged[key] = value
-        if item is not None and len(own) <= MAX_TAGS < len(merged):
-            message = f"has {len(merged)} tags with the defaults merged in; at most {MAX_TAGS} per certificate"
+        if item is not None and len(own) <= MAX_USER_TAGS < len(merged):
+            message = f"has {len(merged)} tags with the defaults merged in; at most {MAX_USER_TAGS} per certificate"
             self.add(item.value, path, message)
         return merged
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT
+
 __all__ = [
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
@@ -25,8 +27,6 @@ __all__ = [
     "UploadSource",
 ]
 
-DEFAULT_DELETE_TIMEOUT = 600  # seconds; design.md: deletion waits at most 10 minutes unless the file says otherwise
-DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
 
 CertType = Literal["SVR", "CA"]
 SecretKind = Literal["config", "env", "file", "inline"]

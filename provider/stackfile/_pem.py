@@ -11,7 +11,6 @@ import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
+from ..pem import normalise_text, same_public_key
 from ._model import SecretError, SecretRef
 
 __all__ = [
@@ -57,14 +57,14 @@ def normalize_pem(text: str) -> str:
 def resolve_secret(ref: SecretRef, base_dir: Path, environ: Mapping[str, str]) -> str:
     """The private key PEM behind an env, file or inline reference (config references belong to the program)."""
     if ref.kind == "inline":
-        return _normalize_text(ref.value)
+        return normalise_text(ref.value)
     if ref.kind == "env":
         if ref.value not in environ:
             raise SecretError(f"environment variable {ref.value} is not set")
         return _env_key_text(environ[ref.value])
     if ref.kind == "file":
         try:
-            return _normalize_text(read_small_text_file(resolve_path(ref.value, base_dir), ref.value))
+            return normalise_text(read_small_text_file(resolve_path(ref.value, base_dir), ref.value))
         except FileProblem as exc:
             raise SecretError(f"private key file {exc}") from None
     raise SecretError(
@@ -72,15 +72,11 @@ def resolve_secret(ref: SecretRef, base_dir: Path, environ: Mapping[str, str]) -
     )
 
 
-def _normalize_text(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def _env_key_text(value: str) -> str:
     # CI secret stores often hold a PEM on one line with literal "\n"; turn those back into line ends.
     if "\n" not in value and "\\n" in value:
         value = value.replace("\\n", "\n")
-    return _normalize_text(value)
+    return normalise_text(value)
 
 
 def resolve_path(written: str, base_dir: Path) -> Path:
@@ -114,7 +110,7 @@ def read_small_text_file(full: Path, shown: str) -> str:
 
 def parse_chain(text: str) -> tuple[str, list[x509.Certificate]]:
     """``(normalised PEM, certificates in order)``; ``ValueError`` with a message safe to show otherwise."""
-    text = _normalize_text(text)
+    text = normalise_text(text)
     blocks = list(_PEM_BLOCK.finditer(text))
     if not blocks:
         if _PEM_BEGIN.search(text):
@@ -142,7 +138,7 @@ def parse_chain(text: str) -> tuple[str, list[x509.Certificate]]:
 
 def parse_private_key(text: str) -> PrivateKeyTypes:
     """The key in a PEM text; ``ValueError`` with a message that never quotes the text otherwise."""
-    data = _normalize_text(text).encode()
+    data = normalise_text(text).encode()
     if b"-----BEGIN" not in data:
         raise ValueError("is not a PEM private key")
     try:
@@ -153,18 +149,6 @@ def parse_private_key(text: str) -> PrivateKeyTypes:
         if b"-----BEGIN CERTIFICATE-----" in data:
             raise ValueError("is a certificate, not a private key") from None
         raise ValueError("is not a valid PEM private key") from None
-
-
-def _public_der(key: Any) -> bytes:
-    return bytes(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
-
-
-def same_public_key(key: PrivateKeyTypes, cert: x509.Certificate) -> bool:
-    """Whether ``key`` is the private half of ``cert``'s public key."""
-    try:
-        return _public_der(key.public_key()) == _public_der(cert.public_key())
-    except (ValueError, TypeError, AttributeError, UnsupportedAlgorithm):
-        return False
 
 
 def is_ca(cert: x509.Certificate) -> bool:

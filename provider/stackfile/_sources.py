@@ -10,13 +10,13 @@ from pathlib import Path
 import yaml
 from cryptography import x509
 
+from ..rules import VALIDATION_METHODS
 from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
 from ._nodes import STR, Item, NodeReader, is_null, join
 
 __all__ = ["VALIDATION_METHODS", "SourceReader"]
 
-VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
 _UPLOAD_KEYS = {"certificate", "private_key"}
 _SECRET_KEYS = ("config", "env", "file")
 _FREE_KEYS = {"domain", "validation"}

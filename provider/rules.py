@@ -1,0 +1,105 @@
+"""Tencent's limits on a certificate's alias and tags, and the provider's own tags: one source for both readers.
+
+The stack-file loader (``provider.stackfile``) and the provider's ``check()`` (``provider.validation``) both judge
+user input by these rules, so a file the loader accepts is never refused later by the provider, and the other way
+round. Plain values and functions only: no Pulumi, no HTTP. A ``*_problem`` function returns what is wrong as a
+phrase (``None`` when nothing is), and each caller places it in its own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = [
+    "CREATE_TAG",
+    "DEFAULT_CREATE_TIMEOUT",
+    "DEFAULT_DELETE_TIMEOUT",
+    "MAX_ALIAS",
+    "MAX_TAG_KEY",
+    "MAX_TAG_VALUE",
+    "MAX_TAGS",
+    "MAX_USER_TAGS",
+    "OWNER_TAG",
+    "RESERVED_TAG_PREFIXES",
+    "VALIDATION_METHODS",
+    "alias_problem",
+    "is_reserved_tag",
+    "tag_key_problem",
+    "tag_text_problem",
+    "tag_value_problem",
+    "user_tags",
+]
+
+DEFAULT_DELETE_TIMEOUT = 600  # seconds; design.md: deletion waits at most 10 minutes unless told otherwise
+DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
+
+VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
+
+# Tencent documents no alias limit for UploadCertificate/ModifyCertificateAlias (the SDK's models say only
+# "备注名称"); 200 is what the console accepts.
+MAX_ALIAS = 200
+
+#: Tag keys the provider writes on every certificate it creates; never user tags, kept on every tag change.
+OWNER_TAG = "pulumi:owner"
+CREATE_TAG = "pulumi:create"
+
+# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, two of
+# which the provider keeps for itself (OWNER_TAG, CREATE_TAG).
+MAX_TAGS = 50
+MAX_USER_TAGS = MAX_TAGS - 2
+MAX_TAG_KEY = 127
+MAX_TAG_VALUE = 255
+#: Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.
+RESERVED_TAG_PREFIXES = ("qcloud", "tencent", "project", "qcs:", "pulumi:")
+# ASCII and full-width, per the Tag doc.
+_TAG_SPECIALS = frozenset("+-=._:/@()[],;>< ") | frozenset("＋－＝／＠（）【】：")
+
+
+def is_reserved_tag(key: str) -> bool:
+    """Whether a tag key has a prefix Tencent or the provider reserves (so it is never a user tag)."""
+    return key.lower().startswith(RESERVED_TAG_PREFIXES)
+
+
+def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The tags without the reserved ones (Tencent's system tags and the provider's own)."""
+    return {k: v for k, v in tags.items() if not is_reserved_tag(k)}
+
+
+def tag_text_problem(text: str, what: str, limit: int, *, allow_empty: bool) -> str | None:
+    """What is wrong with a tag key or value ``text`` (``what`` names it in the phrase), or ``None``."""
+    if not text:
+        return None if allow_empty else f"{what} must not be empty"
+    if len(text) > limit:
+        return f"{what} must be at most {limit} characters (has {len(text)})"
+    if text != text.strip(" "):
+        return f"{what} must not start or end with a space"
+    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in _TAG_SPECIALS)})
+    if bad:
+        shown = " ".join(repr(ch) for ch in bad[:5])
+        return (
+            f"{what} has characters Tencent does not allow in tags: {shown} "
+            "(allowed: letters, digits, spaces, + - = . _ : / @ ( ) [ ] , ; > <)"
+        )
+    return None
+
+
+def tag_key_problem(key: str) -> str | None:
+    """What is wrong with a user tag key: its text, or a reserved prefix; ``None`` when it is fine."""
+    problem = tag_text_problem(key, "tag key", MAX_TAG_KEY, allow_empty=False)
+    if problem is None and is_reserved_tag(key):
+        problem = f"tag key {key!r} uses a reserved prefix ({', '.join(RESERVED_TAG_PREFIXES)})"
+    return problem
+
+
+def tag_value_problem(value: str) -> str | None:
+    """What is wrong with a tag value (empty is allowed), or ``None``."""
+    return tag_text_problem(value, "tag value", MAX_TAG_VALUE, allow_empty=True)
+
+
+def alias_problem(alias: str) -> str | None:
+    """What is wrong with a certificate alias, as ``must ...``, or ``None``."""
+    if len(alias) > MAX_ALIAS:
+        return f"must be at most {MAX_ALIAS} characters (has {len(alias)})"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in alias):
+        return "must not contain control characters or line breaks"
+    return None
