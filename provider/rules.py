@@ -83,17 +83,17 @@ def tag_text_problem(text: str, what: str, limit: int, *, allow_empty: bool) -> 
     return None
 
 
-def tag_key_problem(key: str) -> str | None:
+def tag_key_problem(key: str, *, what: str = "tag key") -> str | None:
     """What is wrong with a user tag key: its text, or a reserved prefix; ``None`` when it is fine."""
-    problem = tag_text_problem(key, "tag key", MAX_TAG_KEY, allow_empty=False)
+    problem = tag_text_problem(key, what, MAX_TAG_KEY, allow_empty=False)
     if problem is None and is_reserved_tag(key):
         problem = f"tag key {key!r} uses a reserved prefix ({', '.join(RESERVED_TAG_PREFIXES)})"
     return problem
 
 
-def tag_value_problem(value: str) -> str | None:
+def tag_value_problem(value: str, *, what: str = "tag value") -> str | None:
     """What is wrong with a tag value (empty is allowed), or ``None``."""
-    return tag_text_problem(value, "tag value", MAX_TAG_VALUE, allow_empty=True)
+    return tag_text_problem(value, what, MAX_TAG_VALUE, allow_empty=True)
 
 
 def alias_problem(alias: str) -> str | None:
