@@ -1,0 +1,57 @@
+"""A certificate's outputs: the inputs echoed, plus what Tencent reports (ids, names, dates, status, live tags)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .inputs import input_names, iso
+from .pem import sha1_fingerprint
+from .ssl import CertificateDetail, CertificateStatus
+
+__all__ = ["OUTPUT_NAMES", "outputs", "status_name"]
+
+#: Computed outputs (besides the inputs, which are echoed; alias, project_id and tags hold the live values).
+OUTPUT_NAMES = (
+    "certificate_id",
+    "domain",
+    "subject_alt_names",
+    "not_before",
+    "not_after",
+    "status",
+    "status_name",
+    "fingerprint",
+    "certificate_type",
+)
+
+
+def outputs(inputs: Mapping[str, Any], detail: CertificateDetail, tags: Mapping[str, str]) -> dict[str, Any]:
+    """The complete outputs of a certificate from its inputs, its detail and its user tags."""
+    source = str(inputs.get("source") or "upload")
+    outs: dict[str, Any] = {k: inputs[k] for k in input_names(source) if inputs.get(k) is not None}
+    fingerprint = detail.fingerprint
+    if not fingerprint and isinstance(inputs.get("certificate"), str):
+        fingerprint = sha1_fingerprint(str(inputs["certificate"]))
+    outs.update(
+        certificate_id=detail.certificate_id,
+        domain=detail.domain,
+        subject_alt_names=list(detail.domains),
+        not_before=iso(detail.not_before),
+        not_after=iso(detail.not_after),
+        status=int(detail.status),
+        status_name=detail.status_name or status_name(detail.status),
+        fingerprint=fingerprint,
+        certificate_type=detail.certificate_type or str(inputs.get("certificate_type") or ""),
+        alias=detail.alias,
+        project_id=detail.project_id,
+        tags=dict(tags),
+    )
+    return outs
+
+
+def status_name(status: int) -> str:
+    """A readable name for a certificate status Tencent gave no name for."""
+    try:
+        return CertificateStatus(status).name.lower().replace("_", " ")
+    except ValueError:
+        return f"status {status}"
