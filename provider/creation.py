@@ -1,0 +1,284 @@
+"""Creating a certificate: upload, apply for a free one, or adopt; and bringing alias, project and tags in line.
+
+A create whose reply was lost must not leave a second certificate behind: every upload is marked with a one-off
+``pulumi:create`` tag (an application with a one-off alias), found again after a failure and de-duplicated.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import CertificateError
+from .inputs import DEFAULT_CREATE_TIMEOUT, as_int, entry_name, seconds, tags_of
+from .rules import CREATE_TAG, OWNER_TAG, is_reserved_tag, user_tags
+from .ssl import (
+    CertificateDetail,
+    CertificateNotFound,
+    CertificateStatus,
+    DeletionRefused,
+    ProjectChangeFailed,
+    SslService,
+)
+from .tencentcloud.errors import TencentCloudError
+from .waiting import Timing
+
+__all__ = ["WAITING_STATUSES", "Creator", "reconcile"]
+
+#: Statuses of a certificate on its way to being issued or usable.
+WAITING_STATUSES = frozenset(
+    {
+        CertificateStatus.PENDING,
+        CertificateStatus.DNS_RECORD_ADDED,
+        CertificateStatus.FREE_INFO_PENDING,
+        CertificateStatus.REISSUING,
+        CertificateStatus.MIGRATING,
+    }
+)
+
+
+class Creator:
+    """One create call's work: ``upload``, ``apply`` or ``adopt`` return the certificate's detail and user tags."""
+
+    def __init__(self, ssl: SslService, timing: Timing, say: Callable[[str], None]) -> None:
+        self._ssl = ssl
+        self._timing = timing
+        self._say = say
+
+    # -- upload
+
+    def upload(self, props: Mapping[str, Any]) -> tuple[CertificateDetail, dict[str, str]]:
+        """UploadCertificate (marked for de-duplication), then wait until Tencent says it is usable."""
+        ssl = self._ssl
+        entry = entry_name(props)
+        wanted_tags = tags_of(props.get("tags"))
+        # A fresh token per create marks every certificate this call uploads, so a retried upload whose first
+        # reply was lost (the client retries transport errors) can be found and its duplicate removed.
+        nonce = secrets.token_hex(8)
+        marks = {OWNER_TAG: str(props.get("owner") or ""), CREATE_TAG: nonce}
+        marks = {k: v for k, v in marks.items() if v}
+        try:
+            certificate_id = ssl.upload_certificate(
+                public_key=str(props["certificate"]),
+                private_key=props.get("private_key") or None,
+                certificate_type=str(props.get("certificate_type") or "SVR"),
+                alias=str(props.get("alias") or ""),
+                project_id=as_int(props.get("project_id")),
+                tags={**wanted_tags, **marks},
+            )
+        except TencentCloudError as error:
+            survivors = self._uploaded_by(nonce)
+            if not survivors:
+                raise CertificateError(f"{entry}: uploading the certificate failed: {error}") from None
+            certificate_id = survivors[0]
+            self._say(f"{entry}: the upload reply was lost; certificate {certificate_id} had been created")
+        self._remove_duplicates(entry, nonce, keep=certificate_id)
+        deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
+        try:
+            detail = self._wait_usable(entry, certificate_id, deadline)
+        except Exception:
+            self._discard(entry, certificate_id)
+            raise
+        return detail, wanted_tags
+
+    def _uploaded_by(self, nonce: str) -> list[str]:
+        try:
+            return [c.certificate_id for c in self._ssl.find_certificates(tags={CREATE_TAG: nonce})]
+        except TencentCloudError:
+            return []
+
+    def _remove_duplicates(self, entry: str, nonce: str, keep: str) -> None:
+        for duplicate in self._uploaded_by(nonce):
+            if duplicate == keep:
+                continue
+            self._discard(entry, duplicate)
+            self._say(f"{entry}: removed duplicate certificate {duplicate} left by a retried upload")
+
+    def _discard(self, entry: str, certificate_id: str) -> None:
+        # Only for certificates this very call created a moment ago: nothing can be bound to them yet.
+        try:
+            self._ssl.delete_certificate(certificate_id, check_resources=False)
+        except CertificateNotFound:
+            pass
+        except (TencentCloudError, DeletionRefused) as error:
+            self._say(f"{entry}: could not remove certificate {certificate_id} created by this step: {error}")
+
+    def _wait_usable(self, entry: str, certificate_id: str, deadline: float) -> CertificateDetail:
+        """Wait until an uploaded certificate is usable (Status 1, or 3 for an expired one allowed by check)."""
+        delay = self._timing.first_poll
+        while True:
+            detail = self._ssl.describe_certificate_detail(certificate_id)
+            if detail.status in (CertificateStatus.ISSUED, CertificateStatus.EXPIRED):
+                return detail
+            if detail.status not in WAITING_STATUSES:
+                raise CertificateError(
+                    f"{entry}: certificate {certificate_id} was rejected by Tencent Cloud: status {detail.status} "
+                    f"{detail.status_name or ''} {detail.status_message or ''}".rstrip()
+                )
+            if self._timing.clock() >= deadline:
+                raise CertificateError(
+                    f"{entry}: certificate {certificate_id} is still not usable (status {detail.status}) at the "
+                    "create_timeout; it was removed, run `pulumi up` again"
+                )
+            delay = self._timing.pause(delay, deadline)
+
+    # -- apply (free DV)
+
+    def apply(self, props: Mapping[str, Any]) -> tuple[CertificateDetail, dict[str, str]]:
+        """ApplyCertificate (or resume this resource's pending application), then wait until it is issued."""
+        ssl = self._ssl
+        entry = entry_name(props)
+        domain = str(props["free_domain"])
+        owner = str(props.get("owner") or "")
+        wanted_tags = tags_of(props.get("tags"))
+        deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
+        certificate_id = self._pending_application(owner, domain)
+        if certificate_id:
+            self._say(f"{entry}: resuming the pending application {certificate_id} for {domain}")
+        else:
+            nonce = secrets.token_hex(8)
+            # ApplyCertificate takes no tags: a unique temporary alias finds the applications of this call, so one
+            # whose reply was lost (and was retried) is not left behind unnoticed.
+            marker = f"pulumi-{nonce}"
+            try:
+                certificate_id = ssl.apply_certificate(
+                    domain=domain,
+                    validation=str(props.get("free_validation") or "DNS_AUTO"),
+                    alias=marker,
+                    project_id=as_int(props.get("project_id")),
+                )
+            except TencentCloudError as error:
+                found = self._applied_by(marker)
+                if not found:
+                    raise CertificateError(
+                        f"{entry}: applying for a free certificate for {domain} failed: {error}"
+                    ) from None
+                certificate_id = found[0]
+            for duplicate in self._applied_by(marker):
+                if duplicate != certificate_id:
+                    self._discard(entry, duplicate)
+            ssl.change_tags(
+                certificate_id, replace={OWNER_TAG: owner, CREATE_TAG: nonce} if owner else {CREATE_TAG: nonce}
+            )
+            self._say(f"{entry}: applied for a free certificate for {domain}: {certificate_id}")
+        reconcile(ssl, entry, certificate_id, props, alias=None, project=None, tags=None)
+        detail = self._wait_issued(entry, certificate_id, domain, deadline)
+        return detail, wanted_tags
+
+    def _applied_by(self, marker: str) -> list[str]:
+        try:
+            return [c.certificate_id for c in self._ssl.find_certificates(search_key=marker) if c.alias == marker]
+        except TencentCloudError:
+            return []
+
+    def _pending_application(self, owner: str, domain: str) -> str | None:
+        # A pending application this resource made in an earlier run that failed at its create_timeout: resume it
+        # instead of applying again (free certificates cannot be deleted within an hour). Issued ones never match,
+        # so a replacement never takes over the certificate it replaces.
+        if not owner:
+            return None
+        for row in self._ssl.find_certificates(tags={OWNER_TAG: owner}):
+            if row.domain.lower() == domain and row.source != "upload" and row.status in WAITING_STATUSES:
+                return row.certificate_id
+        return None
+
+    def _wait_issued(self, entry: str, certificate_id: str, domain: str, deadline: float) -> CertificateDetail:
+        delay = self._timing.first_poll
+        last_report = self._timing.clock()
+        while True:
+            detail = self._ssl.describe_certificate_detail(certificate_id)
+            if detail.status == CertificateStatus.ISSUED:
+                return detail
+            if detail.status not in WAITING_STATUSES:
+                raise CertificateError(
+                    f"{entry}: the free certificate {certificate_id} for {domain} was not issued: status "
+                    f"{detail.status} {detail.status_name} {detail.status_message}".rstrip()
+                )
+            now = self._timing.clock()
+            if now >= deadline:
+                raise CertificateError(_pending_message(entry, detail, domain))
+            if now - last_report >= self._timing.progress_every:
+                last_report = now
+                self._say(
+                    f"{entry}: waiting for the free certificate {certificate_id} for {domain} to be issued "
+                    f"({detail.status_message or detail.status_name or 'pending'})"
+                )
+            delay = self._timing.pause(delay, deadline)
+
+    # -- adopt
+
+    def adopt(self, props: Mapping[str, Any]) -> tuple[CertificateDetail, dict[str, str]]:
+        """Take over an existing certificate (unless another stack's owner tag claims it) and reconcile it."""
+        ssl = self._ssl
+        entry = entry_name(props)
+        certificate_id = str(props["adopt_id"])
+        try:
+            detail = ssl.describe_certificate_detail(certificate_id)
+            current = ssl.get_tags(certificate_id)
+        except CertificateNotFound:
+            raise CertificateError(
+                f"{entry}: cannot adopt certificate {certificate_id}: it does not exist in this account"
+            ) from None
+        owner = str(props.get("owner") or "")
+        claimed = current.get(OWNER_TAG)
+        if claimed and claimed != owner:
+            raise CertificateError(
+                f"{entry}: certificate {certificate_id} is managed by another Pulumi stack or entry (tag "
+                f"{OWNER_TAG}={claimed}); remove it from that stack (retain it) and delete the tag before adopting it"
+            )
+        tags = reconcile(ssl, entry, certificate_id, props, alias=detail.alias, project=detail.project_id, tags=current)
+        return ssl.describe_certificate_detail(certificate_id), tags
+
+
+def _pending_message(entry: str, detail: CertificateDetail, domain: str) -> str:
+    lines = [
+        f"{entry}: the free certificate {detail.certificate_id} for {domain} was not issued within the "
+        f"create_timeout (status {detail.status}: {detail.status_message or detail.status_name or 'pending'}).",
+    ]
+    if detail.dv_auths:
+        lines.append("Tencent Cloud is waiting for these domain validation records:")
+        for record in detail.dv_auths:
+            where = record.path or record.key
+            kind = record.verify_type or detail.verify_type or "DNS"
+            lines.append(f"  {kind} {record.domain or domain}: {where} = {record.value}")
+    lines.append(
+        "Publish them, then run `pulumi up` again: it resumes waiting for this application instead of applying "
+        "again (raise create_timeout to wait longer)."
+    )
+    return "\n".join(lines)
+
+
+def reconcile(
+    ssl: SslService,
+    entry: str,
+    certificate_id: str,
+    props: Mapping[str, Any],
+    *,
+    alias: str | None,
+    project: int | None,
+    tags: Mapping[str, str] | None,
+) -> dict[str, str]:
+    """Bring alias, project and user tags to ``props``; ``None`` for a current value means "read it"."""
+    want_alias = str(props.get("alias") or "")
+    want_project = as_int(props.get("project_id"))
+    want_tags = tags_of(props.get("tags"))
+    if alias is None or project is None:
+        detail = ssl.describe_certificate_detail(certificate_id)
+        alias = detail.alias if alias is None else alias
+        project = detail.project_id if project is None else project
+    try:
+        if alias != want_alias:
+            ssl.modify_alias(certificate_id, want_alias)
+        if project != want_project:
+            ssl.modify_project(certificate_id, want_project)
+    except ProjectChangeFailed:
+        raise CertificateError(
+            f"{entry}: Tencent Cloud refused to move certificate {certificate_id} to project {want_project} "
+            "(listed in FailCertificates); check that the project exists and that these credentials may use it"
+        ) from None
+    current = ssl.get_tags(certificate_id) if tags is None else dict(tags)
+    if user_tags(current) != want_tags:
+        reserved = {k: v for k, v in current.items() if is_reserved_tag(k)}
+        ssl.replace_tags(certificate_id, {**want_tags, **reserved}, current)
+    return want_tags

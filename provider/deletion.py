@@ -1,0 +1,181 @@
+"""Deleting a certificate: DeleteCertificate (checked by default), following Tencent's task, and saying why not.
+
+Any outcome but "gone" raises ``CertificateError``, so the engine keeps the certificate in the stack's state and the
+next ``pulumi up`` retries; a deadline reached while the task runs names the task, which the next run resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .errors import CertificateError
+from .inputs import DEFAULT_DELETE_TIMEOUT, as_bool, entry_name, iso, seconds
+from .ssl import (
+    CertificateNotFound,
+    CertificateStillBound,
+    DeleteTask,
+    DeleteTaskFailed,
+    DeletionRefused,
+    DeletionTooSoon,
+    DeployedResources,
+    ResourceCheckTimedOut,
+    ServiceRoleNotAuthorised,
+    SslService,
+)
+from .tencentcloud.errors import TencentCloudError
+from .waiting import Timing
+
+__all__ = ["Deleter"]
+
+
+class Deleter:
+    """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
+
+    def __init__(self, ssl: SslService, timing: Timing, say: Callable[[str], None]) -> None:
+        self._ssl = ssl
+        self._timing = timing
+        self._say = say
+
+    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
+        """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
+        ssl = self._ssl
+        entry = entry_name(props, id_)
+        check = as_bool(props.get("check_resources"), True)
+        timeout = seconds(props.get("delete_timeout"), DEFAULT_DELETE_TIMEOUT)
+        deadline = self._timing.clock() + timeout
+        checks_timed_out = 0
+        while True:
+            try:
+                outcome = ssl.delete_certificate(id_, check_resources=check)
+            except CertificateNotFound:
+                self._say(f"{entry}: certificate {id_} is already deleted")
+                return
+            except DeletionRefused as refusal:
+                raise CertificateError(self.refusal_message(entry, id_, refusal)) from None
+            except TencentCloudError as error:
+                raise CertificateError(
+                    f"{entry}: deleting certificate {id_} failed: {error}. It stays in the stack; run `pulumi up` "
+                    "again to retry"
+                ) from None
+            if outcome.deleted:
+                self._say(f"{entry}: deleted certificate {id_}")
+                return
+            if not outcome.task_id:
+                raise CertificateError(
+                    f"{entry}: Tencent Cloud did not delete certificate {id_} (DeleteResult false, no task). It stays "
+                    "in the stack; run `pulumi up` again to retry"
+                )
+            task = self._wait_task(entry, id_, outcome.task_id, deadline, timeout, checks_timed_out)
+            failure = task.failure()
+            if failure is None:
+                self._say(f"{entry}: deleted certificate {id_} (task {task.task_id})")
+                return
+            if isinstance(failure, ResourceCheckTimedOut) and self._timing.clock() < deadline:
+                checks_timed_out += 1
+                self._say(
+                    f"{entry}: Tencent Cloud's check of resources bound to certificate {id_} timed out (task "
+                    f"{task.task_id}); deleting again (attempt {checks_timed_out + 1})"
+                )
+                continue
+            raise CertificateError(self.refusal_message(entry, id_, failure))
+
+    def _wait_task(
+        self,
+        entry: str,
+        certificate_id: str,
+        task_id: str,
+        deadline: float,
+        timeout: float,
+        checks_timed_out: int = 0,
+    ) -> DeleteTask:
+        # Poll at once (a task can finish within the call), then back off: 1 s, 2 s, 4 s ... up to max_poll.
+        delay = self._timing.first_poll
+        started = last_report = self._timing.clock()
+        last_status: int | None = None
+        while True:
+            try:
+                task = self._ssl.describe_delete_tasks([task_id]).get(task_id)
+            except TencentCloudError as error:
+                raise CertificateError(
+                    f"{entry}: could not follow the deletion of certificate {certificate_id} (task {task_id}): "
+                    f"{error}. It stays in the stack; run `pulumi up` again to resume"
+                ) from None
+            if task is not None and not task.running:
+                return task
+            now = self._timing.clock()
+            status = None if task is None else task.status
+            if last_status is None:
+                self._say(f"{entry}: deleting certificate {certificate_id}: waiting for Tencent Cloud's task {task_id}")
+                last_status, last_report = status if status is not None else -1, now
+            elif status != last_status or now - last_report >= self._timing.progress_every:
+                last_status, last_report = status if status is not None else -1, now
+                self._say(
+                    f"{entry}: still deleting certificate {certificate_id} (task {task_id}, "
+                    f"{now - started:.0f}s of {timeout:.0f}s)"
+                )
+            if now >= deadline:
+                earlier = (
+                    f" (the check of bound resources had timed out {checks_timed_out} time(s) before)"
+                    if checks_timed_out
+                    else ""
+                )
+                raise CertificateError(
+                    f"{entry}: certificate {certificate_id} was not deleted within delete_timeout ({timeout:.0f}s): "
+                    f"Tencent Cloud's deletion task {task_id} is still running{earlier}. The certificate stays in "
+                    "the stack; run `pulumi up` again to resume waiting for the same task, or raise delete_timeout"
+                )
+            delay = self._timing.pause(delay, deadline)
+
+    def refusal_message(self, entry: str, certificate_id: str, refusal: DeletionRefused) -> str:
+        """What went wrong and what to do about it, for each way Tencent refuses a deletion."""
+        task = f" (task {refusal.task_id})" if refusal.task_id else ""
+        keep = "The certificate stays in the stack's state and in Tencent Cloud."
+        if isinstance(refusal, CertificateStillBound):
+            resources = refusal.resources or self._bound_resources(certificate_id)
+            bound = "; ".join(_describe_bound(r) for r in resources) or "Tencent Cloud did not list them"
+            reason = f" ({refusal.reason})" if refusal.reason else ""
+            return (
+                f"{entry}: cannot delete certificate {certificate_id}{task}: it is still bound to cloud resources"
+                f"{reason}. Bound to: {bound}. Unbind it from these resources or deploy a replacement certificate to "
+                f"them, then run `pulumi up` again. {keep}"
+            )
+        if isinstance(refusal, ServiceRoleNotAuthorised):
+            return (
+                f"{entry}: cannot delete certificate {certificate_id}{task}: Tencent Cloud cannot check which "
+                f"resources use it because the service role {refusal.role} is not authorised. Authorise the role "
+                f"{refusal.role} in the CAM console (Roles), or set check_resources: false for this entry to delete "
+                f"without the check, then run `pulumi up` again. {keep}"
+            )
+        if isinstance(refusal, ResourceCheckTimedOut):
+            return (
+                f"{entry}: cannot delete certificate {certificate_id}{task}: Tencent Cloud's check of the resources "
+                f"bound to it kept timing out until delete_timeout. Run `pulumi up` again later. {keep}"
+            )
+        if isinstance(refusal, DeletionTooSoon):
+            when = "in less than an hour"
+            if refusal.earliest is not None:
+                minutes = max(0, int((refusal.earliest - self._timing.now()).total_seconds() // 60) + 1)
+                when = f"after {iso(refusal.earliest)} (in about {minutes} min)"
+            return (
+                f"{entry}: cannot delete certificate {certificate_id} yet: Tencent Cloud does not delete a free "
+                f"certificate within an hour of its application ({refusal.code or 'CannotBeDeletedWithinHour'}). "
+                f"Deletion becomes possible {when}; run `pulumi up` again then. {keep}"
+            )
+        if isinstance(refusal, DeleteTaskFailed):
+            return (
+                f"{entry}: cannot delete certificate {certificate_id}{task}: the deletion task failed: "
+                f"{refusal.reason or 'Tencent Cloud gave no reason'}. Run `pulumi up` again to retry. {keep}"
+            )
+        return f"{entry}: cannot delete certificate {certificate_id}{task}: {refusal}. {keep}"
+
+    def _bound_resources(self, certificate_id: str) -> Sequence[DeployedResources]:
+        try:
+            return self._ssl.describe_deployed_resources([certificate_id])
+        except TencentCloudError:
+            return ()
+
+
+def _describe_bound(resources: DeployedResources) -> str:
+    names = ", ".join(resources.resources) or f"{resources.count} resource(s)"
+    return f"{resources.resource_type.upper()}: {names}"
