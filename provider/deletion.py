@@ -149,7 +149,8 @@ class Deleter:
                 f"{entry}: cannot delete certificate {certificate_id}{task}: Tencent Cloud cannot check which "
                 f"resources use it because the service role {refusal.role} is not authorised. Authorise the role "
                 f"{refusal.role} in the CAM console (Roles), or set check_resources: false for this entry to delete "
-                f"without the check, then run `pulumi up` again. {keep}"
+                f"without the check, then run `pulumi up` again (an entry already removed from the stack file: put "
+                f"it back with check_resources: false, run `pulumi up`, then remove it again). {keep}"
             )
         if isinstance(refusal, ResourceCheckTimedOut):
             return (
@@ -169,7 +170,8 @@ class Deleter:
         if isinstance(refusal, DeleteTaskFailed):
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: the deletion task failed: "
-                f"{refusal.reason or 'Tencent Cloud gave no reason'}. Run `pulumi up` again to retry. {keep}"
+                f"{refusal.reason.rstrip('. ') or 'Tencent Cloud gave no reason'}. Run `pulumi up` again to retry. "
+                f"{keep}"
             )
         return f"{entry}: cannot delete certificate {certificate_id}{task}: {refusal}. {keep}"
 
