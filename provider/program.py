@@ -34,6 +34,12 @@ def stack_file_path(project_dir: Path, stack: str) -> Path:
     return project_dir / "stacks" / f"{stack}.yaml"
 
 
+def _config_value(reference: str) -> str | None:
+    """A ``{config: [namespace:]key}`` reference's value from the stack config (secrets arrive decrypted)."""
+    namespace, _, key = reference.rpartition(":")
+    return pulumi.Config(namespace or None).get(key)
+
+
 def _private_key(ref: SecretRef, stack: StackFile, environ: Mapping[str, str]) -> pulumi.Input[str]:
     if ref.kind == "config":
         namespace, _, key = ref.value.rpartition(":")
@@ -102,7 +108,9 @@ def run(project_dir: Path) -> None:
     """The program: load ``stacks/<current stack>.yaml`` and declare it; a bad file stops before any resource."""
     path = stack_file_path(project_dir, pulumi.get_stack())
     try:
-        stack = load_stack_file(path)
+        # With the stack config, {config: ...} keys are checked like the others: present, a key, matching its
+        # certificate, each problem with file, line and field (the provider's check would only name the resource).
+        stack = load_stack_file(path, config=_config_value)
     except FileNotFoundError:
         raise pulumi.RunError(
             f"{path}: no stack file for stack {pulumi.get_stack()!r}; create it (see docs/stack-file.md)"

@@ -64,11 +64,14 @@ def load_stack_file(
     environ: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
     read_secrets: bool = True,
+    config: Callable[[str], str | None] | None = None,
 ) -> StackFile:
     """Read and validate a stack file; raise ``StackFileError`` with every problem found.
 
     ``environ`` (default ``os.environ``) serves ``{env: VAR}`` keys; ``now`` (default: the current time) decides
     expiry; with ``read_secrets=False`` env and file keys are neither read nor checked against their certificate.
+    ``config`` (the Pulumi program passes the stack config) serves ``{config: KEY}`` keys, which are then checked like
+    the others, with the line of the reference; without it they are left to the provider's check.
     """
     path = Path(path)
     reader = _StackReader(
@@ -76,6 +79,7 @@ def load_stack_file(
         environ=os.environ if environ is None else environ,
         now=now or dt.datetime.now(dt.UTC),
         read_secrets=read_secrets,
+        config=config,
     )
     result = reader.load()
     if reader.problems or result is None:
@@ -95,8 +99,18 @@ def parse_duration(text: str) -> int:
 class _StackReader(SourceReader):
     """One read of one stack file."""
 
-    def __init__(self, path: Path, *, environ: Mapping[str, str], now: dt.datetime, read_secrets: bool) -> None:
-        super().__init__(str(path), base_dir=path.parent, environ=environ, now=now, read_secrets=read_secrets)
+    def __init__(
+        self,
+        path: Path,
+        *,
+        environ: Mapping[str, str],
+        now: dt.datetime,
+        read_secrets: bool,
+        config: Callable[[str], str | None] | None,
+    ) -> None:
+        super().__init__(
+            str(path), base_dir=path.parent, environ=environ, now=now, read_secrets=read_secrets, config=config
+        )
         self.path = path
 
     def load(self) -> StackFile | None:

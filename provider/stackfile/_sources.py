@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
@@ -30,13 +30,21 @@ class SourceReader(NodeReader):
     """Node reads for sources; certificate files and keys are read relative to ``base_dir``."""
 
     def __init__(
-        self, file: str, *, base_dir: Path, environ: Mapping[str, str], now: dt.datetime, read_secrets: bool
+        self,
+        file: str,
+        *,
+        base_dir: Path,
+        environ: Mapping[str, str],
+        now: dt.datetime,
+        read_secrets: bool,
+        config: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(file)
         self.base_dir = base_dir
         self.environ = environ
         self.now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
         self.read_secrets = read_secrets
+        self.config = config
 
     # -- adopt
 
@@ -228,19 +236,30 @@ class SourceReader(NodeReader):
         return SecretRef(kind, value)  # type: ignore[arg-type]
 
     def check_key(self, ref: SecretRef, node: yaml.Node, path: str, leaf: x509.Certificate | None) -> None:
-        """Read an env, file or inline key now: it must be a private key, and match ``leaf`` when there is one."""
-        if ref.kind == "config" or (ref.kind != "inline" and not self.read_secrets):
-            return  # the provider's check() sees config keys; read_secrets=False is a lint without the secrets
+        """Read a key now: it must be a private key, and match ``leaf`` when there is one."""
+        if ref.kind != "inline" and not self.read_secrets:
+            return  # read_secrets=False is a lint without the secrets
+        if ref.kind == "config" and self.config is None:
+            return  # no stack config at hand: the provider's check() sees the key
         where = node
         if isinstance(node, yaml.MappingNode):
             where = next((v for k, v in node.value if getattr(k, "value", None) == ref.kind), node)
             path = join(path, ref.kind)
         try:
-            text = _pem.resolve_secret(ref, self.base_dir, self.environ)
+            text = (
+                self._config_key(ref.value)
+                if ref.kind == "config"
+                else _pem.resolve_secret(ref, self.base_dir, self.environ)
+            )
         except SecretError as exc:
             self.add(where, path, str(exc))
             return
-        described = {"inline": "the inline key", "env": f"${ref.value}", "file": ref.value}[ref.kind]
+        described = {
+            "inline": "the inline key",
+            "env": f"${ref.value}",
+            "file": ref.value,
+            "config": f"the key in config {ref.value}",
+        }[ref.kind]
         try:
             key = _pem.parse_private_key(text)
         except ValueError as exc:
@@ -248,3 +267,12 @@ class SourceReader(NodeReader):
             return
         if leaf is not None and not _pem.same_public_key(key, leaf):
             self.add(where, path, f"{described} does not match the certificate (their public keys differ)")
+
+    def _config_key(self, key: str) -> str:
+        assert self.config is not None
+        value = self.config(key)
+        if value is None or not value.strip():
+            raise SecretError(
+                f"config key {key!r} is not set for this stack; run `pulumi config set --secret {key} < KEYFILE`"
+            )
+        return _pem.normalise_text(value)
