@@ -35,6 +35,11 @@ test-fast: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# Benchmarks (they print figures; nothing is asserted on time): see bench/README.md.
+bench: venv
+	$(VPY) bench/bench_client.py
+	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) bench/bench_stack.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
