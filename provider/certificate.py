@@ -83,6 +83,7 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:securityToken": "TENCENTCLOUD_SECURITY_TOKEN",
     "tencentcloud:region": "TENCENTCLOUD_REGION",
     "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
+    "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
 }
 
 

@@ -12,12 +12,15 @@ __all__ = [
     "DEFAULT_RATE_PER_ACTION",
     "ENV_ENDPOINT",
     "ENV_REGION",
+    "ENV_TIMEOUT",
     "ClientSettings",
     "default_endpoint",
 ]
 
 ENV_ENDPOINT = "TENCENTCLOUD_ENDPOINT"
 ENV_REGION = "TENCENTCLOUD_REGION"
+# Seconds one attempt may wait for a reply; mainly for tests that make the emulator answer slower than that.
+ENV_TIMEOUT = "TENCENTCLOUD_TIMEOUT"
 # The SSL API allows 10 requests per second per action (Tencent's API docs, "frequency limit").
 DEFAULT_RATE_PER_ACTION = 10.0
 # English messages (Terraform forces en-US too); the SDK default zh-CN would put Chinese in user-facing errors.
@@ -72,9 +75,18 @@ class ClientSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **options: Any) -> ClientSettings:
-        """Settings from ``TENCENTCLOUD_ENDPOINT`` and ``TENCENTCLOUD_REGION``; other fields from ``options``."""
+        """Settings from ``TENCENTCLOUD_ENDPOINT``, ``TENCENTCLOUD_REGION`` and ``TENCENTCLOUD_TIMEOUT`` (seconds per
+        attempt); other fields, and ``timeout`` when given, from ``options``."""
         endpoint = environ.get(ENV_ENDPOINT, "").strip() or None
         region = environ.get(ENV_REGION, "").strip() or None
+        timeout = environ.get(ENV_TIMEOUT, "").strip()
+        if timeout and "timeout" not in options:
+            try:
+                options["timeout"] = float(timeout)
+            except ValueError:
+                raise ValueError(f"{ENV_TIMEOUT} (timeout) must be a number of seconds, got {timeout!r}") from None
+            if not 0 < options["timeout"] < float("inf"):
+                raise ValueError(f"{ENV_TIMEOUT} (timeout) must be a number of seconds > 0, got {timeout!r}")
         return cls(endpoint=endpoint, region=region, **options)
 
     def endpoint_for(self, service: str) -> str:

@@ -62,6 +62,18 @@ def test_from_env() -> None:
     assert ClientSettings.from_env({"TENCENTCLOUD_ENDPOINT": "", "TENCENTCLOUD_REGION": " "}) == ClientSettings()
 
 
+def test_from_env_reads_the_timeout() -> None:
+    assert ClientSettings.from_env({"TENCENTCLOUD_TIMEOUT": " 2.5 "}).timeout == 2.5
+    assert ClientSettings.from_env({"TENCENTCLOUD_TIMEOUT": ""}).timeout == ClientSettings().timeout
+    assert ClientSettings.from_env({"TENCENTCLOUD_TIMEOUT": "2"}, timeout=7.0).timeout == 7.0  # options win
+
+
+@pytest.mark.parametrize("bad", ["soon", "0", "-1", "nan", "inf"])
+def test_bad_timeout_names_the_variable(bad: str) -> None:
+    with pytest.raises(ValueError, match="TENCENTCLOUD_TIMEOUT"):
+        ClientSettings.from_env({"TENCENTCLOUD_TIMEOUT": bad})
+
+
 @pytest.mark.parametrize(
     "options",
     [
