@@ -136,6 +136,9 @@ class CertificateProvider(dyn.ResourceProvider):
         with self._lock:
             self._config = config
             self._service = None
+        # A malformed endpoint or half a key pair fails `pulumi preview` here, before any resource is checked;
+        # missing credentials do not (preview makes no API call), they fail at the first call.
+        self._read_settings(self._settings())
 
     def close(self) -> None:
         """Close the API client (the provider process normally keeps it until it exits)."""
@@ -158,13 +161,17 @@ class CertificateProvider(dyn.ResourceProvider):
                 self._service = self._service_factory() if self._service_factory else self._build_service()
             return self._service
 
-    def _build_service(self) -> SslService:
-        settings = self._settings()
+    def _read_settings(self, settings: Mapping[str, str]) -> tuple[Credentials | None, ClientSettings]:
         try:
-            credentials = Credentials.from_env(settings)
-            client_settings = ClientSettings.from_env(settings)
+            return Credentials.from_env(settings), ClientSettings.from_env(settings)
         except ValueError as error:
-            raise CertificateError(f"Tencent Cloud settings are invalid: {error}") from None
+            # The messages name the environment variables; say so when the value came from the stack config.
+            given = [key for key, env in CONFIG_KEYS.items() if key in self._config and env in str(error)]
+            origin = f" (set by the stack config's {given[0]}, Pulumi.<stack>.yaml)" if given else ""
+            raise CertificateError(f"Tencent Cloud settings are invalid{origin}: {error}") from None
+
+    def _build_service(self) -> SslService:
+        credentials, client_settings = self._read_settings(self._settings())
         if credentials is None:
             raise CertificateError(
                 "No Tencent Cloud credentials: set them with `pulumi config set tencentcloud:secretId ...` and "
