@@ -127,7 +127,8 @@ class Deleter:
                 raise CertificateError(
                     f"{entry}: certificate {certificate_id} was not deleted within delete_timeout ({timeout:.0f}s): "
                     f"Tencent Cloud's deletion task {task_id} is still running{earlier}. The certificate stays in "
-                    "the stack; run `pulumi up` again to resume waiting for the same task, or raise delete_timeout"
+                    "the stack; run `pulumi up` again to resume waiting for the same task (each run waits up to "
+                    "delete_timeout more; a removed entry keeps the delete_timeout it had)"
                 )
             delay = self._timing.pause(delay, deadline)
 
