@@ -1,7 +1,9 @@
 """Creating a certificate: upload, apply for a free one, or adopt; and bringing alias, project and tags in line.
 
 A create whose reply was lost must not leave a second certificate behind: every upload is marked with a one-off
-``pulumi:create`` tag (an application with a one-off alias), found again after a failure and de-duplicated.
+``pulumi:create`` tag (an application with a one-off alias), found again after a failure and de-duplicated, and sent
+with ``Repeatable=false`` so that an attempt committed after the client's retry adds nothing. A certificate uploaded
+by a create that was killed before the state recorded it (``pulumi:owner`` tag, same PEM) is used, not uploaded again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from .errors import CertificateError
 from .inputs import DEFAULT_CREATE_TIMEOUT, as_int, entry_name, seconds, tags_of
+from .pem import normalise_pem
 from .rules import CREATE_TAG, OWNER_TAG, is_reserved_tag, user_tags
 from .ssl import (
     CertificateDetail,
@@ -58,21 +61,22 @@ class Creator:
         nonce = secrets.token_hex(8)
         marks = {OWNER_TAG: str(props.get("owner") or ""), CREATE_TAG: nonce}
         marks = {k: v for k, v in marks.items() if v}
-        try:
-            certificate_id = ssl.upload_certificate(
-                public_key=str(props["certificate"]),
-                private_key=props.get("private_key") or None,
-                certificate_type=str(props.get("certificate_type") or "SVR"),
-                alias=str(props.get("alias") or ""),
-                project_id=as_int(props.get("project_id")),
-                tags={**wanted_tags, **marks},
-            )
-        except TencentCloudError as error:
-            survivors = self._uploaded_by(nonce)
-            if not survivors:
-                raise CertificateError(f"{entry}: uploading the certificate failed: {error}") from None
-            certificate_id = survivors[0]
-            self._say(f"{entry}: the upload reply was lost; certificate {certificate_id} had been created")
+        # Repeatable=false: when an attempt the client gave up on (a lost or slow reply) was committed, even after
+        # the retry, Tencent answers the other attempt with that certificate instead of storing a second one. It
+        # answers with any identical certificate, though, so the tags say whose it is.
+        certificate_id = self._upload(entry, props, {**wanted_tags, **marks}, nonce, repeatable=False)
+        detail = ssl.describe_certificate_detail(certificate_id)
+        if detail.tags.get(CREATE_TAG) != nonce:
+            if _left_by_an_interrupted_create(detail, props):
+                self._say(
+                    f"{entry}: using certificate {certificate_id}, uploaded for this entry by an earlier run that "
+                    "was interrupted before it could record it"
+                )
+                reconcile(
+                    ssl, entry, certificate_id, props, alias=detail.alias, project=detail.project_id, tags=detail.tags
+                )
+            else:  # someone else's identical certificate: never taken over
+                certificate_id = self._upload(entry, props, {**wanted_tags, **marks}, nonce, repeatable=True)
         self._remove_duplicates(entry, nonce, keep=certificate_id)
         deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
         try:
@@ -81,6 +85,24 @@ class Creator:
             self._discard(entry, certificate_id)
             raise
         return detail, wanted_tags
+
+    def _upload(self, entry: str, props: Mapping[str, Any], tags: dict[str, str], nonce: str, repeatable: bool) -> str:
+        try:
+            return self._ssl.upload_certificate(
+                public_key=str(props["certificate"]),
+                private_key=props.get("private_key") or None,
+                certificate_type=str(props.get("certificate_type") or "SVR"),
+                alias=str(props.get("alias") or ""),
+                project_id=as_int(props.get("project_id")),
+                tags=tags,
+                repeatable=repeatable,
+            )
+        except TencentCloudError as error:
+            survivors = self._uploaded_by(nonce)
+            if not survivors:
+                raise CertificateError(f"{entry}: uploading the certificate failed: {error}") from None
+            self._say(f"{entry}: the upload reply was lost; certificate {survivors[0]} had been created")
+            return survivors[0]
 
     def _uploaded_by(self, nonce: str) -> list[str]:
         try:
@@ -229,6 +251,22 @@ class Creator:
             )
         tags = reconcile(ssl, entry, certificate_id, props, alias=detail.alias, project=detail.project_id, tags=current)
         return ssl.describe_certificate_detail(certificate_id), tags
+
+
+def _left_by_an_interrupted_create(detail: CertificateDetail, props: Mapping[str, Any]) -> bool:
+    """Whether ``detail`` is this entry's certificate, uploaded by a create that stopped before the state recorded it.
+
+    Such a certificate carries this entry's owner tag and is identical to the one to upload: same type, same PEM
+    (chain included). The certificate a replacement replaces never is: a replacement means the PEM or the type
+    changed (a key can only change with its certificate).
+    """
+    owner = str(props.get("owner") or "")
+    return (
+        bool(owner)
+        and detail.tags.get(OWNER_TAG) == owner
+        and detail.certificate_type == str(props.get("certificate_type") or "SVR")
+        and normalise_pem(detail.public_key) == normalise_pem(str(props["certificate"]))
+    )
 
 
 def _pending_message(entry: str, detail: CertificateDetail, domain: str) -> str:

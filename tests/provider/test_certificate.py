@@ -7,6 +7,7 @@ import asyncio
 import base64
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,7 +29,7 @@ from provider.certificate import (
 )
 from provider.ssl import SslService
 from provider.tencentcloud import Client, ClientSettings, Credentials
-from support.certs import fingerprint_sha1, make_cert, make_key
+from support.certs import fingerprint_sha1, make_cert, make_chain, make_key
 from support.emulator import RunningEmulator
 
 pytestmark = pytest.mark.emulator
@@ -368,11 +369,57 @@ def test_create_with_a_lost_reply_leaves_no_duplicate(
     emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "lose_reply", "Count": 1})
     cert, key = make_cert("www.example.com")
     cert_id, outs = create(provider, upload_inputs(cert, key))
-    # The client retried the upload, creating a second certificate; the provider removed the first.
-    assert actions(emu).count("UploadCertificate") == 2
+    # The client retried the upload; sent with Repeatable=false, the retry was answered with the first certificate.
+    uploads = [c for c in emu.calls() if c["Action"] == "UploadCertificate"]
+    assert [c["Params"]["Repeatable"] for c in uploads] == [False, False]
     assert [c["CertificateId"] for c in certificates(emu)] == [cert_id]
-    assert any("duplicate" in line for line in lines)
     assert outs["certificate_id"] == cert_id
+
+
+def test_create_with_a_slow_reply_committed_after_the_retry_leaves_no_duplicate(
+    emu: RunningEmulator, fake_time: FakeTime, lines: list[str]
+) -> None:
+    # The first attempt times out on the client and is retried; the emulator commits it 1.5 s later, after the retry.
+    emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "delay", "Seconds": 2.5, "Count": 1})
+    settings = ClientSettings(endpoint=emu.url, rate_per_action=None, timeout=1.0)
+    with Client(Credentials(emu.secret_id, emu.secret_key), settings, sleep=lambda _s: None) as api:
+        ssl = SslService(api)
+        timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock)
+        provider = CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)
+        cert, key = make_cert("www.example.com")
+        cert_id, _ = create(provider, upload_inputs(cert, key))
+    deadline = time.monotonic() + 10
+    while not any(c["Fault"] == "delay" for c in emu.calls()) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the late attempt is logged once the emulator has run it
+    assert [c["Fault"] for c in emu.calls() if c["Action"] == "UploadCertificate"] == [None, "delay"]
+    assert [c["CertificateId"] for c in certificates(emu)] == [cert_id]
+
+
+def test_create_uses_the_certificate_an_interrupted_create_left(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    cert, key = make_cert("www.example.com")
+    # A create killed after its upload: the certificate carries the entry's owner tag but never reached the state.
+    left = ssl.upload_certificate(
+        public_key=cert, private_key=key, alias="www", tags={OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"}
+    )
+    cert_id, outs = create(provider, upload_inputs(cert, key, alias="www-2"))
+    assert cert_id == left
+    assert [c["CertificateId"] for c in certificates(emu)] == [left]
+    assert outs["alias"] == "www-2" and outs["tags"] == {"env": "prod"}
+    assert ssl.get_tags(left) == {"env": "prod", OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"}
+    assert any("interrupted" in line and left in line for line in lines)
+
+
+def test_create_never_takes_over_the_certificate_it_replaces(ssl: SslService, provider: CertificateProvider) -> None:
+    # The chain was added to the entry's PEM: a replacement, with the same leaf (so the same fingerprint).
+    chain = make_chain("www.example.com")
+    old = ssl.upload_certificate(
+        public_key=chain.leaf_pem, private_key=chain.key_pem, tags={OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"}
+    )
+    cert_id, _ = create(provider, upload_inputs(chain.fullchain_pem, chain.key_pem))
+    assert cert_id != old
+    assert ssl.describe_certificate_detail(old).certificate_id == old
 
 
 def test_create_finds_the_certificate_when_every_retry_failed(
