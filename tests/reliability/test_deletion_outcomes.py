@@ -1,0 +1,362 @@
+"""Deletion outcomes through the real CLI: `pulumi up` after an entry was removed from the stack file.
+
+Each scenario makes Tencent's deletion end one way (task status 2, 3, 4 or 5, the one-hour rule for free
+certificates, the provider's own deadline, a certificate already gone) and checks three things: the message names
+the entry, the certificate (and task) and says what to do; the state stays truthful (the certificate is still in
+`pulumi stack export` after a failure and leaves it after success); the next `up` finishes the job.
+
+Emulator time is moved with ``/_emulator/clock`` (signatures then checked against the real clock), so no test waits
+for a task longer than the emulator needs to settle it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from support.project import STACK, Project, upload_entry
+from support.raw_api import RawApi
+
+pytestmark = [pytest.mark.e2e]
+
+# Long enough that a task never settles by itself during a test; the tests move the emulator clock instead.
+NEVER = 3600
+
+
+def deletion(tried: str, held: str) -> pytest.MarkDecorator:
+    return pytest.mark.reliability(area="deletion", tried=tried, held=held)
+
+
+def two_entries(project: Project, api_extra: str = "") -> None:
+    project.make_cert("www", "www.example.com")
+    project.make_cert("api", "api.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + upload_entry("api", "api", api_extra))
+
+
+def remove_api(project: Project) -> None:
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+
+
+def tasks_of(project: Project, certificate_id: str) -> list[dict[str, Any]]:
+    return [t for t in project.emu.admin("GET", "/_emulator/tasks")["Tasks"] if t["CertId"] == certificate_id]
+
+
+def assert_kept(project: Project, name: str, certificate_id: str) -> None:
+    """After a failed delete: still in the cloud and still in the state, with the same id."""
+    assert certificate_id in project.certificates()
+    state = project.state_resources()
+    assert name in state and state[name]["id"] == certificate_id
+
+
+def assert_gone(project: Project, name: str, certificate_id: str) -> None:
+    assert certificate_id not in project.certificates()
+    assert name not in project.state_resources()
+
+
+def failing_up(project: Project) -> str:
+    proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode != 0, f"`pulumi up` should have failed:\n{proc.stdout}"
+    return proc.stdout
+
+
+def start_up(project: Project) -> subprocess.Popen[str]:
+    """`pulumi up` in the background, so the test can act on the emulator while the CLI waits on a task."""
+    return subprocess.Popen(
+        ["pulumi", "up", "--yes", "--skip-preview", "--stack", STACK, "--non-interactive"],
+        cwd=project.dir,
+        env=project.pulumi.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(what: str, condition: Callable[[], bool], proc: subprocess.Popen[str], limit: float = 120) -> None:
+    """Poll the emulator until ``condition`` holds (an event, not a duration); fail if the CLI exits first."""
+    give_up = time.monotonic() + limit
+    while not condition():
+        if proc.poll() is not None:
+            out = proc.stdout.read() if proc.stdout else ""
+            raise AssertionError(f"`pulumi up` exited {proc.returncode} before {what}:\n{out}")
+        if time.monotonic() > give_up:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    out, _ = proc.communicate(timeout=300)
+    return proc.returncode, out
+
+
+def emulator_time_moves(project: Project) -> None:
+    # Signatures are then checked against the host clock, so moving the emulator clock does not expire them.
+    project.emu.admin("PUT", "/_emulator/settings", {"SignatureClock": "real"})
+
+
+def advance(project: Project, seconds: float) -> None:
+    project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": seconds})
+
+
+# ------------------------------------------------------------------------------------ refusals by the task
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How a task is made to refuse, what the message must say, and what the user then does."""
+
+    arrange: Callable[[Project, str], None]
+    says: tuple[str, ...]
+    remedy: Callable[[Project, str], None]
+
+
+def _force(status: int) -> Callable[[Project, str], None]:
+    return lambda project, _id: project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskOutcome": status})
+
+
+def _auto(project: Project, _id: str) -> None:
+    project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskOutcome": "auto", "RoleAuthorized": True})
+
+
+def _role_missing(project: Project, _id: str) -> None:
+    project.emu.admin("PUT", "/_emulator/settings", {"RoleAuthorized": False})
+
+
+def _put_back_unchecked(project: Project, certificate_id: str) -> None:
+    # The message's advice for a removed entry: put it back with check_resources: false, `up`, remove it again.
+    # The role stays unauthorised: only the unchecked delete can succeed.
+    two_entries_text = upload_entry("www", "www") + upload_entry("api", "api", "check_resources: false")
+    project.write_stack("certificates:\n" + two_entries_text)
+    out = project.up()
+    assert "replace" not in out
+    assert project.outputs()["api"]["id"] == certificate_id  # updated in place, same certificate
+    remove_api(project)
+
+
+def _bind(project: Project, certificate_id: str) -> None:
+    for kind, resource in (("clb", "lb-7x3kq2"), ("cdn", "static.example.com")):
+        project.emu.admin(
+            "POST",
+            "/_emulator/bindings",
+            {"CertificateId": certificate_id, "ResourceType": kind, "ResourceId": resource},
+        )
+
+
+def _unbind(project: Project, certificate_id: str) -> None:
+    project.emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": certificate_id})
+
+
+REFUSALS = {
+    2: Refusal(_force(2), ("the deletion task failed: The deletion task failed. Run",), _auto),
+    3: Refusal(
+        _role_missing,
+        ("SSL_QCSLinkedRoleInReplaceLoadCertificate", "CAM", "check_resources: false", "put it back"),
+        _put_back_unchecked,
+    ),
+    4: Refusal(_bind, ("still bound", "CLB: lb-7x3kq2", "CDN: static.example.com", "Unbind"), _unbind),
+}
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        pytest.param(
+            2,
+            marks=deletion(
+                "deletion task ends with Status 2 (failed)",
+                "up fails with the task's Error text and the task id; the certificate stays in cloud and state; "
+                "the next up deletes it",
+            ),
+        ),
+        pytest.param(
+            3,
+            marks=deletion(
+                "deletion task ends with Status 3 (service role not authorised)",
+                "the message names SSL_QCSLinkedRoleInReplaceLoadCertificate, CAM and check_resources: false; the "
+                "certificate stays; following its advice (entry put back with check_resources: false, updated in "
+                "place, removed again) the next up deletes it without the role",
+            ),
+        ),
+        pytest.param(
+            4,
+            marks=deletion(
+                "deletion task ends with Status 4 (still bound to a CLB and a CDN domain)",
+                "the message names both bound resources and says to unbind them; the certificate stays; after "
+                "unbinding the next up deletes it",
+            ),
+        ),
+    ],
+)
+def test_a_refused_deletion_keeps_the_certificate_and_says_what_to_do(project: Project, status: int) -> None:
+    refusal = REFUSALS[status]
+    two_entries(project)
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    refusal.arrange(project, api_id)
+
+    remove_api(project)
+    out = failing_up(project)
+    (task,) = tasks_of(project, api_id)
+    assert task["Status"] == status
+    for needed in ("api", api_id, task["TaskId"], "pulumi up", *refusal.says):
+        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert_kept(project, "api", api_id)
+
+    refusal.remedy(project, api_id)
+    out = project.up()
+    assert f"deleted certificate {api_id}" in out
+    assert_gone(project, "api", api_id)
+    assert set(project.state_resources()) == {"www"}
+
+
+@deletion(
+    "deletion task ends with Status 5 (resource check timed out) once, then would succeed",
+    "the provider starts a new checked deletion by itself and the same up deletes the certificate; two tasks, "
+    "the second Status 1",
+)
+def test_a_timed_out_resource_check_is_retried_within_the_same_up(project: Project) -> None:
+    two_entries(project)
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    emulator_time_moves(project)
+    project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": NEVER, "DeleteTaskOutcome": 5})
+
+    remove_api(project)
+    proc = start_up(project)
+    wait_for("the first deletion task", lambda: len(tasks_of(project, api_id)) == 1, proc)
+    advance(project, NEVER)  # the first task ends with Status 5
+    wait_for("a second deletion task", lambda: len(tasks_of(project, api_id)) == 2, proc)
+    project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskOutcome": "auto"})
+    advance(project, NEVER)  # the second task deletes the certificate
+    code, out = finish(proc)
+
+    assert code == 0, out
+    assert [t["Status"] for t in tasks_of(project, api_id)] == [5, 1]
+    assert "timed out" in out and "deleting again" in out
+    assert_gone(project, "api", api_id)
+
+
+@deletion(
+    "deletion task ends with Status 5 every time, delete_timeout 4s",
+    "up fails naming the task and saying the check kept timing out; the certificate stays; re-deletes are paced "
+    "(not a hot loop)",
+)
+def test_a_resource_check_that_keeps_timing_out_fails_clearly(project: Project) -> None:
+    two_entries(project, api_extra="delete_timeout: 4s")
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0, "DeleteTaskOutcome": 5})
+    project.emu.admin("DELETE", "/_emulator/calls")
+
+    remove_api(project)
+    out = failing_up(project)
+    tasks = tasks_of(project, api_id)
+    assert tasks and all(t["Status"] == 5 for t in tasks)
+    for needed in ("api", api_id, tasks[-1]["TaskId"], "timed out", "pulumi up"):
+        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert "RateLimit" not in out
+    deletes = [c for c in project.emu.calls() if c["Action"] == "DeleteCertificate"]
+    # A task that ends at once must not turn into a tight loop of DeleteCertificate calls.
+    assert len(deletes) <= 10, f"{len(deletes)} DeleteCertificate calls in 4 s"
+    assert_kept(project, "api", api_id)
+
+
+@deletion(
+    "removing a free certificate less than an hour after applying (CannotBeDeletedWithinHour)",
+    "up fails saying from when deletion is possible; the certificate stays; after the emulator clock passes the "
+    "hour the next up deletes it",
+)
+def test_a_free_certificate_younger_than_an_hour_says_when_it_can_go(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    emulator_time_moves(project)
+    project.emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0})
+    project.write_stack(
+        "certificates:\n" + upload_entry("www", "www") + "      shop:\n        free: {domain: shop.example.com}\n"
+    )
+    project.up()
+    shop_id = project.outputs()["shop"]["id"]
+    inserted = project.certificates()[shop_id]["InsertTime"]  # GMT+8, "YYYY-MM-DD HH:MM:SS"
+
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    out = failing_up(project)
+    for needed in ("shop", shop_id, "CannotBeDeletedWithinHour", "within an hour", "pulumi up"):
+        assert needed in out, f"{needed!r} missing from:\n{out}"
+    when = re.search(r"possible after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", out)
+    assert when, out
+    assert _utc_plus_one_hour(inserted) == when.group(1)
+    assert tasks_of(project, shop_id) == []  # refused before any task started
+    assert_kept(project, "shop", shop_id)
+
+    advance(project, 3601)
+    project.up()
+    assert_gone(project, "shop", shop_id)
+
+
+def _utc_plus_one_hour(gmt8: str) -> str:
+    local = dt.datetime.strptime(gmt8, "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return (local + dt.timedelta(hours=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@deletion(
+    "delete_timeout 3s reached while the deletion task still runs",
+    "up fails with the task id; the next up resumes that same task (one task for the certificate) and deletes "
+    "the certificate when it finishes",
+)
+def test_the_deadline_keeps_the_task_and_the_next_up_resumes_it(project: Project) -> None:
+    two_entries(project, api_extra="delete_timeout: 3s")
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    emulator_time_moves(project)
+    project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": NEVER})
+
+    remove_api(project)
+    out = failing_up(project)
+    (task,) = tasks_of(project, api_id)
+    assert task["Status"] is None  # still running
+    for needed in ("api", api_id, task["TaskId"], "still running", "pulumi up", "delete_timeout"):
+        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert_kept(project, "api", api_id)
+
+    project.emu.admin("DELETE", "/_emulator/calls")
+    proc = start_up(project)
+    wait_for(
+        "the second up to ask for the deletion",
+        lambda: any(c["Action"] == "DeleteCertificate" for c in project.emu.calls()),
+        proc,
+    )
+    advance(project, NEVER)  # the one task finishes: Status 1
+    code, out = finish(proc)
+
+    assert code == 0, out
+    assert [(t["TaskId"], t["Status"]) for t in tasks_of(project, api_id)] == [(task["TaskId"], 1)]
+    assert task["TaskId"] in out
+    assert_gone(project, "api", api_id)
+
+
+@deletion(
+    "certificate deleted out of band (console) before the up that removes its entry",
+    "CertificateNotFound counts as deleted: up succeeds, says it was already deleted, and the entry leaves the state",
+)
+def test_a_certificate_already_gone_counts_as_deleted(project: Project) -> None:
+    two_entries(project)
+    project.up()
+    api_id = project.outputs()["api"]["id"]
+    console = RawApi(project.emu)
+    try:
+        console.ok("DeleteCertificate", {"CertificateId": api_id})
+    finally:
+        console.close()
+
+    remove_api(project)
+    out = project.up()
+    assert f"certificate {api_id} is already deleted" in out
+    assert set(project.state_resources()) == {"www"}
+    assert tasks_of(project, api_id) == []
