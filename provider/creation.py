@@ -84,6 +84,10 @@ class Creator:
         except Exception:
             self._discard(entry, certificate_id)
             raise
+        # The create is complete and the engine records it next: drop the in-flight mark, so that an identical
+        # upload by a later create of this entry (a forced replace) never takes this certificate for one an
+        # interrupted create left behind.
+        ssl.change_tags(certificate_id, delete=[CREATE_TAG])
         return detail, wanted_tags
 
     def _upload(self, entry: str, props: Mapping[str, Any], tags: dict[str, str], nonce: str, repeatable: bool) -> str:
@@ -256,13 +260,14 @@ class Creator:
 def _left_by_an_interrupted_create(detail: CertificateDetail, props: Mapping[str, Any]) -> bool:
     """Whether ``detail`` is this entry's certificate, uploaded by a create that stopped before the state recorded it.
 
-    Such a certificate carries this entry's owner tag and is identical to the one to upload: same type, same PEM
-    (chain included). The certificate a replacement replaces never is: a replacement means the PEM or the type
-    changed (a key can only change with its certificate).
+    Such a certificate carries this entry's owner tag, still carries the in-flight ``pulumi:create`` mark (a create
+    that completed removed it), and is identical to the one to upload: same type, same PEM (chain included). So the
+    certificate a replacement replaces never is, even when the replacement was forced with the same PEM.
     """
     owner = str(props.get("owner") or "")
     return (
         bool(owner)
+        and CREATE_TAG in detail.tags  # a completed create drops it
         and detail.tags.get(OWNER_TAG) == owner
         and detail.certificate_type == str(props.get("certificate_type") or "SVR")
         and normalise_pem(detail.public_key) == normalise_pem(str(props["certificate"]))

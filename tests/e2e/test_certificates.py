@@ -213,3 +213,17 @@ def test_adopt_and_free_certificates(project: Project) -> None:
     assert certs[outputs["shop"]["id"]]["Status"] == 1  # issued
     uploads = [c for c in project.emu.calls() if c["Action"] == "UploadCertificate"]
     assert len(uploads) == 1  # only the console's: adopting uploads nothing
+
+
+def test_forced_replace_uploads_a_new_certificate_and_deletes_the_old(project: Project) -> None:
+    two_certificates(project)
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    urn = project.state_resources()["www"]["urn"]
+
+    project.cli("up", "--yes", "--skip-preview", "--replace", urn)
+    new_id = project.outputs()["www"]["id"]
+    assert new_id != old_id
+    certs = project.certificates()
+    assert new_id in certs and old_id not in certs
+    assert certs[new_id]["Alias"] == "www"

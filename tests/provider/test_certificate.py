@@ -353,14 +353,18 @@ def test_create_upload_returns_complete_outputs(emu: RunningEmulator, provider: 
     assert "__provider" not in outs
     [stored] = certificates(emu)
     assert stored["CertificateId"] == cert_id
-    assert write_actions(emu) == ["UploadCertificate"]
+    # The upload carries the in-flight create mark; the completed create removes it and keeps the owner tag.
+    assert write_actions(emu) == ["UploadCertificate", "ModifyResourceTags"]
+    tag_keys = {t["TagKey"] if isinstance(t, dict) else t for t in stored["Tags"]}
+    assert "pulumi:owner" in tag_keys and "pulumi:create" not in tag_keys
 
 
 def test_create_upload_sets_ownership_tags(ssl: SslService, provider: CertificateProvider) -> None:
     cert, key = make_cert("www.example.com")
     cert_id, _ = create(provider, upload_inputs(cert, key))
     tags = ssl.get_tags(cert_id)
-    assert tags["env"] == "prod" and tags[OWNER_TAG] == OWNER and len(tags[CREATE_TAG]) == 16
+    # The in-flight mark (pulumi:create) is gone once the create completed; the owner tag stays.
+    assert tags == {"env": "prod", OWNER_TAG: OWNER}
 
 
 def test_create_with_a_lost_reply_leaves_no_duplicate(
@@ -407,8 +411,21 @@ def test_create_uses_the_certificate_an_interrupted_create_left(
     assert cert_id == left
     assert [c["CertificateId"] for c in certificates(emu)] == [left]
     assert outs["alias"] == "www-2" and outs["tags"] == {"env": "prod"}
-    assert ssl.get_tags(left) == {"env": "prod", OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"}
+    assert ssl.get_tags(left) == {"env": "prod", OWNER_TAG: OWNER}  # now a completed create
     assert any("interrupted" in line and left in line for line in lines)
+
+
+def test_create_never_takes_over_a_completed_certificate_of_the_same_entry(
+    emu: RunningEmulator, provider: CertificateProvider
+) -> None:
+    # A forced replace (pulumi up --replace) creates the same entry again with the same PEM while the old one,
+    # whose create completed, is still in the state: Repeatable=false answers with the old one, which must not
+    # become the new resource (the replace deletes the old one next).
+    cert, key = make_cert("www.example.com")
+    old_id, _ = create(provider, upload_inputs(cert, key))
+    new_id, _ = create(provider, upload_inputs(cert, key))
+    assert new_id != old_id
+    assert sorted(c["CertificateId"] for c in certificates(emu)) == sorted([old_id, new_id])
 
 
 def test_create_never_takes_over_the_certificate_it_replaces(ssl: SslService, provider: CertificateProvider) -> None:
