@@ -20,6 +20,7 @@ from .ssl import (
     CertificateDetail,
     CertificateNotFound,
     CertificateStatus,
+    CertificateSummary,
     DeletionRefused,
     ProjectChangeFailed,
     SslService,
@@ -159,9 +160,16 @@ class Creator:
         owner = str(props.get("owner") or "")
         wanted_tags = tags_of(props.get("tags"))
         deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
-        certificate_id = self._pending_application(owner, domain)
-        if certificate_id:
-            self._say(f"{entry}: resuming the pending application {certificate_id} for {domain}")
+        earlier = self._earlier_application(owner, domain)
+        if earlier is not None:
+            certificate_id = earlier.certificate_id
+            if earlier.status in WAITING_STATUSES:
+                self._say(f"{entry}: resuming the pending application {certificate_id} for {domain}")
+            else:
+                self._say(
+                    f"{entry}: using the free certificate {certificate_id} for {domain}, applied for by an earlier "
+                    "run that was interrupted before it could record it"
+                )
         else:
             nonce = secrets.token_hex(8)
             # ApplyCertificate takes no tags: a unique temporary alias finds the applications of this call, so one
@@ -190,6 +198,8 @@ class Creator:
             self._say(f"{entry}: applied for a free certificate for {domain}: {certificate_id}")
         reconcile(ssl, entry, certificate_id, props, alias=None, project=None, tags=None)
         detail = self._wait_issued(entry, certificate_id, domain, deadline)
+        # Complete: drop the in-flight mark, so a later create of this entry never takes this certificate over.
+        ssl.change_tags(certificate_id, delete=[CREATE_TAG])
         return detail, wanted_tags
 
     def _applied_by(self, marker: str) -> list[str]:
@@ -198,15 +208,18 @@ class Creator:
         except TencentCloudError:
             return []
 
-    def _pending_application(self, owner: str, domain: str) -> str | None:
-        # A pending application this resource made in an earlier run that failed at its create_timeout: resume it
-        # instead of applying again (free certificates cannot be deleted within an hour). Issued ones never match,
-        # so a replacement never takes over the certificate it replaces.
+    def _earlier_application(self, owner: str, domain: str) -> CertificateSummary | None:
+        # An application this entry made in an earlier run that never recorded it: the run failed at its
+        # create_timeout (still pending) or was killed (pending, or issued since, still carrying the in-flight
+        # pulumi:create mark). Take it over instead of applying again (free certificates cannot be deleted within
+        # an hour). A completed create drops the mark, so a replacement never takes over the certificate it replaces.
         if not owner:
             return None
         for row in self._ssl.find_certificates(tags={OWNER_TAG: owner}):
-            if row.domain.lower() == domain and row.source != "upload" and row.status in WAITING_STATUSES:
-                return row.certificate_id
+            if row.domain.lower() != domain or row.source == "upload":
+                continue
+            if row.status in WAITING_STATUSES or (row.status == CertificateStatus.ISSUED and CREATE_TAG in row.tags):
+                return row
         return None
 
     def _wait_issued(self, entry: str, certificate_id: str, domain: str, deadline: float) -> CertificateDetail:

@@ -525,6 +525,36 @@ def test_create_free_timeout_reports_validation_records_and_resumes(
     assert actions(emu).count("ApplyCertificate") == 1
 
 
+def test_create_free_takes_over_an_application_issued_after_its_run_was_killed(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # A run killed while waiting for issuance: the application carries the owner tag and the in-flight mark.
+    emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0})
+    left = ssl.apply_certificate(domain="shop.example.com", validation="DNS")
+    ssl.change_tags(left, replace={OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"})
+    assert ssl.describe_certificate_detail(left).status == 1  # issued since
+    props = {"entry": "shop", "owner": OWNER, "source": "free", "free_domain": "shop.example.com",
+             "free_validation": "DNS", "alias": "shop"}  # fmt: skip
+    cert_id, outs = create(provider, props)
+    assert cert_id == left and outs["alias"] == "shop"
+    assert actions(emu).count("ApplyCertificate") == 1  # the killed run's, none since
+    assert any("interrupted" in line and left in line for line in lines)
+    assert CREATE_TAG not in ssl.get_tags(left)  # complete now
+
+
+def test_create_free_never_takes_over_a_completed_certificate_of_its_entry(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider
+) -> None:
+    # A forced replace (pulumi up --replace) of a free entry: the certificate it replaces is issued and complete.
+    emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0})
+    props = {"entry": "shop", "owner": OWNER, "source": "free", "free_domain": "shop.example.com",
+             "free_validation": "DNS"}  # fmt: skip
+    first, _ = create(provider, props)
+    second, _ = create(provider, props)
+    assert second != first
+    assert actions(emu).count("ApplyCertificate") == 2
+
+
 def test_upload_waits_out_a_throttled_describe(emu: RunningEmulator, provider: CertificateProvider) -> None:
     emu.admin("POST", "/_emulator/faults", {"Action": "DescribeCertificateDetail", "Kind": "error",
                                              "Code": "LimitExceeded.RateLimitExceeded", "Count": 2})  # fmt: skip
