@@ -1,0 +1,296 @@
+"""`pulumi up` killed with SIGKILL mid-operation, then the recovery steps of docs/recovery.md, through the real CLI.
+
+The CLI starts its language host and the dynamic provider in process groups of their own, so "the process group"
+of a killed CI job is the whole tree: every descendant of `pulumi` is collected from /proc and killed with it, as
+the end of a CI job or a lost machine would. Then, as docs/recovery.md says:
+
+1. `pulumi cancel --yes` (the killed run left the stack locked: the next command says so);
+2. `pulumi refresh --yes --clear-pending-creates` (reads every certificate back; a create the kill interrupted is
+   dropped from the state, the next `up` finds its certificate);
+3. `pulumi up`.
+
+Each scenario checks that the next run converges, that nothing was lost or duplicated, and that `refresh` then
+`preview --expect-no-changes` is clean. Deletion tasks run on the emulator's clock, which the tests move forward
+(signatures stay on real time), so no test waits for a task longer than it takes to notice it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.project import STACK, Project, upload_entry
+
+pytestmark = [pytest.mark.e2e]
+
+#: Long enough that a task or an upload never finishes by itself while the CLI runs; tests move the clock.
+TASK_SECONDS = 3600
+
+
+def crash(tried: str, held: str) -> pytest.MarkDecorator:
+    return pytest.mark.reliability(area="crash", tried=tried, held=held)
+
+
+# -- driving and killing the CLI --------------------------------------------------------------------------------------
+
+
+def start(project: Project, *args: str) -> subprocess.Popen[str]:
+    """The real CLI in the background, in a session of its own."""
+    return subprocess.Popen(
+        ["pulumi", *args, "--stack", STACK, "--non-interactive"],
+        cwd=project.dir,
+        env=project.pulumi.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it, from /proc (the plugins sit in process groups of their own)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def kill_tree(proc: subprocess.Popen[str]) -> str:
+    """SIGKILL `pulumi`, its language host and the provider at once; the CLI's output so far."""
+    pids = descendants(proc.pid)
+    assert len(pids) >= 3, f"expected pulumi, its language host and the provider, found {pids}"
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    output, _ = proc.communicate(timeout=30)
+    for pid in pids[1:]:  # reparented to init: wait until each is gone (or a zombie) before going on
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return output
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_until(what: str, condition: Callable[[], bool], proc: subprocess.Popen[str] | None = None) -> None:
+    deadline = time.monotonic() + 120
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the CLI ended before {what}:\n{proc.communicate()[0]}")
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.05)
+
+
+def called(project: Project, action: str, *, count: int = 1, fault: str | None = None) -> Callable[[], bool]:
+    def check() -> bool:
+        calls = [c for c in project.emu.calls() if c["Action"] == action and (fault is None or c["Fault"] == fault)]
+        return len(calls) >= count
+
+    return check
+
+
+# -- the recovery steps of docs/recovery.md ---------------------------------------------------------------------------
+
+
+def recover(project: Project) -> str:
+    """docs/recovery.md: the lock the killed run left is reported, `cancel` removes it, `refresh` reads back."""
+    locked = project.cli("up", "--yes", "--skip-preview", check=False)
+    assert "locked" in locked, locked
+    project.cli("cancel", "--yes")
+    return project.cli("refresh", "--yes", "--skip-preview", "--clear-pending-creates")
+
+
+def pending_operations(project: Project) -> list[tuple[str, str]]:
+    deployment = json.loads(project.cli("stack", "export"))["deployment"]
+    return [(op["type"], op["resource"]["urn"].rsplit("::", 1)[1]) for op in deployment.get("pending_operations") or []]
+
+
+def tasks_of(project: Project, certificate_id: str) -> list[dict[str, Any]]:
+    return [t for t in project.emu.admin("GET", "/_emulator/tasks")["Tasks"] if t["CertId"] == certificate_id]
+
+
+def assert_converged(project: Project, declared: dict[str, str]) -> dict[str, str]:
+    """The emulator holds exactly one certificate per entry (declared: entry -> alias), the one the state names;
+    refresh then preview shows no change. Returns entry -> id."""
+    state = project.state_resources()
+    ids = {name: r["id"] for name, r in state.items()}
+    assert set(ids) == set(declared), sorted(ids)
+    certs = project.certificates()
+    assert sorted(certs) == sorted(ids.values()), f"the emulator holds {sorted(certs)}, the state {ids}: " + "; ".join(
+        f"{c['CertificateId']} {c['Alias']!r} {c['Domain']}" for c in certs.values()
+    )
+    assert {name: certs[i]["Alias"] for name, i in ids.items()} == declared
+    project.cli("refresh", "--yes", "--skip-preview")
+    project.cli("preview", "--expect-no-changes")
+    return ids
+
+
+# -- scenarios --------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(project: Project) -> dict[str, str]:
+    """Entries `kept` and `doomed`, up; emulator time detached from signatures so tests can move it."""
+    project.emu.admin("PUT", "/_emulator/settings", {"SignatureClock": "real"})
+    for name in ("kept", "doomed", "fresh"):
+        project.make_cert(name, f"{name}.example.com")
+    project.write_stack("certificates:\n" + upload_entry("kept", "kept") + upload_entry("doomed", "doomed"))
+    project.up()
+    return {name: r["id"] for name, r in project.state_resources().items()}
+
+
+@crash(
+    tried="SIGKILL of pulumi and the provider while `up` waits on the deletion task of a removed entry; then cancel, "
+    "refresh, up",
+    held="the next up calls DeleteCertificate again and follows the same, still running task (one task for the "
+    "certificate), then the certificate is gone from the emulator and the state; nothing else changed",
+)
+def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str, str]) -> None:
+    doomed = two["doomed"]
+    project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": TASK_SECONDS})
+    project.write_stack("certificates:\n" + upload_entry("kept", "kept"))
+
+    proc = start(project, "up", "--yes", "--skip-preview")
+    wait_until("the provider polls the deletion task", called(project, "DescribeDeleteCertificatesTaskResult"), proc)
+    kill_tree(proc)
+
+    [task] = tasks_of(project, doomed)
+    assert task["Status"] in (None, 0)  # still running
+    assert pending_operations(project) == [("deleting", "doomed")]
+    recover(project)
+    assert set(project.state_resources()) == {"kept", "doomed"}  # the certificate still exists: still managed
+    assert doomed in project.certificates()
+
+    project.emu.admin("DELETE", "/_emulator/calls")
+    proc = start(project, "up", "--yes", "--skip-preview")
+    wait_until("the next up asks to delete the certificate again", called(project, "DeleteCertificate"), proc)
+    assert [t["Status"] for t in tasks_of(project, doomed)] in ([None], [0])  # the first task is still running
+    project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": TASK_SECONDS})  # the task may now end
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output
+
+    assert [t["TaskId"] for t in tasks_of(project, doomed)] == [task["TaskId"]], "a second deletion task was started"
+    assert task["TaskId"] in output
+    deletes = [c["Params"] for c in project.emu.calls() if c["Action"] == "DeleteCertificate"]
+    assert deletes == [{"CertificateId": doomed, "IsCheckResource": True}]
+    assert assert_converged(project, {"kept": "kept"}) == {"kept": two["kept"]}
+
+
+@crash(
+    tried="SIGKILL of pulumi and the provider while `up` uploads a new entry's certificate (the upload commits after "
+    "the kill); then cancel, refresh --clear-pending-creates, up",
+    held="the next up uses the certificate the killed run uploaded (found by its owner tag) instead of uploading a "
+    "second one: one certificate per entry, nothing lost",
+)
+def test_killed_while_uploading(project: Project, two: dict[str, str]) -> None:
+    project.write_stack(
+        "certificates:\n" + upload_entry("kept", "kept") + upload_entry("doomed", "doomed") + upload_entry("fresh", "f")
+    )
+    # The upload is held by the emulator for 2 s: the kill lands while the provider waits for the reply.
+    project.emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "delay", "Seconds": 2})
+
+    proc = start(project, "up", "--yes", "--skip-preview")
+    wait_until("the upload reaches the emulator", lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"])
+    kill_tree(proc)
+    wait_until("the upload commits", called(project, "UploadCertificate", fault="delay"))
+    [left] = set(project.certificates()) - set(two.values())
+    assert pending_operations(project) == [("creating", "fresh")]
+
+    recover(project)
+    assert "fresh" not in project.state_resources() and pending_operations(project) == []
+    project.emu.admin("DELETE", "/_emulator/calls")
+    output = project.up()
+
+    assert "interrupted" in output and left in output
+    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "fresh": "f"})
+    assert ids == {**two, "fresh": left}
+
+
+@crash(
+    tried="SIGKILL of pulumi and the provider while `up` waits for a new entry's certificate to become usable after "
+    "the upload was answered",
+    held="the certificate uploaded before the kill is the one the next up records: no second upload stays behind",
+)
+def test_killed_after_the_upload_was_answered(project: Project, two: dict[str, str]) -> None:
+    project.write_stack(
+        "certificates:\n" + upload_entry("kept", "kept") + upload_entry("doomed", "doomed") + upload_entry("fresh", "f")
+    )
+    # The detail read that follows the upload is held: the kill lands after the upload, before the state has it.
+    project.emu.admin(
+        "POST", "/_emulator/faults", {"Action": "DescribeCertificateDetail", "Kind": "delay", "Seconds": 3}
+    )
+    proc = start(project, "up", "--yes", "--skip-preview")
+    wait_until(
+        "the provider reads the new certificate",
+        lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"],
+        proc,
+    )
+    assert called(project, "UploadCertificate")()
+    kill_tree(proc)
+    [left] = set(project.certificates()) - set(two.values())
+    # The held read still completes in the emulator; let it, so it is not logged during a later test.
+    wait_until("the held read completes", called(project, "DescribeCertificateDetail", fault="delay"))
+
+    recover(project)
+    output = project.up()
+    assert "interrupted" in output and left in output
+    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "fresh": "f"})
+    assert ids == {**two, "fresh": left}
+
+
+@crash(
+    tried="SIGKILL of pulumi and the provider while `up` waits for a free certificate to be issued; it is issued "
+    "before the next run",
+    held="the next up takes the application the killed run made (found by its owner tag) instead of applying again",
+)
+def test_killed_while_waiting_for_a_free_certificate(project: Project, two: dict[str, str]) -> None:
+    project.emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": TASK_SECONDS})
+    project.write_stack(
+        "certificates:\n"
+        + upload_entry("kept", "kept")
+        + upload_entry("doomed", "doomed")
+        + "      shop:\n        free: {domain: shop.example.com, validation: DNS_AUTO}\n        alias: shop\n"
+    )
+    project.emu.admin("DELETE", "/_emulator/calls")
+    proc = start(project, "up", "--yes", "--skip-preview")
+    wait_until("the provider polls the application", called(project, "DescribeCertificateDetail", count=2), proc)
+    kill_tree(proc)
+    [applied] = set(project.certificates()) - set(two.values())
+    project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": TASK_SECONDS})  # issued while nobody watched
+    assert project.certificates()[applied]["Status"] == 1
+
+    recover(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    output = project.up()
+    assert applied in output
+    assert not called(project, "ApplyCertificate")(), "applied for a second free certificate"
+    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "shop": "shop"})
+    assert ids == {**two, "shop": applied}

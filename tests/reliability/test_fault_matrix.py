@@ -1,0 +1,306 @@
+"""Faults injected into every API action the provider uses, through the real engine (`pulumi up`, `refresh`).
+
+One stack is reused by every scenario of this module: its file flips between two versions, ``A`` and ``B``, so each
+`pulumi up` creates one certificate, updates another in place (alias, project and tags) and deletes a third through
+the checked, asynchronous deletion. That one run calls every action below, so a fault armed on any of them (once,
+``Count: 1``) fires during it or, for the read-only Tag action, during the `refresh` that follows.
+
+Each scenario: arm the fault, flip the file, `pulumi up` (a second time if the first failed), then check that the
+emulator holds exactly the certificates the file declares (one per entry: no duplicate, no orphan, each the one the
+state names, with the declared alias, project and tags), that the fault really fired, and that `pulumi refresh`
+followed by `pulumi preview --expect-no-changes` finds nothing to do.
+
+Actions: the ones the call log shows for an up/refresh cycle. ``DescribeDeployedResources`` is not among them: the
+provider asks it only to name the resources when a deletion task refuses a still-bound certificate, so it has a
+scenario of its own (``test_fault_on_the_bound_resources_lookup``): the refusal, then the retry once unbound.
+
+The client waits ``TENCENTCLOUD_TIMEOUT`` (2 s here) for a reply; the ``slow reply`` fault answers after 3.5 s.
+`make test` runs a representative subset (each fault kind once on UploadCertificate or DeleteCertificate, a lost
+reply on every write); the whole action x fault product is marked ``long``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.emulator import RunningEmulator
+from support.project import STACK, Project, upload_entry
+from support.pulumi_cli import make_pulumi_env
+
+pytestmark = [pytest.mark.e2e]
+
+#: Seconds the provider's client waits for one reply (``TENCENTCLOUD_TIMEOUT``), and how slow a "slow" reply is.
+CLIENT_TIMEOUT = 2.0
+SLOW_REPLY = CLIENT_TIMEOUT + 1.5
+
+#: Every action an up/refresh cycle of this stack calls (checked by ``test_the_cycle_calls_every_action``).
+ACTIONS = (
+    "UploadCertificate",
+    "DescribeCertificates",
+    "DescribeCertificateDetail",
+    "ModifyCertificateAlias",
+    "ModifyCertificateProject",
+    "ModifyResourceTags",
+    "DescribeResourceTagsByResourceIds",
+    "DeleteCertificate",
+    "DescribeDeleteCertificatesTaskResult",
+)
+WRITES = (
+    "UploadCertificate",
+    "ModifyCertificateAlias",
+    "ModifyCertificateProject",
+    "ModifyResourceTags",
+    "DeleteCertificate",
+)
+
+#: Fault name -> the body of ``POST /_emulator/faults`` (without Action and Count).
+FAULTS: dict[str, dict[str, Any]] = {
+    "RequestLimitExceeded": {"Kind": "error", "Code": "RequestLimitExceeded"},
+    "LimitExceeded.RateLimitExceeded": {"Kind": "error", "Code": "LimitExceeded.RateLimitExceeded"},
+    "InternalError": {"Kind": "error", "Code": "InternalError"},
+    "FailedOperation.NetworkError": {"Kind": "error", "Code": "FailedOperation.NetworkError"},
+    "HTTP 502": {"Kind": "http_status", "Status": 502},
+    "dropped connection": {"Kind": "drop"},
+    "slow reply": {"Kind": "delay", "Seconds": SLOW_REPLY},
+    "lost reply": {"Kind": "lose_reply"},
+}
+#: In `make test`: each fault kind once, on the create or the delete, and a lost reply on every write.
+REPRESENTATIVE = {
+    ("RequestLimitExceeded", "UploadCertificate"),
+    ("LimitExceeded.RateLimitExceeded", "DeleteCertificate"),
+    ("InternalError", "UploadCertificate"),
+    ("FailedOperation.NetworkError", "DeleteCertificate"),
+    ("HTTP 502", "UploadCertificate"),
+    ("dropped connection", "DeleteCertificate"),
+    ("slow reply", "UploadCertificate"),
+    *{("lost reply", action) for action in WRITES},
+}
+
+HELD = (
+    "one certificate per entry in the emulator, each the one the state names, with its alias, project and tags "
+    "(no duplicate, no orphan); refresh then preview --expect-no-changes shows no change"
+)
+
+
+@dataclass
+class Version:
+    """One version of the stack file: entry -> (alias, project); the same tags on every entry."""
+
+    entries: dict[str, tuple[str, int]]
+    tags: dict[str, str]
+
+    def text(self) -> str:
+        tags = ", ".join(f"{k}: {v}" for k, v in self.tags.items())
+        body = "".join(
+            upload_entry(name, alias, f"project_id: {project}\n" if project else "")
+            for name, (alias, project) in self.entries.items()
+        )
+        return f"defaults: {{tags: {{{tags}}}}}\ncertificates:\n{body}"
+
+
+# A -> B creates `fresh`, updates `kept` (alias, project, tags) and deletes `old`; B -> A the other way round.
+VERSION_A = Version({"kept": ("kept-a", 0), "old": ("old", 0)}, {"team": "web"})
+VERSION_B = Version({"kept": ("kept-b", 7), "fresh": ("fresh", 0)}, {"team": "ops"})
+
+
+@dataclass
+class Stack:
+    """The module's one stack, flipped between versions A and B; rebuilt after a scenario that left it broken."""
+
+    root: Path
+    bin_dir: Path
+    emu: RunningEmulator
+    project: Project = field(init=False)
+    version: Version = field(init=False)
+    healthy: bool = False
+    builds: int = 0
+
+    def ensure(self) -> Project:
+        """A stack at version A matching the emulator; a fresh one if the last scenario did not end well."""
+        self.emu.admin("DELETE", "/_emulator/faults")
+        if not self.healthy:
+            self.builds += 1
+            self.emu.reset()
+            self.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 1})
+            root = self.root / f"build-{self.builds}"
+            root.mkdir()
+            env = make_pulumi_env(root, self.bin_dir)
+            self.project = Project(root / "project", env, self.emu)
+            self.project.pulumi.env["TENCENTCLOUD_TIMEOUT"] = str(CLIENT_TIMEOUT)
+            for name in ("kept", "old", "fresh"):
+                self.project.make_cert(name, f"{name}.example.com")
+            self.version = VERSION_A
+            self.project.write_stack(self.version.text())
+            self.project.up()
+            self.healthy = True
+        self.emu.admin("DELETE", "/_emulator/calls")
+        return self.project
+
+    def flip(self) -> Version:
+        """Write the other version of the file (not yet applied)."""
+        self.version = VERSION_B if self.version is VERSION_A else VERSION_A
+        self.project.write_stack(self.version.text())
+        return self.version
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, emulator: RunningEmulator) -> Stack:
+    return Stack(tmp_path_factory.mktemp("fault-matrix"), pulumi_bin, emulator)
+
+
+@pytest.fixture
+def cycle(stack: Stack) -> Iterator[Stack]:
+    """The shared stack, healthy at the start; marked for a rebuild unless the scenario ends well."""
+    stack.ensure()
+    stack.healthy = False
+    yield stack
+
+
+def mark_done(stack: Stack) -> None:
+    stack.healthy = True
+
+
+# -- checks ----------------------------------------------------------------------------------------------------------
+
+
+def wait_for_slow_calls(emu: RunningEmulator, action: str) -> None:
+    """A slow reply's request still runs after the client gave up on it: wait until the emulator has logged it."""
+    if emu.admin("GET", "/_emulator/faults")["Faults"]:
+        return  # not fired yet: nothing in flight
+    deadline = time.monotonic() + SLOW_REPLY + 30
+    while not any(c["Action"] == action and c["Fault"] == "delay" for c in emu.calls()):
+        assert time.monotonic() < deadline, f"the delayed {action} never completed in the emulator"
+        time.sleep(0.1)
+
+
+def assert_exactly_declared(project: Project, version: Version) -> None:
+    """The emulator holds one certificate per entry, the one the state names, as declared; nothing else."""
+    certs = project.certificates()
+    state = project.state_resources()
+    assert set(state) == set(version.entries), sorted(state)
+    ids = {name: r["id"] for name, r in state.items()}
+    assert sorted(certs) == sorted(ids.values()), (
+        f"the emulator holds {sorted(certs)} but the stack declares {ids}: "
+        + "; ".join(f"{c['CertificateId']} {c['Alias']!r} {c['Tags']}" for c in certs.values())
+    )
+    for name, (alias, project_id) in version.entries.items():
+        cert = certs[ids[name]]
+        assert cert["Alias"] == alias
+        assert int(cert["ProjectId"]) == project_id
+        user_tags = {k: v for k, v in cert["Tags"].items() if not k.startswith("pulumi:")}
+        assert user_tags == version.tags
+        assert cert["Domain"] == f"{name}.example.com"
+        assert "pulumi:create" not in cert["Tags"], "a create left its in-flight mark"
+        assert state[name]["outputs"]["alias"] == alias
+    # Deletion tasks: all settled, and never a second one for the same certificate (a retried or late delete
+    # must find the running task, or the certificate gone); a refused task (status 4) is followed by one more.
+    tasks = project.emu.admin("GET", "/_emulator/tasks")["Tasks"]
+    assert all(t["Status"] in (1, 4) for t in tasks), tasks
+    per_certificate = Counter(t["CertId"] for t in tasks if t["Status"] == 1)
+    assert max(per_certificate.values(), default=1) == 1, per_certificate
+
+
+def refresh_then_no_changes(project: Project) -> None:
+    project.cli("refresh", "--yes", "--skip-preview")
+    project.cli("preview", "--expect-no-changes")
+
+
+# -- the matrix ------------------------------------------------------------------------------------------------------
+
+
+def matrix() -> Iterator[Any]:
+    for fault in FAULTS:
+        for action in ACTIONS:
+            marks = [pytest.mark.reliability(area="faults", tried=f"{fault} on {action}", held=HELD)]
+            if (fault, action) not in REPRESENTATIVE:
+                marks.append(pytest.mark.long)
+            yield pytest.param(fault, action, marks=marks, id=f"{fault.replace(' ', '-')}-{action}")
+
+
+@pytest.mark.parametrize(("fault", "action"), list(matrix()))
+def test_fault(cycle: Stack, fault: str, action: str) -> None:
+    project = cycle.project
+    project.emu.admin("POST", "/_emulator/faults", {"Action": action, "Count": 1, **FAULTS[fault]})
+    version = cycle.flip()
+
+    first = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
+    if first.returncode != 0:
+        project.up()
+    slow = FAULTS[fault]["Kind"] == "delay"
+    if slow:
+        wait_for_slow_calls(project.emu, action)
+    assert_exactly_declared(project, version)
+    refresh_then_no_changes(project)
+    if slow:
+        wait_for_slow_calls(project.emu, action)
+    assert_exactly_declared(project, version)
+
+    fired = [c for c in project.emu.calls() if c["Action"] == action and c["Fault"] is not None]
+    assert [c["Fault"] for c in fired] == [FAULTS[fault]["Kind"]], f"the fault on {action} did not fire once"
+    assert project.emu.admin("GET", "/_emulator/faults")["Faults"] == []
+    mark_done(cycle)
+
+
+@pytest.mark.reliability(
+    area="faults",
+    tried="no fault: the up/refresh cycle the matrix injects into",
+    held="it calls every action of the matrix (and not DescribeDeployedResources); preview after refresh is clean",
+)
+def test_the_cycle_calls_every_action(cycle: Stack) -> None:
+    project = cycle.project
+    version = cycle.flip()
+    project.up()
+    refresh_then_no_changes(project)
+    called = {c["Action"] for c in project.emu.calls()}
+    assert called == set(ACTIONS), sorted(called ^ set(ACTIONS))
+    assert_exactly_declared(project, version)
+    mark_done(cycle)
+
+
+def bound_lookup_params() -> Iterator[Any]:
+    for fault in FAULTS:
+        marks = [
+            pytest.mark.long,
+            pytest.mark.reliability(
+                area="faults",
+                tried=f"{fault} on DescribeDeployedResources, asked while a removed entry's certificate is refused "
+                "as still bound to a CLB",
+                held="the refusal names the certificate and the CLB, the certificate stays in the emulator and the "
+                "state; once unbound, the next up deletes it: " + HELD,
+            ),
+        ]
+        yield pytest.param(fault, marks=marks, id=fault.replace(" ", "-"))
+
+
+@pytest.mark.parametrize("fault", list(bound_lookup_params()))
+def test_fault_on_the_bound_resources_lookup(cycle: Stack, fault: str) -> None:
+    project = cycle.project
+    leaving = "old" if cycle.version is VERSION_A else "fresh"
+    certificate_id = project.state_resources()[leaving]["id"]
+    binding = {"CertificateId": certificate_id, "ResourceType": "clb", "ResourceId": "lb-fault7x"}
+    project.emu.admin("POST", "/_emulator/bindings", binding)
+    project.emu.admin("POST", "/_emulator/faults", {"Action": "DescribeDeployedResources", "Count": 1, **FAULTS[fault]})
+    version = cycle.flip()
+
+    refused = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert refused.returncode != 0, refused.stdout
+    assert certificate_id in refused.stdout and "bound" in refused.stdout and "lb-fault7x" in refused.stdout
+    assert certificate_id in project.certificates() and leaving in project.state_resources()
+    if FAULTS[fault]["Kind"] == "delay":
+        wait_for_slow_calls(project.emu, "DescribeDeployedResources")
+    fired = [c["Fault"] for c in project.emu.calls() if c["Action"] == "DescribeDeployedResources" and c["Fault"]]
+    assert fired == [FAULTS[fault]["Kind"]]
+
+    project.emu.admin("DELETE", "/_emulator/bindings", binding)
+    project.up()
+    assert certificate_id not in project.certificates()
+    assert_exactly_declared(project, version)
+    refresh_then_no_changes(project)
+    mark_done(cycle)
