@@ -10,8 +10,8 @@ the end of a CI job or a lost machine would. Then, as docs/recovery.md says:
 3. `pulumi up`.
 
 Each scenario checks that the next run converges, that nothing was lost or duplicated, and that `refresh` then
-`preview --expect-no-changes` is clean. Deletion tasks run on the emulator's clock, which the tests move forward
-(signatures stay on real time), so no test waits for a task longer than it takes to notice it.
+`preview --expect-no-changes` is clean. Deletion tasks and free-certificate issuance run on the emulator's clock,
+which the tests move forward (signatures stay on real time), so no test waits longer than it takes to notice them.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from support.project import STACK, Project, upload_entry
 
 pytestmark = [pytest.mark.e2e]
 
-#: Long enough that a task or an upload never finishes by itself while the CLI runs; tests move the clock.
+#: Long enough that a deletion task or an issuance never ends by itself while the CLI runs; tests move the clock.
 TASK_SECONDS = 3600
 
 
