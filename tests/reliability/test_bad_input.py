@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,24 +84,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, emulator:
     project.keys["www"] = files["www.key"].decode()
     project.keys["other"] = files["other.key"].decode()
     # A key read from the stack config as a secret ({config: ...}): one matching www.pem, one that does not.
-    set_secret(project, "wwwKey", project.keys["www"])
-    set_secret(project, "otherKey", project.keys["other"])
+    project.set_secret("wwwKey", project.keys["www"])
+    project.set_secret("otherKey", project.keys["other"])
     yield project
 
-
-def set_secret(project: Project, key: str, value: str) -> None:
-    """`pulumi config set --secret KEY` with the value on stdin, as the docs tell users to (`< certs/www.key`)."""
-    proc = subprocess.run(
-        ["pulumi", "config", "set", "--secret", key, "--stack", STACK, "--non-interactive"],
-        cwd=project.dir,
-        env=project.pulumi.env,
-        input=value,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout
 
 
 def preview_fails(project: Project) -> str:

@@ -14,7 +14,6 @@ import asyncio
 import base64
 import json
 import secrets
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,19 +177,6 @@ def token_emulator() -> Iterator[tuple[RunningEmulator, str]]:
         yield running, token
 
 
-def set_secret(project: Project, key: str, value: str) -> None:
-    proc = subprocess.run(
-        ["pulumi", "config", "set", "--secret", key, "--stack", STACK, "--non-interactive"],
-        cwd=project.dir,
-        env=project.pulumi.env,
-        input=value,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout
-
 
 @pytest.mark.e2e
 @security(
@@ -208,12 +194,12 @@ def test_no_secret_reaches_output_state_pickle_or_call_log(
     # The SecretKey comes from the stack config as a secret; the token from the environment.
     project.pulumi.env.pop("TENCENTCLOUD_SECRET_KEY")
     project.pulumi.env["TENCENTCLOUD_SECURITY_TOKEN"] = token
-    set_secret(project, "tencentcloud:secretKey", emu.secret_key)
+    project.set_secret("tencentcloud:secretKey", emu.secret_key)
     project.make_cert("www", "www.example.com")
     project.make_cert("api", "api.example.com")
     project.make_cert("cfg", "cfg.example.com")
     project.pulumi.env["RELIABILITY_API_KEY"] = project.keys["api"]
-    set_secret(project, "cfgKey", project.keys["cfg"])
+    project.set_secret("cfgKey", project.keys["cfg"])
 
     def stack() -> None:
         project.write_stack(

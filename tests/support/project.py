@@ -64,6 +64,10 @@ class Project:
     def cli(self, *args: str, check: bool = True) -> str:
         return self.pulumi.run(*args, "--stack", STACK, cwd=self.dir, check=check).stdout
 
+    def set_secret(self, key: str, value: str) -> None:
+        """`pulumi config set --secret KEY` with the value on stdin, as the docs tell users to (`< certs/www.key`)."""
+        self.pulumi.run("config", "set", "--secret", key, "--stack", STACK, cwd=self.dir, input=value)
+
     def up(self, check: bool = True) -> str:
         return self.cli("up", "--yes", "--skip-preview", check=check)
 

@@ -40,12 +40,15 @@ class PulumiEnv:
         """The CLI for the Automation API (it expects ``<root>/bin/pulumi``)."""
         return auto.PulumiCommand(root=str(self.bin_dir.parent))
 
-    def run(self, *args: str, cwd: Path, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        """Run the real `pulumi` CLI; an unexpected failure raises with the CLI's whole output."""
+    def run(
+        self, *args: str, cwd: Path, check: bool = True, timeout: float = 600, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the real `pulumi` CLI (``input`` on its stdin); an unexpected failure raises with its whole output."""
         proc = subprocess.run(
             ["pulumi", *args, "--non-interactive"],
             cwd=cwd,
             env=self.env,
+            input=input,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
