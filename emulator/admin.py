@@ -1,11 +1,11 @@
-"""The admin API under ``/_emulator/`` (loopback only): state, settings, clock, faults, bindings, call log.
+"""The admin API under ``/_emulator/``: state, settings, clock, faults, bindings, call log.
 
-Every reply is JSON; a bad request gets 400 ``{"Error": "..."}``, an unknown certificate 404.
+Every reply is JSON; a bad request gets 400 ``{"Error": "..."}``, an unknown certificate 404. Who may call it
+(loopback, no web page, JSON for writes) is decided before any route runs, by ``emulator.admin_guard``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.clock import gmt8
 from emulator.deletion import RESOURCE_TYPES
@@ -22,29 +21,7 @@ from emulator.settings import SettingsError
 from emulator.state import EmulatorState
 from emulator.views import effective_status
 
-__all__ = ["LoopbackOnly", "admin_app"]
-
-
-def _is_loopback(client: tuple[str, int] | None) -> bool:
-    if not client:
-        return False
-    try:
-        return ipaddress.ip_address(client[0]).is_loopback
-    except ValueError:
-        return False
-
-
-class LoopbackOnly:
-    """Answer 403 to any client that is not on a loopback address; let everything else through."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not _is_loopback(scope.get("client")):
-            await JSONResponse({"Error": "the admin API answers loopback clients only"}, 403)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+__all__ = ["admin_app"]
 
 
 async def _json(request: Request) -> Any:
@@ -193,7 +170,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def admin_app(state: EmulatorState) -> Starlette:
-    """The Starlette app serving ``/_emulator/...`` (wrap it in ``LoopbackOnly``)."""
+    """The Starlette app serving ``/_emulator/...`` (wrap it in ``AdminGuard``)."""
     admin = _Admin(state)
     routes = [
         Route("/_emulator/reset", admin.reset, methods=["POST"]),

@@ -1,4 +1,4 @@
-"""Assembly: ``create_app(store, clock, config)`` wires the API endpoint, the admin API and its loopback guard."""
+"""Assembly: ``create_app(store, clock, config)`` wires the API endpoint, the admin API and its guard."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator import deletion, ssl_actions, tag_actions
-from emulator.admin import LoopbackOnly, admin_app
+from emulator.admin import admin_app
+from emulator.admin_guard import AdminGuard
 from emulator.api import ApiEndpoint
 from emulator.auth import SignatureVerifier
 from emulator.clock import Clock
@@ -91,4 +92,4 @@ def create_app(
         limiter=RateLimiter(monotonic),
     )
     state.load()
-    return EmulatorApp(state, ApiEndpoint(state, action_table()), LoopbackOnly(admin_app(state)), on_shutdown)
+    return EmulatorApp(state, ApiEndpoint(state, action_table()), AdminGuard(admin_app(state)), on_shutdown)

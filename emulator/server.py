@@ -29,7 +29,10 @@ emulator refuses to start without a pair. The SecretKey is never logged or store
 """
 
 _EPILOG = """\
-admin API (loopback clients only; JSON in and out):
+admin API (loopback clients only; JSON in and out). POST/PUT/DELETE must send Content-Type: application/json,
+even with no body; any Origin but the emulator's own http://127.0.0.1:PORT / http://localhost:PORT, a
+Sec-Fetch-Site other than same-origin/none, or a Host that is not a loopback name is refused (403), so a web page
+open in a browser can neither change nor read it:
   POST   /_emulator/reset          forget all state, settings, faults, clock offset and the call log
   POST   /_emulator/bindings       {"CertificateId","ResourceType","ResourceId"}: bind to a fake cloud resource
   DELETE /_emulator/bindings       {"CertificateId"[,"ResourceType","ResourceId"]}: unbind
@@ -49,7 +52,7 @@ admin API (loopback clients only; JSON in and out):
 
 example:
   python -m emulator --port 8787 --db .state/emulator.db --secret-id AKIDtest --secret-key secret
-  curl -s -X PUT localhost:8787/_emulator/settings -d '{"DeleteTaskSeconds": 0}'
+  curl -s -X PUT -H 'Content-Type: application/json' localhost:8787/_emulator/settings -d '{"DeleteTaskSeconds": 0}'
 See docs/emulator.md for details.
 """
 

@@ -145,14 +145,14 @@ def _in_process(client_host: str, method: str, path: str) -> httpx.Response:
         store.close()
 
 
-@pytest.mark.parametrize("client_host", ["10.0.0.5", "192.168.1.20", "2001:db8::1", "testclient"])
+@pytest.mark.parametrize("client_host", ["10.0.0.5", "192.168.1.20", "2001:db8::1", "::ffff:10.0.0.5", "testclient"])
 @pytest.mark.parametrize(("method", "path"), [("GET", "/_emulator/calls"), ("POST", "/_emulator/reset")])
 def test_the_admin_api_refuses_non_loopback_clients(client_host, method, path):
     response = _in_process(client_host, method, path)
     assert response.status_code == 403 and "loopback" in response.json()["Error"]
 
 
-@pytest.mark.parametrize("client_host", ["127.0.0.1", "127.0.0.2", "::1"])
+@pytest.mark.parametrize("client_host", ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"])
 def test_the_admin_api_answers_loopback_clients(client_host):
     assert _in_process(client_host, "GET", "/_emulator/calls").json() == {"Calls": []}
 

@@ -73,6 +73,8 @@ class RunningEmulator:
             path = "/" + path
         if not path.startswith("/_emulator/"):
             path = "/_emulator" + path
+        if json is None and method.upper() not in ("GET", "HEAD"):
+            json = {}  # the admin API refuses a write without Content-Type: application/json, even a body-less one
         response = self._http.request(method, self.url + path, json=json)
         response.raise_for_status()
         return response.json() if response.content else {}
