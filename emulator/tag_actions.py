@@ -13,7 +13,7 @@ from typing import Any
 
 from emulator.context import TAG, Context, action
 from emulator.errors import ApiError
-from emulator.params import TAG_LIST, Int, List, Obj, Str
+from emulator.params import Int, List, Obj, Str
 
 __all__ = ["ACTIONS", "normalise_tags"]
 
@@ -21,6 +21,7 @@ _RESOURCE = re.compile(
     r"^qcs::(?P<service>[a-z]+):(?P<region>[a-z0-9-]*):uin/(?P<uin>\d*):(?P<prefix>[a-z]+)/(?P<id>.+)$"
 )
 _MAX_TAGS = 50
+_MAX_TAGS_PER_REQUEST = 10
 _RESERVED_PREFIXES = ("qcloud:", "tencent:", "project")
 
 
@@ -61,15 +62,42 @@ def _certificate_id(ctx: Context, resource: str) -> str:
     return match["id"]
 
 
+# The Tag SDK model's ``Tag`` (tencentcloud-sdk-python-tag): ``Category`` is Custom, System or All. Every tag set
+# here is a custom tag whatever it says, as the emulator knows no system tags; it is accepted so that a request the
+# SDK documents is never an UnknownParameter.
+_TAG_WITH_CATEGORY = Obj(
+    {"TagKey": Str(required=True), "TagValue": Str(), "Category": Str(choices=("Custom", "System", "All"))}
+)
+
+
+def _tag_page(ctx: Context, name: str) -> list[dict[str, Any]]:
+    """``ReplaceTags``/``DeleteTags``: absent is fine, an empty array is not, at most 10 per call (the SDK's docs)."""
+    if name not in ctx.params:
+        return []
+    items: list[dict[str, Any]] = ctx.params[name]
+    if not items:
+        raise ApiError("InvalidParameter", f"{name} may be omitted but cannot be an empty array.")
+    if len(items) > _MAX_TAGS_PER_REQUEST:
+        raise ApiError(
+            "LimitExceeded.TagNumPerRequest",
+            f"{name} holds {len(items)} tags; at most {_MAX_TAGS_PER_REQUEST} are allowed per request.",
+        )
+    return items
+
+
 @action(
     TAG,
     "ModifyResourceTags",
-    {"Resource": Str(required=True), "ReplaceTags": TAG_LIST, "DeleteTags": List(Obj({"TagKey": Str(required=True)}))},
+    {
+        "Resource": Str(required=True),
+        "ReplaceTags": List(_TAG_WITH_CATEGORY),
+        "DeleteTags": List(Obj({"TagKey": Str(required=True)})),
+    },
 )
 def modify_resource_tags(ctx: Context) -> dict[str, Any]:
     """Add or overwrite ``ReplaceTags`` and remove ``DeleteTags`` on one certificate."""
-    replace = normalise_tags(ctx.params.get("ReplaceTags", []))
-    delete = [item["TagKey"] for item in ctx.params.get("DeleteTags", [])]
+    replace = normalise_tags(_tag_page(ctx, "ReplaceTags"))
+    delete = [item["TagKey"] for item in _tag_page(ctx, "DeleteTags")]
     if not replace and not delete:
         raise ApiError("InvalidParameter", "ReplaceTags and DeleteTags cannot both be empty.")
     both = set(replace) & set(delete)

@@ -84,6 +84,15 @@ def test_paging_of_tag_rows(api, cert_id):
          "InvalidParameterValue.ReservedTagKey"),
         ({"Resource": "qcs::ssl::uin/:certificate/{id}", "ReplaceTags": [{"TagKey": "k" * 128, "TagValue": "1"}]},
          "InvalidParameterValue.TagKeyLengthExceeded"),
+        # The SDK model: "may be omitted, but not an empty array", "at most 10 tags".
+        ({"Resource": "qcs::ssl::uin/:certificate/{id}", "ReplaceTags": [], "DeleteTags": [{"TagKey": "a"}]},
+         "InvalidParameter"),
+        ({"Resource": "qcs::ssl::uin/:certificate/{id}", "DeleteTags": []}, "InvalidParameter"),
+        ({"Resource": "qcs::ssl::uin/:certificate/{id}",
+          "ReplaceTags": [{"TagKey": f"k{i}", "TagValue": "v"} for i in range(11)]},
+         "LimitExceeded.TagNumPerRequest"),
+        ({"Resource": "qcs::ssl::uin/:certificate/{id}", "DeleteTags": [{"TagKey": f"k{i}"} for i in range(11)]},
+         "LimitExceeded.TagNumPerRequest"),
     ],
 )  # fmt: skip
 def test_tag_errors(api, cert_id, params, code):
@@ -94,3 +103,12 @@ def test_tag_errors(api, cert_id, params, code):
 def test_deleting_a_certificate_deletes_its_tags(api, cert_id):
     api.ok("DeleteCertificate", {"CertificateId": cert_id})
     assert _describe(api, [cert_id])["Tags"] == []
+
+
+def test_ten_tags_per_request_are_allowed(api, cert_id):
+    ten = [{"TagKey": f"k{i}", "TagValue": "v", "Category": "Custom"} for i in range(10)]
+    api.ok("ModifyResourceTags", {"Resource": _resource(cert_id), "ReplaceTags": ten}, service="tag")
+    assert _describe(api, [cert_id], Limit=20)["TotalCount"] == 11
+    gone = [{"TagKey": f"k{i}"} for i in range(10)]
+    api.ok("ModifyResourceTags", {"Resource": _resource(cert_id), "DeleteTags": gone}, service="tag")
+    assert _describe(api, [cert_id])["TotalCount"] == 1
