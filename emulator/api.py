@@ -1,8 +1,9 @@
 """The API endpoint: ``POST /`` with ``X-TC-Action``/``X-TC-Version``, answered in Tencent's envelopes.
 
-Each request goes through: headers -> signature (auth.py) -> action table -> injected fault -> rate limit ->
-parameter schema -> handler inside a store transaction. Every stage raises ``ApiError``; this module alone turns
-it into ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`` (HTTP 200, as Tencent does).
+Each request goes through: signature-v1 requests refused (signature_v1.py) -> headers -> signature (auth.py) ->
+action table -> injected fault -> rate limit -> parameter schema -> handler inside a store transaction. Every stage
+raises ``ApiError``; this module alone turns it into ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}``
+(HTTP 200, as Tencent does).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from emulator.context import Action, Context
 from emulator.errors import ApiError, missing
 from emulator.faults import Fault
 from emulator.params import validate
+from emulator.signature_v1 import unsupported_v1, v1_parameters
 from emulator.state import EmulatorState
 
 __all__ = ["ApiEndpoint", "ConnectionDropped", "drop_connection"]
@@ -128,6 +130,12 @@ class ApiEndpoint:
 
     def _admit(self, scope: Scope, headers: Headers, body: bytes, record: dict[str, Any]) -> tuple[Action, Identity]:
         """Method, headers, signature and action lookup: everything before the action may run."""
+        legacy = v1_parameters(headers, scope.get("query_string", b""), body)
+        if legacy is not None:
+            # Logged under the action it names, never with its Signature (the form body is not JSON, so no Params).
+            record["Action"] = record["Action"] or legacy.get("Action")
+            record["Version"] = record["Version"] or legacy.get("Version")
+            raise unsupported_v1(legacy)
         if scope["method"] != "POST":
             raise ApiError("UnsupportedProtocol", "The emulator accepts POST requests with a JSON body only.")
         name = headers.get("x-tc-action")
