@@ -17,6 +17,7 @@ from starlette.routing import Route
 from emulator.clock import gmt8
 from emulator.deletion import RESOURCE_TYPES
 from emulator.faults import Fault, FaultError
+from emulator.identity import InstanceIdentity
 from emulator.settings import SettingsError
 from emulator.state import EmulatorState
 from emulator.views import effective_status
@@ -44,8 +45,12 @@ def _field(body: Any, name: str, required: bool = True) -> str | None:
 
 
 class _Admin:
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(self, state: EmulatorState, identity: InstanceIdentity) -> None:
         self.state = state
+        self._identity = identity
+
+    async def identity(self, request: Request) -> Response:
+        return JSONResponse(self._identity.to_json())
 
     async def reset(self, request: Request) -> Response:
         self.state.reset()
@@ -169,10 +174,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"Error": exc.detail}, exc.status_code)
 
 
-def admin_app(state: EmulatorState) -> Starlette:
+def admin_app(state: EmulatorState, identity: InstanceIdentity) -> Starlette:
     """The Starlette app serving ``/_emulator/...`` (wrap it in ``AdminGuard``)."""
-    admin = _Admin(state)
+    admin = _Admin(state, identity)
     routes = [
+        Route("/_emulator/identity", admin.identity, methods=["GET"]),
         Route("/_emulator/reset", admin.reset, methods=["POST"]),
         Route("/_emulator/bindings", admin.bindings, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/settings", admin.settings, methods=["GET", "PUT"]),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -15,6 +17,7 @@ from emulator.api import ApiEndpoint
 from emulator.auth import SignatureVerifier
 from emulator.clock import Clock
 from emulator.context import Action
+from emulator.identity import InstanceIdentity, check_instance_id
 from emulator.ratelimit import RateLimiter
 from emulator.state import EmulatorState
 from emulator.store import Store
@@ -26,16 +29,23 @@ ADMIN_PREFIX = "/_emulator/"
 
 @dataclass(frozen=True)
 class EmulatorConfig:
-    """Who may call (SecretId -> SecretKey, optional STS token) and what the account looks like."""
+    """Who may call (SecretId -> SecretKey, optional STS token), what the account looks like, and who this is.
+
+    ``instance_id`` and ``db_path`` (absolute) are only reported by ``GET /_emulator/identity``.
+    """
 
     credentials: Mapping[str, str] = field(repr=False)
     token: str | None = field(default=None, repr=False)
     region: str = "ap-guangzhou"
     owner_uin: str = "100000000001"
+    instance_id: str | None = None
+    db_path: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.credentials or not all(self.credentials.values()):
             raise ValueError("the emulator needs at least one SecretId/SecretKey pair")
+        if self.instance_id is not None:
+            check_instance_id(self.instance_id)
 
 
 def action_table() -> list[Action]:
@@ -92,4 +102,6 @@ def create_app(
         limiter=RateLimiter(monotonic),
     )
     state.load()
-    return EmulatorApp(state, ApiEndpoint(state, action_table()), AdminGuard(admin_app(state)), on_shutdown)
+    identity = InstanceIdentity(os.getpid(), config.instance_id, config.db_path)
+    admin = AdminGuard(admin_app(state, identity))
+    return EmulatorApp(state, ApiEndpoint(state, action_table()), admin, on_shutdown)

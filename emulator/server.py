@@ -14,6 +14,7 @@ import uvicorn
 
 from emulator.app import EmulatorConfig, create_app
 from emulator.clock import Clock
+from emulator.identity import check_instance_id
 from emulator.store import Store
 
 __all__ = ["main", "parse_args"]
@@ -49,6 +50,8 @@ open in a browser can neither change nor read it:
   GET    /_emulator/calls          the call log (secrets replaced by "***");  DELETE: clear it
   GET    /_emulator/certificates   every certificate with tags, bindings and open task (no key material)
   GET    /_emulator/tasks          every deletion task
+  GET    /_emulator/identity       {"Pid", "InstanceId", "Db"}: this process's pid, its --instance-id (or null) and
+                                   the absolute --db path (or null: in memory)
 
 example:
   python -m emulator --port 8787 --db .state/emulator.db --secret-id AKIDtest --secret-key secret
@@ -76,7 +79,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--region", default="ap-guangzhou", help="region in Tag resource names (default ap-guangzhou)")
     parser.add_argument("--owner-uin", default="100000000001", help="the account's OwnerUin (default 100000000001)")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    parser.add_argument(
+        "--instance-id",
+        type=_instance_id,
+        metavar="TOKEN",
+        help="echoed by GET /_emulator/identity, so a script can tell the emulator it started from any other "
+        "(1-128 of A-Z a-z 0-9 . _ ~ : -)",
+    )
     return parser.parse_args(argv)
+
+
+def _instance_id(value: str) -> str:
+    try:
+        return check_instance_id(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _credentials(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, str]:
@@ -118,10 +135,13 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         token=args.token,
         region=args.region,
         owner_uin=args.owner_uin,
+        instance_id=args.instance_id,
+        # Absolute, so /_emulator/identity names the file whatever directory the caller compares it from.
+        db_path=None if args.db is None else args.db.resolve(),
     )
-    if args.db is not None:
-        args.db.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(args.db)
+    if config.db_path is not None:
+        config.db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(config.db_path)
     app = create_app(store, Clock(), config, on_shutdown=store.close)
     try:
         sock = _bind(args.host, args.port)
