@@ -16,7 +16,6 @@ field, while ``replaces`` (which the server does forward) names the fields that 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import threading
@@ -30,6 +29,7 @@ import pulumi.dynamic as dyn
 from .creation import Creator, reconcile
 from .deletion import Deleter
 from .errors import CertificateError
+from .identity import StackIdentity
 from .inputs import (
     DEFAULT_CREATE_TIMEOUT,
     DEFAULT_DELETE_TIMEOUT,
@@ -44,8 +44,9 @@ from .inputs import (
     tags_of,
 )
 from .outputs import OUTPUT_NAMES, outputs
+from .ownership import owner_token
 from .pem import normalise_pem
-from .rules import CREATE_TAG, OWNER_TAG, user_tags
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
 from .ssl import CertificateNotFound, SslService
 from .tencentcloud.client import Client
 from .tencentcloud.config import ClientSettings
@@ -55,6 +56,7 @@ from .validation import check_inputs
 from .waiting import Timing
 
 __all__ = [
+    "CLAIM_TAG",
     "CONFIG_KEYS",
     "CREATE_TAG",
     "DEFAULT_CREATE_TIMEOUT",
@@ -67,8 +69,10 @@ __all__ = [
     "CertificateArgs",
     "CertificateError",
     "CertificateProvider",
+    "StackIdentity",
     "Timing",
     "input_names",
+    "names_identity",
     "normalise_pem",
     "owner_token",
 ]
@@ -83,14 +87,14 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:securityToken": "TENCENTCLOUD_SECURITY_TOKEN",
     "tencentcloud:region": "TENCENTCLOUD_REGION",
     "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
+    "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
     "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
 }
 
 
-def owner_token(project: str, stack: str, name: str) -> str:
-    """The stack-scoped ownership token of a resource: a hash of its URN (tag ``pulumi:owner``)."""
-    urn = f"urn:pulumi:{stack}::{project}::{TYPE_TOKEN}::{name}"
-    return hashlib.sha256(urn.encode()).hexdigest()[:24]
+def names_identity(project: str, stack: str, organization: str = "organization") -> str:
+    """The identity of a stack known only by its names (a ``Certificate`` declared without a ``StackIdentity``)."""
+    return f"names:{organization}/{project}/{stack}"
 
 
 # -------------------------------------------------------------------------------------------------- provider
@@ -211,6 +215,11 @@ class CertificateProvider(dyn.ResourceProvider):
         changed = [n for n in sorted(names - NO_STEP_FIELDS) if field_changed(n, olds, news)]
         if not changed:
             return dyn.DiffResult(changes=False)
+        if source == "adopt" and news.get("adopt_id") == _id:
+            # Adopting the certificate this resource already is (an upload or free entry switched to `adopt: <its
+            # own id>`): the same certificate under a new source, an update. As a replacement the engine would
+            # adopt it and then delete it as the old one.
+            return dyn.DiffResult(changes=None, replaces=[])
         replaces = [n for n in changed if n in REPLACE_FIELDS]
         # changes=None lets the engine compute the changed keys (and --diff lines) from old and new inputs.
         return dyn.DiffResult(changes=None, replaces=replaces)
@@ -222,12 +231,12 @@ class CertificateProvider(dyn.ResourceProvider):
         source = props.get("source", "upload")
         creator = Creator(self._ssl(), self._timing, self._say)
         if source == "adopt":
-            detail, tags = creator.adopt(props)
+            made = creator.adopt(props)
         elif source == "free":
-            detail, tags = creator.apply(props)
+            made = creator.apply(props)
         else:
-            detail, tags = creator.upload(props)
-        return dyn.CreateResult(detail.certificate_id, outputs(props, detail, tags))
+            made = creator.upload(props)
+        return dyn.CreateResult(made.detail.certificate_id, outputs(props, made.detail, made.tags, made.claim))
 
     # -- read
 
@@ -242,7 +251,7 @@ class CertificateProvider(dyn.ResourceProvider):
         state = dict(props)
         if not state.get("source"):
             state.update(source="adopt", adopt_id=id_)
-        outs = outputs(state, detail, tags)
+        outs = outputs(state, detail, tags, str(props.get("claim") or ""))
         # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
         inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
         return dyn.ReadResult(id_, outs, inputs)
@@ -274,7 +283,7 @@ class CertificateProvider(dyn.ResourceProvider):
             ) from None
         except TencentCloudError as error:
             raise CertificateError(f"{entry}: updating certificate {id_} failed: {error}") from None
-        return dyn.UpdateResult(outputs(news, detail, tags))
+        return dyn.UpdateResult(outputs(news, detail, tags, str(olds.get("claim") or "")))
 
     # -- delete
 
@@ -297,6 +306,7 @@ class CertificateArgs:
     private_key: pulumi.Input[str] | None = None
     certificate_type: pulumi.Input[str] = "SVR"
     adopt_id: pulumi.Input[str] | None = None
+    take_over: pulumi.Input[bool] = False
     free_domain: pulumi.Input[str] | None = None
     free_validation: pulumi.Input[str] = "DNS_AUTO"
     alias: pulumi.Input[str] = ""
@@ -338,7 +348,7 @@ class CertificateArgs:
             if self.private_key is not None:
                 props["private_key"] = pulumi.Output.secret(self.private_key)
         elif source == "adopt":
-            props["adopt_id"] = self.adopt_id
+            props.update(adopt_id=self.adopt_id, take_over=self.take_over)
         else:
             props.update(free_domain=self.free_domain, free_validation=self.free_validation)
         return props
@@ -364,10 +374,23 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
     check_resources: pulumi.Output[bool]
     delete_timeout: pulumi.Output[float]
 
-    def __init__(self, resource_name: str, args: CertificateArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        args: CertificateArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        identity: StackIdentity | None = None,
+    ) -> None:
+        """``identity`` (one per stack) tells this stack's certificates from those of a same-named stack elsewhere;
+        without it the owner mark derives from the organisation, project and stack names alone."""
         props = args.to_inputs()
         props["entry"] = resource_name
-        props["owner"] = owner_token(pulumi.get_project(), pulumi.get_stack(), resource_name)
+        if identity is not None:
+            props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))
+        else:
+            names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
+            props["owner"] = owner_token(names, resource_name)
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
         # The key is an input under the same name, so the engine re-marks the echoed output secret; saying so

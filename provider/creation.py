@@ -4,18 +4,23 @@ A create whose reply was lost must not leave a second certificate behind: every 
 ``pulumi:create`` tag (an application with a one-off alias), found again after a failure and de-duplicated, and sent
 with ``Repeatable=false`` so that an attempt committed after the client's retry adds nothing. A certificate uploaded
 by a create that was killed before the state recorded it (``pulumi:owner`` tag, same PEM) is used, not uploaded again.
+Every create marks its certificate with the entry's owner token and its own claim (``provider.ownership``), the
+marks the delete rule reads; an adoption of a certificate another stack manages is refused unless ``take_over``.
+A certificate this create uploaded is removed again when the create fails after the upload, so none is orphaned.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import CertificateError
-from .inputs import DEFAULT_CREATE_TIMEOUT, as_int, entry_name, seconds, tags_of
+from .inputs import DEFAULT_CREATE_TIMEOUT, as_bool, as_int, entry_name, seconds, tags_of
+from .ownership import Holder, holder_of, marks
 from .pem import normalise_pem
-from .rules import CREATE_TAG, OWNER_TAG, is_reserved_tag, user_tags
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, is_reserved_tag, user_tags
 from .ssl import (
     CertificateDetail,
     CertificateNotFound,
@@ -28,7 +33,11 @@ from .ssl import (
 from .tencentcloud.errors import TencentCloudError
 from .waiting import Timing
 
-__all__ = ["WAITING_STATUSES", "Creator", "reconcile"]
+__all__ = ["WAITING_STATUSES", "Created", "Creator", "reconcile"]
+
+#: Reads of a certificate right after its upload that may answer CertificateNotFound before Tencent's read side
+#: has it (eventual consistency), each after the usual backoff.
+_FRESH_READS = 4
 
 #: Statuses of a certificate on its way to being issued or usable.
 WAITING_STATUSES = frozenset(
@@ -42,8 +51,17 @@ WAITING_STATUSES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Created:
+    """What a create made or took: the certificate's detail, its user tags and the claim it wrote."""
+
+    detail: CertificateDetail
+    tags: dict[str, str]
+    claim: str
+
+
 class Creator:
-    """One create call's work: ``upload``, ``apply`` or ``adopt`` return the certificate's detail and user tags."""
+    """One create call's work: ``upload``, ``apply`` or ``adopt`` return what they made or took (``Created``)."""
 
     def __init__(self, ssl: SslService, timing: Timing, say: Callable[[str], None]) -> None:
         self._ssl = ssl
@@ -52,23 +70,27 @@ class Creator:
 
     # -- upload
 
-    def upload(self, props: Mapping[str, Any]) -> tuple[CertificateDetail, dict[str, str]]:
+    def upload(self, props: Mapping[str, Any]) -> Created:
         """UploadCertificate (marked for de-duplication), then wait until Tencent says it is usable."""
         ssl = self._ssl
         entry = entry_name(props)
         wanted_tags = tags_of(props.get("tags"))
         # A fresh token per create marks every certificate this call uploads, so a retried upload whose first
-        # reply was lost (the client retries transport errors) can be found and its duplicate removed.
+        # reply was lost (the client retries transport errors) can be found and its duplicate removed. It stays on
+        # the certificate as its claim once the create is complete.
         nonce = secrets.token_hex(8)
-        marks = {OWNER_TAG: str(props.get("owner") or ""), CREATE_TAG: nonce}
-        marks = {k: v for k, v in marks.items() if v}
+        tags = {**wanted_tags, **marks(str(props.get("owner") or ""), nonce), CREATE_TAG: nonce}
         # Repeatable=false: when an attempt the client gave up on (a lost or slow reply) was committed, even after
         # the retry, Tencent answers the other attempt with that certificate instead of storing a second one. It
         # answers with any identical certificate, though, so the tags say whose it is.
-        certificate_id = self._upload(entry, props, {**wanted_tags, **marks}, nonce, repeatable=False)
-        detail = ssl.describe_certificate_detail(certificate_id)
-        if detail.tags.get(CREATE_TAG) != nonce:
-            if _left_by_an_interrupted_create(detail, props):
+        certificate_id = self._upload(entry, props, tags, nonce, repeatable=False)
+        ours: set[str] = set()  # certificates known to be this entry's, removed again if the create fails
+        try:
+            detail = self._fresh_detail(certificate_id)
+            if detail.tags.get(CREATE_TAG) == nonce:
+                ours.add(certificate_id)
+            elif _left_by_an_interrupted_create(detail, props):
+                ours.add(certificate_id)
                 self._say(
                     f"{entry}: using certificate {certificate_id}, uploaded for this entry by an earlier run that "
                     "was interrupted before it could record it"
@@ -77,23 +99,44 @@ class Creator:
                     ssl, entry, certificate_id, props, alias=detail.alias, project=detail.project_id, tags=detail.tags
                 )
             else:  # someone else's identical certificate: never taken over
-                certificate_id = self._upload(entry, props, {**wanted_tags, **marks}, nonce, repeatable=True)
-        self._remove_duplicates(entry, nonce, keep=certificate_id)
-        deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
-        try:
+                certificate_id = self._upload(entry, props, tags, nonce, repeatable=True)
+                ours.add(certificate_id)
+                self._fresh_detail(certificate_id)
+            self._remove_duplicates(entry, nonce, keep=certificate_id)
+            deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
             detail = self._wait_usable(entry, certificate_id, deadline)
-        except Exception:
-            self._discard(entry, certificate_id)
-            raise
-        # The create is complete and the engine records it next: drop the in-flight mark, so that an identical
-        # upload by a later create of this entry (a forced replace) never takes this certificate for one an
-        # interrupted create left behind.
-        ssl.change_tags(certificate_id, delete=[CREATE_TAG])
-        return detail, wanted_tags
+            # The create is complete and the engine records it next: drop the in-flight mark (so an identical
+            # upload by a later create of this entry, a forced replace, never takes this certificate for one an
+            # interrupted create left behind) and claim it for this create.
+            ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce}, delete=[CREATE_TAG])
+        except Exception as error:
+            # Nothing records the certificates of a failed create: remove them (only ones known to be this
+            # entry's: never an identical certificate Repeatable=false answered with), or they would be orphaned.
+            for leftover in sorted(ours.union(self._uploaded_by(nonce))):
+                self._discard(entry, leftover)
+            if isinstance(error, CertificateError):
+                raise
+            raise CertificateError(
+                f"{entry}: the certificate was uploaded ({certificate_id}) but the create could not complete: "
+                f"{_reason(error)}. What this create uploaded was removed again; run `pulumi up` again"
+            ) from None
+        return Created(detail, wanted_tags, nonce)
+
+    def _fresh_detail(self, certificate_id: str) -> CertificateDetail:
+        """The detail of a certificate uploaded a moment ago, which Tencent may not be able to read yet."""
+        delay = self._timing.first_poll
+        for attempt in range(_FRESH_READS):
+            try:
+                return self._ssl.describe_certificate_detail(certificate_id)
+            except CertificateNotFound:
+                if attempt == _FRESH_READS - 1:
+                    raise
+            delay = self._timing.pause(delay, self._timing.clock() + delay)
+        raise AssertionError("unreachable")
 
     def _upload(self, entry: str, props: Mapping[str, Any], tags: dict[str, str], nonce: str, repeatable: bool) -> str:
         try:
-            return self._ssl.upload_certificate(
+            certificate_id = self._ssl.upload_certificate(
                 public_key=str(props["certificate"]),
                 private_key=props.get("private_key") or None,
                 certificate_type=str(props.get("certificate_type") or "SVR"),
@@ -108,6 +151,18 @@ class Creator:
                 raise CertificateError(f"{entry}: uploading the certificate failed: {error}") from None
             self._say(f"{entry}: the upload reply was lost; certificate {survivors[0]} had been created")
             return survivors[0]
+        if not certificate_id:
+            # A reply without an id (seen as a blank id in later messages): find what this call created, if anything.
+            survivors = self._uploaded_by(nonce)
+            if not survivors:
+                raise CertificateError(
+                    f"{entry}: uploading the certificate failed: Tencent Cloud's UploadCertificate reply named no "
+                    "certificate id, and no certificate of this upload exists. Nothing was created; run `pulumi up` "
+                    "again"
+                )
+            self._say(f"{entry}: the upload reply named no certificate; certificate {survivors[0]} had been created")
+            return survivors[0]
+        return certificate_id
 
     def _uploaded_by(self, nonce: str) -> list[str]:
         try:
@@ -152,7 +207,7 @@ class Creator:
 
     # -- apply (free DV)
 
-    def apply(self, props: Mapping[str, Any]) -> tuple[CertificateDetail, dict[str, str]]:
+    def apply(self, props: Mapping[str, Any]) -> Created:
         """ApplyCertificate (or resume this resource's pending application), then wait until it is issued."""
         ssl = self._ssl
         entry = entry_name(props)
@@ -160,6 +215,7 @@ class Creator:
         owner = str(props.get("owner") or "")
         wanted_tags = tags_of(props.get("tags"))
         deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
+        nonce = secrets.token_hex(8)
         earlier = self._earlier_application(owner, domain)
         if earlier is not None:
             certificate_id = earlier.certificate_id
@@ -171,7 +227,6 @@ class Creator:
                     "run that was interrupted before it could record it"
                 )
         else:
-            nonce = secrets.token_hex(8)
             # ApplyCertificate takes no tags: a unique temporary alias finds the applications of this call, so one
             # whose reply was lost (and was retried) is not left behind unnoticed.
             marker = f"pulumi-{nonce}"
@@ -192,15 +247,14 @@ class Creator:
             for duplicate in self._applied_by(marker):
                 if duplicate != certificate_id:
                     self._discard(entry, duplicate)
-            ssl.change_tags(
-                certificate_id, replace={OWNER_TAG: owner, CREATE_TAG: nonce} if owner else {CREATE_TAG: nonce}
-            )
+            ssl.change_tags(certificate_id, replace={**marks(owner, nonce), CREATE_TAG: nonce})
             self._say(f"{entry}: applied for a free certificate for {domain}: {certificate_id}")
         reconcile(ssl, entry, certificate_id, props, alias=None, project=None, tags=None)
         detail = self._wait_issued(entry, certificate_id, domain, deadline)
-        # Complete: drop the in-flight mark, so a later create of this entry never takes this certificate over.
-        ssl.change_tags(certificate_id, delete=[CREATE_TAG])
-        return detail, wanted_tags
+        # Complete: drop the in-flight mark, so a later create of this entry never takes this certificate over, and
+        # claim it for this create.
+        ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce}, delete=[CREATE_TAG])
+        return Created(detail, wanted_tags, nonce)
 
     def _applied_by(self, marker: str) -> list[str]:
         try:
@@ -247,8 +301,8 @@ class Creator:
 
     # -- adopt
 
-    def adopt(self, props: Mapping[str, Any]) -> tuple[CertificateDetail, dict[str, str]]:
-        """Take over an existing certificate (unless another stack's owner tag claims it) and reconcile it."""
+    def adopt(self, props: Mapping[str, Any]) -> Created:
+        """Take over an existing certificate (unless another stack manages it) and reconcile it; mark it ours."""
         ssl = self._ssl
         entry = entry_name(props)
         certificate_id = str(props["adopt_id"])
@@ -260,14 +314,37 @@ class Creator:
                 f"{entry}: cannot adopt certificate {certificate_id}: it does not exist in this account"
             ) from None
         owner = str(props.get("owner") or "")
+        holder = holder_of(current, owner)
         claimed = current.get(OWNER_TAG)
-        if claimed and claimed != owner:
+        if holder is Holder.OTHER_STACK and not as_bool(props.get("take_over"), False):
             raise CertificateError(
-                f"{entry}: certificate {certificate_id} is managed by another Pulumi stack or entry (tag "
-                f"{OWNER_TAG}={claimed}); remove it from that stack (retain it) and delete the tag before adopting it"
+                f"{entry}: certificate {certificate_id} is managed by another Pulumi stack (tag {OWNER_TAG}="
+                f"{claimed}); adopting it here would let either stack delete it under the other. If that stack has "
+                "released it (removed with retain: true) or you are moving it here on purpose, write "
+                "`adopt: {id: " + certificate_id + ", take_over: true}`: that stack will then leave it in place "
+                "when its entry is removed"
             )
-        tags = reconcile(ssl, entry, certificate_id, props, alias=detail.alias, project=detail.project_id, tags=current)
-        return ssl.describe_certificate_detail(certificate_id), tags
+        if holder is Holder.OTHER_STACK:
+            self._say(f"{entry}: taking over certificate {certificate_id} from another stack ({OWNER_TAG}={claimed})")
+        elif holder is Holder.OTHER_ENTRY:
+            # Within one stack only a rename moves an id between entries (the loader refuses two entries adopting
+            # one id): the old entry's delete then sees this entry's mark and leaves the certificate in place.
+            self._say(
+                f"{entry}: taking over certificate {certificate_id} from another entry of this stack (a rename "
+                "without renamed_from?); the old entry will leave it in place"
+            )
+        claim = secrets.token_hex(8)
+        tags = reconcile(
+            ssl,
+            entry,
+            certificate_id,
+            props,
+            alias=detail.alias,
+            project=detail.project_id,
+            tags=current,
+            provider_tags=marks(owner, claim),
+        )
+        return Created(ssl.describe_certificate_detail(certificate_id), tags, claim)
 
 
 def _left_by_an_interrupted_create(detail: CertificateDetail, props: Mapping[str, Any]) -> bool:
@@ -285,6 +362,12 @@ def _left_by_an_interrupted_create(detail: CertificateDetail, props: Mapping[str
         and detail.certificate_type == str(props.get("certificate_type") or "SVR")
         and normalise_pem(detail.public_key) == normalise_pem(str(props["certificate"]))
     )
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, CertificateNotFound):
+        return "Tencent Cloud kept answering that it does not exist (CertificateNotFound)"
+    return str(error).rstrip(". ") or type(error).__name__
 
 
 def _pending_message(entry: str, detail: CertificateDetail, domain: str) -> str:
@@ -314,8 +397,12 @@ def reconcile(
     alias: str | None,
     project: int | None,
     tags: Mapping[str, str] | None,
+    provider_tags: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Bring alias, project and user tags to ``props``; ``None`` for a current value means "read it"."""
+    """Bring alias, project and user tags to ``props``; ``None`` for a current value means "read it".
+
+    ``provider_tags`` (ownership marks) are set alongside; the provider's other tags are kept as they are.
+    """
     want_alias = str(props.get("alias") or "")
     want_project = as_int(props.get("project_id"))
     want_tags = tags_of(props.get("tags"))
@@ -334,7 +421,8 @@ def reconcile(
             "(listed in FailCertificates); check that the project exists and that these credentials may use it"
         ) from None
     current = ssl.get_tags(certificate_id) if tags is None else dict(tags)
-    if user_tags(current) != want_tags:
+    extra = dict(provider_tags or {})
+    if user_tags(current) != want_tags or any(current.get(k) != v for k, v in extra.items()):
         reserved = {k: v for k, v in current.items() if is_reserved_tag(k)}
-        ssl.replace_tags(certificate_id, {**want_tags, **reserved}, current)
+        ssl.replace_tags(certificate_id, {**want_tags, **reserved, **extra}, current)
     return want_tags

@@ -1,7 +1,9 @@
 """Deleting a certificate: DeleteCertificate (checked by default), following Tencent's task, and saying why not.
 
-Any outcome but "gone" raises ``CertificateError``, so the engine keeps the certificate in the stack's state and the
-next ``pulumi up`` retries; a deadline reached while the task runs names the task, which the next run resumes.
+A certificate another stack or entry has taken since (``provider.ownership``) is left in place: the resource only
+leaves the state. Any other outcome but "gone" raises ``CertificateError``, so the engine keeps the certificate in
+the stack's state and the next ``pulumi up`` retries; a deadline reached while the task runs names the task, which
+the next run resumes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from .errors import CertificateError
 from .inputs import DEFAULT_DELETE_TIMEOUT, as_bool, entry_name, iso, seconds
+from .ownership import verdict
 from .ssl import (
     CertificateNotFound,
     CertificateStillBound,
@@ -43,6 +46,8 @@ class Deleter:
         entry = entry_name(props, id_)
         check = as_bool(props.get("check_resources"), True)
         timeout = seconds(props.get("delete_timeout"), DEFAULT_DELETE_TIMEOUT)
+        if not self._still_ours(entry, id_, props):
+            return
         deadline = self._timing.clock() + timeout
         checks_timed_out = 0
         retry_delay = self._timing.first_poll
@@ -83,6 +88,23 @@ class Deleter:
                 retry_delay = self._timing.pause(retry_delay, deadline)
                 continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
+
+    def _still_ours(self, entry: str, id_: str, props: Mapping[str, Any]) -> bool:
+        """The ownership rule: delete only a certificate whose marks still name this resource."""
+        try:
+            tags = self._ssl.get_tags(id_)
+        except TencentCloudError as error:
+            raise CertificateError(
+                f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It "
+                "stays in the stack; run `pulumi up` again to retry"
+            ) from None
+        judged = verdict(tags, str(props.get("owner") or ""), str(props.get("claim") or ""))
+        if not judged.may_delete:
+            self._say(
+                f"{entry}: certificate {id_} is not deleted: {judged.reason}. It stays in Tencent Cloud and only "
+                "leaves this stack's state"
+            )
+        return judged.may_delete
 
     def _wait_task(
         self,

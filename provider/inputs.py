@@ -58,7 +58,7 @@ _COMMON_INPUTS = (
 )
 _SOURCE_INPUTS: Mapping[str, tuple[str, ...]] = {
     "upload": ("certificate", "private_key", "certificate_type", "allow_expired"),
-    "adopt": ("adopt_id",),
+    "adopt": ("adopt_id", "take_over"),
     "free": ("free_domain", "free_validation"),
 }
 ALL_INPUTS = frozenset(_COMMON_INPUTS).union(*_SOURCE_INPUTS.values())
@@ -73,7 +73,7 @@ REPLACE_FIELDS = (
     "free_validation",
 )
 #: Bookkeeping inputs: they only matter at create time or in messages, so changing them is never a step.
-NO_STEP_FIELDS = frozenset({"entry", "owner", "allow_expired", "create_timeout"})
+NO_STEP_FIELDS = frozenset({"entry", "owner", "allow_expired", "create_timeout", "take_over"})
 # Accepts what CertificateArgs users write as well as the numbers the stack-file loader produces; the loader's own
 # syntax (provider.stackfile.parse_duration: 1h30m, a unit required) is stricter on purpose and stays its own.
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
@@ -163,6 +163,8 @@ def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
         defaults.update(certificate_type="SVR", allow_expired=False)
     if source == "free":
         defaults.update(free_validation="DNS_AUTO")
+    if source == "adopt":
+        defaults.update(take_over=False)
     for name, value in defaults.items():
         if out.get(name) is None:
             out[name] = value

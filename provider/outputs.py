@@ -22,11 +22,18 @@ OUTPUT_NAMES = (
     "status_name",
     "fingerprint",
     "certificate_type",
+    "claim",
 )
 
 
-def outputs(inputs: Mapping[str, Any], detail: CertificateDetail, tags: Mapping[str, str]) -> dict[str, Any]:
-    """The complete outputs of a certificate from its inputs, its detail and its user tags."""
+def outputs(
+    inputs: Mapping[str, Any], detail: CertificateDetail, tags: Mapping[str, str], claim: str | None = None
+) -> dict[str, Any]:
+    """The complete outputs of a certificate from its inputs, its detail, its user tags and its claim.
+
+    ``claim`` is the ``pulumi:claim`` of the create that took the certificate (``provider.ownership``); the delete
+    compares it with the certificate's.
+    """
     source = str(inputs.get("source") or "upload")
     outs: dict[str, Any] = {k: inputs[k] for k in input_names(source) if inputs.get(k) is not None}
     fingerprint = detail.fingerprint
@@ -46,6 +53,8 @@ def outputs(inputs: Mapping[str, Any], detail: CertificateDetail, tags: Mapping[
         project_id=detail.project_id,
         tags=dict(tags),
     )
+    if claim:
+        outs["claim"] = claim
     return outs
 
 

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import is_config_secret
 
 from .certificate import Certificate, CertificateArgs
+from .identity import StackIdentity
 from .stackfile import (
     AdoptSource,
     CertificateSpec,
     FreeSource,
+    SecretError,
     SecretRef,
     StackFile,
     StackFileError,
@@ -26,7 +29,10 @@ from .stackfile import (
     resolve_secret,
 )
 
-__all__ = ["certificate_args", "declare", "run", "stack_file_path"]
+__all__ = ["IDENTITY_NAME", "certificate_args", "declare", "inline_key_warnings", "run", "stack_file_path"]
+
+#: The name of the stack's ``StackIdentity`` resource (another type than the certificates, so no entry clashes).
+IDENTITY_NAME = "stack-identity"
 
 
 def stack_file_path(project_dir: Path, stack: str) -> Path:
@@ -35,9 +41,20 @@ def stack_file_path(project_dir: Path, stack: str) -> Path:
 
 
 def _config_value(reference: str) -> str | None:
-    """A ``{config: [namespace:]key}`` reference's value from the stack config (secrets arrive decrypted)."""
+    """A ``{config: [namespace:]key}`` reference's value from the stack config (secrets arrive decrypted).
+
+    Raises ``SecretError`` (the loader reports it with file, line and field) for a value set without ``--secret``:
+    it sits in plain text in ``Pulumi.<stack>.yaml``, usually committed.
+    """
     namespace, _, key = reference.rpartition(":")
-    return pulumi.Config(namespace or None).get(key)
+    value = pulumi.Config(namespace or None).get(key)
+    if value is not None and not is_config_secret(f"{namespace or pulumi.get_project()}:{key}"):
+        raise SecretError(
+            f"config key {reference!r} holds a private key but is not a secret, so it is stored in plain text in "
+            f"Pulumi.{pulumi.get_stack()}.yaml; run `pulumi config rm {reference}` and then "
+            f"`pulumi config set --secret {reference} < KEYFILE`"
+        )
+    return value
 
 
 def _private_key(ref: SecretRef, stack: StackFile, environ: Mapping[str, str]) -> pulumi.Input[str]:
@@ -67,7 +84,7 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
             **common,
         )
     if isinstance(source, AdoptSource):
-        return CertificateArgs(adopt_id=source.certificate_id, **common)
+        return CertificateArgs(adopt_id=source.certificate_id, take_over=getattr(source, "take_over", False), **common)
     if isinstance(source, FreeSource):
         return CertificateArgs(free_domain=source.domain, free_validation=source.validation, **common)
     raise TypeError(f"unknown certificate source {source!r}")
@@ -82,10 +99,25 @@ def options(spec: CertificateSpec) -> pulumi.ResourceOptions:
     )
 
 
+def inline_key_warnings(stack: StackFile) -> list[str]:
+    """One warning per entry whose private key is written in the stack file itself."""
+    return [
+        f"{stack.path}:{spec.line}: {spec.name}: upload.private_key is an inline PEM key in the stack file: it stays "
+        "a secret in the state, but anyone who can read the file (the repository) has it. Move it to "
+        "{config: KEY} (`pulumi config set --secret KEY < KEYFILE`) or {env: VAR}"
+        for spec in stack.certificates
+        if isinstance(spec.source, UploadSource)
+        and spec.source.private_key is not None
+        and spec.source.private_key.kind == "inline"
+    ]
+
+
 def declare(stack: StackFile, environ: Mapping[str, str]) -> dict[str, Certificate]:
     """Declare every certificate of ``stack`` and export a summary (ids, domains, expiry) per entry."""
+    # One identity per stack state: the stack half of every certificate's owner mark (provider.ownership).
+    identity = StackIdentity(IDENTITY_NAME)
     resources = {
-        spec.name: Certificate(spec.name, certificate_args(spec, stack, environ), options(spec))
+        spec.name: Certificate(spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity)
         for spec in stack.certificates
     }
     pulumi.export(
@@ -118,4 +150,6 @@ def run(project_dir: Path) -> None:
     except StackFileError as err:
         # Every problem at once, with file, line and field; nothing has been declared, so nothing changes.
         raise pulumi.RunError(str(err)) from None
+    for warning in inline_key_warnings(stack):
+        pulumi.log.warn(warning)
     declare(stack, os.environ)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "CLAIM_TAG",
     "CREATE_TAG",
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
@@ -40,13 +41,14 @@ VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMetho
 MAX_ALIAS = 200
 
 #: Tag keys the provider writes on every certificate it creates; never user tags, kept on every tag change.
-OWNER_TAG = "pulumi:owner"
-CREATE_TAG = "pulumi:create"
+OWNER_TAG = "pulumi:owner"  # which stack and entry manage the certificate (provider.ownership)
+CLAIM_TAG = "pulumi:claim"  # which create of that entry took it last (provider.ownership)
+CREATE_TAG = "pulumi:create"  # a create still in flight (provider.creation)
 
-# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, two of
-# which the provider keeps for itself (OWNER_TAG, CREATE_TAG).
+# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, three of
+# which the provider keeps for itself (OWNER_TAG, CLAIM_TAG, CREATE_TAG).
 MAX_TAGS = 50
-MAX_USER_TAGS = MAX_TAGS - 2
+MAX_USER_TAGS = MAX_TAGS - 3
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 #: Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.

@@ -60,6 +60,9 @@ def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
         adopt_id = inputs.get("adopt_id")
         if not isinstance(adopt_id, str) or not (is_unknown(adopt_id) or _CERT_ID.match(adopt_id)):
             failures.append(Failure("adopt_id", "adopt_id must be a certificate id such as GjTNRoK7"))
+        take_over = inputs.get("take_over")
+        if take_over is not None and not is_unknown(take_over) and not isinstance(take_over, bool):
+            failures.append(Failure("take_over", "take_over must be true or false"))
     else:
         domain = inputs.get("free_domain")
         if not isinstance(domain, str) or not (is_unknown(domain) or _DOMAIN.match(domain.lower())):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DEFAULT_RATE_PER_ACTION",
+    "ENV_ALLOW_INSECURE_ENDPOINT",
     "ENV_ENDPOINT",
     "ENV_REGION",
     "ENV_TIMEOUT",
@@ -18,6 +20,9 @@ __all__ = [
 ]
 
 ENV_ENDPOINT = "TENCENTCLOUD_ENDPOINT"
+# Plain http:// to a host other than this machine carries private keys and replayable signed requests in clear text:
+# refused unless this says the network path is trusted.
+ENV_ALLOW_INSECURE_ENDPOINT = "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT"
 ENV_REGION = "TENCENTCLOUD_REGION"
 # Seconds one attempt may wait for a reply; mainly for tests that make the emulator answer slower than that.
 ENV_TIMEOUT = "TENCENTCLOUD_TIMEOUT"
@@ -39,10 +44,13 @@ class ClientSettings:
 
     ``endpoint`` (a URL such as ``http://127.0.0.1:8787``) sends every service there instead of
     ``https://<service>.tencentcloudapi.com``; the signing service name is unaffected. ``rate_per_action=None``
-    switches the client-side rate limiter off (benchmarks only; Tencent enforces its limit anyway).
+    switches the client-side rate limiter off (benchmarks only; Tencent enforces its limit anyway). A plain
+    ``http://`` endpoint must be this machine (a loopback address or ``localhost``) unless
+    ``allow_insecure_endpoint`` is set.
     """
 
     endpoint: str | None = None
+    allow_insecure_endpoint: bool = False
     region: str | None = None
     timeout: float = 30.0
     retry_deadline: float = 120.0
@@ -57,6 +65,13 @@ class ClientSettings:
     def __post_init__(self) -> None:
         if self.endpoint is not None:
             object.__setattr__(self, "endpoint", _normalise_endpoint(self.endpoint))
+            if not self.allow_insecure_endpoint and not _encrypted_or_local(self.endpoint):
+                raise ValueError(
+                    f"{ENV_ENDPOINT} (endpoint) {self.endpoint} is plain HTTP to a host other than this machine: the "
+                    "private keys uploaded and the signed requests (which can be replayed) would cross the network "
+                    f"unencrypted. Use https://, or set {ENV_ALLOW_INSECURE_ENDPOINT}=true (stack config "
+                    "tencentcloud:allowInsecureEndpoint) if every network hop to it is trusted"
+                )
         if self.region is not None and not self.region.strip():
             object.__setattr__(self, "region", None)
         for name in ("timeout", "retry_deadline", "backoff_cap", "keepalive_expiry"):
@@ -80,6 +95,11 @@ class ClientSettings:
         endpoint = environ.get(ENV_ENDPOINT, "").strip() or None
         region = environ.get(ENV_REGION, "").strip() or None
         timeout = environ.get(ENV_TIMEOUT, "").strip()
+        insecure = environ.get(ENV_ALLOW_INSECURE_ENDPOINT, "").strip().lower()
+        if insecure and "allow_insecure_endpoint" not in options:
+            if insecure not in ("true", "false", "1", "0"):
+                raise ValueError(f"{ENV_ALLOW_INSECURE_ENDPOINT} must be true or false, got {insecure!r}")
+            options["allow_insecure_endpoint"] = insecure in ("true", "1")
         if timeout and "timeout" not in options:
             try:
                 options["timeout"] = float(timeout)
@@ -92,6 +112,20 @@ class ClientSettings:
     def endpoint_for(self, service: str) -> str:
         """The base URL (no trailing slash) that requests for ``service`` go to."""
         return self.endpoint if self.endpoint is not None else default_endpoint(service)
+
+
+def _encrypted_or_local(endpoint: str) -> bool:
+    """Whether requests to ``endpoint`` (normalised) are encrypted (https) or never leave this machine."""
+    parts = urlsplit(endpoint)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it could resolve anywhere
 
 
 def _normalise_endpoint(value: str) -> str:

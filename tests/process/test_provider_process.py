@@ -10,7 +10,7 @@ import pytest
 from provider_harness import ProviderProcess, from_struct
 from pulumi.runtime.proto import provider_pb2
 
-from provider.certificate import owner_token
+from provider.certificate import names_identity, owner_token
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.process, pytest.mark.emulator]
 def upload(cert: str, key: str, name: str = "www", **extra: Any) -> dict[str, Any]:
     props: dict[str, Any] = {
         "entry": name,
-        "owner": owner_token("certproc", "dev", name),
+        "owner": owner_token(names_identity("certproc", "dev"), name),
         "source": "upload",
         "certificate": cert,
         "private_key": key,
@@ -84,7 +84,8 @@ def test_full_lifecycle_over_grpc(emu: RunningEmulator, provider_process: Provid
     emu.admin("DELETE", "/_emulator/calls")
     provider_process.delete("www", cert_id, new_outs)
     calls = emu.calls()
-    assert calls[0]["Action"] == "DeleteCertificate" and calls[0]["Params"]["IsCheckResource"] is True
+    assert calls[0]["Action"] == "DescribeResourceTagsByResourceIds"  # the ownership rule reads the marks first
+    assert calls[1]["Action"] == "DeleteCertificate" and calls[1]["Params"]["IsCheckResource"] is True
     assert calls[-1]["Action"] == "DescribeDeleteCertificatesTaskResult"
     assert certificates(emu) == []
 

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from pulumi.runtime.rpc import UNKNOWN
 
 from provider.certificate import (
+    CLAIM_TAG,
     CREATE_TAG,
     OWNER_TAG,
     Certificate,
@@ -25,6 +26,7 @@ from provider.certificate import (
     CertificateError,
     CertificateProvider,
     Timing,
+    names_identity,
     owner_token,
 )
 from provider.ssl import SslService
@@ -34,7 +36,7 @@ from support.emulator import RunningEmulator
 
 pytestmark = pytest.mark.emulator
 
-OWNER = owner_token("proj", "dev", "www")
+OWNER = owner_token(names_identity("proj", "dev"), "www")
 
 
 class FakeTime:
@@ -361,10 +363,12 @@ def test_create_upload_returns_complete_outputs(emu: RunningEmulator, provider: 
 
 def test_create_upload_sets_ownership_tags(ssl: SslService, provider: CertificateProvider) -> None:
     cert, key = make_cert("www.example.com")
-    cert_id, _ = create(provider, upload_inputs(cert, key))
+    cert_id, outs = create(provider, upload_inputs(cert, key))
     tags = ssl.get_tags(cert_id)
-    # The in-flight mark (pulumi:create) is gone once the create completed; the owner tag stays.
-    assert tags == {"env": "prod", OWNER_TAG: OWNER}
+    # The in-flight mark (pulumi:create) is gone once the create completed; the owner tag and the create's claim
+    # stay, and the state keeps the same claim.
+    assert tags == {"env": "prod", OWNER_TAG: OWNER, CLAIM_TAG: outs["claim"]}
+    assert len(outs["claim"]) == 16
 
 
 def test_create_with_a_lost_reply_leaves_no_duplicate(
@@ -411,7 +415,8 @@ def test_create_uses_the_certificate_an_interrupted_create_left(
     assert cert_id == left
     assert [c["CertificateId"] for c in certificates(emu)] == [left]
     assert outs["alias"] == "www-2" and outs["tags"] == {"env": "prod"}
-    assert ssl.get_tags(left) == {"env": "prod", OWNER_TAG: OWNER}  # now a completed create
+    # Now a completed create: no in-flight mark, this create's claim.
+    assert ssl.get_tags(left) == {"env": "prod", OWNER_TAG: OWNER, CLAIM_TAG: outs["claim"]}
     assert any("interrupted" in line and left in line for line in lines)
 
 
@@ -479,7 +484,8 @@ def test_create_adopt(emu: RunningEmulator, ssl: SslService, provider: Certifica
     assert cert_id == existing and outs["certificate_id"] == existing
     assert outs["alias"] == "legacy" and outs["tags"] == {"team": "web"} and outs["domain"] == "legacy.example.com"
     assert "UploadCertificate" not in actions(emu)
-    assert ssl.get_tags(existing) == {"team": "web"}  # adopted as is: no ownership tag
+    # Adopted: marked as this entry's, with this create's claim (the delete rule reads both).
+    assert ssl.get_tags(existing) == {"team": "web", OWNER_TAG: OWNER, CLAIM_TAG: outs["claim"]}
     assert "certificate" not in outs and "private_key" not in outs
 
 
@@ -649,9 +655,12 @@ def test_delete_checks_resources_and_waits_for_the_task(
     emu.admin("DELETE", "/_emulator/calls")
     provider.delete(cert_id, outs)
     calls = emu.calls()
-    assert calls[0]["Action"] == "DeleteCertificate" and calls[0]["Params"]["IsCheckResource"] is True
+    # The ownership marks are read first (the delete rule), then the checked delete and its task.
+    assert calls[0]["Action"] == "DescribeResourceTagsByResourceIds"
+    assert calls[1]["Action"] == "DeleteCertificate" and calls[1]["Params"]["IsCheckResource"] is True
     polls = [c for c in calls if c["Action"] == "DescribeDeleteCertificatesTaskResult"]
     assert len(polls) >= 2 and {c["Action"] for c in calls} == {
+        "DescribeResourceTagsByResourceIds",
         "DeleteCertificate",
         "DescribeDeleteCertificatesTaskResult",
     }
@@ -668,7 +677,7 @@ def test_delete_without_check_is_synchronous(emu: RunningEmulator, provider: Cer
     cert_id, outs = create(provider, upload_inputs(cert, key, check_resources=False))
     emu.admin("DELETE", "/_emulator/calls")
     provider.delete(cert_id, outs)
-    calls = emu.calls()
+    calls = [c for c in emu.calls() if c["Action"] != "DescribeResourceTagsByResourceIds"]
     assert [(c["Action"], c["Params"]["IsCheckResource"]) for c in calls] == [("DeleteCertificate", False)]
 
 
@@ -932,7 +941,8 @@ def test_certificate_resource_pickles_and_declares_outputs(mocks: _Mocks) -> pul
         assert registered.typ == "pulumi-python:dynamic/tencentcloud:Certificate"
         inputs = registered.inputs
         assert inputs["source"] == "upload" and inputs["entry"] == "www"
-        assert inputs["owner"] == owner_token("proj", "dev", "www")
+        # Without a StackIdentity the owner mark derives from the organisation, project and stack names.
+        assert inputs["owner"] == owner_token(names_identity("proj", "dev", pulumi.get_organization()), "www")
         assert inputs["project_id"] == 3 and inputs["alias"] == "www" and inputs["tags"] == {"env": "prod"}
         # The provider was pickled (by reference) into __provider, a secret.
         assert "__provider" in inputs

@@ -53,14 +53,16 @@ def test_alias_limit_is_tencents_200() -> None:
     assert reasons(adopt(alias="a\x7fb")) == ["alias must not contain control characters or line breaks"]
 
 
-def test_at_most_48_user_tags() -> None:
-    assert rules.MAX_USER_TAGS == 48
-    assert reasons(adopt(tags={f"k{i}": "v" for i in range(48)})) == []
-    assert reasons(adopt(tags={f"k{i}": "v" for i in range(49)})) == ["at most 48 tags per certificate"]
+def test_at_most_47_user_tags() -> None:
+    # Tencent allows 50; the provider keeps pulumi:owner, pulumi:claim and pulumi:create.
+    assert rules.MAX_USER_TAGS == 47
+    assert reasons(adopt(tags={f"k{i}": "v" for i in range(47)})) == []
+    assert reasons(adopt(tags={f"k{i}": "v" for i in range(48)})) == ["at most 47 tags per certificate"]
 
 
 def test_the_provider_tags_are_reserved() -> None:
     assert rules.is_reserved_tag(rules.OWNER_TAG) and rules.is_reserved_tag(rules.CREATE_TAG)
+    assert rules.is_reserved_tag(rules.CLAIM_TAG)
     assert rules.user_tags({rules.OWNER_TAG: "o", "qcs:x": "1", "env": "prod"}) == {"env": "prod"}
 
 

@@ -92,3 +92,31 @@ def test_invalid_values_rejected(options: dict[str, object]) -> None:
 
 def test_rate_limiter_can_be_switched_off() -> None:
     assert ClientSettings(rate_per_action=None).rate_per_action is None
+
+
+@pytest.mark.parametrize(
+    "local",
+    ["http://127.0.0.1:8787", "http://127.9.9.9:80", "http://localhost:8787", "http://[::1]:9000", "https://10.0.0.5"],
+)
+def test_plain_http_is_fine_to_this_machine_or_encrypted(local: str) -> None:
+    assert ClientSettings(endpoint=local).endpoint is not None
+
+
+@pytest.mark.parametrize(
+    "remote",
+    ["http://10.0.0.5:8787", "http://ssl.tencentcloudapi.com", "http://localhost.example.com", "http://[2001:db8::1]"],
+)
+def test_plain_http_beyond_this_machine_is_refused_unless_allowed(remote: str) -> None:
+    with pytest.raises(ValueError, match="plain HTTP to a host other than this machine") as caught:
+        ClientSettings.from_env({"TENCENTCLOUD_ENDPOINT": remote})
+    assert "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT=true" in str(caught.value)
+    assert "tencentcloud:allowInsecureEndpoint" in str(caught.value)
+    allowed = ClientSettings.from_env({"TENCENTCLOUD_ENDPOINT": remote, "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT": "true"})
+    assert allowed.endpoint is not None and allowed.allow_insecure_endpoint
+    with pytest.raises(ValueError, match="plain HTTP"):
+        ClientSettings.from_env({"TENCENTCLOUD_ENDPOINT": remote, "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT": "0"})
+
+
+def test_allow_insecure_endpoint_must_be_a_boolean() -> None:
+    with pytest.raises(ValueError, match="TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT must be true or false"):
+        ClientSettings.from_env({"TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT": "sure"})

@@ -1,0 +1,93 @@
+"""Who manages a certificate: one rule for upload, apply, adopt and delete.
+
+Every certificate a stack creates or adopts carries two tags the provider keeps for itself:
+
+- ``pulumi:owner`` = ``<stack key>.<entry key>``: which stack state and which entry manage it. The stack key hashes
+  the stack's identity (a random value made once per stack state by ``provider.identity.StackIdentity``), so two
+  backends or organisations whose projects, stacks and entries have the same names never share a key; renaming the
+  stack or moving its state keeps it.
+- ``pulumi:claim`` = a random value written by the create (upload, application or adoption) that last took the
+  certificate, and kept in that resource's state.
+
+A delete removes the certificate only while both still say "this resource": when another stack or entry has adopted
+it since (``owner`` differs) or a later create of the same entry took it over (``claim`` differs: a forced replace
+of an adoption, a switch from upload to adopting the same id), the certificate is left in place and the resource
+only leaves the state. Plain values and functions: no Pulumi, no HTTP.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .rules import CLAIM_TAG, OWNER_TAG
+
+__all__ = ["Holder", "Verdict", "holder_of", "marks", "new_claim", "owner_token", "stack_key", "verdict"]
+
+_KEY_CHARS = 12  # hex characters of each half of the owner token: 48 bits, no accidental collision in an account
+
+
+def stack_key(identity: str) -> str:
+    """The stack half of an owner token: a hash of the stack's identity."""
+    return hashlib.sha256(f"stack\0{identity}".encode()).hexdigest()[:_KEY_CHARS]
+
+
+def owner_token(identity: str, entry: str) -> str:
+    """The ``pulumi:owner`` value of entry ``entry`` of the stack whose identity is ``identity``."""
+    entry_key = hashlib.sha256(f"entry\0{identity}\0{entry}".encode()).hexdigest()[:_KEY_CHARS]
+    return f"{stack_key(identity)}.{entry_key}"
+
+
+def new_claim() -> str:
+    """A fresh ``pulumi:claim`` value, one per create."""
+    return secrets.token_hex(8)
+
+
+def marks(owner: str, claim: str) -> dict[str, str]:
+    """The provider's tags for a certificate that ``owner`` takes with ``claim`` (empty values left out)."""
+    return {k: v for k, v in ((OWNER_TAG, owner), (CLAIM_TAG, claim)) if v}
+
+
+class Holder(enum.Enum):
+    """Who holds a certificate, from the point of view of one entry of one stack."""
+
+    NOBODY = "nobody"  # no owner mark: never managed, released, or marked by an older version
+    THIS_ENTRY = "this entry"
+    OTHER_ENTRY = "another entry of this stack"
+    OTHER_STACK = "another stack"
+
+
+def holder_of(tags: Mapping[str, str], owner: str) -> Holder:
+    """Who ``tags`` say manages the certificate, seen from the entry whose owner token is ``owner``."""
+    mark = tags.get(OWNER_TAG, "")
+    if not mark:
+        return Holder.NOBODY
+    if mark == owner:
+        return Holder.THIS_ENTRY
+    mine, _, _ = owner.partition(".")
+    theirs, dot, _ = mark.partition(".")
+    # Tokens of older versions have no dot and no stack half: whoever wrote them, it is not this entry now.
+    return Holder.OTHER_ENTRY if dot and mine and theirs == mine else Holder.OTHER_STACK
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the resource whose state holds ``owner``/``claim`` may delete the certificate, and if not why."""
+
+    may_delete: bool
+    reason: str = ""
+
+
+def verdict(tags: Mapping[str, str], owner: str, claim: str) -> Verdict:
+    """The delete rule: the certificate's marks must still name this resource (see the module docstring)."""
+    holder = holder_of(tags, owner) if owner else Holder.NOBODY
+    if holder in (Holder.OTHER_ENTRY, Holder.OTHER_STACK):
+        return Verdict(False, f"it is now managed by {holder.value} (tag {OWNER_TAG}={tags.get(OWNER_TAG)})")
+    current = tags.get(CLAIM_TAG, "")
+    # A state without a claim predates claims; a claim on the certificate then came from a later create.
+    if current and current != claim:
+        return Verdict(False, "a later create of this entry took it over (a forced replacement or a switch to adopt)")
+    return Verdict(True)
