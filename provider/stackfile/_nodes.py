@@ -13,9 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from ._files import FileProblem, read_regular_file
 from ._model import Problem
 
-__all__ = ["Item", "NodeReader", "describe", "is_null", "join", "suggest"]
+__all__ = ["MAX_STACK_FILE_BYTES", "Item", "NodeReader", "describe", "is_null", "join", "suggest"]
+
+# A stack file is a few KiB, or a few MiB with many inline chains. PyYAML's pure-Python parser reads about 100 KiB/s
+# of dense flow YAML, so this bound also bounds the time a hostile file can keep `pulumi preview` busy.
+MAX_STACK_FILE_BYTES = 4 << 20
 
 _YAML_TAG = "tag:yaml.org,2002:"
 STR, INT, BOOL, NULL, FLOAT = (_YAML_TAG + t for t in ("str", "int", "bool", "null", "float"))
@@ -88,12 +93,11 @@ class NodeReader:
     def read_document(self, path: Path) -> yaml.Node | None:
         """The root node of a UTF-8 YAML file, or None (a problem recorded, or the file is empty)."""
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            self.add(None, "", "stack file not found")
-            return None
-        except OSError as exc:
-            self.add(None, "", f"stack file cannot be read: {exc.strerror or exc}")
+            data = read_regular_file(path, str(path), MAX_STACK_FILE_BYTES)
+        except FileProblem as exc:
+            # The problem's file is the path already; "not found (looked for ...)" would only repeat it.
+            reason = "not found" if exc.reason.startswith("not found") else exc.reason
+            self.add(None, "", f"stack file {reason}")
             return None
         try:
             text = data.decode("utf-8-sig")

@@ -6,9 +6,7 @@ Every error message names the file or the kind of content, never the content: a 
 from __future__ import annotations
 
 import base64
-import os
 import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
 from ..pem import normalise_text, same_public_key
+from ._files import FileProblem, read_regular_file, resolve_path
 from ._model import SecretError, SecretRef
 
 __all__ = [
@@ -39,10 +38,6 @@ __all__ = [
 MAX_PEM_BYTES = 1 << 20  # a certificate chain or key is a few KiB; anything near 1 MiB is the wrong file
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]+-----")
-
-
-class FileProblem(ValueError):
-    """Raised when a referenced file cannot be used; the message starts with the path as written."""
 
 
 def normalize_pem(text: str) -> str:
@@ -79,32 +74,14 @@ def _env_key_text(value: str) -> str:
     return normalise_text(value)
 
 
-def resolve_path(written: str, base_dir: Path) -> Path:
-    """A path from the stack file: absolute as is, otherwise relative to the stack file's directory."""
-    path = Path(written)
-    return path if path.is_absolute() else base_dir / path
-
-
 def read_small_text_file(full: Path, shown: str) -> str:
     """The UTF-8 text of a regular file of at most 1 MiB; raises ``FileProblem`` naming ``shown``."""
-    try:
-        info = full.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise FileProblem(f"{shown} is not a regular file")
-        if info.st_size > MAX_PEM_BYTES:
-            raise FileProblem(f"{shown} is too large ({info.st_size} bytes; at most 1 MiB)")
-        data = full.read_bytes()
-    except FileNotFoundError:
-        raise FileProblem(f"{shown} not found (looked for {os.path.abspath(full)})") from None
-    except OSError as exc:
-        raise FileProblem(f"{shown} cannot be read: {exc.strerror or exc}") from None
-    if len(data) > MAX_PEM_BYTES:  # grew between stat() and read
-        raise FileProblem(f"{shown} is too large (at most 1 MiB)")
+    data = read_regular_file(full, shown, MAX_PEM_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileProblem(
-            f"{shown} is not UTF-8 text (byte {exc.start}); a DER file must be converted to PEM first"
+            shown, f"is not UTF-8 text (byte {exc.start}); a DER file must be converted to PEM first"
         ) from None
 
 

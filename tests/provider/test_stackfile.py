@@ -11,10 +11,12 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import os
 import pickle
 import re
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -357,6 +359,72 @@ def test_built_in_defaults(stacks: Path) -> None:
 def test_unicode_free_domain_becomes_punycode(stacks: Path) -> None:
     (spec,) = load(write(stacks, "certificates:\n  shop:\n    free: bücher.example\n"))
     assert spec.source == FreeSource("xn--bcher-kva.example")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# What the stack file is: a regular file of at most 4 MiB, read without blocking or filling memory
+
+
+def _finishes(function: Callable[[], object], seconds: float = 20) -> object:
+    """``function()``'s result, failing the test if it does not return within ``seconds``."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(function()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s"
+    return result[0]
+
+
+def test_a_fifo_as_stack_file_fails_at_once(stacks: Path) -> None:
+    os.mkfifo(stacks / "dev.yaml")
+    (problem,) = _finishes(lambda: problems_of(Path("stacks/dev.yaml")))  # type: ignore[misc]
+    assert str(problem) == "stacks/dev.yaml: stack file is not a regular file (a FIFO)"
+
+
+def test_a_symlink_to_dev_zero_as_stack_file(stacks: Path) -> None:
+    (stacks / "dev.yaml").symlink_to("/dev/zero")
+    (problem,) = _finishes(lambda: problems_of(Path("stacks/dev.yaml")))  # type: ignore[misc]
+    assert str(problem) == "stacks/dev.yaml: stack file is not a regular file (a character device)"
+
+
+def test_a_directory_as_stack_file(stacks: Path) -> None:
+    (stacks / "dev.yaml").mkdir()
+    (problem,) = problems_of(Path("stacks/dev.yaml"))
+    assert str(problem) == "stacks/dev.yaml: stack file is not a regular file (a directory)"
+
+
+def test_a_stack_file_over_4_mib(stacks: Path) -> None:
+    text = "certificates:\n  www:\n    adopt: GjTNRoK7\n" + "# padding\n" * (1 << 19)
+    (problem,) = problems_of(write(stacks, text))
+    assert str(problem) == f"stacks/dev.yaml: stack file is too large ({len(text)} bytes; at most 4 MiB)"
+
+
+def test_certificate_and_key_files_are_checked_the_same_way(stacks: Path) -> None:
+    os.mkfifo(stacks / "certs" / "fifo.pem")
+    (stacks / "certs" / "zero.key").symlink_to("/dev/zero")
+    path = write(
+        stacks,
+        "certificates:\n"
+        "  a:\n    upload: {certificate: certs/fifo.pem, private_key: {file: certs/www.key}}\n"
+        "  b:\n    upload: {certificate: certs/www.pem, private_key: {file: certs/zero.key}}\n",
+    )
+    problems = _finishes(lambda: problems_of(path))
+    assert [p.message for p in problems] == [  # type: ignore[attr-defined]
+        "certificate file certs/fifo.pem is not a regular file (a FIFO)",
+        "private key file certs/zero.key is not a regular file (a character device)",
+    ]
+
+
+def test_read_regular_file_reads_no_more_than_the_limit(tmp_path: Path) -> None:
+    from provider.stackfile._files import FileProblem, read_regular_file
+
+    (tmp_path / "f").write_bytes(b"x" * 100)
+    assert read_regular_file(tmp_path / "f", "f", 100) == b"x" * 100
+    with pytest.raises(FileProblem, match=r"^f is too large \(100 bytes; at most 0 KiB\)$"):
+        read_regular_file(tmp_path / "f", "f", 99)
+    # A file whose size stat() does not tell is cut off after limit + 1 bytes.
+    with pytest.raises(FileProblem, match="is too large"):
+        read_regular_file(Path("/proc/self/maps"), "maps", 16)
 
 
 # --------------------------------------------------------------------------------------------------------------------
