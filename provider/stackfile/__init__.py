@@ -9,8 +9,10 @@ This package knows nothing of HTTP or Pulumi. Private-key references (``SecretRe
 resolves them (``resolve_secret`` for env/file/inline, the stack config for ``config``). No message, ``repr`` or
 exception raised here contains key material.
 
-Modules, by concern: ``_model`` (results and errors), ``_nodes`` (YAML nodes with positions), ``_pem``
-(certificates, keys, referenced files), ``_sources`` (upload/adopt/free), ``_loader`` (the file, defaults, entries).
+Modules, by concern: ``_model`` (results and errors), ``_files`` (reading the stack file and the files it names),
+``_compose`` (YAML text to nodes: scalar resolution, nesting and alias limits), ``_nodes`` (typed reads of nodes with
+positions, merge keys), ``_pem`` (certificates, keys), ``_sources`` (upload/adopt/free), ``_loader`` (the file,
+defaults, entries).
 """
 
 from __future__ import annotations

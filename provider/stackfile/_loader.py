@@ -401,9 +401,9 @@ class _StackReader(SourceReader):
             self.add(items["aliases"].key, join(path, "aliases"), "give renamed_from or aliases, not both")
         field_path = join(path, keys[0])
         node = items[keys[0]].value
-        elements = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        elements = self.sequence(node, field_path) if isinstance(node, yaml.SequenceNode) else [node]
         former: list[tuple[str, yaml.Node]] = []
-        for element in elements:
+        for element in elements or ():
             old = self.text(element, field_path, what="an entry name")
             if old is None:
                 continue

@@ -1,35 +1,33 @@
 """Reading a YAML node tree with positions: every value keeps its line and column, every problem is collected.
 
-PyYAML's composed nodes (not constructed Python objects) carry marks, so a problem can name its exact place. Keys
-written twice, which PyYAML would silently collapse to the last one, are reported with both lines.
+Composed nodes (``_compose``), not constructed Python objects, carry marks, so a problem can name its exact place.
+Keys written twice, which PyYAML would silently collapse to the last one, are reported with both lines; ``<<`` merge
+keys are applied here as the YAML merge-key spec says (see ``NodeReader.mapping``).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from ._compose import BOOL, INT, MERGE, NULL, STR, YAML_TAG, LimitError, compose
 from ._files import FileProblem, read_regular_file
 from ._model import Problem
 
-__all__ = ["MAX_STACK_FILE_BYTES", "Item", "NodeReader", "describe", "is_null", "join", "suggest"]
+__all__ = ["MAX_STACK_FILE_BYTES", "STR", "Item", "NodeReader", "describe", "is_null", "join", "suggest"]
 
 # A stack file is a few KiB, or a few MiB with many inline chains. PyYAML's pure-Python parser reads about 100 KiB/s
 # of dense flow YAML, so this bound also bounds the time a hostile file can keep `pulumi preview` busy.
 MAX_STACK_FILE_BYTES = 4 << 20
 
-_YAML_TAG = "tag:yaml.org,2002:"
-STR, INT, BOOL, NULL, FLOAT = (_YAML_TAG + t for t in ("str", "int", "bool", "null", "float"))
-MERGE = _YAML_TAG + "merge"
-_TEXT_TAGS = {STR, INT, FLOAT, BOOL, _YAML_TAG + "timestamp"}
-
-
-class _NodeLoader(yaml.SafeLoader):
-    """Composes the node tree only, with the safe resolvers; a subclass, so nothing changes ``yaml.SafeLoader``."""
+_TEXT_TAGS = {STR, INT, BOOL, MERGE}  # `<<` as a value is just text
+# Plain scalars YAML 1.1 (PyYAML's default) reads as booleans; this loader reads them as text.
+_YAML11_BOOLEANS = {"y", "yes", "n", "no", "on", "off"}
 
 
 @dataclass
@@ -51,7 +49,7 @@ def describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return {NULL: "empty", BOOL: "true/false", INT: "a number", FLOAT: "a number"}.get(node.tag, "a string")
+    return {NULL: "empty", BOOL: "true/false", INT: "a number"}.get(node.tag, "a string")
 
 
 def suggest(key: str, valid: Iterable[str]) -> str:
@@ -76,7 +74,9 @@ class NodeReader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
-        self.constructor = yaml.constructor.SafeConstructor()
+        # id(mapping node) -> its (key, value) pairs after merges, or None when it has a bad merge key. A node is read
+        # once however many aliases reach it: linear work, and each of its problems reported once.
+        self._pairs: dict[int, list[tuple[yaml.ScalarNode, yaml.Node]] | None] = {}
 
     def add(self, where: yaml.Node | yaml.Mark | None, path: str, message: str) -> None:
         """Record a problem at a node (its start), a mark, or nowhere in particular."""
@@ -108,7 +108,9 @@ class NodeReader:
             self.problems.append(Problem(self.file, line, column, "", message))
             return None
         try:
-            return yaml.compose(text, Loader=_NodeLoader)
+            return compose(text)
+        except LimitError as exc:
+            self.add(exc.problem_mark, "", str(exc.problem))
         except yaml.MarkedYAMLError as exc:
             # Only problem and context: PyYAML's own str() quotes the line, which may be inline key material.
             message = f"invalid YAML: {exc.problem or exc.context}"
@@ -124,34 +126,104 @@ class NodeReader:
 
     # -- collections
 
+    def tag_problem(self, node: yaml.Node, path: str) -> bool:
+        """Report an explicit tag the format does not take (``!!int``, ``!!binary``, ``!vault``, ...); True if so."""
+        if node.tag.startswith(YAML_TAG):
+            return False
+        advice = "write the value without it (in quotes for text)" if isinstance(node, yaml.ScalarNode) else "remove it"
+        self.add(node, path, f"unsupported YAML tag {node.tag}; {advice}")
+        return True
+
     def mapping(self, node: yaml.Node, path: str) -> dict[str, Item] | None:
-        """The entries of a mapping, after reporting keys written twice and applying ``<<`` merge keys."""
+        """The entries of a mapping, after reporting keys written twice and applying ``<<`` merge keys.
+
+        Merge keys follow the YAML merge-key spec (yaml.org/type/merge.html), whatever PyYAML does: the mapping's own
+        keys win over merged ones, and in ``<<: [*a, *b]`` a key of ``*a`` wins over the same key of ``*b``. A second
+        ``<<`` in one mapping is an error (YAML would keep only one of them, silently).
+        """
         if not isinstance(node, yaml.MappingNode):
             self.add(node, path, f"must be a mapping, not {describe(node)}")
             return None
-        first: dict[str, yaml.Node] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == MERGE:
+        if self.tag_problem(node, path):
+            return None
+        pairs = self._merged_pairs(node, path)
+        if pairs is None:
+            return None
+        return {key.value: Item(key, value) for key, value in pairs}
+
+    def _merged_pairs(self, node: yaml.MappingNode, path: str) -> list[tuple[yaml.ScalarNode, yaml.Node]] | None:
+        if id(node) in self._pairs:
+            return self._pairs[id(node)]
+        self._pairs[id(node)] = None  # no cycles (the composer refuses them), but never loop if one slipped through
+        own: dict[str, tuple[yaml.ScalarNode, yaml.Node]] = {}
+        merge: tuple[yaml.Node, yaml.Node] | None = None
+        ok = True
+        for key, value in node.value:
+            if key.tag == MERGE:
+                if merge is not None:
+                    first = merge[0].start_mark.line + 1
+                    self.add(
+                        key,
+                        path,
+                        f"a second merge key (<<) in one mapping (first at line {first}); YAML would use only one; "
+                        "merge several mappings with one key: <<: [*first, *second]",
+                    )
+                    ok = False
+                else:
+                    merge = (key, value)
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.add(key_node, path, f"keys must be strings, not {describe(key_node)}")
+            if not isinstance(key, yaml.ScalarNode):
+                self.add(key, path, f"keys must be strings, not {describe(key)}")
                 continue
-            name = key_node.value
-            if name in first:
-                line = first[name].start_mark.line + 1
-                self.add(
-                    key_node, join(path, name), f"duplicate key (first at line {line}); YAML would keep only the last"
-                )
-            else:
-                first[name] = key_node
-        if any(k.tag == MERGE for k, _ in node.value):
-            try:
-                # Merged keys go first, so the mapping's own keys win, as YAML's merge key specifies.
-                self.constructor.flatten_mapping(node)
-            except yaml.constructor.ConstructorError as exc:
-                self.add(exc.problem_mark, path, f"invalid merge key (<<): {exc.problem}")
+            if self.tag_problem(key, path):
+                continue
+            if is_null(key) and not key.value:
+                self.add(key, path, "a key is missing before ':'")
+                continue
+            if key.value in own:
+                line = own[key.value][0].start_mark.line + 1
+                message = f"duplicate key (first at line {line}); YAML would keep only the last"
+                self.add(key, join(path, key.value), message)
+                continue
+            own[key.value] = (key, value)
+        merged: dict[str, tuple[yaml.ScalarNode, yaml.Node]] = {}
+        if merge is not None:
+            sources = self._merge_sources(merge[1], path)
+            if sources is None:
+                ok = False
+            for source in sources or ():
+                source_pairs = self._merged_pairs(source, path)
+                if source_pairs is None:
+                    ok = False
+                    continue
+                for key, value in source_pairs:
+                    merged.setdefault(key.value, (key, value))  # an earlier mapping wins over a later one
+        pairs = None
+        if ok:
+            pairs = [pair for name, pair in merged.items() if name not in own] + list(own.values())
+        self._pairs[id(node)] = pairs
+        return pairs
+
+    def _merge_sources(self, value: yaml.Node, path: str) -> list[yaml.MappingNode] | None:
+        """The mappings a ``<<`` key merges, in order: one mapping, or a list of them (usually aliases)."""
+        expected = "a mapping or a list of mappings (e.g. *base or [*prod, *base])"
+        elements = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        if isinstance(value, yaml.SequenceNode) and self.tag_problem(value, path):
+            return None
+        sources: list[yaml.MappingNode] = []
+        for element in elements:
+            if not isinstance(element, yaml.MappingNode):
+                self.add(element, path, f"invalid merge key (<<): must be {expected}, not {describe(element)}")
                 return None
-        return {k.value: Item(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+            if self.tag_problem(element, path):
+                return None
+            sources.append(element)
+        return sources
+
+    def sequence(self, node: yaml.Node, path: str) -> list[yaml.Node] | None:
+        """The elements of a list, or None (with a problem) for a list with an unsupported tag."""
+        assert isinstance(node, yaml.SequenceNode)
+        return None if self.tag_problem(node, path) else list(node.value)
 
     def unknown_keys(self, items: dict[str, Item], valid: Iterable[str], path: str) -> None:
         """Report every key not in ``valid``, suggesting the closest one."""
@@ -166,41 +238,54 @@ class NodeReader:
         if not isinstance(node, yaml.ScalarNode):
             self.add(node, path, f"must be {expected}, not {describe(node)}")
             return False
-        if not node.tag.startswith(_YAML_TAG):
-            self.add(node, path, f"unsupported YAML tag {node.tag}")
-            return False
-        return True
+        return not self.tag_problem(node, path)
 
     def text(self, node: yaml.Node, path: str, *, what: str = "a string") -> str | None:
-        """The scalar as written, so ``1.10`` stays "1.10" and ``on`` stays "on" (YAML would say 1.1 and True)."""
+        """The scalar as written, so ``1.10`` stays "1.10" and ``on`` stays "on" (YAML 1.1 would say 1.1 and True)."""
         if not self._scalar(node, path, what):
             return None
         if node.tag == NULL:
             self.add(node, path, f"must be {what}, not empty")
             return None
         if node.tag not in _TEXT_TAGS:
-            self.add(node, path, f"must be {what}, not {node.tag.removeprefix(_YAML_TAG)}")
+            self.add(node, path, f"must be {what}, not {shorthand_of(node)}")
             return None
         return str(node.value)
 
     def boolean(self, node: yaml.Node, path: str) -> bool | None:
-        """``true`` or ``false``."""
+        """``true`` or ``false``, nothing else (YAML 1.1's yes/no/on/off/y/n are refused, not guessed)."""
         if not self._scalar(node, path, "true or false"):
             return None
         if node.tag != BOOL:
-            quoted = " (without quotes)" if node.style in ("'", '"') else ""
-            self.add(node, path, f"must be true or false{quoted}, not {node.value!r}")
+            value = str(node.value)
+            if node.tag == NULL:
+                message = "must be true or false, not empty"
+            elif node.style in ("'", '"'):
+                message = f"must be true or false (without quotes), not {value!r}"
+            elif value.lower() in _YAML11_BOOLEANS or value.lower() in ("true", "false"):
+                meant = "true" if value.lower() in ("y", "yes", "on", "true") else "false"
+                message = (
+                    f"must be true or false, not {value!r}; write {meant} "
+                    "(YAML 1.1 would read it as a boolean, this file takes only true and false)"
+                )
+            else:
+                message = f"must be true or false, not {value!r}"
+            self.add(node, path, message)
             return None
-        return bool(self.constructor.construct_yaml_bool(node))
+        return node.value == "true"
 
     def integer(self, node: yaml.Node, path: str) -> int | None:
-        """An integer."""
+        """A decimal integer as written: ``0``, ``42``, ``-1``; no leading zero, sign, underscore, base or exponent."""
         if not self._scalar(node, path, "an integer"):
             return None
         if node.tag != INT:
-            self.add(node, path, f"must be an integer, not {node.value!r}")
+            if node.tag == NULL:
+                self.add(node, path, "must be an integer, not empty")
+            else:
+                hint = "" if node.style in ("'", '"') else integer_hint(str(node.value))
+                self.add(node, path, f"must be an integer, not {node.value!r}{hint}")
             return None
-        return int(self.constructor.construct_yaml_int(node))
+        return int(node.value)
 
     def choice(self, node: yaml.Node, path: str, choices: Sequence[str]) -> str | None:
         """One of ``choices``, spelled exactly (a case slip gets a "did you mean")."""
@@ -213,3 +298,41 @@ class NodeReader:
             self.add(node, path, f"must be one of {', '.join(choices)}, not {value!r}{extra}")
             return None
         return value
+
+
+def shorthand_of(node: yaml.Node) -> str:
+    """A node's tag as ``!!name``."""
+    return "!!" + node.tag.removeprefix(YAML_TAG)
+
+
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+_BASE_PREFIX = re.compile(r"^[-+]?0([xob])([0-9a-f_]+)$", re.IGNORECASE)
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$")
+_UNDERSCORES = re.compile(r"^[-+]?[0-9][0-9_]*$")
+
+
+def integer_hint(value: str) -> str:
+    """For a plain scalar YAML 1.1 would read as a number: what it would mean there and what to write here."""
+    sign = "-" if value.startswith("-") else ""
+    digits = value.lstrip("+-")
+    if _LEADING_ZERO.match(value):
+        decimal = int(digits.replace("_", ""))
+        return f"; write {sign}{decimal}, without the leading zero (YAML 1.1 would read {value} as an octal number)"
+    match = _BASE_PREFIX.match(value)
+    if match:
+        base = {"x": 16, "o": 8, "b": 2}[match.group(1).lower()]
+        try:
+            number = int(match.group(2).replace("_", ""), base)
+        except ValueError:
+            return ""
+        return f"; write the decimal number {sign}{number}"
+    if _SEXAGESIMAL.match(value):
+        number = 0
+        for part in digits.replace("_", "").split(":"):
+            number = number * 60 + int(part)
+        return f"; YAML 1.1 would read it as the base-60 number {sign}{number}; write a plain decimal number"
+    if "_" in value and _UNDERSCORES.match(value):
+        return f"; write it without underscores ({sign}{int(digits.replace('_', ''))})"
+    if value.startswith("+") and digits.isdigit():
+        return f"; write it without the plus sign ({digits})"
+    return ""

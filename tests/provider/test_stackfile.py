@@ -361,6 +361,140 @@ def test_unicode_free_domain_becomes_punycode(stacks: Path) -> None:
     assert spec.source == FreeSource("xn--bcher-kva.example")
 
 
+def test_merge_keys_follow_the_yaml_spec(stacks: Path) -> None:
+    earlier, own, nested, inline = load(place(CASES / "good" / "merge-order.yaml", stacks))
+    # <<: [*prod, *base]: the earlier mapping wins (PyYAML alone would let *base win and turn the check off).
+    assert (earlier.check_resources, earlier.retain, earlier.delete_timeout) == (True, True, 300)
+    assert earlier.tags == {"team": "prod", "env": "prod"}
+    # The entry's own keys win, wherever the << is written; then *base over *prod.
+    assert (own.check_resources, own.retain, own.delete_timeout) == (False, True, 1200)
+    assert own.tags == {"team": "base"}
+    # A merged mapping's own merge is applied first.
+    assert (nested.check_resources, nested.protect, nested.retain) == (True, True, True)
+    assert nested.tags == {"team": "prod", "env": "prod"}
+    assert (inline.alias, inline.retain) == ("own", True)
+
+
+def test_a_merged_anchor_is_read_once(stacks: Path) -> None:
+    # Each level merges the previous one ten times: 10**5 merges if every alias were followed anew for every entry.
+    lines = ["x-m0: &m0 {retain: true, retain: false}"]
+    lines += [f"x-m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 10)}]}}" for i in range(1, 5)]
+    lines += ["certificates:"] + [f"  e{n}: {{<<: *m4, adopt: GjTNRo{n:02d}}}" for n in range(10)]
+    problems = problems_of(write(stacks, "\n".join(lines) + "\n"))
+    # The duplicate key in the anchor is reported once, not once per entry or per path to it.
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "duplicate key (first at line 1); YAML would keep only the last")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("alias: 2024-01-01", "2024-01-01"),
+        ("alias: 1:20", "1:20"),
+        ("alias: 0x1F", "0x1F"),
+        ("alias: 010", "010"),
+        ("alias: no", "no"),
+        ("alias: =", "="),
+        ("alias: '<<'", "<<"),
+        ("alias: .inf", ".inf"),
+        ("alias: '~'", "~"),
+        ("alias: NULL", "NULL"),
+        ("alias: ~", ""),
+    ],
+)
+def test_text_is_taken_as_written(stacks: Path, text: str, expected: str) -> None:
+    (spec,) = load(write(stacks, f"certificates:\n  www:\n    adopt: GjTNRoK7\n    {text}\n"))
+    assert spec.alias == expected
+
+
+def test_plain_integers_and_booleans(stacks: Path) -> None:
+    text = "certificates:\n  www:\n    adopt: GjTNRoK7\n    project_id: 0\n    retain: true\n    protect: false\n"
+    (spec,) = load(write(stacks, text))
+    assert (spec.project_id, spec.retain, spec.protect) == (0, True, False)
+    (spec,) = load(write(stacks, text.replace("project_id: 0", "project_id: 1048576")))
+    assert spec.project_id == 1048576
+
+
+@pytest.mark.parametrize("value", ["no", "off", "n", "No", "NO", "OFF", "False", "FALSE"])
+def test_yaml11_false_never_turns_a_check_off(stacks: Path, value: str) -> None:
+    path = write(stacks, f"certificates:\n  www:\n    adopt: GjTNRoK7\n    check_resources: {value}\n")
+    (problem,) = problems_of(path)
+    assert (problem.line, problem.field_path) == (4, "certificates.www.check_resources")
+    assert f"must be true or false, not {value!r}; write false" in problem.message
+
+
+def test_deep_lists_and_mappings_are_refused_with_a_line(stacks: Path) -> None:
+    for text in (
+        "certificates:\n  www: " + "[" * 5000 + "]" * 5000 + "\n",
+        "certificates:\n  www: " + "{a: " * 5000 + "b" + "}" * 5000 + "\n",
+        "certificates:\n" + "".join("  " * depth + "-\n" for depth in range(1, 200)),
+    ):
+        (problem,) = problems_of(write(stacks, text))
+        assert problem.line >= 2 and problem.file == "stacks/dev.yaml"
+        assert "nested more than 32 levels deep" in problem.message
+
+
+def test_aliases_cannot_nest_past_the_limit(stacks: Path) -> None:
+    # Each anchor is shallow, but every alias adds its anchor's depth: 40 levels in the end.
+    lines = ["x-l0: &l0 [x]"] + [f"x-l{i}: &l{i} [*l{i - 1}]" for i in range(1, 40)] + ["certificates: {}"]
+    (problem,) = problems_of(write(stacks, "\n".join(lines) + "\n"))
+    assert problem.line == 31 and "nests the document more than 32 levels deep" in problem.message
+
+
+def test_a_billion_laughs_is_refused(stacks: Path) -> None:
+    lines = ["x-a: &a [" + ", ".join(["lol"] * 10) + "]"]
+    lines += [f"x-{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]" for i in range(9)]
+    lines += ["certificates: {}"]
+    (problem,) = problems_of(write(stacks, "\n".join(lines) + "\n"))
+    assert problem.line > 1 and "aliases repeat more than 16 MiB" in problem.message
+
+
+def test_the_command_line_check_survives_a_deep_file(stacks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from provider.stackfile.__main__ import main
+
+    path = write(stacks, "[" * 20000 + "]" * 20000 + "\n")
+    assert main([str(path)]) == 1
+    assert "stacks/dev.yaml:1:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"\x00certificates: {}\n", "control character #x0000"),
+        (b"certificates:\n  www: {adopt: GjTNRoK7}\n\x00", "control character #x0000"),
+        ("\ufeffcertificates:\n  www: {adopt: GjTNRoK7, alias: \ufeff}\n".encode(), None),
+        (b"\xff\xfec\x00e\x00r\x00", "not UTF-8 text (byte 0xff)"),
+    ],
+)
+def test_nul_bytes_bom_and_utf16(stacks: Path, data: bytes, fragment: str | None) -> None:
+    (stacks / "dev.yaml").write_bytes(data)
+    if fragment is None:
+        assert [c.name for c in load(Path("stacks/dev.yaml"))] == ["www"]
+    else:
+        (problem,) = problems_of(Path("stacks/dev.yaml"))
+        assert problem.line >= 1 and fragment in problem.message
+
+
+def test_non_string_keys(stacks: Path) -> None:
+    path = write(
+        stacks,
+        "certificates:\n  [a, b]: {adopt: GjTNRoK7}\n  {c: d}: {adopt: AbCdEf12}\n  2024: {free: a.example.com}\n",
+    )
+    problems = problems_of(path)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "keys must be strings, not a list"),
+        (3, "keys must be strings, not a mapping"),
+    ]
+
+
+def test_a_long_line_is_fine_and_its_error_does_not_quote_it(stacks: Path) -> None:
+    long = "x" * (3 << 20)
+    (problem,) = problems_of(write(stacks, f"certificates:\n  www:\n    adopt: GjTNRoK7\n    alias: {long}\n"))
+    assert problem.line == 4 and "must be at most 200 characters" in problem.message
+    assert len(str(problem)) < 200
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # What the stack file is: a regular file of at most 4 MiB, read without blocking or filling memory
 
