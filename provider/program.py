@@ -84,7 +84,7 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
             **common,
         )
     if isinstance(source, AdoptSource):
-        return CertificateArgs(adopt_id=source.certificate_id, take_over=getattr(source, "take_over", False), **common)
+        return CertificateArgs(adopt_id=source.certificate_id, take_over=source.take_over, **common)
     if isinstance(source, FreeSource):
         return CertificateArgs(free_domain=source.domain, free_validation=source.validation, **common)
     raise TypeError(f"unknown certificate source {source!r}")

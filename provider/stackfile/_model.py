@@ -101,10 +101,11 @@ class UploadSource:
 
 @dataclass(frozen=True)
 class AdoptSource:
-    """Manage a certificate that already exists in Tencent Cloud."""
+    """Manage a certificate that already exists in Tencent Cloud; ``take_over`` even from another stack."""
 
     kind: ClassVar[str] = "adopt"
     certificate_id: str
+    take_over: bool = False
 
 
 @dataclass(frozen=True)

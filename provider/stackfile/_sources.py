@@ -19,6 +19,7 @@ __all__ = ["VALIDATION_METHODS", "SourceReader"]
 
 _UPLOAD_KEYS = {"certificate", "private_key"}
 _SECRET_KEYS = ("config", "env", "file")
+_ADOPT_KEYS = {"id", "take_over"}
 _FREE_KEYS = {"domain", "validation"}
 _ADOPT_ID = re.compile(r"^[A-Za-z0-9]{8}$")  # Tencent certificate ids, e.g. GjTNRoK7
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -49,7 +50,22 @@ class SourceReader(NodeReader):
     # -- adopt
 
     def adopt(self, node: yaml.Node, path: str) -> AdoptSource | None:
-        """``adopt: GjTNRoK7``."""
+        """``adopt: GjTNRoK7`` or ``adopt: {id: GjTNRoK7, take_over: true}``."""
+        take_over = False
+        if isinstance(node, yaml.MappingNode):
+            items = self.mapping(node, path)
+            if items is None:
+                return None
+            self.unknown_keys(items, _ADOPT_KEYS, path)
+            if "take_over" in items:
+                flag = self.boolean(items["take_over"].value, join(path, "take_over"))
+                if flag is None:
+                    return None
+                take_over = flag
+            if "id" not in items:
+                self.add(node, path, "needs id: the certificate to adopt (e.g. {id: GjTNRoK7, take_over: true})")
+                return None
+            node, path = items["id"].value, join(path, "id")
         value = self.text(node, path, what="a certificate id")
         if value is None:
             return None
@@ -57,7 +73,7 @@ class SourceReader(NodeReader):
             message = f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
             self.add(node, path, message)
             return None
-        return AdoptSource(value)
+        return AdoptSource(value, take_over=take_over)
 
     # -- free
 

@@ -48,6 +48,7 @@ AREAS: dict[str, str] = {
     "deletion": "How Tencent's deletion tasks can end, and what the user is told.",
     "bad-input": "Broken stack files and configuration, refused during `preview` before any write.",
     "security": "Signatures, credentials, the admin API, and secrets kept out of every output and log.",
+    "ownership": "Who may delete a certificate: adoptions, renames, forced replacements, stacks sharing one account.",
     "load": "Many certificates in one stack with the rate limit on.",
 }
 REPORT_OPTION = "--reliability-report"
