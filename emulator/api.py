@@ -118,6 +118,8 @@ class ApiEndpoint:
                     raise ApiError(fault.Code, fault.Message)
             self._rate_limit(identity, action)
             result = self._execute(action, identity, params)
+            if fault is not None and fault.Kind == "strip_reply":
+                result = {k: v for k, v in result.items() if k not in fault.Fields}
             payload: dict[str, Any] = {"Response": {**result, "RequestId": request_id}}
         except ApiError as exc:
             record["ErrorCode"] = exc.code

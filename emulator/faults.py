@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Fault", "FaultError", "Faults", "KINDS"]
 
 # error: answer with an error envelope; http_status: a non-200 reply that is not JSON; delay: wait, then answer;
-# drop: close the connection without doing anything; lose_reply: do the work and commit it, then close.
-KINDS = ("error", "http_status", "delay", "drop", "lose_reply")
+# drop: close the connection without doing anything; lose_reply: do the work and commit it, then close;
+# strip_reply: do the work and commit it, then answer without the reply fields named in Fields (a reply that breaks
+# the documented model, e.g. UploadCertificate without CertificateId).
+KINDS = ("error", "http_status", "delay", "drop", "lose_reply", "strip_reply")
 
 
 class FaultError(ValueError):
@@ -28,6 +30,7 @@ class Fault:
     Message: str = "An internal error occurred (injected by the emulator)."
     Status: int = 502
     Seconds: float = 5.0
+    Fields: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As the admin API shows it."""
@@ -56,6 +59,13 @@ class Fault:
                 if not ok or isinstance(value, bool):
                     raise FaultError(f"{key} has the wrong type")
                 setattr(fault, key, value)
+        if "Fields" in data:
+            fields = data["Fields"]
+            if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+                raise FaultError("Fields must be a list of reply field names")
+            fault.Fields = list(fields)
+        if fault.Kind == "strip_reply" and not fault.Fields:
+            raise FaultError("a strip_reply fault needs Fields: the reply fields to leave out")
         if fault.Count < 1:
             raise FaultError("Count must be >= 1")
         if not 100 <= fault.Status <= 599 or fault.Status == 200:

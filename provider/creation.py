@@ -157,8 +157,8 @@ class Creator:
             if not survivors:
                 raise CertificateError(
                     f"{entry}: uploading the certificate failed: Tencent Cloud's UploadCertificate reply named no "
-                    "certificate id, and no certificate of this upload exists. Nothing was created; run `pulumi up` "
-                    "again"
+                    "certificate id, and no certificate carrying this upload's mark could be found. Run `pulumi up` "
+                    "again: a certificate this upload did make is found by its marks and used, not uploaded twice"
                 )
             self._say(f"{entry}: the upload reply named no certificate; certificate {survivors[0]} had been created")
             return survivors[0]

@@ -107,3 +107,22 @@ def test_delete_faults_disarms_them(api, emu):
     _arm(emu, Kind="error", Count=5)
     assert emu.admin("DELETE", "/_emulator/faults")["Removed"] == 1
     api.ok("DescribeCertificates", {})
+
+
+def test_a_strip_reply_fault_commits_the_work_and_leaves_fields_out(api, emu):
+    cert_pem, key_pem = make_cert("strip.example.com")
+    _arm(emu, Action="UploadCertificate", Kind="strip_reply", Fields=["CertificateId", "RepeatCertId"])
+    reply = api.ok("UploadCertificate", {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem})
+    assert "CertificateId" not in reply and "RequestId" in reply
+    assert len(emu.admin("GET", "/_emulator/certificates")["Certificates"]) == 1  # the upload was committed
+    assert emu.calls()[0]["Fault"] == "strip_reply"
+
+
+@pytest.mark.parametrize("fields", [None, [], "CertificateId", [""], [1]])
+def test_a_strip_reply_fault_needs_field_names(emu, fields):
+    body = {"Action": "UploadCertificate", "Kind": "strip_reply"}
+    if fields is not None:
+        body["Fields"] = fields
+    response = httpx.post(f"{emu.url}/_emulator/faults", json=body, timeout=10)
+    assert response.status_code == 400 and "Fields" in response.text
+    assert emu.admin("GET", "/_emulator/faults")["Faults"] == []
