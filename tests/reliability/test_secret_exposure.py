@@ -7,6 +7,8 @@ file that is usually committed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from support.emulator import RunningEmulator
@@ -93,3 +95,24 @@ def test_an_inline_private_key_is_warned_about(project: Project, emu: RunningEmu
     assert "pulumi config set --secret" in out
     assert key_body(project.keys["www"]) not in out
     assert emu.calls() == []
+
+
+@security(
+    "PULUMI_DEBUG_GRPC=FILE (Pulumi's own log of every engine-provider message) during an up",
+    "the README's warning holds: that file does hold the private key (decrypted inputs cross gRPC), so it is "
+    "documented as secret material; the CLI output of the same run does not",
+)
+def test_the_grpc_debug_log_is_documented_as_holding_keys(project: Project, tmp_path: Path) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    log = tmp_path / "grpc.json"
+    project.pulumi.env["PULUMI_DEBUG_GRPC"] = str(log)
+    try:
+        out = project.up()
+    finally:
+        del project.pulumi.env["PULUMI_DEBUG_GRPC"]
+    assert key_body(project.keys["www"]) not in out
+    logged = log.read_text(encoding="utf-8").replace("\\n", "")
+    assert key_body(project.keys["www"]) in logged
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "PULUMI_DEBUG_GRPC" in readme
