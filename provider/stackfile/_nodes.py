@@ -141,10 +141,10 @@ class NodeReader:
         keys win over merged ones, and in ``<<: [*a, *b]`` a key of ``*a`` wins over the same key of ``*b``. A second
         ``<<`` in one mapping is an error (YAML would keep only one of them, silently).
         """
+        if self.tag_problem(node, path):
+            return None
         if not isinstance(node, yaml.MappingNode):
             self.add(node, path, f"must be a mapping, not {describe(node)}")
-            return None
-        if self.tag_problem(node, path):
             return None
         pairs = self._merged_pairs(node, path)
         if pairs is None:
@@ -235,10 +235,12 @@ class NodeReader:
     # -- scalars
 
     def _scalar(self, node: yaml.Node, path: str, expected: str) -> bool:
+        if self.tag_problem(node, path):
+            return False
         if not isinstance(node, yaml.ScalarNode):
             self.add(node, path, f"must be {expected}, not {describe(node)}")
             return False
-        return not self.tag_problem(node, path)
+        return True
 
     def text(self, node: yaml.Node, path: str, *, what: str = "a string") -> str | None:
         """The scalar as written, so ``1.10`` stays "1.10" and ``on`` stays "on" (YAML 1.1 would say 1.1 and True)."""

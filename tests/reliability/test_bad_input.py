@@ -11,9 +11,10 @@ and runs `pulumi preview`, then reads the emulator's call log: no write, and in 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,49 @@ def test_a_stack_file_that_is_not_utf8(shared: Project, emu: RunningEmulator) ->
     (shared.dir / "stacks" / f"{STACK}.yaml").write_bytes(text.encode("latin-1"))
     out = preview_fails(shared)
     assert lines_naming(out, 4) and "UTF-8" in out, out
+    assert_no_call(emu)
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "reason"),
+    [
+        pytest.param(
+            "FIFO",
+            os.mkfifo,
+            "is not a regular file (a FIFO)",
+            id="fifo",
+            marks=bad_input(
+                "the stack file is a FIFO (named pipe) with no writer",
+                "preview fails at once saying the stack file is not a regular file (a FIFO); no hang; no call",
+            ),
+        ),
+        pytest.param(
+            "symlink to /dev/zero",
+            lambda path: path.symlink_to("/dev/zero"),
+            "is not a regular file (a character device)",
+            id="dev-zero",
+            marks=bad_input(
+                "the stack file is a symlink to /dev/zero",
+                "preview fails at once saying the stack file is not a regular file (a character device); "
+                "no MemoryError; no call",
+            ),
+        ),
+    ],
+)
+def test_a_stack_file_that_is_not_a_regular_file(
+    shared: Project, emu: RunningEmulator, kind: str, make: Callable[[Path], None], reason: str
+) -> None:
+    path = shared.dir / "stacks" / f"{STACK}.yaml"
+    path.unlink(missing_ok=True)
+    make(path)
+    try:
+        # A bounded wait: before the fix a FIFO hung the program, and /dev/zero ended in MemoryError.
+        proc = shared.pulumi.run("preview", "--stack", STACK, cwd=shared.dir, check=False, timeout=180)
+    finally:
+        path.unlink()  # the next case writes a plain file here; writing into a FIFO would block
+    assert proc.returncode != 0, proc.stdout
+    assert f"stacks/{STACK}.yaml: stack file {reason}" in proc.stdout, proc.stdout
+    assert "MemoryError" not in proc.stdout and "Traceback" not in proc.stdout
     assert_no_call(emu)
 
 
