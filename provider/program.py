@@ -29,7 +29,16 @@ from .stackfile import (
     resolve_secret,
 )
 
-__all__ = ["IDENTITY_NAME", "certificate_args", "declare", "inline_key_warnings", "run", "stack_file_path"]
+__all__ = [
+    "IDENTITY_NAME",
+    "SECRET_CONFIG_KEYS",
+    "certificate_args",
+    "declare",
+    "inline_key_warnings",
+    "plain_credentials",
+    "run",
+    "stack_file_path",
+]
 
 #: The name of the stack's ``StackIdentity`` resource (another type than the certificates, so no entry clashes).
 IDENTITY_NAME = "stack-identity"
@@ -136,8 +145,28 @@ def declare(stack: StackFile, environ: Mapping[str, str]) -> dict[str, Certifica
     return resources
 
 
+#: Stack config keys that hold credentials: set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
+SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
+
+
+def plain_credentials() -> list[str]:
+    """The credential config keys this stack sets without ``--secret``."""
+    return [
+        key
+        for key in SECRET_CONFIG_KEYS
+        if pulumi.Config("tencentcloud").get(key.partition(":")[2]) is not None and not is_config_secret(key)
+    ]
+
+
 def run(project_dir: Path) -> None:
     """The program: load ``stacks/<current stack>.yaml`` and declare it; a bad file stops before any resource."""
+    exposed = plain_credentials()
+    if exposed:
+        raise pulumi.RunError(
+            f"Pulumi.{pulumi.get_stack()}.yaml holds {', '.join(exposed)} in plain text (set without --secret), "
+            "where anyone who can read the file has it; run `pulumi config rm KEY` and then "
+            "`pulumi config set --secret KEY` (or export TENCENTCLOUD_SECRET_KEY / TENCENTCLOUD_SECURITY_TOKEN)"
+        )
     path = stack_file_path(project_dir, pulumi.get_stack())
     try:
         # With the stack config, {config: ...} keys are checked like the others: present, a key, matching its

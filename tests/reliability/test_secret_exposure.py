@@ -116,3 +116,24 @@ def test_the_grpc_debug_log_is_documented_as_holding_keys(project: Project, tmp_
     assert key_body(project.keys["www"]) in logged
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "PULUMI_DEBUG_GRPC" in readme
+
+
+@security(
+    "tencentcloud:secretKey set in the stack config in plain text (--plaintext, or the file edited by hand)",
+    "preview fails saying the key is in plain text in Pulumi.<stack>.yaml and how to fix it, without quoting it; "
+    "no API call; set with --secret it works",
+)
+def test_a_secret_key_in_plain_config_is_refused(project: Project, emu: RunningEmulator) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.pulumi.env.pop("TENCENTCLOUD_SECRET_KEY")
+    # Pulumi asks for --secret or --plaintext when a value looks secret; a hand-edited file skips even that.
+    project.cli("config", "set", "--plaintext", "tencentcloud:secretKey", emu.secret_key)
+    out = project.cli("preview", check=False)
+    assert "Pulumi.e2e.yaml holds tencentcloud:secretKey in plain text" in out, out
+    assert "pulumi config set --secret" in out and emu.secret_key not in out
+    assert emu.calls() == []
+    project.cli("config", "rm", "tencentcloud:secretKey")
+    project.set_secret("tencentcloud:secretKey", emu.secret_key)
+    project.up()
+    assert len(project.certificates()) == 1
