@@ -8,14 +8,14 @@ import re
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from emulator.errors import ApiError
 
-__all__ = ["ParsedCertificate", "check_key_matches", "issue_self_signed", "parse_chain"]
+__all__ = ["ParsedCertificate", "check_key_and_chain", "check_key_matches", "issue_self_signed", "parse_chain"]
 
 _PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.S)
 
@@ -100,6 +100,7 @@ def parse_chain(pem: str) -> ParsedCertificate:
             "FailedOperation.CertificateParseError",
             "The certificate could not be parsed; check that CertificatePublicKey is a PEM certificate (chain).",
         ) from exc
+    check_key_and_chain(certs)
     return ParsedCertificate(
         domain=domain,
         sans=sans,
@@ -111,6 +112,43 @@ def parse_chain(pem: str) -> ParsedCertificate:
         chain=chain,
         leaf=leaf,
     )
+
+
+# Tencent's upload takes RSA and ECC certificates on the standard path (SM2 ones have their own, and the SDK's error
+# text for an SM2 certificate sent here is "the content looks like an SM certificate"); its key parameters elsewhere
+# list RSA 2048/4096 and ECC prime256v1. The emulator refuses the rest, and chains whose links do not hold, as the
+# service's CertificateParseError and CertificateChainError.
+_EC_CURVES = ("secp256r1", "secp384r1")
+_SM2_CURVE = "1.2.156.10197.1.301"
+
+
+def check_key_and_chain(certs: list[x509.Certificate]) -> None:
+    """Raise unless the leaf's key is RSA >= 2048 bits or ECDSA P-256/P-384 and each certificate issued the previous."""
+    try:
+        key = certs[0].public_key()
+    except UnsupportedAlgorithm as exc:
+        if _SM2_CURVE in str(exc):
+            raise ApiError(
+                "FailedOperation.CertificateEncryptInvalid",
+                "The certificate looks like an SM (GM) certificate, which does not match the standard chosen.",
+            ) from None
+        key = None
+    supported = (isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048) or (
+        isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in _EC_CURVES
+    )
+    if not supported:
+        raise ApiError(
+            "FailedOperation.CertificateParseError",
+            "The certificate could not be parsed; its key algorithm or key size is not supported (RSA 2048+ or ECC).",
+        )
+    for child, parent in zip(certs, certs[1:], strict=False):
+        try:
+            child.verify_directly_issued_by(parent)
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+            raise ApiError(
+                "FailedOperation.CertificateChainError",
+                "The certificate chain check failed; check each certificate of the chain.",
+            ) from None
 
 
 def check_key_matches(parsed: ParsedCertificate, key_pem: str, password: str | None) -> None:

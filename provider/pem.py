@@ -6,14 +6,23 @@ message: callers word their own errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.x509.oid import NameOID
 
 __all__ = [
+    "EC_CURVES",
+    "MIN_RSA_BITS",
+    "TENCENT_KEY_TYPES",
+    "certificate_key_problem",
+    "chain_problem",
+    "key_type_problem",
     "load_chain",
     "load_private_key",
     "normalise_pem",
@@ -23,6 +32,23 @@ __all__ = [
     "same_public_key",
     "sha1_fingerprint",
 ]
+
+# UploadCertificate takes RSA and ECC certificates (SM2 ones need Tencent's separate SM upload, which this provider does
+# not do). The SSL API's own key parameters (ApplyCertificate's CsrKeyParameter, a renewal's RenewAlgorithmParam) list
+# RSA 2048/4096 and ECC prime256v1; CLB, CDN and WAF, where the certificates end up, serve RSA >= 2048 bits and ECDSA on
+# P-256 or P-384. Anything else would upload and then fail where it is deployed, or be refused by the upload itself.
+MIN_RSA_BITS = 2048
+#: cryptography's curve name -> how the messages call it.
+EC_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384"}
+TENCENT_KEY_TYPES = f"RSA ({MIN_RSA_BITS} bits or more) or ECDSA on P-256 or P-384"
+_SM2_CURVE = "1.2.156.10197.1.301"  # GM/T 0006's OID of the SM2 curve
+_OTHER_KEY_TYPES = (
+    (ed25519.Ed25519PublicKey, "an Ed25519 key"),
+    (ed448.Ed448PublicKey, "an Ed448 key"),
+    (x25519.X25519PublicKey, "an X25519 key"),
+    (x448.X448PublicKey, "an X448 key"),
+    (dsa.DSAPublicKey, "a DSA key"),
+)
 
 
 def normalise_text(text: str) -> str:
@@ -78,3 +104,62 @@ def sha1_fingerprint(pem: str) -> str:
         return load_chain(pem)[0].fingerprint(hashes.SHA1()).hex()  # noqa: S303 - Tencent's CertFingerprint is SHA-1
     except ValueError:
         return ""
+
+
+def key_type_problem(key: Any) -> str | None:
+    """What Tencent would refuse about a public or private key's type or size, as ``is ...``; None when it is fine."""
+    public = key.public_key() if hasattr(key, "public_key") else key
+    if isinstance(public, rsa.RSAPublicKey):
+        if public.key_size < MIN_RSA_BITS:
+            return f"is an RSA key of {public.key_size} bits; Tencent takes {TENCENT_KEY_TYPES}"
+        return None
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        if public.curve.name in EC_CURVES:
+            return None
+        return f"is an EC key on curve {public.curve.name}; Tencent takes {TENCENT_KEY_TYPES}"
+    name = next((label for kind, label in _OTHER_KEY_TYPES if isinstance(public, kind)), "a key of another type")
+    return f"is {name}; Tencent takes {TENCENT_KEY_TYPES}"
+
+
+def certificate_key_problem(cert: x509.Certificate) -> str | None:
+    """``key_type_problem`` of a certificate's public key, also when ``cryptography`` cannot read that key (SM2)."""
+    try:
+        public = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError) as exc:
+        if _SM2_CURVE in str(exc):
+            return f"is an SM2 key; SM2 needs Tencent's SM upload, this provider uploads {TENCENT_KEY_TYPES}"
+        return f"is of a type this provider cannot read; Tencent takes {TENCENT_KEY_TYPES}"
+    return key_type_problem(public)
+
+
+def _label(cert: x509.Certificate) -> str:
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    value = names[0].value if names else ""
+    text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+    return text or cert.subject.rfc4514_string() or "no subject"
+
+
+def chain_problem(certs: Sequence[x509.Certificate]) -> str | None:
+    """What is wrong with a chain given leaf first, each certificate issued by the next; None when every link holds.
+
+    A link holds when a certificate's issuer is the next one's subject and the next one's key verifies its signature.
+    A signature ``cryptography`` cannot check is judged by the names alone.
+    """
+    for number in range(1, len(certs)):
+        child, parent = certs[number - 1], certs[number]
+        where = (
+            f"certificate {number + 1} of the chain ({_label(parent)}) did not issue certificate {number} "
+            f"({_label(child)})"
+        )
+        advice = "put the server certificate first, then its issuer, then that one's issuer, and leave out others"
+        if child.issuer != parent.subject:
+            issuer = child.issuer.rfc4514_string() or "empty"
+            why = "so the chain is out of order or holds an unrelated certificate"
+            return f"{where}: its issuer is {issuer}, {why}; {advice}"
+        try:
+            child.verify_directly_issued_by(parent)
+        except InvalidSignature:
+            return f"{where}: the names match but the signature does not verify; {advice}"
+        except (TypeError, ValueError, UnsupportedAlgorithm):
+            continue  # an algorithm cryptography cannot verify here: the names matched, which is what can be checked
+    return None

@@ -23,7 +23,14 @@ from .inputs import (
     iso,
     seconds,
 )
-from .pem import load_chain, load_private_key, same_public_key
+from .pem import (
+    certificate_key_problem,
+    chain_problem,
+    key_type_problem,
+    load_chain,
+    load_private_key,
+    same_public_key,
+)
 
 __all__ = ["Failure", "check_inputs"]
 
@@ -86,9 +93,18 @@ def _check_upload(news: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
         failures.append(Failure("certificate", "certificate must be PEM text"))
     elif not is_unknown(pem):
         try:
-            leaf = load_chain(pem)[0]
+            chain = load_chain(pem)
         except ValueError:
             failures.append(Failure("certificate", "certificate is not a PEM X.509 certificate (chain)"))
+        else:
+            # The stack-file loader applies the same rules (provider.pem), with the file and line.
+            problem = certificate_key_problem(chain[0])
+            if problem:
+                failures.append(Failure("certificate", f"the certificate's public key {problem}"))
+            elif problem := chain_problem(chain):
+                failures.append(Failure("certificate", f"certificate: {problem}"))
+            else:
+                leaf = chain[0]
     if leaf is not None and not as_bool(news.get("allow_expired"), False):
         if leaf.not_valid_after_utc <= now:
             failures.append(
@@ -114,7 +130,10 @@ def _check_upload(news: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
     except Exception:  # noqa: BLE001 - cryptography raises several kinds; never echo the text
         failures.append(Failure("private_key", "private_key is not a PEM private key"))
         return failures
-    if leaf is not None and not same_public_key(key, leaf):
+    problem = key_type_problem(key)
+    if problem:
+        failures.append(Failure("private_key", f"private_key {problem}"))
+    elif leaf is not None and not same_public_key(key, leaf):
         failures.append(Failure("private_key", "private_key does not match the certificate"))
     return failures
 

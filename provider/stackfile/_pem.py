@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
-from ..pem import normalise_text, same_public_key
+from ..pem import load_private_key, normalise_text, same_public_key
 from ._files import FileProblem, read_regular_file, resolve_path
 from ._model import SecretError, SecretRef
 
@@ -119,7 +119,7 @@ def parse_private_key(text: str) -> PrivateKeyTypes:
     if b"-----BEGIN" not in data:
         raise ValueError("is not a PEM private key")
     try:
-        return serialization.load_pem_private_key(data, password=None)
+        return load_private_key(data.decode())
     except TypeError:
         raise ValueError("is encrypted; give the unencrypted key (e.g. openssl pkey -in KEY -out PLAIN)") from None
     except (ValueError, UnsupportedAlgorithm):

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from cryptography import x509
 
+from ..pem import certificate_key_problem, chain_problem, key_type_problem
 from ..rules import VALIDATION_METHODS
 from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
@@ -198,6 +199,10 @@ class SourceReader(NodeReader):
             self.add(node, path, str(exc))
             return None
         leaf = certs[0]
+        problem = certificate_key_problem(leaf)
+        if problem:
+            self.add(node, path, f"the certificate's public key {problem}")
+            return None
         if cert_type == "SVR" and _pem.is_ca(leaf):
             self.add(
                 node,
@@ -205,6 +210,10 @@ class SourceReader(NodeReader):
                 f"the first certificate ({_pem.common_name(leaf) or 'no CN'}) is a CA certificate; for type SVR put "
                 "the server certificate first, then its intermediates (or set type: CA)",
             )
+            return None
+        problem = chain_problem(certs)
+        if problem:
+            self.add(node, path, problem)
             return None
         if not allow_expired and leaf.not_valid_after_utc <= self.now:
             self.add(
@@ -280,6 +289,10 @@ class SourceReader(NodeReader):
             key = _pem.parse_private_key(text)
         except ValueError as exc:
             self.add(where, path, f"{described} {exc}")
+            return
+        problem = key_type_problem(key)
+        if problem:
+            self.add(where, path, f"{described} {problem}")
             return
         if leaf is not None and not _pem.same_public_key(key, leaf):
             self.add(where, path, f"{described} does not match the certificate (their public keys differ)")

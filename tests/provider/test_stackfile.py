@@ -39,7 +39,7 @@ from provider.stackfile import (
     parse_duration,
     resolve_secret,
 )
-from support.certs import make_ca, make_cert, make_chain, make_key
+from support.certs import make_ca, make_cert, make_chain, make_key, make_sm2_certificate
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "stackfile_cases"
@@ -86,7 +86,28 @@ def material() -> dict[str, bytes]:
         "big.pem": b"-----BEGIN CERTIFICATE-----\n" + b"A" * (1 << 20) + b"\n-----END CERTIFICATE-----\n",
         "encrypted.key": encrypted,
     }
+    files.update(key_type_material())
     ENV["STACKFILE_TEST_WWW_KEY"] = www_key
+    return files
+
+
+def key_type_material() -> dict[str, bytes]:
+    """Certificates and keys of each key type, and chains in the wrong order, with an unrelated or a forged CA."""
+    files: dict[str, bytes] = {}
+    ca = make_ca("Key Type Test CA", key_type="ec")
+    for key_type in ("ed25519", "ed448", "rsa-1024", "ec-p521", "ec-p224", "dsa", "x25519", "ec-p384", "rsa-4096"):
+        cert, key = make_cert(f"{key_type}.example.com", [f"{key_type}.example.com"], key_type=key_type, issuer=ca)
+        files[f"{key_type}.pem"], files[f"{key_type}.key"] = cert.encode(), key.encode()
+    files["sm2.pem"] = make_sm2_certificate().encode()
+    chain = make_chain("chain.example.com", ["chain.example.com"], key_type="ec")
+    unrelated = make_ca("Unrelated Root CA", key_type="ec")
+    forged = make_ca("Test Intermediate CA", key_type="ec", issuer=chain.root)  # same name, another key
+    files["chain.key"] = chain.key_pem.encode()
+    files["chain-with-root.pem"] = (chain.fullchain_pem + chain.root.cert_pem).encode()
+    files["chain-root-misplaced.pem"] = (chain.leaf_pem + chain.root.cert_pem + chain.intermediate.cert_pem).encode()
+    files["chain-unrelated-ca.pem"] = (chain.fullchain_pem + unrelated.cert_pem).encode()
+    files["chain-forged-ca.pem"] = (chain.leaf_pem + forged.cert_pem).encode()
+    files["ca-chain-reversed.pem"] = (chain.root.cert_pem + chain.intermediate.cert_pem).encode()
     return files
 
 

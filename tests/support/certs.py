@@ -5,6 +5,7 @@ Nothing is written to disk and no key is checked in; every call makes a fresh ke
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x25519
 from cryptography.x509.oid import NameOID
 
 __all__ = [
+    "KEY_TYPES",
     "CertificateAuthority",
     "Chain",
     "fingerprint_sha1",
@@ -23,9 +25,14 @@ __all__ = [
     "make_cert",
     "make_chain",
     "make_key",
+    "make_sm2_certificate",
 ]
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+# Key types Tencent does not take, for tests that they are refused; X25519 cannot sign: its certificates need an issuer.
+OtherKey = ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey | dsa.DSAPrivateKey | x25519.X25519PrivateKey
+#: key_type values beyond "rsa" and "ec" (RSA 2048, P-256): accepted ones and ones Tencent refuses.
+KEY_TYPES = ("rsa", "ec", "rsa-4096", "ec-p384", "rsa-1024", "ec-p521", "ec-p224", "ed25519", "ed448", "dsa", "x25519")
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,10 @@ class CertificateAuthority:
     def private_key(self) -> PrivateKey:
         """The parsed CA private key."""
         key = serialization.load_pem_private_key(self.key_pem.encode(), password=None)
-        assert isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey))
-        return key
+        assert isinstance(
+            key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey, dsa.DSAPrivateKey)
+        )
+        return key  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,24 @@ def _new_key(key_type: str) -> PrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if key_type == "ec":
         return ec.generate_private_key(ec.SECP256R1())
-    raise ValueError(f"key_type must be 'rsa' or 'ec', not {key_type!r}")
+    return _other_key(key_type)  # type: ignore[return-value]
+
+
+def _other_key(key_type: str) -> PrivateKey | OtherKey:
+    makers = {
+        "rsa-4096": lambda: rsa.generate_private_key(public_exponent=65537, key_size=4096),
+        "rsa-1024": lambda: rsa.generate_private_key(public_exponent=65537, key_size=1024),
+        "ec-p384": lambda: ec.generate_private_key(ec.SECP384R1()),
+        "ec-p521": lambda: ec.generate_private_key(ec.SECP521R1()),
+        "ec-p224": lambda: ec.generate_private_key(ec.SECP224R1()),
+        "ed25519": ed25519.Ed25519PrivateKey.generate,
+        "ed448": ed448.Ed448PrivateKey.generate,
+        "dsa": lambda: dsa.generate_private_key(key_size=2048),
+        "x25519": x25519.X25519PrivateKey.generate,
+    }
+    if key_type not in makers:
+        raise ValueError(f"key_type must be one of {', '.join(KEY_TYPES)}, not {key_type!r}")
+    return makers[key_type]()  # type: ignore[no-any-return]
 
 
 def _key_pem(key: PrivateKey) -> str:
@@ -109,7 +135,9 @@ def _build(
     names = list(dict.fromkeys(sans))
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
-    return builder.sign(signing_key, hashes.SHA256())
+    # Ed25519 and Ed448 sign without a separate hash.
+    algorithm = None if isinstance(signing_key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)) else hashes.SHA256()
+    return builder.sign(signing_key, algorithm)
 
 
 def make_cert(
@@ -150,3 +178,18 @@ def fingerprint_sha1(cert_pem: str) -> str:
     """Lower-case hex SHA-1 over the DER of the first certificate in ``cert_pem``."""
     cert = x509.load_pem_x509_certificate(cert_pem.encode())
     return hashlib.sha1(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def make_sm2_certificate() -> str:
+    """A certificate whose key is on the SM2 curve: an EC P-256 one with the curve's OID swapped (same length).
+
+    ``cryptography`` can neither make nor read SM2 keys, and the signature no longer verifies; enough to test that an
+    SM2 certificate is named as such.
+    """
+    pem, _ = make_cert("sm2.example.com", key_type="ec")
+    der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    # The OIDs 1.2.840.10045.3.1.7 (P-256) and 1.2.156.10197.1.301 (SM2), DER-encoded.
+    p256, sm2 = bytes.fromhex("06082a8648ce3d030107"), bytes.fromhex("06082a811ccf5501822d")
+    assert der.count(p256) == 1
+    body = base64.encodebytes(der.replace(p256, sm2)).decode()
+    return f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n"
