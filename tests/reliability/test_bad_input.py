@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from support.certs import make_cert, make_chain, make_key
+from support.certs import make_ca, make_cert, make_chain, make_key
 from support.emulator import RunningEmulator
 from support.project import STACK, WRITE_ACTIONS, Project, upload_entry
 from support.pulumi_cli import make_pulumi_env
@@ -57,7 +57,23 @@ def material() -> dict[str, bytes]:
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(b"correct horse"),
     )
+    ca = make_ca("Key Type Test CA", key_type="ec")
+    ed_cert, ed_key = make_cert("ed.example.com", ["ed.example.com"], key_type="ed25519", issuer=ca)
+    small_cert, small_key = make_cert("small.example.com", ["small.example.com"], key_type="rsa-1024", issuer=ca)
+    p521_cert, p521_key = make_cert("p521.example.com", ["p521.example.com"], key_type="ec-p521", issuer=ca)
+    dsa_cert, dsa_key = make_cert("dsa.example.com", ["dsa.example.com"], key_type="dsa", issuer=ca)
+    unrelated = make_ca("Unrelated Root CA", key_type="ec")
     return {
+        "ed25519.pem": ed_cert.encode(),
+        "ed25519.key": ed_key.encode(),
+        "rsa-1024.pem": small_cert.encode(),
+        "rsa-1024.key": small_key.encode(),
+        "ec-p521.pem": p521_cert.encode(),
+        "ec-p521.key": p521_key.encode(),
+        "dsa.pem": dsa_cert.encode(),
+        "dsa.key": dsa_key.encode(),
+        "chain-root-misplaced.pem": (chain.leaf_pem + chain.root.cert_pem + chain.intermediate.cert_pem).encode(),
+        "chain-unrelated-ca.pem": (chain.fullchain_pem + unrelated.cert_pem).encode(),
         "www.pem": www_cert.encode(),
         "www.key": www_key.encode(),
         "other.key": make_key("ec").encode(),
@@ -271,6 +287,29 @@ def test_a_config_key_that_does_not_match_the_certificate(shared: Project, emu: 
     )
     out = preview_fails(shared)
     assert_names(out, 5, "certificates.www.upload.private_key.config", "does not match")
+    keys_absent(out, shared)
+    assert_no_call(emu)
+
+
+@bad_input(
+    "`private_key: {config: edKey}` holding an Ed25519 key (a key type Tencent does not take)",
+    "preview fails naming the file, line and field of the config reference and the key type; no call; no key in "
+    "the output",
+)
+def test_a_config_key_of_a_type_tencent_does_not_take(shared: Project, emu: RunningEmulator) -> None:
+    shared.keys["ed"] = make_key("ed25519")
+    shared.set_secret("edKey", shared.keys["ed"])
+    shared.write_stack(
+        """\
+        certificates:
+          www:
+            upload:
+              certificate: certs/www.pem
+              private_key: {config: edKey}
+        """
+    )
+    out = preview_fails(shared)
+    assert_names(out, 5, "certificates.www.upload.private_key.config", "the key in config edKey is an Ed25519 key")
     keys_absent(out, shared)
     assert_no_call(emu)
 
