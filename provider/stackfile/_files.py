@@ -23,6 +23,7 @@ _KINDS = (
 # O_NONBLOCK: opening a FIFO swapped in after the stat() returns at once instead of waiting for a writer.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 _CHUNK = 1 << 16
+_LONGEST_SHOWN = 160  # a path longer than this is shortened in messages (the middle left out)
 
 
 class FileProblem(ValueError):
@@ -62,15 +63,24 @@ def read_regular_file(full: Path, shown: str, limit: int) -> bytes:
     a regular file or larger than ``limit``. Never blocks on a FIFO and never reads more than ``limit + 1`` bytes,
     even from a file that grows or is swapped while it is read.
     """
+    if not shown.isprintable():  # a line break or control character must not reach the output as such
+        shown = repr(shown)
+    if len(shown) > _LONGEST_SHOWN:
+        shown = shown[: _LONGEST_SHOWN // 2] + "…" + shown[-_LONGEST_SHOWN // 2 :]
     try:
-        problem = _not_regular(os.stat(full).st_mode)
-        if problem:
-            raise FileProblem(shown, problem)
-        fd = os.open(full, _OPEN_FLAGS)
+        mode = os.stat(full).st_mode
+        problem = _not_regular(mode)
+        fd = -1 if problem else os.open(full, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise FileProblem(shown, f"not found (looked for {os.path.abspath(full)})") from None
+        looked = os.path.abspath(full)
+        looked = looked if len(looked) <= _LONGEST_SHOWN else "…" + looked[-_LONGEST_SHOWN:]
+        raise FileProblem(shown, f"not found (looked for {looked})") from None
     except OSError as exc:
         raise FileProblem(shown, f"cannot be read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path, which the stack-file reader already refuses; a caller may not have
+        raise FileProblem(shown, "is not a valid path (it contains a NUL character)") from None
+    if problem:
+        raise FileProblem(shown, problem)
     try:
         info = os.fstat(fd)
         problem = _not_regular(info.st_mode)  # swapped between stat() and open()

@@ -28,6 +28,12 @@ MAX_STACK_FILE_BYTES = 4 << 20
 _TEXT_TAGS = {STR, INT, BOOL, MERGE}  # `<<` as a value is just text
 # Plain scalars YAML 1.1 (PyYAML's default) reads as booleans; this loader reads them as text.
 _YAML11_BOOLEANS = {"y", "yes", "n", "no", "on", "off"}
+# What a double-quoted escape (\0, \e, \x9b, \ud800) can put in a string although the file itself may not hold it:
+# control characters other than tab and line ends, and lone surrogates. None belongs in a name, path, PEM or tag, and
+# each would break something downstream: a NUL the file system, a surrogate UTF-8, an ESC the terminal showing errors.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Keys end up in field paths, one problem per output line: no line ends or tabs either.
+_BAD_KEY_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass
@@ -180,6 +186,8 @@ class NodeReader:
             if is_null(key) and not key.value:
                 self.add(key, path, "a key is missing before ':'")
                 continue
+            if self.character_problem(key, path, "key"):
+                continue
             if key.value in own:
                 line = own[key.value][0].start_mark.line + 1
                 message = f"duplicate key (first at line {line}); YAML would keep only the last"
@@ -252,7 +260,20 @@ class NodeReader:
         if node.tag not in _TEXT_TAGS:
             self.add(node, path, f"must be {what}, not {shorthand_of(node)}")
             return None
+        if self.character_problem(node, path):
+            return None
         return str(node.value)
+
+    def character_problem(self, node: yaml.ScalarNode, path: str, what: str = "value") -> bool:
+        """Report a control character or lone surrogate in a scalar (never quoting it: it may be key material)."""
+        match = (_BAD_KEY_CHARACTER if what == "key" else _BAD_CHARACTER).search(node.value)
+        if match is None:
+            return False
+        code = ord(match.group())
+        kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+        kind = "a tab or line break" if code in (9, 10, 13) else kind
+        self.add(node, path, f"the {what} contains {kind} (U+{code:04X}), likely from a \\ escape; remove it")
+        return True
 
     def boolean(self, node: yaml.Node, path: str) -> bool | None:
         """``true`` or ``false``, nothing else (YAML 1.1's yes/no/on/off/y/n are refused, not guessed)."""

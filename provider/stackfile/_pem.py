@@ -115,7 +115,10 @@ def parse_chain(text: str) -> tuple[str, list[x509.Certificate]]:
 
 def parse_private_key(text: str) -> PrivateKeyTypes:
     """The key in a PEM text; ``ValueError`` with a message that never quotes the text otherwise."""
-    data = normalise_text(text).encode()
+    try:
+        data = normalise_text(text).encode()
+    except UnicodeEncodeError:  # e.g. an environment variable holding bytes that are not UTF-8
+        raise ValueError("is not a PEM private key (it is not valid UTF-8 text)") from None
     if b"-----BEGIN" not in data:
         raise ValueError("is not a PEM private key")
     try:

@@ -178,6 +178,9 @@ class SourceReader(NodeReader):
         value = self.text(node, path, what="a file path or inline PEM")
         if value is None:
             return None, "inline"
+        if not value.strip():
+            self.add(node, path, "must be a file path or inline PEM, not an empty string")
+            return None, "inline"
         if "-----BEGIN" in value:
             if len(value.encode()) > _pem.MAX_PEM_BYTES:
                 self.add(node, path, "is too large (at most 1 MiB)")
@@ -229,7 +232,7 @@ class SourceReader(NodeReader):
         """``{config: KEY}``, ``{env: VAR}``, ``{file: PATH}`` or an inline PEM string."""
         if isinstance(node, yaml.ScalarNode):
             if node.tag == STR and "-----BEGIN" in node.value:
-                return SecretRef("inline", node.value)
+                return None if self.character_problem(node, path) else SecretRef("inline", node.value)
             # Never echo the value: it may be a key pasted without its PEM armour.
             self.add(
                 node,
@@ -254,6 +257,9 @@ class SourceReader(NodeReader):
             return None
         if kind == "config" and not _CONFIG_KEY.match(value):
             self.add(value_node, join(path, kind), f"{value!r} is not a Pulumi config key")
+            return None
+        if kind == "file" and not value.strip():
+            self.add(value_node, join(path, kind), "must be a file path, not an empty string")
             return None
         if kind == "env" and not _ENV_NAME.match(value):
             self.add(value_node, join(path, kind), f"{value!r} is not an environment variable name")

@@ -580,6 +580,13 @@ def test_read_regular_file_reads_no_more_than_the_limit(tmp_path: Path) -> None:
     # A file whose size stat() does not tell is cut off after limit + 1 bytes.
     with pytest.raises(FileProblem, match="is too large"):
         read_regular_file(Path("/proc/self/maps"), "maps", 16)
+    # A path the file system refuses, shown without its control characters, however long.
+    with pytest.raises(FileProblem) as caught:
+        read_regular_file(tmp_path / "a\0b", "a\0b\n" + "x" * 1000, 100)
+    assert str(caught.value).startswith("'a\\x00b\\nxxx") and str(caught.value).endswith(
+        "xxx' is not a valid path (it contains a NUL character)"
+    )
+    assert len(str(caught.value)) < 250
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -712,6 +719,9 @@ def test_env_key_is_checked_against_the_certificate(stacks: Path, material: dict
     )
     (problem,) = problems_of(path, environ={})
     assert problem.message == "environment variable WWW_KEY is not set"
+    # An environment holding bytes that are not UTF-8 (Python keeps them as lone surrogates): named, never quoted.
+    (problem,) = problems_of(path, environ={"WWW_KEY": "-----BEGIN PRIVATE KEY-----\udcff"})
+    assert problem.message == "$WWW_KEY is not a PEM private key (it is not valid UTF-8 text)"
     # One-line PEM with literal \n, as CI secret stores often hold it.
     one_line = material["www.key"].decode().strip().replace("\n", "\\n")
     assert load(path, environ={"WWW_KEY": one_line})
