@@ -310,6 +310,18 @@ def test_adopt_and_free(stacks: Path) -> None:
     assert auto.source == FreeSource("auto.example.com", "FILE")
 
 
+def test_adopt_takes_an_id_or_a_mapping_with_take_over(stacks: Path) -> None:
+    path = write(
+        stacks,
+        "certificates:\n  a:\n    adopt: {id: GjTNRoK7, take_over: true}\n  b:\n    adopt: {id: AbCdEf12}\n"
+        "  c:\n    adopt: {id: 12345678, take_over: false}\n",
+    )
+    a, b, c = load(path)
+    assert a.source == AdoptSource("GjTNRoK7", take_over=True)
+    assert b.source == AdoptSource("AbCdEf12") and not b.source.take_over
+    assert c.source == AdoptSource("12345678", take_over=False)
+
+
 def test_explicit_empty_certificates_means_no_certificates(stacks: Path) -> None:
     assert load(place(CASES / "good" / "empty-certificates.yaml", stacks)) == ()
     assert load(place(CASES / "good" / "empty-certificates-mapping.yaml", stacks)) == ()

@@ -73,8 +73,8 @@ def test_a_certificate_not_readable_yet_after_its_upload(project: Project, emu: 
 
 @faults(
     "DescribeCertificateDetail answers CertificateNotFound for good after the upload",
-    "up fails naming the entry and the certificate (no raw CertificateNotFound); the uploaded certificate is removed (no "
-    "orphan); the next up creates it",
+    "up fails naming the entry and the certificate (no raw CertificateNotFound); the uploaded certificate is "
+    "removed (no orphan); the next up creates it",
 )
 def test_a_certificate_never_readable_after_its_upload(project: Project, emu: RunningEmulator) -> None:
     one_certificate(project)
