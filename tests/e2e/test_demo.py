@@ -75,6 +75,12 @@ def checkout(tmp_path: Path, pulumi_bin: Path) -> Iterator[Path]:
     make(root, "demo-down", 1, pulumi_bin)  # the port is not used to stop it
 
 
+@pytest.mark.reliability(
+    area="demo",
+    tried="make demo twice on a fresh checkout (no venv, no .demo, no Pulumi.dev.yaml), then make demo-down",
+    held="the first run creates the three certificates, the second changes nothing; no passphrase error; the stack "
+    "config stays out of git; demo-down stops the emulator",
+)
 def test_demo_on_a_fresh_checkout_runs_twice_and_the_second_run_changes_nothing(
     checkout: Path, pulumi_bin: Path
 ) -> None:
@@ -123,6 +129,11 @@ class _Recorder(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.reliability(
+    area="demo",
+    tried="make demo with another HTTP server answering on its port",
+    held="fails naming the port and DEMO_PORT; the server only saw the identity check",
+)
 def test_demo_refuses_a_port_another_program_answers_on(checkout: Path, pulumi_bin: Path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     _Recorder.seen = []
@@ -140,6 +151,11 @@ def test_demo_refuses_a_port_another_program_answers_on(checkout: Path, pulumi_b
     assert _Recorder.seen and all(line == "GET /_emulator/identity" for line in _Recorder.seen)
 
 
+@pytest.mark.reliability(
+    area="demo",
+    tried="make demo with another checkout's emulator (its own instance token) on the port",
+    held="fails naming the port; that emulator received no API call and holds no certificate",
+)
 def test_demo_never_reuses_another_checkouts_emulator(checkout: Path, pulumi_bin: Path, tmp_path: Path) -> None:
     secret_id, secret_key = random_credentials()
     other = start_emulator(

@@ -83,6 +83,11 @@ def assert_refused(response: httpx.Response, status: int, *words: str) -> None:
     assert not [h for h in response.headers if h.lower().startswith("access-control-")]
 
 
+@pytest.mark.reliability(
+    area="security",
+    tried="an admin write (reset, faults, settings, bindings) without a JSON content type, as a web page can send it",
+    held="415; certificates, settings, clock, faults and call log unchanged",
+)
 @pytest.mark.parametrize(
     "content_type",
     [
@@ -116,6 +121,11 @@ def test_a_body_less_write_needs_the_json_content_type_too(emu: RunningEmulator,
     assert emu.admin("GET", "/_emulator/certificates")["Certificates"] == []
 
 
+@pytest.mark.reliability(
+    area="security",
+    tried="an admin write carrying a foreign Origin (a page open in a browser on this machine)",
+    held="403 without CORS headers; nothing changes",
+)
 @pytest.mark.parametrize(
     "origin",
     [

@@ -136,6 +136,12 @@ def test_a_request_setting_every_documented_field_passes_validation(action: Acti
         pytest.fail(f"{action.name} with every SDK-documented field: {exc.code}: {exc.message}")
 
 
+@pytest.mark.reliability(
+    area="fidelity",
+    tried="every request field the official SDK models document for each emulated action, nested ones included "
+    "(ModifyResourceTags.ReplaceTags[].Category)",
+    held="none is refused as UnknownParameter or MissingParameter over HTTP",
+)
 def test_no_documented_field_is_unknown_over_http(api: RawApi) -> None:
     # The same full requests through the real pipeline: business errors (an unknown certificate id) are expected,
     # a parameter the SDK documents being refused is not.

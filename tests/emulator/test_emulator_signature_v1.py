@@ -45,6 +45,11 @@ def _assert_v1_refused(error: dict[str, str], method: str = "HmacSHA256") -> Non
     assert f"SignatureMethod={method}" in error["Message"] and "TC3-HMAC-SHA256" in error["Message"]
 
 
+@pytest.mark.reliability(
+    area="fidelity",
+    tried="the official Python SDK signing with the old SignatureMethod (HmacSHA256, HmacSHA1) instead of TC3",
+    held="UnsupportedProtocol naming the method and TC3-HMAC-SHA256 (not MissingParameter: Action); nothing changes",
+)
 @pytest.mark.parametrize("signature_method", ["HmacSHA256", "HmacSHA1"])
 def test_the_official_sdk_signing_with_v1_is_told_to_use_tc3(emu: RunningEmulator, signature_method: str) -> None:
     profile = ClientProfile(

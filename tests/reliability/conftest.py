@@ -47,8 +47,11 @@ AREAS: dict[str, str] = {
     "crash": "The `pulumi` process killed (SIGKILL) mid-operation, then the README's recovery steps.",
     "deletion": "How Tencent's deletion tasks can end, and what the user is told.",
     "bad-input": "Broken stack files and configuration, refused during `preview` before any write.",
-    "security": "Signatures, credentials, the admin API, and secrets kept out of every output and log.",
+    "security": "Signatures, credentials, the admin API, and secrets kept out of every output and log the project "
+    "writes (Pulumi's own gRPC debug log is not one: see README, Secrets).",
     "ownership": "Who may delete a certificate: adoptions, renames, forced replacements, stacks sharing one account.",
+    "fidelity": "The emulator judged by Tencent's official SDK: its request models and its clients.",
+    "demo": "`make demo` as a newcomer runs it: a fresh checkout, twice, and a port someone else answers on.",
     "load": "Many certificates in one stack with the rate limit on.",
 }
 REPORT_OPTION = "--reliability-report"
