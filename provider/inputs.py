@@ -7,7 +7,6 @@ preview); everything here takes and returns plain values, so it needs no Pulumi 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,9 +73,6 @@ REPLACE_FIELDS = (
 )
 #: Bookkeeping inputs: they only matter at create time or in messages, so changing them is never a step.
 NO_STEP_FIELDS = frozenset({"entry", "owner", "allow_expired", "create_timeout", "take_over"})
-# Accepts what CertificateArgs users write as well as the numbers the stack-file loader produces; the loader's own
-# syntax (provider.stackfile.parse_duration: 1h30m, a unit required) is stricter on purpose and stays its own.
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 
 
 def input_names(source: str) -> tuple[str, ...]:
@@ -117,18 +113,14 @@ def as_bool(value: Any, default: bool) -> bool:
 
 
 def seconds(value: Any, default: float) -> float:
-    """A duration: a number of seconds, or text like ``90s``, ``10m``, ``1.5h``."""
+    """A duration: a number of seconds, or text in the stack file's grammar (``90s``, ``10m``, ``1h30m``)."""
     if value is None:
         return default
     if isinstance(value, bool):
         raise ValueError("a duration must be a number of seconds or text like 10m")
     if isinstance(value, (int, float)):
         return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration such as 600, 90s, 10m or 1h")
-    number, unit = float(match.group(1)), match.group(2) or "s"
-    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+    return float(rules.parse_duration(str(value)))
 
 
 def tags_of(value: Any) -> dict[str, str]:
@@ -181,7 +173,7 @@ def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
         elif name == "tags":
             out[name] = tags_of(value)
         elif name == "free_domain":
-            out[name] = value.strip().lower()
+            out[name] = rules.free_domain(str(value))[0] or value
     return out
 
 

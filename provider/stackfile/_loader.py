@@ -17,8 +17,10 @@ from ..rules import (
     MAX_TAGS,
     MAX_USER_TAGS,
     alias_problem,
+    parse_duration,
     tag_key_problem,
     tag_value_problem,
+    timeout_problem,
 )
 from ._model import (
     AdoptSource,
@@ -36,8 +38,6 @@ __all__ = ["ENTRY_NAME_PATTERN", "load_stack_file", "parse_duration"]
 # Pulumi resource names have few limits, but these names also end up in URNs, CLI output and file names.
 ENTRY_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 _ENTRY_NAME = re.compile(ENTRY_NAME_PATTERN)
-_DURATION = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-MAX_TIMEOUT = 24 * 3600
 
 _TOP_KEYS = {"defaults", "certificates"}
 _SOURCE_KEYS = ("upload", "adopt", "free")
@@ -85,15 +85,6 @@ def load_stack_file(
     if reader.problems or result is None:
         raise StackFileError(reader.sorted_problems())
     return result
-
-
-def parse_duration(text: str) -> int:
-    """``90s``, ``10m``, ``1h30m`` -> seconds; raises ``ValueError`` for anything else (a unit is required)."""
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
 
 
 class _StackReader(SourceReader):
@@ -173,8 +164,9 @@ class _StackReader(SourceReader):
         except ValueError as exc:
             self.add(node, path, str(exc))
             return None
-        if not 1 <= seconds <= MAX_TIMEOUT:
-            self.add(node, path, f"must be between 1s and 24h, not {value!r}")
+        problem = timeout_problem(seconds)
+        if problem:
+            self.add(node, path, f"{problem}, not {value!r}")
             return None
         return seconds
 

@@ -11,7 +11,7 @@ import yaml
 from cryptography import x509
 
 from ..pem import certificate_key_problem, chain_problem, key_type_problem
-from ..rules import VALIDATION_METHODS
+from ..rules import VALIDATION_METHODS, certificate_id_problem, free_domain
 from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
 from ._nodes import STR, Item, NodeReader, is_null, join
@@ -22,10 +22,8 @@ _UPLOAD_KEYS = {"certificate", "private_key"}
 _SECRET_KEYS = ("config", "env", "file")
 _ADOPT_KEYS = {"id", "take_over"}
 _FREE_KEYS = {"domain", "validation"}
-_ADOPT_ID = re.compile(r"^[A-Za-z0-9]{8}$")  # Tencent certificate ids, e.g. GjTNRoK7
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CONFIG_KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$")
-_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 class SourceReader(NodeReader):
@@ -70,9 +68,9 @@ class SourceReader(NodeReader):
         value = self.text(node, path, what="a certificate id")
         if value is None:
             return None
-        if not _ADOPT_ID.match(value):
-            message = f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
-            self.add(node, path, message)
+        problem = certificate_id_problem(value)
+        if problem:
+            self.add(node, path, problem)
             return None
         return AdoptSource(value, take_over=take_over)
 
@@ -108,25 +106,9 @@ class SourceReader(NodeReader):
         value = self.text(node, path, what="a domain name")
         if value is None:
             return None
-        domain = value.strip().lower().removesuffix(".")
-        if domain.startswith("*."):
-            self.add(node, path, "free certificates cannot be wildcards; list each host name as its own entry")
-            return None
-        if not domain.isascii():
-            try:
-                domain = domain.encode("idna").decode("ascii")
-            except UnicodeError:
-                self.add(node, path, f"{value!r} is not a valid domain name")
-                return None
-        labels = domain.split(".")
-        if (
-            len(domain) > 253
-            or len(labels) < 2
-            or not all(_DNS_LABEL.match(label) for label in labels)
-            or labels[-1].isdigit()
-        ):
-            self.add(node, path, f"{value!r} is not a valid domain name (e.g. shop.example.com)")
-            return None
+        domain, problem = free_domain(value)
+        if problem:
+            self.add(node, path, problem)
         return domain
 
     # -- upload
