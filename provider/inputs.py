@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: The value the engine sends for an input not known yet (preview); equals ``pulumi.runtime.rpc.UNKNOWN``, kept
-#: here so these helpers need no Pulumi import (tests/provider/test_inputs.py checks they agree).
+#: here so these helpers need no Pulumi import (tests/provider/test_rules.py checks they agree).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 DEFAULT_DELETE_TIMEOUT = float(rules.DEFAULT_DELETE_TIMEOUT)

@@ -37,7 +37,7 @@ __all__ = [
     "user_tags",
 ]
 
-DEFAULT_DELETE_TIMEOUT = 600  # seconds; design.md: deletion waits at most 10 minutes unless told otherwise
+DEFAULT_DELETE_TIMEOUT = 600  # seconds; a deletion waits at most 10 minutes unless told otherwise (README, Deletion)
 DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
 # One run never waits longer than a day: a deletion task or a free certificate's validation still running then is
 # resumed by the next `up` (the provider keeps their ids), so a longer wait would only hold a CI job hostage.

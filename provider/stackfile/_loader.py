@@ -296,25 +296,20 @@ class _StackReader(SourceReader):
             return None, []
         self.unknown_keys(items, _ENTRY_KEYS, path)
 
-        explicit: set[str] = set()
         values: dict[str, Any] = {}
-        for key, spec_field in _SHARED_OPTIONS.items():
+        for key in _SHARED_OPTIONS:
             if key in items:
                 values[key] = self.option(key, items[key].value, join(path, key))
-                explicit.add(spec_field)
             elif key in defaults:
                 values[key] = defaults[key]
-                explicit.add(spec_field)
         if "tags" in values:
             own = values["tags"] if "tags" in items else {}
             values["tags"] = self.merged_tags(own, defaults.get("tags"), items.get("tags"), join(path, "tags"))
         alias = ""
         if "alias" in items:
-            explicit.add("alias")
             alias = self.alias(items["alias"].value, join(path, "alias")) or ""
         cert_type: CertType = "SVR"
         if "type" in items:
-            explicit.add("cert_type")
             if self.choice(items["type"].value, join(path, "type"), ("SVR", "CA")) == "CA":
                 cert_type = "CA"
         former = self.renamed_from(name, items, path)
@@ -337,7 +332,6 @@ class _StackReader(SourceReader):
             renamed_from=tuple(old for old, _ in former),
             allow_expired=values.get("allow_expired", False),
             line=item.key.start_mark.line + 1,
-            explicit_fields=frozenset(explicit),
         )
         return spec, former
 

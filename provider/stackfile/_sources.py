@@ -120,13 +120,12 @@ class SourceReader(NodeReader):
             return None
         self.unknown_keys(items, _UPLOAD_KEYS, path)
         chain: tuple[str, list[x509.Certificate]] | None = None
-        origin = "inline"
         cert_path = join(path, "certificate")
         if "certificate" not in items:
             self.add(item.key, cert_path, "missing; a PEM file path relative to the stack file, or inline PEM")
         else:
             node = items["certificate"].value
-            text, origin = self.certificate_text(node, cert_path)
+            text, _origin = self.certificate_text(node, cert_path)
             if text is not None:
                 chain = self.check_chain(text, node, cert_path, cert_type, allow_expired)
 
@@ -149,7 +148,6 @@ class SourceReader(NodeReader):
         return UploadSource(
             certificate_pem=chain[0],
             private_key=key_ref,
-            certificate_origin=origin,
             common_name=_pem.common_name(leaf),
             subject_alt_names=_pem.dns_names(leaf),
             not_after=leaf.not_valid_after_utc,
