@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
-from .creation import Creator, reconcile
+from .creation import Creator
 from .deletion import Deleter
 from .errors import CertificateError
 from .identity import StackIdentity
@@ -44,6 +44,7 @@ from .inputs import (
 from .outputs import OUTPUT_NAMES, outputs
 from .ownership import owner_token
 from .pem import normalise_pem
+from .reconcile import reconcile
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
 from .ssl import CertificateNotFound, SslService
 from .tencentcloud.client import Client

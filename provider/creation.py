@@ -12,27 +12,27 @@ A certificate this create uploaded is removed again when the create fails after 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import CertificateError
 from .inputs import CertificateInputs
 from .ownership import Holder, holder_of, marks
 from .pem import normalise_pem
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, is_reserved_tag, user_tags
+from .reconcile import reconcile
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
 from .ssl import (
     CertificateDetail,
     CertificateNotFound,
     CertificateStatus,
     CertificateSummary,
     DeletionRefused,
-    ProjectChangeFailed,
     SslService,
 )
 from .tencentcloud.errors import TencentCloudError
 from .waiting import Timing
 
-__all__ = ["WAITING_STATUSES", "Created", "Creator", "reconcile"]
+__all__ = ["WAITING_STATUSES", "Created", "Creator"]
 
 #: Reads of a certificate right after its upload that may answer CertificateNotFound before Tencent's read side
 #: has it (eventual consistency), each after the usual backoff.
@@ -384,43 +384,3 @@ def _pending_message(entry: str, detail: CertificateDetail, domain: str) -> str:
         "again (raise create_timeout to wait longer)."
     )
     return "\n".join(lines)
-
-
-def reconcile(
-    ssl: SslService,
-    entry: str,
-    certificate_id: str,
-    spec: CertificateInputs,
-    *,
-    alias: str | None,
-    project: int | None,
-    tags: Mapping[str, str] | None,
-    provider_tags: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """Bring alias, project and user tags to ``spec``; ``None`` for a current value means "read it".
-
-    ``provider_tags`` (ownership marks) are set alongside; the provider's other tags are kept as they are.
-    """
-    want_alias = spec.alias
-    want_project = spec.project_id
-    want_tags = dict(spec.tags)
-    if alias is None or project is None:
-        detail = ssl.describe_certificate_detail(certificate_id)
-        alias = detail.alias if alias is None else alias
-        project = detail.project_id if project is None else project
-    try:
-        if alias != want_alias:
-            ssl.modify_alias(certificate_id, want_alias)
-        if project != want_project:
-            ssl.modify_project(certificate_id, want_project)
-    except ProjectChangeFailed:
-        raise CertificateError(
-            f"{entry}: Tencent Cloud refused to move certificate {certificate_id} to project {want_project} "
-            "(listed in FailCertificates); check that the project exists and that these credentials may use it"
-        ) from None
-    current = ssl.get_tags(certificate_id) if tags is None else dict(tags)
-    extra = dict(provider_tags or {})
-    if user_tags(current) != want_tags or any(current.get(k) != v for k, v in extra.items()):
-        reserved = {k: v for k, v in current.items() if is_reserved_tag(k)}
-        ssl.replace_tags(certificate_id, {**want_tags, **reserved, **extra}, current)
-    return want_tags
