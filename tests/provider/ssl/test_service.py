@@ -1,4 +1,4 @@
-"""provider/ssl.py against the emulator over real HTTP: every typed operation, its parsing and its exceptions."""
+"""SslService against the emulator over real HTTP: every typed operation, its parsing and its exceptions."""
 
 from __future__ import annotations
 
