@@ -20,7 +20,17 @@ from .errors import (
     ServiceRoleNotAuthorised,
 )
 from .models import CertificateDetail, CertificateSummary, DeleteOutcome, DeleteTask, DeployedResources
-from .wire import as_int, as_strings, as_text, certificate_detail, certificate_summary, tag_list, tag_resource_name
+from .wire import (
+    as_int,
+    as_strings,
+    as_text,
+    certificate_detail,
+    certificate_summary,
+    delete_task,
+    deployed_resources,
+    tag_list,
+    tag_resource_name,
+)
 
 __all__ = [
     "DELETE_TASK_POLL_LIMIT",
@@ -195,19 +205,9 @@ class SslService:
                 {"CertificateIds": list(certificate_ids), "ResourceType": resource_type},
             )
             for row in reply.get("DeployedResources") or []:
-                if not isinstance(row, dict):
-                    continue
-                resources = as_strings(row.get("Resources")) or as_strings(row.get("ResourceIds"))
-                count = as_int(row.get("Count"), len(resources))
-                if count or resources:
-                    found.append(
-                        DeployedResources(
-                            certificate_id=as_text(row.get("CertificateId")),
-                            resource_type=as_text(row.get("Type")) or resource_type,
-                            count=count,
-                            resources=resources,
-                        )
-                    )
+                deployed = deployed_resources(row, resource_type) if isinstance(row, dict) else None
+                if deployed is not None:
+                    found.append(deployed)
         return found
 
     # -- update
@@ -268,16 +268,9 @@ class SslService:
         for chunk in _chunks(list(task_ids), DELETE_TASK_POLL_LIMIT):
             reply = self._ssl("DescribeDeleteCertificatesTaskResult", {"TaskIds": list(chunk)})
             for row in reply.get("DeleteTaskResult") or []:
-                if not isinstance(row, dict):
-                    continue
-                task = DeleteTask(
-                    task_id=as_text(row.get("TaskId")),
-                    certificate_id=as_text(row.get("CertId")),
-                    status=as_int(row.get("Status"), -1),
-                    error=as_text(row.get("Error")),
-                    domains=as_strings(row.get("Domains")),
-                )
-                tasks[task.task_id] = task
+                if isinstance(row, dict):
+                    task = delete_task(row)
+                    tasks[task.task_id] = task
         return tasks
 
     # -- tags (Tag service; the SSL API has no "modify tags")

@@ -1,23 +1,32 @@
-"""Tencent's wire format: CamelCase reply fields -> the typed models, and the few request shapes built twice.
+"""Tencent's replies -> the typed models: one field table per model, and the converters the tables use.
 
-Tencent's CamelCase stops here. Every converter accepts whatever JSON Tencent sends, ``null`` included, and
-degrades to an empty value rather than raising: a field Tencent drops must not fail a whole read.
+Adding a field to a model is one row in its table. Every converter takes whatever JSON Tencent sends, ``null``
+included, and degrades to an empty value rather than raising: a field Tencent leaves out must not fail a read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any, TypeVar
 
-from .models import CertificateDetail, CertificateSummary, DvAuthRecord
+from .models import CertificateDetail, CertificateSummary, DeleteTask, DeployedResources, DvAuthRecord
 
 __all__ = [
+    "CERTIFICATE_DETAIL_FIELDS",
+    "CERTIFICATE_SUMMARY_FIELDS",
+    "DELETE_TASK_FIELDS",
+    "DV_AUTH_DETAIL_FIELDS",
+    "DV_AUTH_FIELDS",
+    "FieldTable",
     "as_int",
     "as_strings",
     "as_text",
     "certificate_detail",
     "certificate_summary",
+    "delete_task",
+    "deployed_resources",
     "parse_tencent_time",
     "tag_list",
     "tag_resource_name",
@@ -26,6 +35,8 @@ __all__ = [
 # Tencent's Describe* times are wall-clock strings in China Standard Time (GMT+8, no DST).
 _CHINA = dt.timezone(dt.timedelta(hours=8), "GMT+8")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+
+_Model = TypeVar("_Model")
 
 
 def parse_tencent_time(value: Any) -> dt.datetime | None:
@@ -80,9 +91,19 @@ def _tags(value: Any) -> dict[str, str]:
     }
 
 
+def _status(value: Any) -> int:
+    return as_int(value, -1)  # -1: no status in the reply, unlike 0 (PENDING)
+
+
 def _fingerprint(value: Any) -> str:
     # Tencent documents CertFingerprint as "SHA1 of the signing cert" without a format; normalise separators/case.
     return as_text(value).replace(":", "").replace(" ", "").lower()
+
+
+def _pem(value: Any) -> str:
+    # Tencent may add a trailing newline; Terraform trims it too (resource_tc_ssl_certificate.go, Read).
+    text = as_text(value).strip()
+    return text + "\n" if text else ""
 
 
 def _dv_auths(value: Any) -> tuple[DvAuthRecord, ...]:
@@ -90,72 +111,107 @@ def _dv_auths(value: Any) -> tuple[DvAuthRecord, ...]:
         return ()
     entries = value.get("DvAuths")
     if isinstance(entries, list) and entries:
-        return tuple(
-            DvAuthRecord(
-                domain=as_text(e.get("DvAuthDomain")),
-                key=as_text(e.get("DvAuthKey")),
-                value=as_text(e.get("DvAuthValue")),
-                verify_type=as_text(e.get("DvAuthVerifyType")),
-                path=as_text(e.get("DvAuthPath")),
-                sub_domain=as_text(e.get("DvAuthSubDomain")),
-            )
-            for e in entries
-            if isinstance(e, dict)
-        )
+        return tuple(_build(DvAuthRecord, DV_AUTH_FIELDS, e) for e in entries if isinstance(e, dict))
+    # Without a DvAuths list, DvAuthDetail itself carries one record, under partly different keys.
     if value.get("DvAuthKey") or value.get("DvAuthValue"):
-        return (
-            DvAuthRecord(
-                domain=as_text(value.get("DvAuthDomain")),
-                key=as_text(value.get("DvAuthKey")),
-                value=as_text(value.get("DvAuthValue")),
-                path=as_text(value.get("DvAuthPath")),
-                sub_domain=as_text(value.get("DvAuthKeySubDomain")),
-            ),
-        )
+        return (_build(DvAuthRecord, DV_AUTH_DETAIL_FIELDS, value),)
     return ()
+
+
+#: One row per model field: (field name, reply key, converter of the reply's value, ``None`` included).
+FieldTable = tuple[tuple[str, str, Callable[[Any], Any]], ...]
+
+DV_AUTH_FIELDS: FieldTable = (
+    ("domain", "DvAuthDomain", as_text),
+    ("key", "DvAuthKey", as_text),
+    ("value", "DvAuthValue", as_text),
+    ("verify_type", "DvAuthVerifyType", as_text),
+    ("path", "DvAuthPath", as_text),
+    ("sub_domain", "DvAuthSubDomain", as_text),
+)
+#: The record DvAuthDetail holds in its own fields: no verify type, and the sub-domain under another key.
+DV_AUTH_DETAIL_FIELDS: FieldTable = (
+    ("domain", "DvAuthDomain", as_text),
+    ("key", "DvAuthKey", as_text),
+    ("value", "DvAuthValue", as_text),
+    ("path", "DvAuthPath", as_text),
+    ("sub_domain", "DvAuthKeySubDomain", as_text),
+)
+CERTIFICATE_DETAIL_FIELDS: FieldTable = (
+    ("certificate_id", "CertificateId", as_text),
+    ("domain", "Domain", as_text),
+    ("alias", "Alias", as_text),
+    ("certificate_type", "CertificateType", as_text),
+    ("status", "Status", _status),
+    ("status_message", "StatusMsg", as_text),
+    ("status_name", "StatusName", as_text),
+    ("project_id", "ProjectId", as_int),
+    ("source", "From", as_text),
+    ("subject_alt_names", "SubjectAltName", as_strings),
+    ("not_before", "CertBeginTime", parse_tencent_time),
+    ("not_after", "CertEndTime", parse_tencent_time),
+    ("inserted_at", "InsertTime", parse_tencent_time),
+    ("fingerprint", "CertFingerprint", _fingerprint),
+    ("verify_type", "VerifyType", as_text),
+    ("is_dv", "IsDv", bool),
+    ("package_type", "PackageType", as_text),
+    ("public_key", "CertificatePublicKey", _pem),
+    ("tags", "Tags", _tags),
+    ("dv_auths", "DvAuthDetail", _dv_auths),
+)
+CERTIFICATE_SUMMARY_FIELDS: FieldTable = (
+    ("certificate_id", "CertificateId", as_text),
+    ("domain", "Domain", as_text),
+    ("alias", "Alias", as_text),
+    ("certificate_type", "CertificateType", as_text),
+    ("status", "Status", _status),
+    ("project_id", "ProjectId", as_int),
+    ("source", "From", as_text),
+    ("inserted_at", "InsertTime", parse_tencent_time),
+    ("not_after", "CertEndTime", parse_tencent_time),
+    ("tags", "Tags", _tags),
+)
+DELETE_TASK_FIELDS: FieldTable = (
+    ("task_id", "TaskId", as_text),
+    ("certificate_id", "CertId", as_text),
+    ("status", "Status", _status),
+    ("error", "Error", as_text),
+    ("domains", "Domains", as_strings),
+)
+
+
+def _build(model: Callable[..., _Model], table: FieldTable, reply: Mapping[str, Any]) -> _Model:
+    return model(**{name: convert(reply.get(key)) for name, key, convert in table})
 
 
 def certificate_detail(reply: Mapping[str, Any], certificate_id: str) -> CertificateDetail:
     """A DescribeCertificateDetail reply as a ``CertificateDetail`` (``certificate_id`` when the reply omits it)."""
-    public_key = as_text(reply.get("CertificatePublicKey")).strip()
-    return CertificateDetail(
-        certificate_id=as_text(reply.get("CertificateId")) or certificate_id,
-        domain=as_text(reply.get("Domain")),
-        alias=as_text(reply.get("Alias")),
-        certificate_type=as_text(reply.get("CertificateType")),
-        status=as_int(reply.get("Status"), -1),
-        status_message=as_text(reply.get("StatusMsg")),
-        status_name=as_text(reply.get("StatusName")),
-        project_id=as_int(reply.get("ProjectId")),
-        source=as_text(reply.get("From")),
-        subject_alt_names=as_strings(reply.get("SubjectAltName")),
-        not_before=parse_tencent_time(reply.get("CertBeginTime")),
-        not_after=parse_tencent_time(reply.get("CertEndTime")),
-        inserted_at=parse_tencent_time(reply.get("InsertTime")),
-        fingerprint=_fingerprint(reply.get("CertFingerprint")),
-        verify_type=as_text(reply.get("VerifyType")),
-        is_dv=bool(reply.get("IsDv")),
-        package_type=as_text(reply.get("PackageType")),
-        # Tencent may add a trailing newline; Terraform trims it too (resource_tc_ssl_certificate.go, Read).
-        public_key=public_key + "\n" if public_key else "",
-        tags=_tags(reply.get("Tags")),
-        dv_auths=_dv_auths(reply.get("DvAuthDetail")),
-    )
+    detail = _build(CertificateDetail, CERTIFICATE_DETAIL_FIELDS, reply)
+    return detail if detail.certificate_id else replace(detail, certificate_id=certificate_id)
 
 
 def certificate_summary(row: Mapping[str, Any]) -> CertificateSummary:
     """One DescribeCertificates row as a ``CertificateSummary``."""
-    return CertificateSummary(
+    return _build(CertificateSummary, CERTIFICATE_SUMMARY_FIELDS, row)
+
+
+def delete_task(row: Mapping[str, Any]) -> DeleteTask:
+    """One DescribeDeleteCertificatesTaskResult entry as a ``DeleteTask``."""
+    return _build(DeleteTask, DELETE_TASK_FIELDS, row)
+
+
+def deployed_resources(row: Mapping[str, Any], resource_type: str) -> DeployedResources | None:
+    """One DescribeDeployedResources row asked for ``resource_type``; ``None`` when it lists no resource."""
+    # Resources holds ids or domains; ResourceIds is its deprecated predecessor (API notes, DescribeDeployedResources).
+    resources = as_strings(row.get("Resources")) or as_strings(row.get("ResourceIds"))
+    count = as_int(row.get("Count"), len(resources))
+    if not (count or resources):
+        return None
+    return DeployedResources(
         certificate_id=as_text(row.get("CertificateId")),
-        domain=as_text(row.get("Domain")),
-        alias=as_text(row.get("Alias")),
-        certificate_type=as_text(row.get("CertificateType")),
-        status=as_int(row.get("Status"), -1),
-        project_id=as_int(row.get("ProjectId")),
-        source=as_text(row.get("From")),
-        inserted_at=parse_tencent_time(row.get("InsertTime")),
-        not_after=parse_tencent_time(row.get("CertEndTime")),
-        tags=_tags(row.get("Tags")),
+        resource_type=as_text(row.get("Type")) or resource_type,
+        count=count,
+        resources=resources,
     )
 
 
