@@ -20,6 +20,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..tencentcloud.errors import reduce_error
+
 if TYPE_CHECKING:
     from .models import DeployedResources
 
@@ -48,14 +50,7 @@ class SslError(Exception):
         self.certificate_id = certificate_id
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), dict(self.__dict__), self.args))
-
-
-def _rebuild(cls: type[SslError], state: dict[str, Any], args: tuple[Any, ...]) -> SslError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, *args)
-    error.__dict__.update(state)
-    return error
+        return reduce_error(self)
 
 
 class CertificateNotFound(SslError):
