@@ -4,7 +4,7 @@ Callers catch at the level they need::
 
     TencentCloudError                 anything this client raises about a call
     ├── ApiError                      the service answered with Response.Error (code, message, request id)
-    └── TransportError                no usable answer; always retryable
+    └── TransportError                no usable answer (``retry.py`` says which ones are retried)
         ├── ConnectError              the TCP/TLS connection could not be opened
         ├── RequestTimeout            a timeout expired
         │   ├── ConnectTimeout        ... while connecting
