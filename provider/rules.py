@@ -12,10 +12,12 @@ import re
 from collections.abc import Mapping
 
 __all__ = [
+    "CERTIFICATE_ID_PATTERN",
     "CLAIM_TAG",
     "CREATE_TAG",
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
+    "DURATION_PATTERN",
     "MAX_ALIAS",
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
@@ -23,6 +25,7 @@ __all__ = [
     "MAX_USER_TAGS",
     "OWNER_TAG",
     "RESERVED_TAG_PREFIXES",
+    "TAG_SPECIALS",
     "VALIDATION_METHODS",
     "MAX_TIMEOUT",
     "alias_problem",
@@ -43,9 +46,12 @@ DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a f
 # resumed by the next `up` (the provider keeps their ids), so a longer wait would only hold a CI job hostage.
 MAX_TIMEOUT = 24 * 3600
 
-_DURATION = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-# Tencent certificate ids are 8 letters and digits (e.g. GjTNRoK7), in the console, the API and Terraform.
-_CERTIFICATE_ID = re.compile(r"^[A-Za-z0-9]{8}$")
+#: A duration with units (90s, 10m, 1h30m); also an ECMA-262 pattern, for the stack file's JSON Schema.
+DURATION_PATTERN = r"^(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$"
+#: Tencent certificate ids are 8 letters and digits (e.g. GjTNRoK7), in the console, the API and Terraform.
+CERTIFICATE_ID_PATTERN = r"^[A-Za-z0-9]{8}$"
+_DURATION = re.compile(DURATION_PATTERN)
+_CERTIFICATE_ID = re.compile(CERTIFICATE_ID_PATTERN)
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
@@ -68,7 +74,7 @@ MAX_TAG_VALUE = 255
 #: Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.
 RESERVED_TAG_PREFIXES = ("qcloud", "tencent", "project", "qcs:", "pulumi:")
 # ASCII and full-width, per the Tag doc.
-_TAG_SPECIALS = frozenset("+-=._:/@()[],;>< ") | frozenset("＋－＝／＠（）【】：")
+TAG_SPECIALS = frozenset("+-=._:/@()[],;>< ") | frozenset("＋－＝／＠（）【】：")
 
 
 def is_reserved_tag(key: str) -> bool:
@@ -89,7 +95,7 @@ def tag_text_problem(text: str, what: str, limit: int, *, allow_empty: bool) -> 
         return f"{what} must be at most {limit} characters (has {len(text)})"
     if text != text.strip(" "):
         return f"{what} must not start or end with a space"
-    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in _TAG_SPECIALS)})
+    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in TAG_SPECIALS)})
     if bad:
         shown = " ".join(repr(ch) for ch in bad[:5])
         return (

@@ -16,14 +16,16 @@ from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
 from ._nodes import STR, Item, NodeReader, is_null, join
 
-__all__ = ["VALIDATION_METHODS", "SourceReader"]
+__all__ = ["CONFIG_KEY_PATTERN", "ENV_NAME_PATTERN", "VALIDATION_METHODS", "SourceReader"]
 
 _UPLOAD_KEYS = {"certificate", "private_key"}
 _SECRET_KEYS = ("config", "env", "file")
 _ADOPT_KEYS = {"id", "take_over"}
 _FREE_KEYS = {"domain", "validation"}
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CONFIG_KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$")
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+CONFIG_KEY_PATTERN = r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$"
+_ENV_NAME = re.compile(ENV_NAME_PATTERN)
+_CONFIG_KEY = re.compile(CONFIG_KEY_PATTERN)
 
 
 class SourceReader(NodeReader):
