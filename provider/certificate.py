@@ -127,7 +127,7 @@ class CertificateProvider(dyn.ResourceProvider):
         return {}
 
     def __setstate__(self, state: Mapping[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        type(self).__init__(self)
 
     def configure(self, req: dyn.ConfigureRequest) -> None:
         """Remember the ``tencentcloud:*`` stack config (secrets arrive decrypted); the client is built later."""

@@ -10,16 +10,16 @@ from pathlib import Path
 import yaml
 from cryptography import x509
 
-from ..pem import certificate_key_problem, chain_problem, key_type_problem
+from ..pem import certificate_key_problem, chain_problem, key_type_problem, normalise_text
 from ..rules import VALIDATION_METHODS, certificate_id_problem, free_domain
 from . import _pem
-from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
+from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretKind, SecretRef, UploadSource
 from ._nodes import STR, Item, NodeReader, is_null, join
 
 __all__ = ["CONFIG_KEY_PATTERN", "ENV_NAME_PATTERN", "VALIDATION_METHODS", "SourceReader"]
 
 _UPLOAD_KEYS = {"certificate", "private_key"}
-_SECRET_KEYS = ("config", "env", "file")
+_SECRET_KEYS: tuple[SecretKind, ...] = ("config", "env", "file")
 _ADOPT_KEYS = {"id", "take_over"}
 _FREE_KEYS = {"domain", "validation"}
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -246,7 +246,7 @@ class SourceReader(NodeReader):
         if kind == "env" and not _ENV_NAME.match(value):
             self.add(value_node, join(path, kind), f"{value!r} is not an environment variable name")
             return None
-        return SecretRef(kind, value)  # type: ignore[arg-type]
+        return SecretRef(kind, value)
 
     def check_key(self, ref: SecretRef, node: yaml.Node, path: str, leaf: x509.Certificate | None) -> None:
         """Read a key now: it must be a private key, and match ``leaf`` when there is one."""
@@ -292,4 +292,4 @@ class SourceReader(NodeReader):
             raise SecretError(
                 f"config key {key!r} is not set for this stack; run `pulumi config set --secret {key} < KEYFILE`"
             )
-        return _pem.normalise_text(value)
+        return normalise_text(value)
