@@ -23,6 +23,7 @@ pulumi-cli:
 test: venv
 	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) -m pytest
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The full reliability matrix (fault x action, crash recovery, 200-certificate load): tests marked `long`.
 test-long: venv
@@ -34,6 +35,7 @@ test-fast: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Benchmarks (they print figures; nothing is asserted on time): see bench/README.md.
 bench: venv
@@ -41,7 +43,7 @@ bench: venv
 	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) bench/bench_stack.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # The demo stack `dev` against the local emulator (see README.md, Quick start).
 demo: venv

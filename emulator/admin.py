@@ -18,8 +18,10 @@ from emulator.clock import gmt8
 from emulator.deletion import RESOURCE_TYPES
 from emulator.faults import Fault, FaultError
 from emulator.identity import InstanceIdentity
+from emulator.records import Certificate
 from emulator.settings import SettingsError
 from emulator.state import EmulatorState
+from emulator.store import Store
 from emulator.views import effective_status
 
 __all__ = ["admin_app"]
@@ -128,7 +130,7 @@ class _Admin:
             rows = [self._certificate(store, cert, now) for cert in store.certs()]
         return JSONResponse({"Certificates": rows})
 
-    def _certificate(self, store: Any, cert: Any, now: float) -> dict[str, Any]:
+    def _certificate(self, store: Store, cert: Certificate, now: float) -> dict[str, Any]:
         # Everything a test may assert on, but never key material.
         return {
             "CertificateId": cert.id,

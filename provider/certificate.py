@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
-from .creation import Creator, reconcile
+from .creation import Creator
 from .deletion import Deleter
 from .errors import CertificateError
 from .identity import StackIdentity
@@ -36,16 +36,15 @@ from .inputs import (
     NO_STEP_FIELDS,
     REPLACE_FIELDS,
     SOURCES,
-    as_int,
-    entry_name,
+    CertificateInputs,
     field_changed,
     input_names,
     normalise_inputs,
-    tags_of,
 )
 from .outputs import OUTPUT_NAMES, outputs
 from .ownership import owner_token
 from .pem import normalise_pem
+from .reconcile import reconcile
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
 from .ssl import CertificateNotFound, SslService
 from .tencentcloud.client import Client
@@ -128,7 +127,7 @@ class CertificateProvider(dyn.ResourceProvider):
         return {}
 
     def __setstate__(self, state: Mapping[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        type(self).__init__(self)
 
     def configure(self, req: dyn.ConfigureRequest) -> None:
         """Remember the ``tencentcloud:*`` stack config (secrets arrive decrypted); the client is built later."""
@@ -228,14 +227,14 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         """Upload, apply for (free DV) or adopt a certificate; return its id and complete outputs."""
-        source = props.get("source", "upload")
+        spec = CertificateInputs.parse(props)
         creator = Creator(self._ssl(), self._timing, self._say)
-        if source == "adopt":
-            made = creator.adopt(props)
-        elif source == "free":
-            made = creator.apply(props)
+        if spec.source == "adopt":
+            made = creator.adopt(spec)
+        elif spec.source == "free":
+            made = creator.apply(spec)
         else:
-            made = creator.upload(props)
+            made = creator.upload(spec)
         return dyn.CreateResult(made.detail.certificate_id, outputs(props, made.detail, made.tags, made.claim))
 
     # -- read
@@ -261,18 +260,19 @@ class CertificateProvider(dyn.ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
         """ModifyCertificateAlias/Project and tags as needed; returns the complete outputs."""
         ssl = self._ssl()
-        entry = entry_name(news)
-        old_tags = tags_of(olds.get("tags")) if "tags" in olds else None
-        if old_tags != tags_of(news.get("tags")):
-            old_tags = None  # changing tags needs the full current set, the provider's own tags included
+        spec, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
+        entry = spec.entry
+        # A value the old outputs lack is read from Tencent (None); changing tags needs the full current set, the
+        # provider's own tags included, so a tag change reads them too.
+        old_tags = old.tags if "tags" in olds and old.tags == spec.tags else None
         try:
             tags = reconcile(
                 ssl,
                 entry,
                 id_,
-                news,
-                alias=str(olds.get("alias") or "") if "alias" in olds else None,
-                project=as_int(olds.get("project_id")) if "project_id" in olds else None,
+                spec,
+                alias=old.alias if "alias" in olds else None,
+                project=old.project_id if "project_id" in olds else None,
                 tags=old_tags,
             )
             detail = ssl.describe_certificate_detail(id_)

@@ -12,28 +12,27 @@ A certificate this create uploaded is removed again when the create fails after 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from .errors import CertificateError
-from .inputs import DEFAULT_CREATE_TIMEOUT, as_bool, as_int, entry_name, seconds, tags_of
+from .inputs import CertificateInputs
 from .ownership import Holder, holder_of, marks
 from .pem import normalise_pem
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, is_reserved_tag, user_tags
+from .reconcile import reconcile
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
 from .ssl import (
     CertificateDetail,
     CertificateNotFound,
     CertificateStatus,
     CertificateSummary,
     DeletionRefused,
-    ProjectChangeFailed,
     SslService,
 )
 from .tencentcloud.errors import TencentCloudError
 from .waiting import Timing
 
-__all__ = ["WAITING_STATUSES", "Created", "Creator", "reconcile"]
+__all__ = ["WAITING_STATUSES", "Created", "Creator"]
 
 #: Reads of a certificate right after its upload that may answer CertificateNotFound before Tencent's read side
 #: has it (eventual consistency), each after the usual backoff.
@@ -70,40 +69,40 @@ class Creator:
 
     # -- upload
 
-    def upload(self, props: Mapping[str, Any]) -> Created:
+    def upload(self, spec: CertificateInputs) -> Created:
         """UploadCertificate (marked for de-duplication), then wait until Tencent says it is usable."""
         ssl = self._ssl
-        entry = entry_name(props)
-        wanted_tags = tags_of(props.get("tags"))
+        entry = spec.entry
+        wanted_tags = dict(spec.tags)
         # A fresh token per create marks every certificate this call uploads, so a retried upload whose first
         # reply was lost (the client retries transport errors) can be found and its duplicate removed. It stays on
         # the certificate as its claim once the create is complete.
         nonce = secrets.token_hex(8)
-        tags = {**wanted_tags, **marks(str(props.get("owner") or ""), nonce), CREATE_TAG: nonce}
+        tags = {**wanted_tags, **marks(spec.owner, nonce), CREATE_TAG: nonce}
         # Repeatable=false: when an attempt the client gave up on (a lost or slow reply) was committed, even after
         # the retry, Tencent answers the other attempt with that certificate instead of storing a second one. It
         # answers with any identical certificate, though, so the tags say whose it is.
-        certificate_id = self._upload(entry, props, tags, nonce, repeatable=False)
+        certificate_id = self._upload(entry, spec, tags, nonce, repeatable=False)
         ours: set[str] = set()  # certificates known to be this entry's, removed again if the create fails
         try:
             detail = self._fresh_detail(certificate_id)
             if detail.tags.get(CREATE_TAG) == nonce:
                 ours.add(certificate_id)
-            elif _left_by_an_interrupted_create(detail, props):
+            elif _left_by_an_interrupted_create(detail, spec):
                 ours.add(certificate_id)
                 self._say(
                     f"{entry}: using certificate {certificate_id}, uploaded for this entry by an earlier run that "
                     "was interrupted before it could record it"
                 )
                 reconcile(
-                    ssl, entry, certificate_id, props, alias=detail.alias, project=detail.project_id, tags=detail.tags
+                    ssl, entry, certificate_id, spec, alias=detail.alias, project=detail.project_id, tags=detail.tags
                 )
             else:  # someone else's identical certificate: never taken over
-                certificate_id = self._upload(entry, props, tags, nonce, repeatable=True)
+                certificate_id = self._upload(entry, spec, tags, nonce, repeatable=True)
                 ours.add(certificate_id)
                 self._fresh_detail(certificate_id)
             self._remove_duplicates(entry, nonce, keep=certificate_id)
-            deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
+            deadline = self._timing.clock() + spec.create_timeout
             detail = self._wait_usable(entry, certificate_id, deadline)
             # The create is complete and the engine records it next: drop the in-flight mark (so an identical
             # upload by a later create of this entry, a forced replace, never takes this certificate for one an
@@ -134,14 +133,14 @@ class Creator:
             delay = self._timing.pause(delay, self._timing.clock() + delay)
         raise AssertionError("unreachable")
 
-    def _upload(self, entry: str, props: Mapping[str, Any], tags: dict[str, str], nonce: str, repeatable: bool) -> str:
+    def _upload(self, entry: str, spec: CertificateInputs, tags: dict[str, str], nonce: str, repeatable: bool) -> str:
         try:
             certificate_id = self._ssl.upload_certificate(
-                public_key=str(props["certificate"]),
-                private_key=props.get("private_key") or None,
-                certificate_type=str(props.get("certificate_type") or "SVR"),
-                alias=str(props.get("alias") or ""),
-                project_id=as_int(props.get("project_id")),
+                public_key=spec.certificate,
+                private_key=spec.private_key or None,
+                certificate_type=spec.certificate_type,
+                alias=spec.alias,
+                project_id=spec.project_id,
                 tags=tags,
                 repeatable=repeatable,
             )
@@ -207,14 +206,14 @@ class Creator:
 
     # -- apply (free DV)
 
-    def apply(self, props: Mapping[str, Any]) -> Created:
+    def apply(self, spec: CertificateInputs) -> Created:
         """ApplyCertificate (or resume this resource's pending application), then wait until it is issued."""
         ssl = self._ssl
-        entry = entry_name(props)
-        domain = str(props["free_domain"])
-        owner = str(props.get("owner") or "")
-        wanted_tags = tags_of(props.get("tags"))
-        deadline = self._timing.clock() + seconds(props.get("create_timeout"), DEFAULT_CREATE_TIMEOUT)
+        entry = spec.entry
+        domain = spec.free_domain
+        owner = spec.owner
+        wanted_tags = dict(spec.tags)
+        deadline = self._timing.clock() + spec.create_timeout
         nonce = secrets.token_hex(8)
         earlier = self._earlier_application(owner, domain)
         if earlier is not None:
@@ -233,9 +232,9 @@ class Creator:
             try:
                 certificate_id = ssl.apply_certificate(
                     domain=domain,
-                    validation=str(props.get("free_validation") or "DNS_AUTO"),
+                    validation=spec.free_validation,
                     alias=marker,
-                    project_id=as_int(props.get("project_id")),
+                    project_id=spec.project_id,
                 )
             except TencentCloudError as error:
                 found = self._applied_by(marker)
@@ -249,7 +248,7 @@ class Creator:
                     self._discard(entry, duplicate)
             ssl.change_tags(certificate_id, replace={**marks(owner, nonce), CREATE_TAG: nonce})
             self._say(f"{entry}: applied for a free certificate for {domain}: {certificate_id}")
-        reconcile(ssl, entry, certificate_id, props, alias=None, project=None, tags=None)
+        reconcile(ssl, entry, certificate_id, spec, alias=None, project=None, tags=None)
         detail = self._wait_issued(entry, certificate_id, domain, deadline)
         # Complete: drop the in-flight mark, so a later create of this entry never takes this certificate over, and
         # claim it for this create.
@@ -301,11 +300,11 @@ class Creator:
 
     # -- adopt
 
-    def adopt(self, props: Mapping[str, Any]) -> Created:
+    def adopt(self, spec: CertificateInputs) -> Created:
         """Take over an existing certificate (unless another stack manages it) and reconcile it; mark it ours."""
         ssl = self._ssl
-        entry = entry_name(props)
-        certificate_id = str(props["adopt_id"])
+        entry = spec.entry
+        certificate_id = spec.adopt_id
         try:
             detail = ssl.describe_certificate_detail(certificate_id)
             current = ssl.get_tags(certificate_id)
@@ -313,10 +312,10 @@ class Creator:
             raise CertificateError(
                 f"{entry}: cannot adopt certificate {certificate_id}: it does not exist in this account"
             ) from None
-        owner = str(props.get("owner") or "")
+        owner = spec.owner
         holder = holder_of(current, owner)
         claimed = current.get(OWNER_TAG)
-        if holder is Holder.OTHER_STACK and not as_bool(props.get("take_over"), False):
+        if holder is Holder.OTHER_STACK and not spec.take_over:
             raise CertificateError(
                 f"{entry}: certificate {certificate_id} is managed by another Pulumi stack (tag {OWNER_TAG}="
                 f"{claimed}); adopting it here would let either stack delete it under the other. If that stack has "
@@ -338,7 +337,7 @@ class Creator:
             ssl,
             entry,
             certificate_id,
-            props,
+            spec,
             alias=detail.alias,
             project=detail.project_id,
             tags=current,
@@ -347,20 +346,19 @@ class Creator:
         return Created(ssl.describe_certificate_detail(certificate_id), tags, claim)
 
 
-def _left_by_an_interrupted_create(detail: CertificateDetail, props: Mapping[str, Any]) -> bool:
+def _left_by_an_interrupted_create(detail: CertificateDetail, spec: CertificateInputs) -> bool:
     """Whether ``detail`` is this entry's certificate, uploaded by a create that stopped before the state recorded it.
 
     Such a certificate carries this entry's owner tag, still carries the in-flight ``pulumi:create`` mark (a create
     that completed removed it), and is identical to the one to upload: same type, same PEM (chain included). So the
     certificate a replacement replaces never is, even when the replacement was forced with the same PEM.
     """
-    owner = str(props.get("owner") or "")
     return (
-        bool(owner)
+        bool(spec.owner)
         and CREATE_TAG in detail.tags  # a completed create drops it
-        and detail.tags.get(OWNER_TAG) == owner
-        and detail.certificate_type == str(props.get("certificate_type") or "SVR")
-        and normalise_pem(detail.public_key) == normalise_pem(str(props["certificate"]))
+        and detail.tags.get(OWNER_TAG) == spec.owner
+        and detail.certificate_type == spec.certificate_type
+        and normalise_pem(detail.public_key) == normalise_pem(spec.certificate)
     )
 
 
@@ -386,43 +384,3 @@ def _pending_message(entry: str, detail: CertificateDetail, domain: str) -> str:
         "again (raise create_timeout to wait longer)."
     )
     return "\n".join(lines)
-
-
-def reconcile(
-    ssl: SslService,
-    entry: str,
-    certificate_id: str,
-    props: Mapping[str, Any],
-    *,
-    alias: str | None,
-    project: int | None,
-    tags: Mapping[str, str] | None,
-    provider_tags: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """Bring alias, project and user tags to ``props``; ``None`` for a current value means "read it".
-
-    ``provider_tags`` (ownership marks) are set alongside; the provider's other tags are kept as they are.
-    """
-    want_alias = str(props.get("alias") or "")
-    want_project = as_int(props.get("project_id"))
-    want_tags = tags_of(props.get("tags"))
-    if alias is None or project is None:
-        detail = ssl.describe_certificate_detail(certificate_id)
-        alias = detail.alias if alias is None else alias
-        project = detail.project_id if project is None else project
-    try:
-        if alias != want_alias:
-            ssl.modify_alias(certificate_id, want_alias)
-        if project != want_project:
-            ssl.modify_project(certificate_id, want_project)
-    except ProjectChangeFailed:
-        raise CertificateError(
-            f"{entry}: Tencent Cloud refused to move certificate {certificate_id} to project {want_project} "
-            "(listed in FailCertificates); check that the project exists and that these credentials may use it"
-        ) from None
-    current = ssl.get_tags(certificate_id) if tags is None else dict(tags)
-    extra = dict(provider_tags or {})
-    if user_tags(current) != want_tags or any(current.get(k) != v for k, v in extra.items()):
-        reserved = {k: v for k, v in current.items() if is_reserved_tag(k)}
-        ssl.replace_tags(certificate_id, {**want_tags, **reserved, **extra}, current)
-    return want_tags

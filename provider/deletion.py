@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .errors import CertificateError
-from .inputs import DEFAULT_DELETE_TIMEOUT, as_bool, entry_name, iso, seconds
+from .inputs import CertificateInputs, entry_name, iso
 from .ownership import verdict
 from .ssl import (
     CertificateNotFound,
@@ -43,10 +43,12 @@ class Deleter:
     def delete(self, id_: str, props: Mapping[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         ssl = self._ssl
+        spec = CertificateInputs.parse(props)
         entry = entry_name(props, id_)
-        check = as_bool(props.get("check_resources"), True)
-        timeout = seconds(props.get("delete_timeout"), DEFAULT_DELETE_TIMEOUT)
-        if not self._still_ours(entry, id_, props):
+        check = spec.check_resources
+        timeout = spec.delete_timeout
+        # The claim is an output (what the create wrote), not an input: read from the state's outputs.
+        if not self._still_ours(entry, id_, spec.owner, str(props.get("claim") or "")):
             return
         deadline = self._timing.clock() + timeout
         checks_timed_out = 0
@@ -89,7 +91,7 @@ class Deleter:
                 continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
 
-    def _still_ours(self, entry: str, id_: str, props: Mapping[str, Any]) -> bool:
+    def _still_ours(self, entry: str, id_: str, owner: str, claim: str) -> bool:
         """The ownership rule: delete only a certificate whose marks still name this resource."""
         try:
             tags = self._ssl.get_tags(id_)
@@ -98,7 +100,7 @@ class Deleter:
                 f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It "
                 "stays in the stack; run `pulumi up` again to retry"
             ) from None
-        judged = verdict(tags, str(props.get("owner") or ""), str(props.get("claim") or ""))
+        judged = verdict(tags, owner, claim)
         if not judged.may_delete:
             self._say(
                 f"{entry}: certificate {id_} is not deleted: {judged.reason}. It stays in Tencent Cloud and only "

@@ -1,4 +1,10 @@
-"""A certificate's input properties: their names per source, how values are read, normalised and compared.
+"""A certificate's input properties: one typed schema, and how values are read, normalised and compared.
+
+``CertificateInputs`` is the schema: one field per input property, each with its default and metadata (which sources
+have it, whether changing it replaces the certificate or is no step at all, whether it is secret, what it means).
+The property names per source, ``REPLACE_FIELDS``, ``NO_STEP_FIELDS`` and the defaults ``check`` fills in all derive
+from it. The provider parses a resource's properties into it once (``CertificateInputs.parse``) and reads typed
+attributes from then on.
 
 Inputs arrive from the engine as plain values (numbers as protobuf doubles, unknowns as a sentinel string during
 preview); everything here takes and returns plain values, so it needs no Pulumi import.
@@ -6,21 +12,25 @@ preview); everything here takes and returns plain values, so it needs no Pulumi 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from . import rules
 from .pem import normalise_pem, same_key
 
 __all__ = [
     "ALL_INPUTS",
+    "CertificateInputs",
+    "Source",
     "CERTIFICATE_TYPES",
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
     "NO_STEP_FIELDS",
     "REPLACE_FIELDS",
+    "SECRET_FIELDS",
     "SOURCES",
     "UNKNOWN",
     "as_bool",
@@ -36,7 +46,7 @@ __all__ = [
 ]
 
 #: The value the engine sends for an input not known yet (preview); equals ``pulumi.runtime.rpc.UNKNOWN``, kept
-#: here so these helpers need no Pulumi import (tests/provider/test_inputs.py checks they agree).
+#: here so these helpers need no Pulumi import (tests/provider/test_rules.py checks they agree).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 DEFAULT_DELETE_TIMEOUT = float(rules.DEFAULT_DELETE_TIMEOUT)
@@ -44,39 +54,103 @@ DEFAULT_CREATE_TIMEOUT = float(rules.DEFAULT_CREATE_TIMEOUT)
 
 SOURCES = ("upload", "adopt", "free")
 CERTIFICATE_TYPES = ("SVR", "CA")
+Source = Literal["upload", "adopt", "free"]
+
+
+def _prop(
+    default: Any,
+    doc: str,
+    *,
+    sources: tuple[str, ...] = SOURCES,
+    replace: bool = False,
+    step: bool = True,
+    secret: bool = False,
+    given: bool = False,
+) -> Any:
+    """A schema field: ``replace`` (changing it makes a new certificate), ``step`` (False: changing it is no step at
+    all, bookkeeping only), ``secret`` (a Pulumi secret end to end), ``given`` (always sent by the resource or
+    required, so ``check`` fills in no default), the ``sources`` that have it, and its doc."""
+    meta = {"doc": doc, "sources": sources, "replace": replace, "step": step, "secret": secret, "given": given}
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class CertificateInputs:
+    """The schema of a certificate's inputs, typed; ``parse`` reads the engine's plain values into it."""
+
+    source: Source = _prop(
+        "upload", "upload, adopt or free: where the certificate comes from", replace=True, given=True
+    )
+    entry: str = _prop("certificate", "the stack-file entry (for messages)", step=False, given=True)
+    owner: str = _prop("", "the entry's ownership token (provider.ownership)", step=False, given=True)
+    alias: str = _prop("", "the certificate's remark name in the console")
+    project_id: int = _prop(0, "the Tencent Cloud project")
+    tags: dict[str, str] = _prop({}, "user tags")
+    check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
+    delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
+    create_timeout: float = _prop(
+        float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False
+    )
+    certificate: str = _prop("", "PEM body, chain included", sources=("upload",), replace=True, given=True)
+    private_key: str = _prop(
+        "", "PEM private key (a CA certificate has none)", sources=("upload",), replace=True, secret=True, given=True
+    )
+    certificate_type: str = _prop("SVR", "SVR (server) or CA", sources=("upload",), replace=True)
+    allow_expired: bool = _prop(False, "upload an expired certificate", sources=("upload",), step=False)
+    adopt_id: str = _prop("", "the id of the certificate to adopt", sources=("adopt",), replace=True, given=True)
+    take_over: bool = _prop(False, "adopt even from another stack", sources=("adopt",), step=False)
+    free_domain: str = _prop(
+        "", "the host name of a free DV certificate", sources=("free",), replace=True, given=True
+    )
+    free_validation: str = _prop("DNS_AUTO", "DNS_AUTO, DNS or FILE", sources=("free",), replace=True)
+
+    def __repr__(self) -> str:
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.metadata["secret"]}
+        return f"CertificateInputs({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    @classmethod
+    def parse(cls, props: Mapping[str, Any]) -> CertificateInputs:
+        """Typed inputs from the engine's properties (inputs or outputs echoing them); absent ones get defaults.
+
+        Values must have passed ``check`` (the provider's methods only see such); unknown names are ignored.
+        """
+        source = props.get("source") or "upload"
+        values: dict[str, Any] = {"source": source}
+        for f in dataclasses.fields(cls):
+            raw = props.get(f.name)
+            if f.name == "source" or raw is None or source not in f.metadata["sources"]:
+                continue
+            values[f.name] = _coerce(f.name, raw)
+        return cls(**values)
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    if name == "project_id":
+        return as_int(raw)
+    if name in ("delete_timeout", "create_timeout"):
+        return seconds(raw, 0.0)
+    if name in ("check_resources", "allow_expired", "take_over"):
+        return as_bool(raw, False)
+    if name == "tags":
+        return tags_of(raw)
+    return str(raw)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(CertificateInputs)}
 # Inputs every certificate has, and the ones that belong to one source.
-_COMMON_INPUTS = (
-    "entry",
-    "owner",
-    "source",
-    "alias",
-    "project_id",
-    "tags",
-    "check_resources",
-    "delete_timeout",
-    "create_timeout",
-)
+_COMMON_INPUTS = tuple(n for n, f in _FIELDS.items() if f.metadata["sources"] == SOURCES)
 _SOURCE_INPUTS: Mapping[str, tuple[str, ...]] = {
-    "upload": ("certificate", "private_key", "certificate_type", "allow_expired"),
-    "adopt": ("adopt_id", "take_over"),
-    "free": ("free_domain", "free_validation"),
+    source: tuple(n for n, f in _FIELDS.items() if f.metadata["sources"] == (source,)) for source in SOURCES
 }
-ALL_INPUTS = frozenset(_COMMON_INPUTS).union(*_SOURCE_INPUTS.values())
+ALL_INPUTS = frozenset(_FIELDS)
 #: Changing one of these creates a new certificate and deletes the old one.
-REPLACE_FIELDS = (
-    "source",
-    "certificate",
-    "private_key",
-    "certificate_type",
-    "adopt_id",
-    "free_domain",
-    "free_validation",
-)
+REPLACE_FIELDS = tuple(n for n, f in _FIELDS.items() if f.metadata["replace"])
 #: Bookkeeping inputs: they only matter at create time or in messages, so changing them is never a step.
-NO_STEP_FIELDS = frozenset({"entry", "owner", "allow_expired", "create_timeout", "take_over"})
-# Accepts what CertificateArgs users write as well as the numbers the stack-file loader produces; the loader's own
-# syntax (provider.stackfile.parse_duration: 1h30m, a unit required) is stricter on purpose and stays its own.
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+NO_STEP_FIELDS = frozenset(n for n, f in _FIELDS.items() if not f.metadata["step"])
+#: Inputs that are Pulumi secrets.
+SECRET_FIELDS = frozenset(n for n, f in _FIELDS.items() if f.metadata["secret"])
 
 
 def input_names(source: str) -> tuple[str, ...]:
@@ -117,18 +191,14 @@ def as_bool(value: Any, default: bool) -> bool:
 
 
 def seconds(value: Any, default: float) -> float:
-    """A duration: a number of seconds, or text like ``90s``, ``10m``, ``1.5h``."""
+    """A duration: a number of seconds, or text in the stack file's grammar (``90s``, ``10m``, ``1h30m``)."""
     if value is None:
         return default
     if isinstance(value, bool):
         raise ValueError("a duration must be a number of seconds or text like 10m")
     if isinstance(value, (int, float)):
         return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration such as 600, 90s, 10m or 1h")
-    number, unit = float(match.group(1)), match.group(2) or "s"
-    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+    return float(rules.parse_duration(str(value)))
 
 
 def tags_of(value: Any) -> dict[str, str]:
@@ -151,20 +221,11 @@ def entry_name(props: Mapping[str, Any], fallback: str = "certificate") -> str:
 def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Valid inputs with defaults filled in, numbers as numbers, PEM, tags and domain in one spelling each."""
     out = dict(inputs)
-    defaults: dict[str, Any] = {
-        "alias": "",
-        "project_id": 0,
-        "tags": {},
-        "check_resources": True,
-        "delete_timeout": DEFAULT_DELETE_TIMEOUT,
-        "create_timeout": DEFAULT_CREATE_TIMEOUT,
+    defaults = {
+        n: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+        for n, f in _FIELDS.items()
+        if source in f.metadata["sources"] and not f.metadata["given"]
     }
-    if source == "upload":
-        defaults.update(certificate_type="SVR", allow_expired=False)
-    if source == "free":
-        defaults.update(free_validation="DNS_AUTO")
-    if source == "adopt":
-        defaults.update(take_over=False)
     for name, value in defaults.items():
         if out.get(name) is None:
             out[name] = value
@@ -181,7 +242,7 @@ def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
         elif name == "tags":
             out[name] = tags_of(value)
         elif name == "free_domain":
-            out[name] = value.strip().lower()
+            out[name] = rules.free_domain(str(value))[0] or value
     return out
 
 

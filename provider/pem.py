@@ -7,13 +7,12 @@ message: callers word their own errors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from cryptography.x509.oid import NameOID
 
 __all__ = [
@@ -75,9 +74,9 @@ def load_private_key(pem: str) -> PrivateKeyTypes:
     return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
-def public_der(public_key: Any) -> bytes:
+def public_der(public_key: PublicKeyTypes) -> bytes:
     """A public key as DER SubjectPublicKeyInfo: equal bytes, same key, whatever the encoding it came in."""
-    return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def same_public_key(key: PrivateKeyTypes, cert: x509.Certificate) -> bool:
@@ -106,7 +105,7 @@ def sha1_fingerprint(pem: str) -> str:
         return ""
 
 
-def key_type_problem(key: Any) -> str | None:
+def key_type_problem(key: PrivateKeyTypes | PublicKeyTypes) -> str | None:
     """What Tencent would refuse about a public or private key's type or size, as ``is ...``; None when it is fine."""
     public = key.public_key() if hasattr(key, "public_key") else key
     if isinstance(public, rsa.RSAPublicKey):

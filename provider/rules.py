@@ -8,13 +8,16 @@ phrase (``None`` when nothing is), and each caller places it in its own message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 __all__ = [
+    "CERTIFICATE_ID_PATTERN",
     "CLAIM_TAG",
     "CREATE_TAG",
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
+    "DURATION_PATTERN",
     "MAX_ALIAS",
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
@@ -22,8 +25,14 @@ __all__ = [
     "MAX_USER_TAGS",
     "OWNER_TAG",
     "RESERVED_TAG_PREFIXES",
+    "TAG_SPECIALS",
     "VALIDATION_METHODS",
+    "MAX_TIMEOUT",
     "alias_problem",
+    "certificate_id_problem",
+    "free_domain",
+    "parse_duration",
+    "timeout_problem",
     "is_reserved_tag",
     "tag_key_problem",
     "tag_text_problem",
@@ -31,8 +40,19 @@ __all__ = [
     "user_tags",
 ]
 
-DEFAULT_DELETE_TIMEOUT = 600  # seconds; design.md: deletion waits at most 10 minutes unless told otherwise
+DEFAULT_DELETE_TIMEOUT = 600  # seconds; a deletion waits at most 10 minutes unless told otherwise (README, Deletion)
 DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
+# One run never waits longer than a day: a deletion task or a free certificate's validation still running then is
+# resumed by the next `up` (the provider keeps their ids), so a longer wait would only hold a CI job hostage.
+MAX_TIMEOUT = 24 * 3600
+
+#: A duration with units (90s, 10m, 1h30m); also an ECMA-262 pattern, for the stack file's JSON Schema.
+DURATION_PATTERN = r"^(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$"
+#: Tencent certificate ids are 8 letters and digits (e.g. GjTNRoK7), in the console, the API and Terraform.
+CERTIFICATE_ID_PATTERN = r"^[A-Za-z0-9]{8}$"
+_DURATION = re.compile(DURATION_PATTERN)
+_CERTIFICATE_ID = re.compile(CERTIFICATE_ID_PATTERN)
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
 
@@ -54,7 +74,7 @@ MAX_TAG_VALUE = 255
 #: Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.
 RESERVED_TAG_PREFIXES = ("qcloud", "tencent", "project", "qcs:", "pulumi:")
 # ASCII and full-width, per the Tag doc.
-_TAG_SPECIALS = frozenset("+-=._:/@()[],;>< ") | frozenset("＋－＝／＠（）【】：")
+TAG_SPECIALS = frozenset("+-=._:/@()[],;>< ") | frozenset("＋－＝／＠（）【】：")
 
 
 def is_reserved_tag(key: str) -> bool:
@@ -75,7 +95,7 @@ def tag_text_problem(text: str, what: str, limit: int, *, allow_empty: bool) -> 
         return f"{what} must be at most {limit} characters (has {len(text)})"
     if text != text.strip(" "):
         return f"{what} must not start or end with a space"
-    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in _TAG_SPECIALS)})
+    bad = sorted({ch for ch in text if not (ch.isalnum() or ch in TAG_SPECIALS)})
     if bad:
         shown = " ".join(repr(ch) for ch in bad[:5])
         return (
@@ -105,3 +125,51 @@ def alias_problem(alias: str) -> str | None:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in alias):
         return "must not contain control characters or line breaks"
     return None
+
+
+def parse_duration(text: str) -> int:
+    """``90s``, ``10m``, ``1h30m`` -> seconds; raises ``ValueError`` for anything else (a unit is required)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def timeout_problem(seconds: float) -> str | None:
+    """What is wrong with a create or delete timeout of ``seconds``, as ``must ...``, or ``None``."""
+    if not 1 <= seconds <= MAX_TIMEOUT:
+        return "must be between 1s and 24h (a wait still running then is resumed by the next `pulumi up`)"
+    return None
+
+
+def certificate_id_problem(value: str) -> str | None:
+    """What is wrong with a Tencent certificate id, as ``must ...``, or ``None``."""
+    if not _CERTIFICATE_ID.match(value):
+        return f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
+    return None
+
+
+def free_domain(value: str) -> tuple[str | None, str | None]:
+    """A free certificate's domain in its one spelling (lower case, no final dot, punycode), or why it is not one.
+
+    Returns ``(domain, None)`` or ``(None, problem)``. Tencent's free DV certificates are for one host name each:
+    no wildcard.
+    """
+    domain = value.strip().lower().removesuffix(".")
+    if domain.startswith("*."):
+        return None, "free certificates cannot be wildcards; list each host name as its own entry"
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None, f"{value!r} is not a valid domain name"
+    labels = domain.split(".")
+    if (
+        len(domain) > 253
+        or len(labels) < 2
+        or not all(_DNS_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        return None, f"{value!r} is not a valid domain name (e.g. shop.example.com)"
+    return domain, None

@@ -7,7 +7,6 @@ tag limits come from ``provider.rules``, which the stack-file loader uses too.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -34,9 +33,6 @@ from .pem import (
 
 __all__ = ["Failure", "check_inputs"]
 
-_CERT_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
-_DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_MAX_TIMEOUT = 7 * 86400
 
 
 class Failure(NamedTuple):
@@ -65,15 +61,19 @@ def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
         failures.extend(_check_upload(inputs, now))
     elif source == "adopt":
         adopt_id = inputs.get("adopt_id")
-        if not isinstance(adopt_id, str) or not (is_unknown(adopt_id) or _CERT_ID.match(adopt_id)):
+        if not isinstance(adopt_id, str):
             failures.append(Failure("adopt_id", "adopt_id must be a certificate id such as GjTNRoK7"))
+        elif not is_unknown(adopt_id) and (problem := rules.certificate_id_problem(adopt_id)):
+            failures.append(Failure("adopt_id", f"adopt_id {problem}"))
         take_over = inputs.get("take_over")
         if take_over is not None and not is_unknown(take_over) and not isinstance(take_over, bool):
             failures.append(Failure("take_over", "take_over must be true or false"))
     else:
         domain = inputs.get("free_domain")
-        if not isinstance(domain, str) or not (is_unknown(domain) or _DOMAIN.match(domain.lower())):
+        if not isinstance(domain, str):
             failures.append(Failure("free_domain", "free_domain must be a DNS name such as www.example.com"))
+        elif not is_unknown(domain) and (problem := rules.free_domain(domain)[1]):
+            failures.append(Failure("free_domain", f"free_domain: {problem}"))
         method = inputs.get("free_validation", "DNS_AUTO")
         if not is_unknown(method) and method not in rules.VALIDATION_METHODS:
             failures.append(Failure("free_validation", "free_validation must be DNS_AUTO, DNS or FILE"))
@@ -167,10 +167,11 @@ def _check_common(news: Mapping[str, Any]) -> list[Failure]:
         if value is None or is_unknown(value):
             continue
         try:
-            if not 0 < seconds(value, 0) <= _MAX_TIMEOUT:
-                raise ValueError
+            problem = rules.timeout_problem(seconds(value, 0))
         except ValueError:
-            failures.append(Failure(name, f"{name} must be a duration between 1s and 7 days (e.g. 10m)"))
+            problem = "must be a number of seconds or a duration such as 90s, 10m or 1h30m"
+        if problem:
+            failures.append(Failure(name, f"{name} {problem}"))
     return failures
 
 

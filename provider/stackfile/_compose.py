@@ -16,10 +16,12 @@ readers report them as unsupported; nothing here constructs Python objects.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import yaml
 from yaml.composer import Composer, ComposerError
-from yaml.events import AliasEvent, StreamEndEvent
+from yaml.error import Mark
+from yaml.events import AliasEvent, Event, NodeEvent, StreamEndEvent
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
@@ -75,6 +77,12 @@ def shorthand(tag: str) -> str:
     return "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
 
 
+def _mark(event: Event) -> Mark | None:
+    """Where ``event`` starts, for a ``LimitError``."""
+    # The stubs let an event's mark be libyaml's C mark too; this pure-Python loader only ever makes `yaml.error.Mark`.
+    return cast("Mark | None", event.start_mark)
+
+
 class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
     """PyYAML's reader, scanner, parser and composer with ``_Resolver`` and the limits; no constructor."""
 
@@ -96,25 +104,25 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
             document = self.compose_document()
         if not self.check_event(StreamEndEvent):
             # PyYAML's own wording ("but found another document") is hard to act on.
-            event = self.get_event()
+            event: Event = self.get_event()
             raise LimitError(
                 None,
                 None,
                 "a second YAML document (after '---'); a stack file is one document, so remove the second '---' "
                 "and what follows it, or merge the two",
-                event.start_mark,
+                _mark(event),
             )
         self.get_event()  # STREAM-END
         return document
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        event = self.peek_event()
+        event: NodeEvent = self.peek_event()  # compose_node is only called with a node event next
         if isinstance(event, AliasEvent):
             return self._alias(event)
         if event.anchor is not None and event.anchor in self.anchors:
             first = self.anchors[event.anchor].start_mark.line + 1
             raise LimitError(
-                None, None, f"anchor &{event.anchor} is defined twice (first at line {first})", event.start_mark
+                None, None, f"anchor &{event.anchor} is defined twice (first at line {first})", _mark(event)
             )
         if self.depth >= MAX_DEPTH:
             raise LimitError(
@@ -122,13 +130,15 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
                 None,
                 f"nested more than {MAX_DEPTH} levels deep (a stack file needs about 6); check the brackets and "
                 "indentation",
-                event.start_mark,
+                _mark(event),
             )
         self.depth += 1
         try:
-            node = super().compose_node(parent, index)
+            # typeshed types `index` as int; PyYAML passes None (root, mapping keys), an int or the mapping key's node.
+            node = super().compose_node(parent, index)  # type: ignore[arg-type]
         finally:
             self.depth -= 1
+        assert node is not None  # PyYAML's compose_node always returns a node; its stubs say `Node | None`
         if isinstance(node, yaml.ScalarNode):
             children: list[yaml.Node] = []
             weight = _NODE_WEIGHT + len(node.value)
@@ -137,7 +147,7 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
             weight = _NODE_WEIGHT + sum(self.weights[id(child)] for child in children)
         self.heights[id(node)] = 1 + max((self.heights[id(child)] for child in children), default=0)
         self.weights[id(node)] = weight
-        tag = getattr(event, "tag", None)
+        tag: str | None = getattr(event, "tag", None)
         if tag not in (None, "!") and tag != _OWN_TAG[type(node)]:
             node.tag = shorthand(tag)  # not in the yaml.org namespace any more: the readers refuse it by name
         return node
@@ -145,21 +155,21 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
     def _alias(self, event: AliasEvent) -> yaml.Node:
         node = self.anchors.get(event.anchor)
         if node is None:
-            raise LimitError(None, None, f"alias *{event.anchor} names no anchor defined before it", event.start_mark)
+            raise LimitError(None, None, f"alias *{event.anchor} names no anchor defined before it", _mark(event))
         height = self.heights.get(id(node))
         if height is None:
             raise LimitError(
                 None,
                 None,
                 f"alias *{event.anchor} is inside the node &{event.anchor} it names (a recursive structure)",
-                event.start_mark,
+                _mark(event),
             )
         if self.depth + height > MAX_DEPTH:
             raise LimitError(
                 None,
                 None,
                 f"alias *{event.anchor} nests the document more than {MAX_DEPTH} levels deep",
-                event.start_mark,
+                _mark(event),
             )
         self.expanded += self.weights[id(node)]
         if self.expanded > MAX_ALIAS_EXPANSION:
@@ -168,7 +178,7 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
                 None,
                 f"aliases repeat more than {size_text(MAX_ALIAS_EXPANSION)} of content (each *alias counts as a copy "
                 "of its anchor); anchor small blocks only",
-                event.start_mark,
+                _mark(event),
             )
         self.get_event()
         return node

@@ -11,15 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..rules import (
-    DEFAULT_CREATE_TIMEOUT,
-    DEFAULT_DELETE_TIMEOUT,
-    MAX_TAGS,
-    MAX_USER_TAGS,
-    alias_problem,
-    tag_key_problem,
-    tag_value_problem,
-)
+from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT, parse_duration
 from ._model import (
     AdoptSource,
     CertificateSpec,
@@ -29,15 +21,13 @@ from ._model import (
     StackFileError,
 )
 from ._nodes import Item, describe, is_null, join, suggest
-from ._sources import SourceReader
+from ._options import OptionReader
 
 __all__ = ["ENTRY_NAME_PATTERN", "load_stack_file", "parse_duration"]
 
 # Pulumi resource names have few limits, but these names also end up in URNs, CLI output and file names.
 ENTRY_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 _ENTRY_NAME = re.compile(ENTRY_NAME_PATTERN)
-_DURATION = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-MAX_TIMEOUT = 24 * 3600
 
 _TOP_KEYS = {"defaults", "certificates"}
 _SOURCE_KEYS = ("upload", "adopt", "free")
@@ -87,16 +77,7 @@ def load_stack_file(
     return result
 
 
-def parse_duration(text: str) -> int:
-    """``90s``, ``10m``, ``1h30m`` -> seconds; raises ``ValueError`` for anything else (a unit is required)."""
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
-
-
-class _StackReader(SourceReader):
+class _StackReader(OptionReader):
     """One read of one stack file."""
 
     def __init__(
@@ -145,89 +126,6 @@ class _StackReader(SourceReader):
             )
             return None
         return StackFile(self.path, self.certificates(items["certificates"].value, defaults))
-
-    # -- options
-
-    def option(self, key: str, node: yaml.Node, path: str) -> Any:
-        readers: dict[str, Callable[[yaml.Node, str], Any]] = {
-            "project_id": self.project_id,
-            "tags": self.tags,
-            "check_resources": self.boolean,
-            "delete_timeout": self.duration,
-            "create_timeout": self.duration,
-            "retain": self.boolean,
-            "protect": self.boolean,
-            "allow_expired": self.boolean,
-        }
-        return readers[key](node, path)
-
-    def duration(self, node: yaml.Node, path: str) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
-            self.add(node, path, f"needs a unit: {node.value}s, or e.g. 10m or 1h30m")
-            return None
-        value = self.text(node, path, what="a duration such as 90s, 10m or 1h30m")
-        if value is None:
-            return None
-        try:
-            seconds = parse_duration(value)
-        except ValueError as exc:
-            self.add(node, path, str(exc))
-            return None
-        if not 1 <= seconds <= MAX_TIMEOUT:
-            self.add(node, path, f"must be between 1s and 24h, not {value!r}")
-            return None
-        return seconds
-
-    def project_id(self, node: yaml.Node, path: str) -> int | None:
-        value = self.integer(node, path)
-        if value is not None and not 0 <= value < 2**31:
-            self.add(node, path, "must be a project id: 0 (the default project) or a positive integer")
-            return None
-        return value
-
-    def tags(self, node: yaml.Node, path: str) -> dict[str, str | None] | None:
-        """Tag key -> value; None as a value means "remove the tag the defaults set"."""
-        if is_null(node):
-            return {}
-        items = self.mapping(node, path)
-        if items is None:
-            return None
-        tags: dict[str, str | None] = {}
-        for key, item in items.items():
-            problem = tag_key_problem(key)
-            if problem:
-                self.add(item.key, join(path, key), problem)
-                continue
-            if is_null(item.value):
-                tags[key] = None
-                continue
-            value = self.text(item.value, join(path, key), what="a tag value")
-            if value is None:
-                continue
-            problem = tag_value_problem(value)
-            if problem:
-                self.add(item.value, join(path, key), problem)
-                continue
-            tags[key] = value
-        if len(tags) > MAX_USER_TAGS:
-            message = (
-                f"has {len(tags)} tags; at most {MAX_USER_TAGS} per certificate "
-                f"(Tencent allows {MAX_TAGS}, the provider uses 2)"
-            )
-            self.add(node, path, message)
-        return tags
-
-    def alias(self, node: yaml.Node, path: str) -> str | None:
-        if is_null(node):
-            return ""
-        value = self.text(node, path)
-        if value is None:
-            return None
-        problem = alias_problem(value)
-        if problem:
-            self.add(node, path, problem)
-            return None
-        return value
 
     def defaults(self, node: yaml.Node) -> Defaults:
         if is_null(node):
@@ -304,25 +202,20 @@ class _StackReader(SourceReader):
             return None, []
         self.unknown_keys(items, _ENTRY_KEYS, path)
 
-        explicit: set[str] = set()
         values: dict[str, Any] = {}
-        for key, spec_field in _SHARED_OPTIONS.items():
+        for key in _SHARED_OPTIONS:
             if key in items:
                 values[key] = self.option(key, items[key].value, join(path, key))
-                explicit.add(spec_field)
             elif key in defaults:
                 values[key] = defaults[key]
-                explicit.add(spec_field)
         if "tags" in values:
             own = values["tags"] if "tags" in items else {}
             values["tags"] = self.merged_tags(own, defaults.get("tags"), items.get("tags"), join(path, "tags"))
         alias = ""
         if "alias" in items:
-            explicit.add("alias")
             alias = self.alias(items["alias"].value, join(path, "alias")) or ""
         cert_type: CertType = "SVR"
         if "type" in items:
-            explicit.add("cert_type")
             if self.choice(items["type"].value, join(path, "type"), ("SVR", "CA")) == "CA":
                 cert_type = "CA"
         former = self.renamed_from(name, items, path)
@@ -345,7 +238,6 @@ class _StackReader(SourceReader):
             renamed_from=tuple(old for old, _ in former),
             allow_expired=values.get("allow_expired", False),
             line=item.key.start_mark.line + 1,
-            explicit_fields=frozenset(explicit),
         )
         return spec, former
 
@@ -370,27 +262,6 @@ class _StackReader(SourceReader):
                     self.add(items["type"].value, join(path, "type"), "free certificates are always SVR")
                 found.append(self.free(items["free"].value, join(path, "free")))
         return found[0] if len(found) == 1 else None
-
-    def merged_tags(
-        self,
-        own: dict[str, str | None] | None,
-        inherited: dict[str, str | None] | None,
-        item: Item | None,
-        path: str,
-    ) -> dict[str, str] | None:
-        """The defaults' tags overlaid with the entry's, key by key; ``key: ~`` in the entry removes a default."""
-        if own is None:
-            return None  # the entry's tags have a problem, already reported
-        merged = {k: v for k, v in (inherited or {}).items() if v is not None}
-        for key, value in own.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
-        if item is not None and len(own) <= MAX_USER_TAGS < len(merged):
-            message = f"has {len(merged)} tags with the defaults merged in; at most {MAX_USER_TAGS} per certificate"
-            self.add(item.value, path, message)
-        return merged
 
     def renamed_from(self, name: str, items: dict[str, Item], path: str) -> list[tuple[str, yaml.Node]]:
         """Former names (``renamed_from`` or its synonym ``aliases``), which become Pulumi resource aliases."""

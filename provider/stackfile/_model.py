@@ -93,7 +93,6 @@ class UploadSource:
     kind: ClassVar[str] = "upload"
     certificate_pem: str = field(repr=False)
     private_key: SecretRef | None
-    certificate_origin: str  # the path as written in the stack file, or "inline"
     common_name: str = ""
     subject_alt_names: tuple[str, ...] = ()
     not_after: dt.datetime | None = None  # of the first (leaf) certificate, UTC
@@ -138,9 +137,6 @@ class CertificateSpec:
     renamed_from: tuple[str, ...] = ()
     allow_expired: bool = False
     line: int = 0  # of the entry's name in the stack file
-    # The fields above that the file sets (in the entry or in defaults), the others having their default; lets a
-    # caller tell "alias: ''" from no alias at all, e.g. to leave an adopted certificate's own alias alone.
-    explicit_fields: frozenset[str] = frozenset()
 
     @property
     def kind(self) -> str:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 import yaml
 
@@ -242,7 +243,7 @@ class NodeReader:
 
     # -- scalars
 
-    def _scalar(self, node: yaml.Node, path: str, expected: str) -> bool:
+    def _scalar(self, node: yaml.Node, path: str, expected: str) -> TypeGuard[yaml.ScalarNode]:
         if self.tag_problem(node, path):
             return False
         if not isinstance(node, yaml.ScalarNode):
@@ -295,7 +296,7 @@ class NodeReader:
                 message = f"must be true or false, not {value!r}"
             self.add(node, path, message)
             return None
-        return node.value == "true"
+        return str(node.value) == "true"
 
     def integer(self, node: yaml.Node, path: str) -> int | None:
         """A decimal integer as written: ``0``, ``42``, ``-1``; no leading zero, sign, underscore, base or exponent."""

@@ -10,22 +10,22 @@ from pathlib import Path
 import yaml
 from cryptography import x509
 
-from ..pem import certificate_key_problem, chain_problem, key_type_problem
-from ..rules import VALIDATION_METHODS
+from ..pem import certificate_key_problem, chain_problem, key_type_problem, normalise_text
+from ..rules import VALIDATION_METHODS, certificate_id_problem, free_domain
 from . import _pem
-from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretRef, UploadSource
+from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretKind, SecretRef, UploadSource
 from ._nodes import STR, Item, NodeReader, is_null, join
 
-__all__ = ["VALIDATION_METHODS", "SourceReader"]
+__all__ = ["CONFIG_KEY_PATTERN", "ENV_NAME_PATTERN", "VALIDATION_METHODS", "SourceReader"]
 
 _UPLOAD_KEYS = {"certificate", "private_key"}
-_SECRET_KEYS = ("config", "env", "file")
+_SECRET_KEYS: tuple[SecretKind, ...] = ("config", "env", "file")
 _ADOPT_KEYS = {"id", "take_over"}
 _FREE_KEYS = {"domain", "validation"}
-_ADOPT_ID = re.compile(r"^[A-Za-z0-9]{8}$")  # Tencent certificate ids, e.g. GjTNRoK7
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CONFIG_KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$")
-_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+CONFIG_KEY_PATTERN = r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$"
+_ENV_NAME = re.compile(ENV_NAME_PATTERN)
+_CONFIG_KEY = re.compile(CONFIG_KEY_PATTERN)
 
 
 class SourceReader(NodeReader):
@@ -70,9 +70,9 @@ class SourceReader(NodeReader):
         value = self.text(node, path, what="a certificate id")
         if value is None:
             return None
-        if not _ADOPT_ID.match(value):
-            message = f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
-            self.add(node, path, message)
+        problem = certificate_id_problem(value)
+        if problem:
+            self.add(node, path, problem)
             return None
         return AdoptSource(value, take_over=take_over)
 
@@ -108,25 +108,9 @@ class SourceReader(NodeReader):
         value = self.text(node, path, what="a domain name")
         if value is None:
             return None
-        domain = value.strip().lower().removesuffix(".")
-        if domain.startswith("*."):
-            self.add(node, path, "free certificates cannot be wildcards; list each host name as its own entry")
-            return None
-        if not domain.isascii():
-            try:
-                domain = domain.encode("idna").decode("ascii")
-            except UnicodeError:
-                self.add(node, path, f"{value!r} is not a valid domain name")
-                return None
-        labels = domain.split(".")
-        if (
-            len(domain) > 253
-            or len(labels) < 2
-            or not all(_DNS_LABEL.match(label) for label in labels)
-            or labels[-1].isdigit()
-        ):
-            self.add(node, path, f"{value!r} is not a valid domain name (e.g. shop.example.com)")
-            return None
+        domain, problem = free_domain(value)
+        if problem:
+            self.add(node, path, problem)
         return domain
 
     # -- upload
@@ -138,13 +122,12 @@ class SourceReader(NodeReader):
             return None
         self.unknown_keys(items, _UPLOAD_KEYS, path)
         chain: tuple[str, list[x509.Certificate]] | None = None
-        origin = "inline"
         cert_path = join(path, "certificate")
         if "certificate" not in items:
             self.add(item.key, cert_path, "missing; a PEM file path relative to the stack file, or inline PEM")
         else:
             node = items["certificate"].value
-            text, origin = self.certificate_text(node, cert_path)
+            text, _origin = self.certificate_text(node, cert_path)
             if text is not None:
                 chain = self.check_chain(text, node, cert_path, cert_type, allow_expired)
 
@@ -167,7 +150,6 @@ class SourceReader(NodeReader):
         return UploadSource(
             certificate_pem=chain[0],
             private_key=key_ref,
-            certificate_origin=origin,
             common_name=_pem.common_name(leaf),
             subject_alt_names=_pem.dns_names(leaf),
             not_after=leaf.not_valid_after_utc,
@@ -264,7 +246,7 @@ class SourceReader(NodeReader):
         if kind == "env" and not _ENV_NAME.match(value):
             self.add(value_node, join(path, kind), f"{value!r} is not an environment variable name")
             return None
-        return SecretRef(kind, value)  # type: ignore[arg-type]
+        return SecretRef(kind, value)
 
     def check_key(self, ref: SecretRef, node: yaml.Node, path: str, leaf: x509.Certificate | None) -> None:
         """Read a key now: it must be a private key, and match ``leaf`` when there is one."""
@@ -310,4 +292,4 @@ class SourceReader(NodeReader):
             raise SecretError(
                 f"config key {key!r} is not set for this stack; run `pulumi config set --secret {key} < KEYFILE`"
             )
-        return _pem.normalise_text(value)
+        return normalise_text(value)

@@ -4,7 +4,7 @@ Callers catch at the level they need::
 
     TencentCloudError                 anything this client raises about a call
     ├── ApiError                      the service answered with Response.Error (code, message, request id)
-    └── TransportError                no usable answer; always retryable
+    └── TransportError                no usable answer (``retry.py`` says which ones are retried)
         ├── ConnectError              the TCP/TLS connection could not be opened
         ├── RequestTimeout            a timeout expired
         │   ├── ConnectTimeout        ... while connecting
@@ -13,8 +13,9 @@ Callers catch at the level they need::
         ├── HttpStatusError           the reply had an HTTP status other than 200
         └── InvalidResponse           a 200 reply that is not JSON or not a Tencent ``{"Response": ...}`` envelope
 
-Messages name the action and the failure, never the request parameters or credentials. Every class pickles
-through ``__reduce__`` (the provider process may ship errors across a process boundary).
+Messages name the action and the failure, never the request parameters or credentials. The provider process may
+ship errors across a process boundary, so every class pickles with all its attributes through ``reduce_error``,
+which the exceptions of the layers above use too.
 """
 
 from __future__ import annotations
@@ -32,7 +33,24 @@ __all__ = [
     "RequestTimeout",
     "TencentCloudError",
     "TransportError",
+    "reduce_error",
 ]
+
+
+def reduce_error(error: BaseException) -> tuple[Any, ...]:
+    """``__reduce__`` for exceptions whose constructor differs from ``args``: rebuild without calling it.
+
+    Pickle's default rebuilds through ``cls(*error.args)``, which fails or mis-assigns as soon as ``__init__`` takes
+    other parameters than it passes to ``Exception.__init__``. This restores ``args`` and every instance attribute
+    (``attempts`` set after raising and notes included), so fields and ``str()`` read the same after the trip.
+    """
+    return (_rebuild_error, (type(error), error.args, dict(vars(error))))
+
+
+def _rebuild_error(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    error = cls.__new__(cls, *args)  # BaseException.__new__ sets .args; __init__ is deliberately skipped
+    error.__dict__.update(state)
+    return error
 
 
 class TencentCloudError(Exception):
@@ -45,6 +63,9 @@ class TencentCloudError(Exception):
 
     def _suffix(self) -> str:
         return f" after {self.attempts} attempts" if self.attempts > 1 else ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce_error(self)
 
 
 class ApiError(TencentCloudError):
@@ -70,15 +91,6 @@ class ApiError(TencentCloudError):
     def __repr__(self) -> str:
         return f"ApiError(action={self.action!r}, code={self.code!r}, request_id={self.request_id!r})"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_api_error, (type(self), self.action, self.code, self.message, self.request_id, self.attempts))
-
-
-def _rebuild_api_error(
-    cls: type[ApiError], action: str, code: str, message: str, request_id: str | None, attempts: int
-) -> ApiError:
-    return cls(action, code, message, request_id, attempts=attempts)
-
 
 class TransportError(TencentCloudError):
     """Raised when no usable answer arrived: network failure, timeout, non-200 status or malformed reply."""
@@ -95,15 +107,6 @@ class TransportError(TencentCloudError):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.detail!r}, action={self.action!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_transport_error, (type(self), self.detail, self.action, self.attempts))
-
-
-def _rebuild_transport_error(
-    cls: type[TransportError], detail: str, action: str | None, attempts: int
-) -> TransportError:
-    return cls(detail, action=action, attempts=attempts)
 
 
 class ConnectError(TransportError):
@@ -132,15 +135,6 @@ class HttpStatusError(TransportError):
     def __init__(self, status_code: int, *, action: str | None = None, attempts: int = 1) -> None:
         super().__init__(f"HTTP status {status_code}", action=action, attempts=attempts)
         self.status_code = status_code
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_status_error, (type(self), self.status_code, self.action, self.attempts))
-
-
-def _rebuild_status_error(
-    cls: type[HttpStatusError], status_code: int, action: str | None, attempts: int
-) -> HttpStatusError:
-    return cls(status_code, action=action, attempts=attempts)
 
 
 class InvalidResponse(TransportError):

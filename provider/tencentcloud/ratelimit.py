@@ -8,6 +8,7 @@ correct however the sleeps interleave. With the default burst of 1 the calls of 
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -57,7 +58,7 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One ``TokenBucket`` per key (the API action), created on first use; thread-safe."""
+    """One ``TokenBucket`` per key (the API action), created on first use with these arguments; thread-safe."""
 
     def __init__(
         self,
@@ -67,11 +68,8 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        TokenBucket(rate, burst, clock=clock, sleep=sleep)  # validate the arguments once, up front
-        self.rate = rate
-        self.burst = burst
-        self._clock = clock
-        self._sleep = sleep
+        self._new_bucket = functools.partial(TokenBucket, rate, burst, clock=clock, sleep=sleep)
+        self._new_bucket()  # a bad rate or burst fails here, not at the first call
         self._lock = threading.Lock()
         self._buckets: dict[str, TokenBucket] = {}
 
@@ -82,8 +80,7 @@ class RateLimiter:
             with self._lock:
                 bucket = self._buckets.get(key)
                 if bucket is None:
-                    bucket = TokenBucket(self.rate, self.burst, clock=self._clock, sleep=self._sleep)
-                    self._buckets[key] = bucket
+                    bucket = self._buckets[key] = self._new_bucket()
         return bucket
 
     def acquire(self, key: str) -> float:

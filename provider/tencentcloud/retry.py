@@ -1,9 +1,14 @@
-"""Which failures are retried, and how long to wait: the only table of retryable codes.
+"""Which failures are retried, and how long to wait: the one table of what is transient.
 
-Implementation note: Tencent's own tools disagree (the Python SDK retries nothing by default, Terraform refuses
+Implementation note: like botocore's standard retry mode (``botocore/retries/standard.py``), we retry only what
+another attempt can fix: no reply at all (connection refused or dropped, timeouts) or a garbled one, the gateway and
+server faults 500, 502, 503 and 504, and named throttling and transient codes. Tencent reports API errors inside
+HTTP 200 replies, so any other status comes from something in between; a 4xx (a proxy refusing us, a wrong
+endpoint path) would answer the same again and only hide the misconfiguration behind the backoff.
+
+Tencent's own tools disagree on codes (the Python SDK retries nothing by default, Terraform refuses
 ``InternalError`` and SSL's ``LimitExceeded.RateLimitExceeded``). We retry throttling of both kinds, because the
-design requires never surfacing a rate limit, and the transient server/network codes; never auth or parameter
-errors, which a retry cannot fix and which would only hide a misconfiguration behind the backoff.
+design requires never surfacing a rate limit, and the transient server codes; never auth or parameter errors.
 """
 
 from __future__ import annotations
@@ -12,31 +17,42 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .errors import ApiError, TencentCloudError, TransportError
+from .errors import ApiError, HttpStatusError, TencentCloudError, TransportError
 
 __all__ = [
     "RETRYABLE_CODES",
     "RETRYABLE_CODE_PREFIXES",
+    "RETRYABLE_STATUSES",
     "RetryPolicy",
     "is_retryable_code",
+    "is_retryable_status",
 ]
+
+# --- the table: a failure is retried only when it is listed here (or is a TransportError without a reply) ---------
 
 #: Exact error codes worth another attempt.
 RETRYABLE_CODES: frozenset[str] = frozenset(
     {
         "RequestLimitExceeded",  # platform frequency limit
         "LimitExceeded.RateLimitExceeded",  # SSL's own per-API limit (not a RequestLimitExceeded sub-code)
-        "InternalError",  # transient server fault
+        "InternalError",  # transient server fault: Tencent's in-envelope counterpart of an HTTP 500
         "FailedOperation.NetworkError",  # "CA busy" per the SSL error-code list
     }
 )
 #: Code families worth another attempt, e.g. ``RequestLimitExceeded.UinLimitExceeded``.
 RETRYABLE_CODE_PREFIXES: tuple[str, ...] = ("RequestLimitExceeded.",)
+#: HTTP statuses worth another attempt: gateway and server faults (botocore's ``_TRANSIENT_STATUS_CODES``).
+RETRYABLE_STATUSES: frozenset[int] = frozenset({500, 502, 503, 504})
 
 
 def is_retryable_code(code: str) -> bool:
     """Whether an API error code is transient (throttling or a passing server fault)."""
     return code in RETRYABLE_CODES or code.startswith(RETRYABLE_CODE_PREFIXES)
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """Whether a non-200 HTTP status is a passing gateway or server fault (never a 4xx)."""
+    return status_code in RETRYABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -50,9 +66,15 @@ class RetryPolicy:
     rng: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     def is_retryable(self, error: BaseException) -> bool:
-        """Whether ``error`` may succeed on another attempt: any TransportError, or an ApiError with a code above."""
+        """Whether ``error`` may succeed on another attempt, per the table above.
+
+        A ``TransportError`` is, unless it is an ``HttpStatusError`` with a status outside ``RETRYABLE_STATUSES``;
+        an ``ApiError`` is when its code is listed; nothing else is.
+        """
+        if isinstance(error, HttpStatusError):
+            return is_retryable_status(error.status_code)
         if isinstance(error, TransportError):
-            return True
+            return True  # no reply, or a garbled one: connection failures, timeouts, drops, invalid envelopes
         if isinstance(error, ApiError):
             return is_retryable_code(error.code)
         return False

@@ -265,7 +265,6 @@ def test_brief_example(stacks: Path, material: dict[str, bytes]) -> None:
     assert isinstance(www.source, UploadSource)
     assert www.source.certificate_pem == material["www.pem"].decode().strip()
     assert www.source.private_key == SecretRef("config", "wwwKey")
-    assert www.source.certificate_origin == "certs/www.pem"
     assert www.source.common_name == "www.example.com"
     assert www.source.subject_alt_names == ("www.example.com", "example.com")
     assert www.source.not_after is not None and www.source.not_after > dt.datetime.now(dt.UTC)
@@ -276,8 +275,6 @@ def test_brief_example(stacks: Path, material: dict[str, bytes]) -> None:
 
     assert legacy.source == AdoptSource("GjTNRoK7") and legacy.kind == "adopt"
     assert (legacy.alias, legacy.tags, legacy.delete_timeout) == ("", {"team": "web"}, 600)
-    # Defaults count as set; alias and type were not written.
-    assert legacy.explicit_fields == {"check_resources", "delete_timeout", "project_id", "tags"}
 
     assert shop.source == FreeSource("shop.example.com", "DNS_AUTO") and shop.cert_type == "SVR"
 
@@ -386,7 +383,6 @@ def test_built_in_defaults(stacks: Path) -> None:
         False,
         False,
     )
-    assert spec.explicit_fields == frozenset()
 
 
 def test_unicode_free_domain_becomes_punycode(stacks: Path) -> None:
@@ -627,7 +623,6 @@ certificates:
     file_spec, inline_spec = load(path)
     assert isinstance(file_spec.source, UploadSource) and isinstance(inline_spec.source, UploadSource)
     assert file_spec.source.certificate_pem == inline_spec.source.certificate_pem == normalize_pem(rewrapped)
-    assert inline_spec.source.certificate_origin == "inline"
     assert normalize_pem(rewrapped) == cert.strip()
     assert not normalize_pem(rewrapped).endswith("\n")
 
@@ -769,7 +764,7 @@ def test_certificate_path_may_be_absolute(stacks: Path) -> None:
     (spec,) = load(
         write(stacks, f"certificates:\n  www:\n    upload: {{certificate: {absolute}, private_key: {{file: {key}}}}}\n")
     )
-    assert isinstance(spec.source, UploadSource) and spec.source.certificate_origin == str(absolute)
+    assert isinstance(spec.source, UploadSource) and spec.source.common_name == "www.example.com"
 
 
 def test_expiry_uses_the_injected_clock(stacks: Path) -> None:

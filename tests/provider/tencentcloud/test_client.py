@@ -208,7 +208,7 @@ def test_api_error_fields(make_client) -> None:
         (httpx.Response(200, content=b""), InvalidResponse),
     ],
 )
-def test_non_200_and_non_json_are_transport_errors_retried_then_raised(make_client, clock, reply, expected) -> None:
+def test_5xx_and_non_json_are_transport_errors_retried_then_raised(make_client, clock, reply, expected) -> None:
     client, recorder = make_client(reply, max_attempts=3)
     with pytest.raises(expected) as caught:
         client.call("ssl", "2019-12-05", "DescribeCertificates", {})
@@ -231,8 +231,12 @@ def test_non_200_and_non_json_are_transport_errors_retried_then_raised(make_clie
         api_error("LimitExceeded.RateLimitExceeded"),
         api_error("InternalError"),
         api_error("FailedOperation.NetworkError"),
+        httpx.Response(500),
         httpx.Response(502),
+        httpx.Response(503, text="Service Unavailable"),
+        httpx.Response(504),
         httpx.ConnectError("refused"),
+        httpx.ConnectTimeout("slow to connect"),
         httpx.RemoteProtocolError("Server disconnected without sending a response."),
         httpx.ReadTimeout("timed out"),
     ],
@@ -259,6 +263,17 @@ def test_every_attempt_is_re_signed_with_a_fresh_timestamp_over_the_same_body(ma
     assert len({r.content for r in recorder.requests}) == 1
     for request in recorder.requests:
         assert_correctly_signed(request, "ssl")
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 429])
+def test_client_error_statuses_are_never_retried(make_client, clock, status) -> None:
+    client, recorder = make_client(httpx.Response(status, text="refused"), ok)
+    with pytest.raises(HttpStatusError) as caught:
+        client.call("ssl", "2019-12-05", "DescribeCertificates", {})
+    assert caught.value.status_code == status and caught.value.attempts == 1
+    assert str(caught.value) == f"DescribeCertificates failed: HTTP status {status}"
+    assert len(recorder.requests) == 1
+    assert clock.sleeps == []
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,27 +39,60 @@ def test_transport_error_message() -> None:
     assert error.status_code == 502
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        ApiError("DeleteCertificate", "FailedOperation.BoundResources", "still bound", "req-3", attempts=2),
-        ApiError("DeleteCertificate", "InternalError", "x"),
-        TransportError("broken", action="A"),
-        errors.ConnectError("refused", action="A", attempts=8),
-        errors.ConnectTimeout("slow", action="A"),
-        errors.ReadTimeout("slow", action="A"),
-        errors.RequestTimeout("slow"),
-        errors.ConnectionLost("dropped", action="A"),
-        HttpStatusError(502, action="A", attempts=4),
-        errors.InvalidResponse("not JSON", action="A"),
-    ],
-    ids=lambda e: type(e).__name__,
-)
+ERRORS = [
+    TencentCloudError("base"),
+    ApiError("DeleteCertificate", "FailedOperation.BoundResources", "still bound", "req-3", attempts=2),
+    ApiError("DeleteCertificate", "InternalError", "x"),
+    TransportError("broken", action="A"),
+    errors.ConnectError("refused", action="A", attempts=8),
+    errors.ConnectTimeout("slow", action="A"),
+    errors.ReadTimeout("slow", action="A"),
+    errors.RequestTimeout("slow"),
+    errors.ConnectionLost("dropped", action="A"),
+    HttpStatusError(502, action="A", attempts=4),
+    errors.InvalidResponse("not JSON", action="A"),
+]
+
+
+def test_every_error_class_is_tried() -> None:
+    classes = {getattr(errors, n) for n in errors.__all__ if isinstance(getattr(errors, n), type)}
+    assert classes == {type(e) for e in ERRORS}
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=lambda e: f"{type(e).__name__}-{e.args[0]}")
 def test_every_error_pickles(error: TencentCloudError) -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is type(error)
+    assert copy.args == error.args
     assert str(copy) == str(error)
+    assert repr(copy) == repr(error)
     assert vars(copy) == vars(error)
+
+
+def test_attributes_set_after_raising_survive_pickling() -> None:
+    # The client sets .action and .attempts on the way out; a caller may add a note.
+    error = HttpStatusError(503)
+    error.action, error.attempts = "DescribeCertificates", 3
+    error.add_note("while refreshing www")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.action, copy.attempts, copy.status_code, copy.__notes__) == (
+        "DescribeCertificates",
+        3,
+        503,
+        ["while refreshing www"],
+    )
+    assert str(copy) == "DescribeCertificates failed: HTTP status 503 after 3 attempts"
+
+
+def test_errors_unpickle_in_a_fresh_process() -> None:
+    # As when the provider process ships an error: the class is found by name, without our modules preloaded.
+    data = pickle.dumps(ApiError("UploadCertificate", "LimitExceeded.RateLimitExceeded", "slow down", "r", attempts=8))
+    code = "import pickle, sys; print(str(pickle.loads(sys.stdin.buffer.read())))"
+    repo = Path(errors.__file__).parents[2]
+    out = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, check=True, cwd=repo).stdout
+    assert out.decode().strip() == (
+        "UploadCertificate failed: LimitExceeded.RateLimitExceeded: slow down (RequestId r, after 8 attempts)"
+    )
 
 
 def test_hierarchy_as_drawn() -> None:

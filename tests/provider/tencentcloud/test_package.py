@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import provider.tencentcloud as package
 
 PACKAGE_DIR = Path(package.__file__).parent
@@ -37,6 +39,28 @@ def test_exported_members() -> None:
     )
     for name in package.__all__:
         assert getattr(package, name) is not None
+    assert set(package.__all__) <= set(dir(package))
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        package.Nope  # noqa: B018
+    assert not hasattr(package, "nope")
+
+
+def test_importing_the_signer_loads_neither_the_client_nor_httpx() -> None:
+    # The emulator imports the signer alone; the package's names load lazily, so httpx stays out of that process.
+    code = (
+        "import sys\n"
+        "import provider.tencentcloud.signer\n"
+        "loaded = {'httpx', 'httpcore', 'provider.tencentcloud.client', 'provider.tencentcloud.transport'}\n"
+        "assert not loaded & set(sys.modules), sorted(loaded & set(sys.modules))\n"
+        "from provider.tencentcloud import ApiError\n"
+        "assert 'httpx' not in sys.modules\n"
+        "from provider.tencentcloud import Client\n"
+        "assert 'httpx' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE_DIR.parents[1])
 
 
 def _imports(path: Path) -> set[str]:
@@ -80,5 +104,7 @@ def test_import_has_no_side_effects() -> None:
         "        return super().get(key, default)\n"
         "os.environ = Watched(os.environ)\n"
         "import provider.tencentcloud\n"
+        "provider.tencentcloud.Client  # the lazily loaded names too\n"
+        "import provider.tencentcloud.transport\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE_DIR.parents[1])

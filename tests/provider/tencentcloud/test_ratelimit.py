@@ -113,3 +113,14 @@ def test_thread_safety_of_bucket_creation() -> None:
 def test_invalid_parameters(rate: float, burst: float) -> None:
     with pytest.raises(ValueError):
         TokenBucket(rate, burst)
+    with pytest.raises(ValueError):  # at construction, not at the first call
+        RateLimiter(rate, burst)
+
+
+def test_limiter_buckets_share_its_arguments() -> None:
+    clock = FakeClock(advance=False)
+    limiter = RateLimiter(4.0, burst=2, clock=clock.time, sleep=clock.sleep)
+    assert [limiter.acquire("ssl.A") for _ in range(3)] == [0.0, 0.0, 0.25]
+    assert clock.sleeps == [0.25]
+    bucket = limiter.bucket("ssl.B")
+    assert (bucket.rate, bucket.burst) == (4.0, 2)

@@ -1,4 +1,4 @@
-"""The retry classification table and the capped, jittered backoff within attempts and a deadline."""
+"""The retry classification table (codes, HTTP statuses, transport errors) and the capped, jittered backoff."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import pytest
 
 from provider.tencentcloud import errors
 from provider.tencentcloud.errors import ApiError
-from provider.tencentcloud.retry import RETRYABLE_CODES, RetryPolicy, is_retryable_code
+from provider.tencentcloud.retry import (
+    RETRYABLE_CODES,
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    is_retryable_code,
+    is_retryable_status,
+)
 
 RETRYABLE = [
     "RequestLimitExceeded",
@@ -70,14 +76,33 @@ def test_table_is_exactly_the_contract() -> None:
         errors.ConnectError("x"),
         errors.ConnectTimeout("x"),
         errors.ReadTimeout("x"),
+        errors.RequestTimeout("x"),
         errors.ConnectionLost("x"),
-        errors.HttpStatusError(502),
         errors.InvalidResponse("x"),
     ],
     ids=lambda e: type(e).__name__,
 )
-def test_every_transport_error_is_retryable(error: errors.TransportError) -> None:
+def test_transport_errors_without_a_status_are_retryable(error: errors.TransportError) -> None:
     assert RetryPolicy().is_retryable(error)
+    assert RetryPolicy(rng=lambda: 1.0).backoff(error, attempt=1, elapsed=0.0) == 0.5
+
+
+def test_status_table_is_exactly_the_gateway_and_server_faults() -> None:
+    assert RETRYABLE_STATUSES == {500, 502, 503, 504}
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_gateway_and_server_faults_are_retryable(status: int) -> None:
+    assert is_retryable_status(status)
+    assert RetryPolicy().is_retryable(errors.HttpStatusError(status))
+
+
+@pytest.mark.parametrize("status", [301, 400, 401, 403, 404, 405, 408, 413, 429, 501, 505])
+def test_other_statuses_are_never_retried(status: int) -> None:
+    # Tencent answers API errors with HTTP 200: a 4xx comes from a proxy or a wrong endpoint and would repeat.
+    assert not is_retryable_status(status)
+    assert not RetryPolicy().is_retryable(errors.HttpStatusError(status))
+    assert RetryPolicy().backoff(errors.HttpStatusError(status), attempt=1, elapsed=0.0) is None
 
 
 def test_other_exceptions_are_not_retryable() -> None:

@@ -1,4 +1,4 @@
-"""provider/ssl.py against the emulator over real HTTP: every typed operation, its parsing and its exceptions."""
+"""SslService against the emulator over real HTTP: every typed operation, its parsing and its exceptions."""
 
 from __future__ import annotations
 
@@ -237,11 +237,3 @@ def test_free_certificate_apply_issue_and_too_soon_delete(ssl: SslService, emu: 
     assert ssl.describe_certificate_detail(cert_id).status == 1
     emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 3600})
     assert ssl.delete_certificate(cert_id, check_resources=False).deleted
-
-
-def test_errors_pickle_with_their_fields() -> None:
-    bound = CertificateStillBound("c1", task_id="t1", reason="bound")
-    copy = pickle.loads(pickle.dumps(bound))
-    assert (copy.certificate_id, copy.task_id, copy.reason, str(copy)) == ("c1", "t1", "bound", str(bound))
-    soon = pickle.loads(pickle.dumps(DeletionTooSoon("c2", earliest=None, code="X")))
-    assert soon.earliest is None and soon.code == "X"
