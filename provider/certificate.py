@@ -40,6 +40,7 @@ from .inputs import (
     field_changed,
     input_names,
     normalise_inputs,
+    recorded_claim,
 )
 from .outputs import OUTPUT_NAMES, outputs
 from .ownership import owner_token
@@ -235,7 +236,7 @@ class CertificateProvider(dyn.ResourceProvider):
             made = creator.apply(spec)
         else:
             made = creator.upload(spec)
-        return dyn.CreateResult(made.detail.certificate_id, outputs(props, made.detail, made.tags, made.claim))
+        return dyn.CreateResult(made.detail.certificate_id, outputs(spec, made.detail, made.tags, made.claim))
 
     # -- read
 
@@ -247,10 +248,9 @@ class CertificateProvider(dyn.ResourceProvider):
             tags = user_tags(ssl.get_tags(id_))
         except CertificateNotFound:
             return dyn.ReadResult(None, {})
-        state = dict(props)
-        if not state.get("source"):
-            state.update(source="adopt", adopt_id=id_)
-        outs = outputs(state, detail, tags, str(props.get("claim") or ""))
+        # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
+        spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
+        outs = outputs(spec, detail, tags, recorded_claim(props))
         # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
         inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
         return dyn.ReadResult(id_, outs, inputs)
@@ -283,7 +283,7 @@ class CertificateProvider(dyn.ResourceProvider):
             ) from None
         except TencentCloudError as error:
             raise CertificateError(f"{entry}: updating certificate {id_} failed: {error}") from None
-        return dyn.UpdateResult(outputs(news, detail, tags, str(olds.get("claim") or "")))
+        return dyn.UpdateResult(outputs(spec, detail, tags, recorded_claim(olds)))
 
     # -- delete
 

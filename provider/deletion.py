@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .errors import CertificateError
-from .inputs import CertificateInputs, entry_name, iso
+from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
 from .ssl import (
     CertificateNotFound,
@@ -48,7 +48,7 @@ class Deleter:
         check = spec.check_resources
         timeout = spec.delete_timeout
         # The claim is an output (what the create wrote), not an input: read from the state's outputs.
-        if not self._still_ours(entry, id_, spec.owner, str(props.get("claim") or "")):
+        if not self._still_ours(entry, id_, spec.owner, recorded_claim(props)):
             return
         deadline = self._timing.clock() + timeout
         checks_timed_out = 0

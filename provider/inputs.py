@@ -41,6 +41,7 @@ __all__ = [
     "is_unknown",
     "iso",
     "normalise_inputs",
+    "recorded_claim",
     "seconds",
     "tags_of",
 ]
@@ -124,6 +125,20 @@ class CertificateInputs:
                 continue
             values[f.name] = _coerce(f.name, raw)
         return cls(**values)
+
+    def to_props(self) -> dict[str, Any]:
+        """The properties of this certificate's source, as the state echoes them (a required one left empty is
+        left out, e.g. the private key of a CA certificate)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if self.source in f.metadata["sources"] and not (f.metadata["given"] and getattr(self, f.name) == "")
+        }
+
+
+def recorded_claim(state: Mapping[str, Any]) -> str:
+    """The ``pulumi:claim`` a resource's state recorded (an output, not an input; ``provider.ownership``)."""
+    return str(state.get("claim") or "")
 
 
 def _coerce(name: str, raw: Any) -> Any:

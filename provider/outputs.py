@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .inputs import input_names, iso
+from .inputs import CertificateInputs, iso
 from .pem import sha1_fingerprint
 from .ssl import CertificateDetail, CertificateStatus
 
@@ -27,18 +27,17 @@ OUTPUT_NAMES = (
 
 
 def outputs(
-    inputs: Mapping[str, Any], detail: CertificateDetail, tags: Mapping[str, str], claim: str | None = None
+    spec: CertificateInputs, detail: CertificateDetail, tags: Mapping[str, str], claim: str | None = None
 ) -> dict[str, Any]:
     """The complete outputs of a certificate from its inputs, its detail, its user tags and its claim.
 
     ``claim`` is the ``pulumi:claim`` of the create that took the certificate (``provider.ownership``); the delete
     compares it with the certificate's.
     """
-    source = str(inputs.get("source") or "upload")
-    outs: dict[str, Any] = {k: inputs[k] for k in input_names(source) if inputs.get(k) is not None}
+    outs = spec.to_props()
     fingerprint = detail.fingerprint
-    if not fingerprint and isinstance(inputs.get("certificate"), str):
-        fingerprint = sha1_fingerprint(str(inputs["certificate"]))
+    if not fingerprint and spec.certificate:
+        fingerprint = sha1_fingerprint(spec.certificate)
     outs.update(
         certificate_id=detail.certificate_id,
         domain=detail.domain,
@@ -48,7 +47,7 @@ def outputs(
         status=int(detail.status),
         status_name=detail.status_name or status_name(detail.status),
         fingerprint=fingerprint,
-        certificate_type=detail.certificate_type or str(inputs.get("certificate_type") or ""),
+        certificate_type=detail.certificate_type or spec.certificate_type,
         alias=detail.alias,
         project_id=detail.project_id,
         tags=dict(tags),

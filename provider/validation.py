@@ -1,13 +1,16 @@
 """``check()``'s rules: every input judged before any API call, one failure per bad field, never quoting a key.
 
-Returns plain ``Failure`` pairs; ``CertificateProvider.check`` turns them into Pulumi's ``CheckFailure``. Alias and
-tag limits come from ``provider.rules``, which the stack-file loader uses too.
+Each input property has one value check in ``_VALUE_CHECKS`` (the property names are the schema's,
+``provider.inputs.CertificateInputs``); the rules they apply (ids, domains, aliases, tags, durations, timeouts) come
+from ``provider.rules``, which the stack-file loader applies too, and the PEM rules from ``provider.pem``. What spans
+several properties (the chain, its expiry and the key that must match it) is judged afterwards on typed inputs.
+Returns plain ``Failure`` pairs; ``CertificateProvider.check`` turns them into Pulumi's ``CheckFailure``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from . import rules
@@ -15,7 +18,7 @@ from .inputs import (
     ALL_INPUTS,
     CERTIFICATE_TYPES,
     SOURCES,
-    as_bool,
+    CertificateInputs,
     as_int,
     input_names,
     is_unknown,
@@ -31,8 +34,10 @@ from .pem import (
     same_public_key,
 )
 
-__all__ = ["Failure", "check_inputs"]
+__all__ = ["VALUE_CHECKED", "Failure", "check_inputs"]
 
+#: Properties a certificate of a source cannot do without (the others have defaults).
+_REQUIRED = {"upload": ("certificate",), "adopt": ("adopt_id",), "free": ("free_domain",)}
 
 
 class Failure(NamedTuple):
@@ -44,148 +49,170 @@ class Failure(NamedTuple):
 
 def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
     """Every failure of ``inputs`` (``__provider`` already removed); ``now`` decides expiry."""
-    failures: list[Failure] = []
-    for name in sorted(set(inputs) - ALL_INPUTS):
-        failures.append(Failure(name, f"unknown property {name!r}"))
+    failures = [Failure(name, f"unknown property {name!r}") for name in sorted(set(inputs) - ALL_INPUTS)]
+    # The one raw lookup: which properties apply depends on the source, which may still be unknown in a preview.
     source = inputs.get("source")
     if is_unknown(source):
         return failures
     if source not in SOURCES:
-        failures.append(Failure("source", "source must be one of upload, adopt, free"))
-        return failures
-    for name in sorted(set(inputs) & (ALL_INPUTS - set(input_names(source)))):
-        if inputs[name] is not None:
+        return [*failures, Failure("source", "source must be one of upload, adopt, free")]
+    given = {name: value for name, value in inputs.items() if name in ALL_INPUTS and value is not None}
+    applicable = set(input_names(str(source)))
+    for name, value in sorted(given.items()):
+        if name not in applicable:
             failures.append(Failure(name, f"{name} does not apply to a certificate from {source!r}"))
-    failures.extend(_check_common(inputs))
+        elif not is_unknown(value):
+            failures.extend(Failure(name, reason) for reason in _VALUE_CHECKS.get(name, _anything)(value))
+    failures.extend(_missing(str(source), given))
     if source == "upload":
-        failures.extend(_check_upload(inputs, now))
-    elif source == "adopt":
-        adopt_id = inputs.get("adopt_id")
-        if not isinstance(adopt_id, str):
-            failures.append(Failure("adopt_id", "adopt_id must be a certificate id such as GjTNRoK7"))
-        elif not is_unknown(adopt_id) and (problem := rules.certificate_id_problem(adopt_id)):
-            failures.append(Failure("adopt_id", f"adopt_id {problem}"))
-        take_over = inputs.get("take_over")
-        if take_over is not None and not is_unknown(take_over) and not isinstance(take_over, bool):
-            failures.append(Failure("take_over", "take_over must be true or false"))
-    else:
-        domain = inputs.get("free_domain")
-        if not isinstance(domain, str):
-            failures.append(Failure("free_domain", "free_domain must be a DNS name such as www.example.com"))
-        elif not is_unknown(domain) and (problem := rules.free_domain(domain)[1]):
-            failures.append(Failure("free_domain", f"free_domain: {problem}"))
-        method = inputs.get("free_validation", "DNS_AUTO")
-        if not is_unknown(method) and method not in rules.VALIDATION_METHODS:
-            failures.append(Failure("free_validation", "free_validation must be DNS_AUTO, DNS or FILE"))
+        # A property already refused, or not known yet (preview), is not judged again.
+        skip = {f.property for f in failures} | {name for name, value in given.items() if is_unknown(value)}
+        known = {name: value for name, value in given.items() if name not in skip}
+        failures.extend(_check_upload(CertificateInputs.parse(known), now, skip))
     return failures
 
 
-def _check_upload(news: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
+def _missing(source: str, given: Mapping[str, Any]) -> Iterator[Failure]:
+    messages = {
+        "certificate": "an uploaded certificate needs its PEM body",
+        "adopt_id": "adopt_id must be a certificate id such as GjTNRoK7",
+        "free_domain": "free_domain must be a DNS name such as www.example.com",
+    }
+    for name in _REQUIRED[source]:
+        if given.get(name) in (None, ""):
+            yield Failure(name, messages[name])
+
+
+def _check_upload(spec: CertificateInputs, now: dt.datetime, skip: set[str]) -> list[Failure]:
+    """The chain, its expiry and the key that must match it, judged together on the properties not in ``skip``."""
     failures: list[Failure] = []
-    pem, key_pem = news.get("certificate"), news.get("private_key")
-    cert_type = news.get("certificate_type", "SVR")
     leaf = None
-    if not isinstance(cert_type, str) or (not is_unknown(cert_type) and cert_type not in CERTIFICATE_TYPES):
-        failures.append(Failure("certificate_type", "certificate_type must be SVR or CA"))
-    if pem is None or pem == "":
-        failures.append(Failure("certificate", "an uploaded certificate needs its PEM body"))
-    elif not isinstance(pem, str):
-        failures.append(Failure("certificate", "certificate must be PEM text"))
-    elif not is_unknown(pem):
+    if spec.certificate:
         try:
-            chain = load_chain(pem)
+            chain = load_chain(spec.certificate)
         except ValueError:
-            failures.append(Failure("certificate", "certificate is not a PEM X.509 certificate (chain)"))
+            return [Failure("certificate", "certificate is not a PEM X.509 certificate (chain)")]
+        # The stack-file loader applies the same rules (provider.pem), with the file and line.
+        if problem := certificate_key_problem(chain[0]):
+            failures.append(Failure("certificate", f"the certificate's public key {problem}"))
+        elif problem := chain_problem(chain):
+            failures.append(Failure("certificate", f"certificate: {problem}"))
         else:
-            # The stack-file loader applies the same rules (provider.pem), with the file and line.
-            problem = certificate_key_problem(chain[0])
-            if problem:
-                failures.append(Failure("certificate", f"the certificate's public key {problem}"))
-            elif problem := chain_problem(chain):
-                failures.append(Failure("certificate", f"certificate: {problem}"))
-            else:
-                leaf = chain[0]
-    if leaf is not None and not as_bool(news.get("allow_expired"), False):
-        if leaf.not_valid_after_utc <= now:
-            failures.append(
-                Failure(
-                    "certificate",
-                    f"the certificate expired on {iso(leaf.not_valid_after_utc)}; set allow_expired to upload it",
-                )
-            )
-    if key_pem is None or key_pem == "":
-        if cert_type == "SVR":
+            leaf = chain[0]
+    if leaf is not None and not spec.allow_expired and leaf.not_valid_after_utc <= now:
+        expired = iso(leaf.not_valid_after_utc)
+        failures.append(Failure("certificate", f"the certificate expired on {expired}; set allow_expired to upload it"))
+    if "private_key" in skip:
+        return failures
+    if not spec.private_key:
+        if spec.certificate_type == "SVR" and "certificate_type" not in skip:
             failures.append(Failure("private_key", "an SVR (server) certificate needs its private key"))
         return failures
-    if not isinstance(key_pem, str):
-        failures.append(Failure("private_key", "private_key must be PEM text"))
-        return failures
-    if is_unknown(key_pem):
-        return failures
     try:
-        key = load_private_key(key_pem)
+        key = load_private_key(spec.private_key)
     except TypeError:
-        failures.append(Failure("private_key", "private_key is encrypted; give it unencrypted"))
-        return failures
+        return [*failures, Failure("private_key", "private_key is encrypted; give it unencrypted")]
     except Exception:  # noqa: BLE001 - cryptography raises several kinds; never echo the text
-        failures.append(Failure("private_key", "private_key is not a PEM private key"))
-        return failures
-    problem = key_type_problem(key)
-    if problem:
+        return [*failures, Failure("private_key", "private_key is not a PEM private key")]
+    if problem := key_type_problem(key):
         failures.append(Failure("private_key", f"private_key {problem}"))
     elif leaf is not None and not same_public_key(key, leaf):
         failures.append(Failure("private_key", "private_key does not match the certificate"))
     return failures
 
 
-def _check_common(news: Mapping[str, Any]) -> list[Failure]:
-    failures: list[Failure] = []
-    alias = news.get("alias", "")
-    if not isinstance(alias, str):
-        failures.append(Failure("alias", "alias must be text"))
-    elif not is_unknown(alias) and (problem := rules.alias_problem(alias)):
-        failures.append(Failure("alias", f"alias {problem}"))
-    project = news.get("project_id", 0)
-    if not is_unknown(project):
-        try:
-            if isinstance(project, bool) or as_int(project) < 0 or float(project) != as_int(project):
-                raise ValueError
-        except (TypeError, ValueError):
-            failures.append(Failure("project_id", "project_id must be a whole number >= 0"))
-    tags = news.get("tags", {})
-    if tags is not None and not is_unknown(tags):
-        if not isinstance(tags, Mapping):
-            failures.append(Failure("tags", "tags must be a mapping of key to value"))
-        else:
-            failures.extend(_check_tags(tags))
-    for name in ("check_resources", "allow_expired"):
-        value = news.get(name)
-        if value is not None and not is_unknown(value) and not isinstance(value, bool):
-            failures.append(Failure(name, f"{name} must be true or false"))
-    for name in ("delete_timeout", "create_timeout"):
-        value = news.get(name)
-        if value is None or is_unknown(value):
-            continue
+# -- one value check per property: a known, non-None value -> the reasons it is refused (none: fine)
+
+ValueCheck = Callable[[Any], Iterator[str]]
+
+
+def _anything(_value: Any) -> Iterator[str]:
+    yield from ()
+
+
+def _text(name: str, rule: Callable[[str], str | None] | None = None, what: str = "text") -> ValueCheck:
+    def check(value: Any) -> Iterator[str]:
+        if not isinstance(value, str):
+            yield f"{name} must be {what}"
+        elif rule is not None and (problem := rule(value)):
+            yield f"{name} {problem}"
+
+    return check
+
+
+def _flag(name: str) -> ValueCheck:
+    def check(value: Any) -> Iterator[str]:
+        if not isinstance(value, bool):
+            yield f"{name} must be true or false"
+
+    return check
+
+
+def _timeout(name: str) -> ValueCheck:
+    def check(value: Any) -> Iterator[str]:
         try:
             problem = rules.timeout_problem(seconds(value, 0))
         except ValueError:
             problem = "must be a number of seconds or a duration such as 90s, 10m or 1h30m"
         if problem:
-            failures.append(Failure(name, f"{name} {problem}"))
-    return failures
+            yield f"{name} {problem}"
+
+    return check
 
 
-def _check_tags(tags: Mapping[Any, Any]) -> list[Failure]:
-    failures = []
+def _project_id(value: Any) -> Iterator[str]:
+    try:
+        if isinstance(value, bool) or as_int(value) < 0 or float(value) != as_int(value):
+            raise ValueError
+    except (TypeError, ValueError):
+        yield "project_id must be a whole number >= 0"
+
+
+def _tags(tags: Any) -> Iterator[str]:
+    if not isinstance(tags, Mapping):
+        yield "tags must be a mapping of key to value"
+        return
     if len(tags) > rules.MAX_USER_TAGS:
-        failures.append(Failure("tags", f"at most {rules.MAX_USER_TAGS} tags per certificate"))
+        yield f"at most {rules.MAX_USER_TAGS} tags per certificate"
     for key, value in tags.items():
         if not isinstance(key, str):
-            failures.append(Failure("tags", f"tag key {key!r} must be text"))
+            yield f"tag key {key!r} must be text"
         elif problem := rules.tag_key_problem(key, what=f"tag key {key!r}"):
-            failures.append(Failure("tags", problem))
+            yield problem
         if not isinstance(value, str):
-            failures.append(Failure("tags", f"tag {key!r}: the value must be text"))
+            yield f"tag {key!r}: the value must be text"
         elif not is_unknown(value) and (problem := rules.tag_value_problem(value, what=f"tag {key!r}: the value")):
-            failures.append(Failure("tags", problem))
-    return failures
+            yield problem
+
+
+def _choice(name: str, choices: tuple[str, ...], said: str) -> ValueCheck:
+    return _text(name, lambda value: None if value in choices else f"must be {said}")
+
+
+def _free_domain(value: Any) -> Iterator[str]:
+    if not isinstance(value, str):
+        yield "free_domain must be a DNS name such as www.example.com"
+    elif problem := rules.free_domain(value)[1]:
+        yield f"free_domain: {problem}"
+
+
+_VALUE_CHECKS: Mapping[str, ValueCheck] = {
+    "entry": _text("entry"),
+    "owner": _text("owner"),
+    "alias": _text("alias", rules.alias_problem),
+    "project_id": _project_id,
+    "tags": _tags,
+    "check_resources": _flag("check_resources"),
+    "delete_timeout": _timeout("delete_timeout"),
+    "create_timeout": _timeout("create_timeout"),
+    "certificate": _text("certificate", what="PEM text"),
+    "private_key": _text("private_key", what="PEM text"),
+    "certificate_type": _choice("certificate_type", CERTIFICATE_TYPES, "SVR or CA"),
+    "allow_expired": _flag("allow_expired"),
+    "adopt_id": _text("adopt_id", rules.certificate_id_problem, "a certificate id such as GjTNRoK7"),
+    "take_over": _flag("take_over"),
+    "free_domain": _free_domain,
+    "free_validation": _choice("free_validation", rules.VALIDATION_METHODS, "DNS_AUTO, DNS or FILE"),
+}
+#: The properties with a value check (every input but ``source``, which decides which apply).
+VALUE_CHECKED = frozenset(_VALUE_CHECKS)
