@@ -197,8 +197,6 @@ def _free_domain(value: Any) -> Iterator[str]:
 
 
 _VALUE_CHECKS: Mapping[str, ValueCheck] = {
-    "entry": _text("entry"),
-    "owner": _text("owner"),
     "alias": _text("alias", rules.alias_problem),
     "project_id": _project_id,
     "tags": _tags,
@@ -214,5 +212,6 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "free_domain": _free_domain,
     "free_validation": _choice("free_validation", rules.VALIDATION_METHODS, "DNS_AUTO, DNS or FILE"),
 }
-#: The properties with a value check (every input but ``source``, which decides which apply).
+#: The properties with a value check: every input but ``source`` (it decides which apply) and the bookkeeping the
+#: resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview).
 VALUE_CHECKED = frozenset(_VALUE_CHECKS)
