@@ -6,26 +6,21 @@ edits between runs, and asserts on what the emulator holds and on its log of API
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from support.certs import make_cert
-from support.emulator import RunningEmulator
 from support.project import WRITE_ACTIONS, Project, upload_entry
-from support.pulumi_cli import PulumiEnv
 from support.raw_api import RawApi
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def project(tmp_path: Path, pulumi_env: PulumiEnv, emu: RunningEmulator) -> Project:
-    emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 1})
-    proj = Project(tmp_path / "project", pulumi_env, emu)
-    proj.make_cert("www", "www.example.com", ("example.com",))
-    proj.make_cert("api", "api.example.com")
-    return proj
+def project(project: Project) -> Project:
+    """The shared ``project`` with two certificates on disk: www (also example.com) and api."""
+    project.make_cert("www", "www.example.com", ("example.com",))
+    project.make_cert("api", "api.example.com")
+    return project
 
 
 def two_certificates(project: Project, www_alias: str = "www") -> None:
