@@ -336,7 +336,7 @@ def declare(project: Project, count: int, key_type: str) -> None:
 
 
 def certificate_count(emu: RunningEmulator) -> int:
-    return len(emu.admin("GET", "/_emulator/certificates")["Certificates"])
+    return len(emu.certificates())
 
 
 def summary_table(phases: list[Phase], count: int) -> str:

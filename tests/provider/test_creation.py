@@ -13,7 +13,7 @@ from provider.ssl import SslService
 from provider.tencentcloud import Client, ClientSettings, Credentials
 from support.certs import fingerprint_sha1, make_cert, make_chain
 from support.emulator import RunningEmulator
-from support.provider_calls import OWNER, FakeTime, actions, certificates, create, upload_inputs, write_actions
+from support.provider_calls import OWNER, FakeTime, actions, create, upload_inputs, write_actions
 
 pytestmark = pytest.mark.emulator
 
@@ -33,7 +33,7 @@ def test_create_upload_returns_complete_outputs(emu: RunningEmulator, provider: 
     # The key is echoed only under its input name, which the engine re-marks secret.
     assert [k for k, v in outs.items() if v == key] == ["private_key"]
     assert "__provider" not in outs
-    [stored] = certificates(emu)
+    [stored] = emu.certificates()
     assert stored["CertificateId"] == cert_id
     # The upload carries the in-flight create mark; the completed create removes it and keeps the owner tag.
     assert write_actions(emu) == ["UploadCertificate", "ModifyResourceTags"]
@@ -60,7 +60,7 @@ def test_create_with_a_lost_reply_leaves_no_duplicate(
     # The client retried the upload; sent with Repeatable=false, the retry was answered with the first certificate.
     uploads = [c for c in emu.calls() if c["Action"] == "UploadCertificate"]
     assert [c["Params"]["Repeatable"] for c in uploads] == [False, False]
-    assert [c["CertificateId"] for c in certificates(emu)] == [cert_id]
+    assert [c["CertificateId"] for c in emu.certificates()] == [cert_id]
     assert outs["certificate_id"] == cert_id
 
 
@@ -80,7 +80,7 @@ def test_create_with_a_slow_reply_committed_after_the_retry_leaves_no_duplicate(
     while not any(c["Fault"] == "delay" for c in emu.calls()) and time.monotonic() < deadline:
         time.sleep(0.1)  # the late attempt is logged once the emulator has run it
     assert [c["Fault"] for c in emu.calls() if c["Action"] == "UploadCertificate"] == [None, "delay"]
-    assert [c["CertificateId"] for c in certificates(emu)] == [cert_id]
+    assert [c["CertificateId"] for c in emu.certificates()] == [cert_id]
 
 
 def test_create_uses_the_certificate_an_interrupted_create_left(
@@ -93,7 +93,7 @@ def test_create_uses_the_certificate_an_interrupted_create_left(
     )
     cert_id, outs = create(provider, upload_inputs(cert, key, alias="www-2"))
     assert cert_id == left
-    assert [c["CertificateId"] for c in certificates(emu)] == [left]
+    assert [c["CertificateId"] for c in emu.certificates()] == [left]
     assert outs["alias"] == "www-2" and outs["tags"] == {"env": "prod"}
     # Now a completed create: no in-flight mark, this create's claim.
     assert ssl.get_tags(left) == {"env": "prod", OWNER_TAG: OWNER, CLAIM_TAG: outs["claim"]}
@@ -110,7 +110,7 @@ def test_create_never_takes_over_a_completed_certificate_of_the_same_entry(
     old_id, _ = create(provider, upload_inputs(cert, key))
     new_id, _ = create(provider, upload_inputs(cert, key))
     assert new_id != old_id
-    assert sorted(c["CertificateId"] for c in certificates(emu)) == sorted([old_id, new_id])
+    assert sorted(c["CertificateId"] for c in emu.certificates()) == sorted([old_id, new_id])
 
 
 def test_create_never_takes_over_the_certificate_it_replaces(ssl: SslService, provider: CertificateProvider) -> None:
@@ -131,7 +131,7 @@ def test_create_finds_the_certificate_when_every_retry_failed(
     emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "http_status", "Count": 50})
     cert, key = make_cert("www.example.com")
     cert_id, _ = create(provider, upload_inputs(cert, key))
-    assert [c["CertificateId"] for c in certificates(emu)] == [cert_id]
+    assert [c["CertificateId"] for c in emu.certificates()] == [cert_id]
 
 
 def test_create_upload_failure_is_reported_without_key(emu: RunningEmulator, provider: CertificateProvider) -> None:
@@ -143,7 +143,7 @@ def test_create_upload_failure_is_reported_without_key(emu: RunningEmulator, pro
     message = str(caught.value)
     assert message.startswith("www: uploading the certificate failed") and "CertificateInvalid" in message
     assert "PRIVATE KEY" not in message and key[40:80] not in message
-    assert certificates(emu) == []
+    assert emu.certificates() == []
 
 
 def test_create_never_adopts_an_identical_certificate(ssl: SslService, provider: CertificateProvider) -> None:
@@ -202,7 +202,7 @@ def test_create_free_timeout_reports_validation_records_and_resumes(
     with pytest.raises(CertificateError) as caught:
         create(provider, props)
     message = str(caught.value)
-    [pending] = certificates(emu)
+    [pending] = emu.certificates()
     assert f"shop: the free certificate {pending['CertificateId']} for shop.example.com was not issued" in message
     assert "_dnsauth" in message and "resumes waiting" in message
     # The next run resumes the same application instead of applying again.

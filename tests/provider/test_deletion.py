@@ -9,7 +9,7 @@ from provider.certificate import CertificateError, CertificateProvider, Timing
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.provider_calls import OWNER, FakeTime, actions, certificates, create, upload_inputs
+from support.provider_calls import OWNER, FakeTime, actions, create, upload_inputs
 
 pytestmark = pytest.mark.emulator
 
@@ -32,7 +32,7 @@ def test_delete_checks_resources_and_waits_for_the_task(
         "DeleteCertificate",
         "DescribeDeleteCertificatesTaskResult",
     }
-    assert certificates(emu) == []
+    assert emu.certificates() == []
     # Backoff: growing waits, capped.
     assert fake_time.sleeps[:3] == [1.0, 2.0, 4.0] and max(fake_time.sleeps) <= 10.0
     assert any("waiting for Tencent Cloud's task" in line for line in lines)
@@ -61,11 +61,11 @@ def test_delete_of_a_bound_certificate_fails_and_keeps_it(emu: RunningEmulator, 
     assert "still bound to cloud resources" in message and "CLB: lb-42" in message and "Unbind" in message
     assert "stays in the stack" in message
     assert task_id["ErrorCode"] is None
-    assert [c["CertificateId"] for c in certificates(emu)] == [cert_id]
+    assert [c["CertificateId"] for c in emu.certificates()] == [cert_id]
     # After unbinding, the next delete goes through.
     emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceType": "clb", "ResourceId": "lb-42"})
     provider.delete(cert_id, outs)
-    assert certificates(emu) == []
+    assert emu.certificates() == []
 
 
 def test_delete_role_not_authorised(emu: RunningEmulator, provider: CertificateProvider) -> None:
@@ -78,7 +78,7 @@ def test_delete_role_not_authorised(emu: RunningEmulator, provider: CertificateP
     assert f"www: cannot delete certificate {cert_id} (task " in message
     assert "SSL_QCSLinkedRoleInReplaceLoadCertificate" in message and "CAM" in message
     assert "check_resources: false" in message
-    assert len(certificates(emu)) == 1
+    assert len(emu.certificates()) == 1
 
 
 def test_delete_task_failed(emu: RunningEmulator, provider: CertificateProvider) -> None:
@@ -88,7 +88,7 @@ def test_delete_task_failed(emu: RunningEmulator, provider: CertificateProvider)
     with pytest.raises(CertificateError, match=rf"www: cannot delete certificate {cert_id} \(task \w+\): the deletion"
                                                " task failed"):  # fmt: skip
         provider.delete(cert_id, outs)
-    assert len(certificates(emu)) == 1
+    assert len(emu.certificates()) == 1
 
 
 def test_delete_retries_a_timed_out_resource_check(
@@ -109,7 +109,7 @@ def test_delete_retries_a_timed_out_resource_check(
     provider.delete(cert_id, outs)
     assert actions(emu).count("DeleteCertificate") == 2
     assert any("timed out" in line and "deleting again (attempt 2)" in line for line in lines)
-    assert certificates(emu) == []
+    assert emu.certificates() == []
 
 
 def test_delete_gives_up_on_repeated_check_timeouts_at_the_deadline(
@@ -124,7 +124,7 @@ def test_delete_gives_up_on_repeated_check_timeouts_at_the_deadline(
     assert message.startswith("www: ") and cert_id in message and "task" in message
     assert "timing out until delete_timeout" in message or "had timed out" in message
     assert 2 <= actions(emu).count("DeleteCertificate") <= 12
-    assert len(certificates(emu)) == 1
+    assert len(emu.certificates()) == 1
 
 
 def test_delete_deadline_keeps_the_task_and_resumes_it(emu: RunningEmulator, provider: CertificateProvider) -> None:
@@ -144,7 +144,7 @@ def test_delete_deadline_keeps_the_task_and_resumes_it(emu: RunningEmulator, pro
     provider.delete(cert_id, {**outs, "delete_timeout": 600.0})
     polled = {c["Params"]["TaskIds"][0] for c in emu.calls() if c["Action"] == "DescribeDeleteCertificatesTaskResult"}
     assert polled == {task_id}
-    assert certificates(emu) == []
+    assert emu.certificates() == []
 
 
 def test_delete_of_a_missing_certificate_succeeds(provider: CertificateProvider, lines: list[str]) -> None:
@@ -167,4 +167,4 @@ def test_delete_reads_floats_from_state(emu: RunningEmulator, provider: Certific
     cert, key = make_cert("www.example.com")
     cert_id, outs = create(provider, upload_inputs(cert, key))
     provider.delete(cert_id, {**outs, "delete_timeout": 600.0, "check_resources": 1.0})
-    assert certificates(emu) == []
+    assert emu.certificates() == []

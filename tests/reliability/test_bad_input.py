@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 
 from support.certs import make_ca, make_cert, make_chain, make_key
 from support.emulator import RunningEmulator
+from support.host import free_port
 from support.project import STACK, WRITE_ACTIONS, Project, upload_entry
 from support.pulumi_cli import make_pulumi_env
 
@@ -377,9 +377,7 @@ def test_an_endpoint_that_is_not_a_url(project: Project) -> None:
 )
 def test_an_endpoint_on_a_closed_port(project: Project) -> None:
     good_stack(project)
-    with socket.socket() as probe:  # a port that was free a moment ago, now closed
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = free_port()  # a port that was free a moment ago, now closed
     project.cli("config", "set", "tencentcloud:endpoint", f"http://127.0.0.1:{closed}")
     project.cli("preview")
     proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)

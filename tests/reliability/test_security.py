@@ -89,7 +89,7 @@ def test_a_refused_request_changes_nothing(
         "UploadCertificate", {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem}, **override
     )
     assert error["Code"] == code
-    assert emu.admin("GET", "/_emulator/certificates")["Certificates"] == []
+    assert emu.certificates() == []
     (call,) = emu.calls()
     assert call["Action"] == "UploadCertificate" and call["ErrorCode"] == code
     logged = json.dumps(call)

@@ -73,7 +73,7 @@ class Project:
 
     def certificates(self) -> dict[str, dict[str, Any]]:
         """The emulator's certificates by id."""
-        return {c["CertificateId"]: c for c in self.emu.admin("GET", "/_emulator/certificates")["Certificates"]}
+        return {c["CertificateId"]: c for c in self.emu.certificates()}
 
     def outputs(self) -> dict[str, Any]:
         return json.loads(self.cli("stack", "output", "--json"))["certificates"]

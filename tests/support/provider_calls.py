@@ -11,7 +11,7 @@ from typing import Any
 from provider.certificate import CertificateProvider, names_identity, owner_token
 from support.emulator import RunningEmulator
 
-__all__ = ["OWNER", "FakeTime", "actions", "certificates", "checked", "create", "upload_inputs", "write_actions"]
+__all__ = ["OWNER", "FakeTime", "actions", "checked", "create", "upload_inputs", "write_actions"]
 
 OWNER = owner_token(names_identity("proj", "dev"), "www")
 
@@ -71,11 +71,6 @@ def create(provider: CertificateProvider, props: dict[str, Any]) -> tuple[str, d
     result = provider.create(checked(provider, props))
     assert result.outs is not None
     return result.id, result.outs
-
-
-def certificates(emu: RunningEmulator) -> list[dict[str, Any]]:
-    """The certificates the emulator holds (``GET /_emulator/certificates``)."""
-    return list(emu.admin("GET", "/_emulator/certificates")["Certificates"])
 
 
 def actions(emu: RunningEmulator) -> list[str]:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from support.host import environ_without
+
 __all__ = ["REPO", "PulumiEnv", "find_pulumi", "make_pulumi_env"]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +66,7 @@ def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
     backend, home = root / "backend", root / "pulumi-home"
     backend.mkdir()
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "TENCENTCLOUD_"))}
+    env = environ_without("PULUMI_", "TENCENTCLOUD_")
     env.update(
         {
             "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
