@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import threading
+import functools
 
 import pulumi.dynamic as dyn
 import pytest
@@ -13,6 +13,7 @@ from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.provider_calls import FakeTime, checked, upload_inputs
+from support.threads import run_together
 
 pytestmark = pytest.mark.emulator
 
@@ -78,7 +79,6 @@ def test_the_pickle_holds_no_configuration_or_credentials(emu: RunningEmulator) 
 
 def test_one_service_for_four_concurrent_calls(ssl: SslService, fake_time: FakeTime) -> None:
     built: list[int] = []
-    barrier = threading.Barrier(4)
 
     def factory() -> SslService:
         built.append(1)
@@ -87,19 +87,10 @@ def test_one_service_for_four_concurrent_calls(ssl: SslService, fake_time: FakeT
     provider = CertificateProvider(service_factory=factory, timing=Timing(sleep=fake_time.sleep,
                                                                             clock=fake_time.clock))  # fmt: skip
     results: list[str] = []
-    errors: list[BaseException] = []
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            cert, key = make_cert(f"h{i}.example.com")
-            results.append(provider.create(checked(provider, upload_inputs(cert, key, entry=f"e{i}"))).id)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        cert, key = make_cert(f"h{i}.example.com")
+        results.append(provider.create(checked(provider, upload_inputs(cert, key, entry=f"e{i}"))).id)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    errors = run_together([functools.partial(work, i) for i in range(4)])
     assert errors == [] and len(set(results)) == 4 and built == [1]
