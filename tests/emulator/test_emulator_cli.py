@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from emulator.clock import gmt8
 from emulator.server import _credentials, parse_args
 from support.emulator import REPO_ROOT, run_emulator
-from support.host import environ_without
+from support.host import environ_without, spawn
 
 pytestmark = pytest.mark.emulator
 
@@ -61,13 +60,10 @@ def test_times_are_gmt8():
 
 def test_the_emulator_starts_with_environment_credentials():
     env = {"TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key", "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
+    process = spawn(
         [sys.executable, "-m", "emulator", "--port", "0"],
         cwd=REPO_ROOT,
         env={**environ_without("TENCENTCLOUD_"), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         assert process.stdout is not None

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from support.host import environ_without
+from support.host import environ_without, spawn
 
 __all__ = ["REPO_ROOT", "EmulatorStartError", "RunningEmulator", "random_credentials", "run_emulator", "start_emulator"]
 
@@ -149,15 +149,7 @@ def start_emulator(
     env["TENCENTCLOUD_SECRET_KEY"] = secret_key
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    process = subprocess.Popen(
-        args,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = spawn(args, cwd=cwd, env=env)
     output: collections.deque[str] = collections.deque(maxlen=200)
     ready = threading.Event()
     found: list[re.Match[str]] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from support.host import environ_without
+from support.host import environ_without, spawn
 
 __all__ = ["REPO", "PulumiEnv", "find_pulumi", "make_pulumi_env", "wait_until"]
 
@@ -65,16 +65,7 @@ class PulumiEnv:
     def start(self, *args: str, cwd: Path, new_session: bool = False) -> subprocess.Popen[str]:
         """The real `pulumi` CLI in the background, its output on ``stdout``; with ``new_session``, in a session of
         its own."""
-        return subprocess.Popen(
-            ["pulumi", *args, "--non-interactive"],
-            cwd=cwd,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=new_session,
-        )
+        return spawn(["pulumi", *args, "--non-interactive"], cwd=cwd, env=self.env, new_session=new_session)
 
 
 def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
