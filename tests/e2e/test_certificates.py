@@ -121,11 +121,8 @@ def test_refresh_drops_a_certificate_deleted_out_of_band(project: Project) -> No
     project.up()
     api_id = project.outputs()["api"]["id"]
     # Someone deletes it in the console (a plain, unchecked delete, synchronous).
-    console = RawApi(project.emu)
-    try:
+    with RawApi(project.emu) as console:
         console.ok("DeleteCertificate", {"CertificateId": api_id})
-    finally:
-        console.http.close()
     project.cli("refresh", "--yes")
     assert set(project.state_resources()) == {"www"}
 
@@ -179,14 +176,8 @@ def test_retain_keeps_the_certificate_in_the_cloud_when_its_entry_is_removed(pro
 
 def test_adopt_and_free_certificates(project: Project) -> None:
     cert_pem, key_pem = make_cert("legacy.example.com")
-    console = RawApi(project.emu)
-    try:
-        legacy_id = console.ok(
-            "UploadCertificate",
-            {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem, "Alias": "from the console"},
-        )["CertificateId"]
-    finally:
-        console.http.close()
+    with RawApi(project.emu) as console:
+        legacy_id = console.upload(cert_pem, key_pem, Alias="from the console")
     project.emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0})
     project.write_stack(
         f"""\

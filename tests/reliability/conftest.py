@@ -1,7 +1,7 @@
 """The reliability suite's fixtures, and the plugin that writes docs/RELIABILITY.md from its markers.
 
 Fixtures: ``pulumi_bin``, ``pulumi_env`` and ``project`` from ``support.cli_fixtures`` (the real Pulumi CLI driving a
-copy of this project against the emulator). Every reliability test carries
+copy of this project against the emulator), ``api`` from ``support.raw_api``. Every reliability test carries
 ``@pytest.mark.reliability(area=..., tried=..., held=...)``; with ``--reliability-report PATH`` the session writes
 those markers and the outcomes as Markdown tables (see scripts/reliability-report). The option is defined here, so
 pytest must be started with ``tests/reliability`` among its arguments for it to be known.
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from support.cli_fixtures import project, pulumi_bin, pulumi_env  # noqa: F401 - fixtures, found by name
+from support.raw_api import api  # noqa: F401 - a fixture, found by name
 
 # -- docs/RELIABILITY.md: what each reliability test tried and what held, generated from the markers -------------
 

@@ -323,11 +323,8 @@ def test_a_certificate_already_gone_counts_as_deleted(project: Project) -> None:
     two_entries(project)
     project.up()
     api_id = project.outputs()["api"]["id"]
-    console = RawApi(project.emu)
-    try:
+    with RawApi(project.emu) as console:
         console.ok("DeleteCertificate", {"CertificateId": api_id})
-    finally:
-        console.close()
 
     remove_api(project)
     out = project.up()

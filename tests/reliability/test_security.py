@@ -40,13 +40,6 @@ def security(tried: str, held: str) -> pytest.MarkDecorator:
 # ------------------------------------------------------------------------------ the emulator refuses
 
 
-@pytest.fixture
-def api(emu: RunningEmulator) -> Iterator[RawApi]:
-    client = RawApi(emu)
-    yield client
-    client.close()
-
-
 @pytest.mark.parametrize(
     ("override", "code"),
     [
