@@ -8,11 +8,10 @@ from typing import Any
 
 import pulumi.dynamic as dyn
 import pytest
-from cryptography.hazmat.primitives import serialization
 from pulumi.runtime.rpc import UNKNOWN
 
 from provider.certificate import CertificateProvider
-from support.certs import make_cert, make_key
+from support.certs import encrypt_key, make_cert, make_key
 from support.emulator import RunningEmulator
 from support.provider_calls import OWNER, upload_inputs
 
@@ -95,12 +94,7 @@ def test_check_failures(provider: CertificateProvider, change: dict[str, Any], f
 
 def test_check_refuses_an_encrypted_key(provider: CertificateProvider) -> None:
     cert, key = make_cert("www.example.com")
-    loaded = serialization.load_pem_private_key(key.encode(), None)
-    encrypted = loaded.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"pw"),
-    ).decode()
+    encrypted = encrypt_key(key, b"pw")
     assert "encrypted" in failures_of(provider.check({}, upload_inputs(cert, encrypted)))["private_key"]
 
 
