@@ -12,7 +12,6 @@ official SDK. See bench/README.md for what the figures mean.
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import threading
@@ -34,7 +33,7 @@ from tencentcloud.ssl.v20191205 import models, ssl_client  # noqa: E402
 
 from provider.tencentcloud import Client, ClientSettings, Credentials  # noqa: E402
 from support.certs import make_cert  # noqa: E402
-from support.emulator import RunningEmulator, start_emulator  # noqa: E402
+from support.emulator import RunningEmulator, random_credentials, start_emulator  # noqa: E402
 
 SSL_VERSION = "2019-12-05"
 # One call is made of this mix, in turn: a list page and a detail read, as a refresh of a stack does.
@@ -182,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.calls < args.threads or args.threads < 1 or args.rounds < 1:
         parser.error("need --calls >= --threads >= 1 and --rounds >= 1")
 
-    secret_id, secret_key = "AKID" + secrets.token_hex(16), secrets.token_urlsafe(24)
+    secret_id, secret_key = random_credentials()
     with start_emulator(secret_id=secret_id, secret_key=secret_key) as emu:
         emu.admin("PUT", "/_emulator/settings", {"RateLimit": False})
         cert_pem, key_pem = make_cert("bench.example.com", ["bench.example.com"])

@@ -49,7 +49,6 @@ for path in (REPO_ROOT, REPO_ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from support.certs import make_cert  # noqa: E402
 from support.emulator import RunningEmulator, random_credentials, start_emulator  # noqa: E402
 from support.project import STACK, Project, upload_entry  # noqa: E402
 from support.pulumi_cli import PulumiEnv, find_pulumi, make_pulumi_env  # noqa: E402
@@ -259,15 +258,7 @@ def run_phase(name: str, args: list[str], project: Project, token: str, timeout:
     sampler = ProviderSampler(token)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.Popen(
-        command,
-        cwd=project.dir,
-        env=project.pulumi.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = project.start(*args)
     sampler.cli_pid = proc.pid
     sampler.start()
     try:
@@ -328,15 +319,13 @@ def declare(project: Project, count: int, key_type: str) -> None:
     for i in range(count):
         name = f"c{i:04d}"
         domain = f"{name}.bench.example.com"
-        cert_pem, key_pem = make_cert(domain, (f"alt-{domain}",), key_type=key_type)
-        (project.certs / f"{name}.pem").write_text(cert_pem, encoding="utf-8")
-        (project.certs / f"{name}.key").write_text(key_pem, encoding="utf-8")
+        project.make_cert(name, domain, (f"alt-{domain}",), key_type=key_type)
         entries.append(upload_entry(name, name))
     project.write_stack("defaults: {tags: {bench: stack}}\ncertificates:\n" + "".join(entries))
 
 
 def certificate_count(emu: RunningEmulator) -> int:
-    return len(emu.admin("GET", "/_emulator/certificates")["Certificates"])
+    return len(emu.certificates())
 
 
 def summary_table(phases: list[Phase], count: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from provider.tencentcloud import ApiError, Client, ClientSettings, ConnectError, Credentials
 from support.emulator import RunningEmulator
+from support.threads import run_together
 
 pytestmark = pytest.mark.emulator
 
@@ -93,23 +93,11 @@ def test_connection_refused_is_a_connect_error_after_retries(recorded_sleep) -> 
 
 
 def _in_threads(threads: int, calls_per_thread: int, work: Callable[[], Any]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(threads)
-
     def worker() -> None:
-        barrier.wait()
         for _ in range(calls_per_thread):
-            try:
-                work()
-            except BaseException as exc:  # collected and asserted on below
-                errors.append(exc)
+            work()
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return errors
+    return run_together([worker] * threads)
 
 
 def test_thirty_quick_calls_from_threads_stay_under_the_rate_limit(emu, make_client) -> None:

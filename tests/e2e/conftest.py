@@ -1,21 +1,5 @@
-"""Fixtures for tests that drive the real Pulumi CLI on a local file backend."""
+"""Fixtures for tests that drive the real Pulumi CLI on a local file backend (``support.cli_fixtures``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from support.pulumi_cli import PulumiEnv, find_pulumi, make_pulumi_env
-
-
-@pytest.fixture(scope="session")
-def pulumi_bin() -> Path:
-    """The directory holding the Pulumi CLI."""
-    return find_pulumi()
-
-
-@pytest.fixture
-def pulumi_env(tmp_path: Path, pulumi_bin: Path) -> PulumiEnv:
-    """A fresh Pulumi home and file backend for this test."""
-    return make_pulumi_env(tmp_path, pulumi_bin)
+from support.cli_fixtures import project, pulumi_bin, pulumi_env  # noqa: F401 - fixtures, found by name

@@ -6,26 +6,21 @@ edits between runs, and asserts on what the emulator holds and on its log of API
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from support.certs import make_cert
-from support.emulator import RunningEmulator
 from support.project import WRITE_ACTIONS, Project, upload_entry
-from support.pulumi_cli import PulumiEnv
 from support.raw_api import RawApi
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def project(tmp_path: Path, pulumi_env: PulumiEnv, emu: RunningEmulator) -> Project:
-    emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 1})
-    proj = Project(tmp_path / "project", pulumi_env, emu)
-    proj.make_cert("www", "www.example.com", ("example.com",))
-    proj.make_cert("api", "api.example.com")
-    return proj
+def project(project: Project) -> Project:
+    """The shared ``project`` with two certificates on disk: www (also example.com) and api."""
+    project.make_cert("www", "www.example.com", ("example.com",))
+    project.make_cert("api", "api.example.com")
+    return project
 
 
 def two_certificates(project: Project, www_alias: str = "www") -> None:
@@ -126,11 +121,8 @@ def test_refresh_drops_a_certificate_deleted_out_of_band(project: Project) -> No
     project.up()
     api_id = project.outputs()["api"]["id"]
     # Someone deletes it in the console (a plain, unchecked delete, synchronous).
-    console = RawApi(project.emu)
-    try:
+    with RawApi(project.emu) as console:
         console.ok("DeleteCertificate", {"CertificateId": api_id})
-    finally:
-        console.http.close()
     project.cli("refresh", "--yes")
     assert set(project.state_resources()) == {"www"}
 
@@ -184,14 +176,8 @@ def test_retain_keeps_the_certificate_in_the_cloud_when_its_entry_is_removed(pro
 
 def test_adopt_and_free_certificates(project: Project) -> None:
     cert_pem, key_pem = make_cert("legacy.example.com")
-    console = RawApi(project.emu)
-    try:
-        legacy_id = console.ok(
-            "UploadCertificate",
-            {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem, "Alias": "from the console"},
-        )["CertificateId"]
-    finally:
-        console.http.close()
+    with RawApi(project.emu) as console:
+        legacy_id = console.upload(cert_pem, key_pem, Alias="from the console")
     project.emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0})
     project.write_stack(
         f"""\

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from support.emulator import random_credentials, start_emulator
+from support.host import environ_without, free_port
 from support.pulumi_cli import REPO
 
 pytestmark = pytest.mark.e2e
@@ -42,14 +42,8 @@ def fresh_checkout(dest: Path) -> Path:
     return dest
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def make(checkout: Path, target: str, port: int, pulumi_bin: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "TENCENTCLOUD_", "DEMO_"))}
+    env = environ_without("PULUMI_", "TENCENTCLOUD_", "DEMO_")
     env.update(DEMO_PORT=str(port), PATH=os.pathsep.join([str(pulumi_bin), os.environ.get("PATH", "")]))
     return subprocess.run(
         ["make", "--no-print-directory", target],
@@ -165,7 +159,7 @@ def test_demo_never_reuses_another_checkouts_emulator(checkout: Path, pulumi_bin
         result = make(checkout, "demo", other.port, pulumi_bin)
         assert result.returncode != 0
         assert "is in use by a program this checkout did not start" in result.stdout, result.stdout
-        assert other.admin("GET", "/_emulator/certificates")["Certificates"] == []
+        assert other.certificates() == []
         assert [c["Action"] for c in other.calls()] == []  # not one API call reached it
         assert json.loads(httpx.get(f"{other.url}/_emulator/identity", timeout=5).text)["InstanceId"] == (
             "demo-someone-else"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from tencentcloud.common import credential
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -12,15 +10,7 @@ from tencentcloud.ssl.v20191205 import ssl_client
 from tencentcloud.tag.v20180813 import tag_client
 
 from support.emulator import RunningEmulator
-from support.raw_api import RawApi
-
-
-@pytest.fixture
-def api(emu: RunningEmulator) -> Iterator[RawApi]:
-    """A hand-signing client for the freshly reset session emulator."""
-    client = RawApi(emu)
-    yield client
-    client.close()
+from support.raw_api import api  # noqa: F401 - a fixture, found by name
 
 
 def _profile(emu: RunningEmulator) -> ClientProfile:

@@ -98,11 +98,8 @@ def test_the_call_log(api, emu):
 def test_client_ports_tell_connections_apart(api, emu):
     api.ok("DescribeCertificates", {})
     api.ok("DescribeCertificates", {})  # same keep-alive connection
-    second = RawApi(emu)  # its own connection pool
-    try:
+    with RawApi(emu) as second:  # its own connection pool
         second.ok("DescribeCertificates", {})
-    finally:
-        second.close()
     ports = [c["ClientPort"] for c in emu.calls()]
     assert ports[0] == ports[1] != ports[2]
 

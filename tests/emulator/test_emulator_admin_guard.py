@@ -42,11 +42,8 @@ def http() -> Iterator[httpx.Client]:
 @pytest.fixture
 def seeded(emu: RunningEmulator) -> Iterator[str]:
     """A certificate with a binding, a moved clock, a setting and an armed fault: state a refusal must keep."""
-    api = RawApi(emu)
-    try:
+    with RawApi(emu) as api:
         cert_id = api.upload(*make_cert("guard.example.com"))
-    finally:
-        api.close()
     emu.admin("POST", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceType": "clb", "ResourceId": "lb-1"})
     emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 7})
     emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 60})

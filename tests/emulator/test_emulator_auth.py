@@ -158,10 +158,7 @@ def test_auth_failures_are_logged_without_the_key(api, emu):
 def test_a_configured_token_is_required(tmp_path):
     secret_id, secret_key = random_credentials()
     with start_emulator(secret_id=secret_id, secret_key=secret_key, extra_args=["--token", "tok-123"]) as running:
-        api = RawApi(running)
-        try:
+        with RawApi(running) as api:
             assert api.error(LIST, {})["Code"] == "AuthFailure.TokenFailure"
             assert api.error(LIST, {}, extra_headers={"X-TC-Token": "other"})["Code"] == "AuthFailure.TokenFailure"
             api.ok(LIST, {}, extra_headers={"X-TC-Token": "tok-123"})
-        finally:
-            api.close()

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 
 import pytest
 
 from emulator.clock import gmt8
 from emulator.server import _credentials, parse_args
-from support.emulator import REPO_ROOT
+from support.emulator import REPO_ROOT, run_emulator
+from support.host import environ_without, spawn
 
 pytestmark = pytest.mark.emulator
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "emulator", *args],
-        cwd=REPO_ROOT,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_help_documents_flags_and_the_admin_api():
-    result = _run("--help")
+    result = run_emulator("--help")
     assert result.returncode == 0
     for text in ("--port", "--db", "--secret-id", "--secret-key", "--region", "--host", "TENCENTCLOUD_SECRET_ID",
                  "/_emulator/reset", "/_emulator/bindings", "/_emulator/settings", "/_emulator/clock",
@@ -38,7 +25,7 @@ def test_help_documents_flags_and_the_admin_api():
 
 
 def test_it_refuses_to_start_without_a_key_pair():
-    result = _run("--port", "0", "--secret-id", "AKIDonly")
+    result = run_emulator("--port", "0", "--secret-id", "AKIDonly")
     assert result.returncode != 0 and "TENCENTCLOUD_SECRET_KEY" in result.stderr
     assert "listening" not in result.stdout
 
@@ -50,7 +37,7 @@ def test_a_port_in_use_is_a_clear_error():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = _run("--port", str(port), "--secret-id", "AKIDx", "--secret-key", "k")
+        result = run_emulator("--port", str(port), "--secret-id", "AKIDx", "--secret-key", "k")
     assert result.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -73,14 +60,10 @@ def test_times_are_gmt8():
 
 def test_the_emulator_starts_with_environment_credentials():
     env = {"TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key", "PYTHONUNBUFFERED": "1"}
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    process = subprocess.Popen(
+    process = spawn(
         [sys.executable, "-m", "emulator", "--port", "0"],
         cwd=REPO_ROOT,
-        env={**clean, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env={**environ_without("TENCENTCLOUD_"), **env},
     )
     try:
         assert process.stdout is not None

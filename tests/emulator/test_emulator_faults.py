@@ -114,7 +114,7 @@ def test_a_strip_reply_fault_commits_the_work_and_leaves_fields_out(api, emu):
     _arm(emu, Action="UploadCertificate", Kind="strip_reply", Fields=["CertificateId", "RepeatCertId"])
     reply = api.ok("UploadCertificate", {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem})
     assert "CertificateId" not in reply and "RequestId" in reply
-    assert len(emu.admin("GET", "/_emulator/certificates")["Certificates"]) == 1  # the upload was committed
+    assert len(emu.certificates()) == 1  # the upload was committed
     assert emu.calls()[0]["Fault"] == "strip_reply"
 
 

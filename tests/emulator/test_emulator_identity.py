@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import re
 import secrets
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import pytest
 
 from emulator.app import EmulatorConfig
 from emulator.identity import InstanceIdentity
-from support.emulator import REPO_ROOT, RunningEmulator, random_credentials, start_emulator
+from support.emulator import RunningEmulator, random_credentials, run_emulator, start_emulator
 
 pytestmark = pytest.mark.emulator
 
@@ -47,29 +44,11 @@ def relative_db_emulator(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str]
     """``python -m emulator --db rel/emu.db --instance-id TOKEN`` started in ``tmp_path`` (not the repository)."""
     token = "demo-" + secrets.token_hex(8)
     secret_id, secret_key = random_credentials()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    env = {**clean, "TENCENTCLOUD_SECRET_KEY": secret_key, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", "0", "--secret-id", secret_id, "--db", "rel/emu.db",
-         "--instance-id", token],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.search(r"emulator listening on (http://127\.0\.0\.1:\d+)", line)
-        assert match, line
-        yield process, match.group(1), token
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
+    extra = ["--instance-id", token]
+    with start_emulator(
+        Path("rel/emu.db"), secret_id=secret_id, secret_key=secret_key, extra_args=extra, cwd=tmp_path
+    ) as running:
+        yield running.process, running.url, token
 
 
 def test_python_m_emulator_reports_the_resolved_db_path_and_its_own_pid(
@@ -84,24 +63,13 @@ def test_python_m_emulator_reports_the_resolved_db_path_and_its_own_pid(
 
 @pytest.mark.parametrize("bad", ["", "has space", "x" * 129, "semi;colon", "new\nline", "é"])
 def test_a_bad_instance_id_is_refused_at_startup(bad: str) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "emulator", "--port", "0", "--secret-id", "AKIDx", "--secret-key", "k",
-         "--instance-id", bad],
-        cwd=REPO_ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )  # fmt: skip
+    result = run_emulator("--port", "0", "--secret-id", "AKIDx", "--secret-key", "k", "--instance-id", bad)
     assert result.returncode == 2 and "--instance-id" in result.stderr and "1 to 128" in result.stderr
     assert "listening" not in result.stdout
 
 
 def test_the_help_documents_the_flag_and_the_endpoint() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "emulator", "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
-    )
+    result = run_emulator("--help")
     assert "--instance-id" in result.stdout and "/_emulator/identity" in result.stdout
 
 

@@ -19,8 +19,7 @@ def test_state_survives_a_restart(tmp_path):
     secret_id, secret_key = random_credentials()
     cert, key = make_cert("persist.example.com", key_type="ec")
     with start_emulator(db, secret_id=secret_id, secret_key=secret_key) as first:
-        api = RawApi(first)
-        try:
+        with RawApi(first) as api:
             cert_id = api.upload(cert, key, Alias="keep", Tags=[{"TagKey": "k", "TagValue": "v"}])
             first.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0, "SignatureClock": "real"})
             first.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 120})
@@ -28,12 +27,9 @@ def test_state_survives_a_restart(tmp_path):
                                                          "ResourceId": "lb-9"})  # fmt: skip
             task_id = api.ok("DeleteCertificate", {"CertificateId": cert_id, "IsCheckResource": True})["TaskId"]
             before = api.ok("DescribeCertificateDetail", {"CertificateId": cert_id})
-        finally:
-            api.close()
     assert db.exists()
     with start_emulator(db, secret_id=secret_id, secret_key=secret_key) as second:
-        api = RawApi(second)
-        try:
+        with RawApi(second) as api:
             after = api.ok("DescribeCertificateDetail", {"CertificateId": cert_id})
             assert after == {**before, "RequestId": after["RequestId"]}
             assert after["CertificatePrivateKey"] == key and after["Tags"] == [{"TagKey": "k", "TagValue": "v"}]
@@ -42,24 +38,16 @@ def test_state_survives_a_restart(tmp_path):
             assert second.admin("GET", "/_emulator/clock")["OffsetSeconds"] == 120
             (task,) = api.ok("DescribeDeleteCertificatesTaskResult", {"TaskIds": [task_id]})["DeleteTaskResult"]
             assert task["Status"] == 4  # the binding survived too
-        finally:
-            api.close()
 
 
 def test_without_a_db_state_is_in_memory(tmp_path):
     secret_id, secret_key = random_credentials()
     with start_emulator(secret_id=secret_id, secret_key=secret_key) as running:
-        api = RawApi(running)
-        try:
+        with RawApi(running) as api:
             api.upload(*make_cert("mem.example.com", key_type="ec"))
-        finally:
-            api.close()
     with start_emulator(secret_id=secret_id, secret_key=secret_key) as running:
-        api = RawApi(running)
-        try:
+        with RawApi(running) as api:
             assert api.ok("DescribeCertificates", {})["TotalCount"] == 0
-        finally:
-            api.close()
 
 
 @pytest.mark.parametrize("use_file", [True, False], ids=["file-db", "memory"])

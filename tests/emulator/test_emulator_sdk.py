@@ -30,6 +30,12 @@ def _request(model_class, **fields):
     return request
 
 
+def _upload(sdk_ssl, cert: str, key: str) -> str:
+    """UploadCertificate through the SDK; the new certificate's id."""
+    request = _request(models.UploadCertificateRequest, CertificatePublicKey=cert, CertificatePrivateKey=key)
+    return sdk_ssl.UploadCertificate(request).CertificateId
+
+
 def test_upload_describe_list_modify_and_delete(sdk_ssl, emu):
     cert, key = make_cert("sdk.example.com", ["sdk.example.com", "api.sdk.example.com"])
     upload = sdk_ssl.UploadCertificate(
@@ -70,9 +76,7 @@ def test_upload_describe_list_modify_and_delete(sdk_ssl, emu):
     assert (task.TaskId, task.CertId, task.Status, task.Error) == (checked.TaskId, cert_id, 1, "")
     assert task.Domains == ["sdk.example.com", "api.sdk.example.com"] and task.CacheTime
 
-    other = sdk_ssl.UploadCertificate(
-        _request(models.UploadCertificateRequest, CertificatePublicKey=cert, CertificatePrivateKey=key)
-    ).CertificateId
+    other = _upload(sdk_ssl, cert, key)
     plain = sdk_ssl.DeleteCertificate(_request(models.DeleteCertificateRequest, CertificateId=other))
     assert plain.DeleteResult is True and plain.TaskId is None
     with pytest.raises(TencentCloudSDKException) as excinfo:
@@ -89,10 +93,7 @@ def test_upload_describe_list_modify_and_delete(sdk_ssl, emu):
     ],
 )
 def test_every_documented_field_comes_back(sdk_ssl, action, response_model):
-    cert, key = make_cert("fields.example.com")
-    cert_id = sdk_ssl.UploadCertificate(
-        _request(models.UploadCertificateRequest, CertificatePublicKey=cert, CertificatePrivateKey=key)
-    ).CertificateId
+    cert_id = _upload(sdk_ssl, *make_cert("fields.example.com"))
     response = _raw(sdk_ssl, action, {"CertificateId": cert_id})
     assert set(response) == _fields(response_model)
     assert set(response["CertificateExtra"]) == _fields(models.CertificateExtra)
@@ -112,10 +113,7 @@ def test_every_documented_list_field_comes_back(sdk_ssl, emu):
 
 
 def test_deletion_and_deployment_responses_have_every_field(sdk_ssl, emu):
-    cert, key = make_cert("d.example.com")
-    cert_id = sdk_ssl.UploadCertificate(
-        _request(models.UploadCertificateRequest, CertificatePublicKey=cert, CertificatePrivateKey=key)
-    ).CertificateId
+    cert_id = _upload(sdk_ssl, *make_cert("d.example.com"))
     emu.admin("POST", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceType": "clb", "ResourceId": "lb-1"})
     deployed = _raw(sdk_ssl, "DescribeDeployedResources", {"CertificateIds": [cert_id], "ResourceType": "clb"})
     assert set(deployed["DeployedResources"][0]) == _fields(models.DeployedResources)
@@ -128,10 +126,7 @@ def test_deletion_and_deployment_responses_have_every_field(sdk_ssl, emu):
 
 
 def test_the_tag_client(sdk_ssl, sdk_tag):
-    cert, key = make_cert("tag.example.com")
-    cert_id = sdk_ssl.UploadCertificate(
-        _request(models.UploadCertificateRequest, CertificatePublicKey=cert, CertificatePrivateKey=key)
-    ).CertificateId
+    cert_id = _upload(sdk_ssl, *make_cert("tag.example.com"))
     sdk_tag.ModifyResourceTags(
         _request(
             tag_models.ModifyResourceTagsRequest,

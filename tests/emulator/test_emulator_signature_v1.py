@@ -94,7 +94,7 @@ def test_a_v1_request_without_signature_method_defaults_to_hmacsha1(api: RawApi,
 def test_a_v1_request_changes_nothing(api: RawApi, emu: RunningEmulator) -> None:
     params = _v1_params(emu, action="ApplyCertificate", DvAuthMethod="DNS", DomainName="v1.example.com")
     _assert_v1_refused(_error(api.http.post(emu.url + "/", data=params)))
-    assert emu.admin("GET", "/_emulator/certificates")["Certificates"] == []
+    assert emu.certificates() == []
 
 
 def test_a_tc3_request_is_never_taken_for_v1(api: RawApi) -> None:

@@ -6,9 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
-from support.certs import fingerprint_sha1, make_ca, make_cert, make_chain, make_key
+from support.certs import encrypt_key, fingerprint_sha1, make_ca, make_cert, make_chain, make_key
 
 pytestmark = pytest.mark.emulator
 
@@ -87,12 +86,7 @@ def test_a_server_certificate_needs_its_key_but_a_ca_does_not(api):
 
 def test_an_encrypted_key_with_its_password(api):
     cert, key_pem = make_cert("secure.example.com")
-    key = serialization.load_pem_private_key(key_pem.encode(), None)
-    encrypted = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"s3cret"),
-    ).decode()
+    encrypted = encrypt_key(key_pem, b"s3cret")
     params = {"CertificatePublicKey": cert, "CertificatePrivateKey": encrypted}
     assert api.error("UploadCertificate", params)["Code"] == "FailedOperation.CertificateParseError"
     assert api.ok("UploadCertificate", {**params, "KeyPassword": "s3cret"})["CertificateId"]

@@ -26,6 +26,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from provider.certificate import CertificateProvider
 from support.emulator import REPO_ROOT
+from support.host import environ_without
 
 TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
 PROJECT = "certproc"
@@ -118,7 +119,7 @@ def _pump(stream: Any, sink: collections.deque[str]) -> None:
 
 def start_provider(env: Mapping[str, str]) -> ProviderProcess:
     """Start the provider process as the engine's ``pulumi-resource-pulumi-python`` script does."""
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+    child_env = environ_without("TENCENTCLOUD_")
     child_env.update(env)
     child_env["PULUMI_PROJECT"] = PROJECT
     # The engine starts the provider in the project directory, from where `provider` is importable.

@@ -37,10 +37,6 @@ def upload(cert: str, key: str, name: str = "www", **extra: Any) -> dict[str, An
     return props
 
 
-def certificates(emu: RunningEmulator) -> list[dict[str, Any]]:
-    return list(emu.admin("GET", "/_emulator/certificates")["Certificates"])
-
-
 def test_full_lifecycle_over_grpc(emu: RunningEmulator, provider_process: ProviderProcess) -> None:
     emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0})
     cert, key = make_cert("www.example.com", sans=["www.example.com", "api.example.com"])
@@ -87,7 +83,7 @@ def test_full_lifecycle_over_grpc(emu: RunningEmulator, provider_process: Provid
     assert calls[0]["Action"] == "DescribeResourceTagsByResourceIds"  # the ownership rule reads the marks first
     assert calls[1]["Action"] == "DeleteCertificate" and calls[1]["Params"]["IsCheckResource"] is True
     assert calls[-1]["Action"] == "DescribeDeleteCertificatesTaskResult"
-    assert certificates(emu) == []
+    assert emu.certificates() == []
 
     # Refresh of a certificate deleted out of band drops it: empty id, and no crash on the outputs.
     gone = provider_process.read("www", cert_id, new_outs)
@@ -109,10 +105,10 @@ def test_four_calls_at_once(emu: RunningEmulator, provider_process: ProviderProc
     with ThreadPoolExecutor(4) as pool:
         created = list(pool.map(lambda i: provider_process.create(f"c{i}", inputs[i]), range(4)))
     ids = {cert_id for cert_id, _ in created}
-    assert len(ids) == 4 and {c["CertificateId"] for c in certificates(emu)} == ids
+    assert len(ids) == 4 and {c["CertificateId"] for c in emu.certificates()} == ids
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda i: provider_process.delete(f"c{i}", created[i][0], created[i][1]), range(4)))
-    assert certificates(emu) == []
+    assert emu.certificates() == []
 
 
 def test_delete_blocks_on_the_task_and_shows_progress(emu: RunningEmulator, provider_process: ProviderProcess) -> None:
@@ -121,7 +117,7 @@ def test_delete_blocks_on_the_task_and_shows_progress(emu: RunningEmulator, prov
     cert, key = make_cert("www.example.com")
     cert_id, outs = provider_process.create("www", provider_process.checked("www", upload(cert, key)))
     provider_process.delete("www", cert_id, outs)
-    assert certificates(emu) == []
+    assert emu.certificates() == []
     output = provider_process.text()
     assert f"www: deleting certificate {cert_id}: waiting for Tencent Cloud's task" in output
     assert f"www: deleted certificate {cert_id}" in output
@@ -140,7 +136,7 @@ def test_a_bound_certificate_fails_the_delete_with_its_reason(
     assert f"www: cannot delete certificate {cert_id} (task " in details
     assert "still bound to cloud resources" in details and "CDN: cdn.a" in details
     assert "PRIVATE KEY" not in details and emu.secret_key not in details
-    assert len(certificates(emu)) == 1
+    assert len(emu.certificates()) == 1
 
 
 def test_credentials_from_stack_config_and_none_in_output(
@@ -158,7 +154,7 @@ def test_credentials_from_stack_config_and_none_in_output(
     cert, key = make_cert("www.example.com")
     inputs = bare_provider_process.checked("www", upload(cert, key))
     cert_id, outs = bare_provider_process.create("www", inputs)
-    assert certificates(emu)[0]["CertificateId"] == cert_id
+    assert emu.certificates()[0]["CertificateId"] == cert_id
     bare_provider_process.update("www", cert_id, outs, {**inputs, "tags": {"env": "dev"}})
     modify = [c for c in emu.calls() if c["Action"] == "ModifyResourceTags"]
     assert modify and modify[0]["Params"]["Resource"].startswith("qcs::ssl:ap-shanghai:")

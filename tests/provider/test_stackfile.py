@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cryptography.hazmat.primitives import serialization
 
 from provider.stackfile import (
     DEFAULT_CREATE_TIMEOUT,
@@ -39,14 +38,14 @@ from provider.stackfile import (
     parse_duration,
     resolve_secret,
 )
-from support.certs import make_ca, make_cert, make_chain, make_key, make_sm2_certificate
+from support.certs import encrypt_key, make_ca, make_cert, make_chain, make_key, make_sm2_certificate
+from support.stack_cases import error_markers, unreadable_files
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "stackfile_cases"
 BAD = sorted((CASES / "bad").glob("*.yaml"))
 GOOD = sorted((CASES / "good").glob("*.yaml"))
 SCHEMA = REPO / "stacks" / "stack.schema.json"
-MARKER = re.compile(r"ERROR (\S*): (.*?)\s*(?=ERROR |$)")
 ENV = {"STACKFILE_TEST_WWW_KEY": ""}  # filled in by the material fixture
 
 
@@ -63,11 +62,6 @@ def material() -> dict[str, bytes]:
     )
     ca = make_ca("Test Root CA", key_type="ec")
     chain = make_chain("api.example.com", ["api.example.com"], key_type="ec")
-    encrypted = serialization.load_pem_private_key(www_key.encode(), password=None).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"correct horse"),
-    )
     files = {
         "www.pem": www_cert.encode(),
         "www.key": www_key.encode(),
@@ -80,11 +74,8 @@ def material() -> dict[str, bytes]:
         "fullchain.pem": chain.fullchain_pem.encode(),
         "fullchain.key": chain.key_pem.encode(),
         "ca-first.pem": (chain.intermediate.cert_pem + chain.leaf_pem).encode(),
-        "garbage.pem": b"this is not a certificate\n",
-        "corrupt.pem": b"-----BEGIN CERTIFICATE-----\nTUlJQm9vcHM=\n-----END CERTIFICATE-----\n",
-        "latin1.pem": "certificat numérique".encode("latin-1"),
-        "big.pem": b"-----BEGIN CERTIFICATE-----\n" + b"A" * (1 << 20) + b"\n-----END CERTIFICATE-----\n",
-        "encrypted.key": encrypted,
+        "encrypted.key": encrypt_key(www_key, b"correct horse").encode(),
+        **unreadable_files(),
     }
     files.update(key_type_material())
     ENV["STACKFILE_TEST_WWW_KEY"] = www_key
@@ -145,29 +136,20 @@ def problems_of(path: Path, **kwargs: object) -> tuple[Problem, ...]:
     return caught.value.problems
 
 
-def expected_markers(case: Path) -> list[tuple[int, str, str]]:
-    markers = []
-    for number, line in enumerate(case.read_text().splitlines(), 1):
-        if "#" in line:
-            for field_path, fragment in MARKER.findall(line[line.index("#") :]):
-                markers.append((number, field_path, fragment))
-    return markers
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # The matrix of bad files
 
 
 def test_the_matrix_is_large_enough() -> None:
     assert len(BAD) >= 25
-    assert all(expected_markers(case) for case in BAD), "every bad case marks at least one problem"
+    assert all(error_markers(case.read_text()) for case in BAD), "every bad case marks at least one problem"
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c.stem for c in BAD])
 def test_bad_file_reports_every_marked_problem_at_once(case: Path, stacks: Path) -> None:
     path = place(case, stacks)
     error = pytest.raises(StackFileError, load_stack_file, path, environ=dict(ENV)).value
-    expected = expected_markers(case)
+    expected = error_markers(case.read_text())
     got = [(p.line, p.field_path) for p in error.problems]
     assert sorted(got) == sorted((line, field_path) for line, field_path, _ in expected), str(error)
     text = str(error)

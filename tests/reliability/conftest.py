@@ -1,10 +1,10 @@
 """The reliability suite's fixtures, and the plugin that writes docs/RELIABILITY.md from its markers.
 
-Fixtures: ``pulumi_bin``, ``pulumi_env`` and ``project`` (the real Pulumi CLI driving a copy of this project against
-the emulator). Every reliability test carries ``@pytest.mark.reliability(area=..., tried=..., held=...)``; with
-``--reliability-report PATH`` the session writes those markers and the outcomes as Markdown tables (see
-scripts/reliability-report). The option is defined here, so pytest must be started with ``tests/reliability`` among
-its arguments for it to be known.
+Fixtures: ``pulumi_bin``, ``pulumi_env`` and ``project`` from ``support.cli_fixtures`` (the real Pulumi CLI driving a
+copy of this project against the emulator), ``api`` from ``support.raw_api``. Every reliability test carries
+``@pytest.mark.reliability(area=..., tried=..., held=...)``; with ``--reliability-report PATH`` the session writes
+those markers and the outcomes as Markdown tables (see scripts/reliability-report). The option is defined here, so
+pytest must be started with ``tests/reliability`` among its arguments for it to be known.
 """
 
 from __future__ import annotations
@@ -15,29 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from support.emulator import RunningEmulator
-from support.project import Project
-from support.pulumi_cli import PulumiEnv, find_pulumi, make_pulumi_env
-
-
-@pytest.fixture(scope="session")
-def pulumi_bin() -> Path:
-    """The directory holding the Pulumi CLI."""
-    return find_pulumi()
-
-
-@pytest.fixture
-def pulumi_env(tmp_path: Path, pulumi_bin: Path) -> PulumiEnv:
-    """A fresh Pulumi home and file backend for this test."""
-    return make_pulumi_env(tmp_path, pulumi_bin)
-
-
-@pytest.fixture
-def project(tmp_path: Path, pulumi_env: PulumiEnv, emu: RunningEmulator) -> Project:
-    """A copy of this project on the reset emulator, deletion tasks finishing after 1 s; no certificates made yet."""
-    emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 1})
-    return Project(tmp_path / "project", pulumi_env, emu)
-
+from support.cli_fixtures import project, pulumi_bin, pulumi_env  # noqa: F401 - fixtures, found by name
+from support.raw_api import api  # noqa: F401 - a fixture, found by name
 
 # -- docs/RELIABILITY.md: what each reliability test tried and what held, generated from the markers -------------
 

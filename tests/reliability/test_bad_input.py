@@ -12,37 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
-from support.certs import make_ca, make_cert, make_chain, make_key
+from support.certs import encrypt_key, make_ca, make_cert, make_chain, make_key
 from support.emulator import RunningEmulator
+from support.host import free_port
 from support.project import STACK, WRITE_ACTIONS, Project, upload_entry
 from support.pulumi_cli import make_pulumi_env
+from support.stack_cases import error_markers, unreadable_files
 
 pytestmark = [pytest.mark.e2e]
 
 CASES = Path(__file__).resolve().parent / "cases" / "bad-input"
-MARKER = re.compile(r"ERROR (\S*): (.*?)\s*(?=ERROR |$)")
 
 
 def bad_input(tried: str, held: str) -> pytest.MarkDecorator:
     return pytest.mark.reliability(area="bad-input", tried=tried, held=held)
-
-
-def markers(text: str) -> list[tuple[int, str, str]]:
-    """(line, field path, message fragment) for every ``# ERROR`` comment of a case."""
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if "#" in line:
-            for field_path, fragment in MARKER.findall(line[line.index("#") :]):
-                found.append((number, field_path, fragment))
-    return found
 
 
 def material() -> dict[str, bytes]:
@@ -52,11 +40,6 @@ def material() -> dict[str, bytes]:
         "old.example.com", days=1, key_type="ec", not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
     )
     chain = make_chain("api.example.com", ["api.example.com"], key_type="ec")
-    encrypted = serialization.load_pem_private_key(www_key.encode(), password=None).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"correct horse"),
-    )
     ca = make_ca("Key Type Test CA", key_type="ec")
     ed_cert, ed_key = make_cert("ed.example.com", ["ed.example.com"], key_type="ed25519", issuer=ca)
     small_cert, small_key = make_cert("small.example.com", ["small.example.com"], key_type="rsa-1024", issuer=ca)
@@ -81,11 +64,8 @@ def material() -> dict[str, bytes]:
         "expired.key": expired_key.encode(),
         "fullchain.key": chain.key_pem.encode(),
         "ca-first.pem": (chain.intermediate.cert_pem + chain.leaf_pem).encode(),
-        "garbage.pem": b"this is not a certificate\n",
-        "corrupt.pem": b"-----BEGIN CERTIFICATE-----\nTUlJQm9vcHM=\n-----END CERTIFICATE-----\n",
-        "latin1.pem": "certificat num\u00e9rique".encode("latin-1"),
-        "big.pem": b"-----BEGIN CERTIFICATE-----\n" + b"A" * (1 << 20) + b"\n-----END CERTIFICATE-----\n",
-        "encrypted.key": encrypted,
+        "encrypted.key": encrypt_key(www_key, b"correct horse").encode(),
+        **unreadable_files(),
     }
 
 
@@ -162,7 +142,7 @@ def test_a_broken_stack_file_fails_preview_naming_file_line_and_field(
     shared: Project, emu: RunningEmulator, case: Path
 ) -> None:
     text = case.read_text(encoding="utf-8")
-    expected = markers(text)
+    expected = error_markers(text)
     assert expected, f"{case.name} marks no problem"
     (shared.dir / "stacks" / f"{STACK}.yaml").write_text(text, encoding="utf-8")
 
@@ -377,9 +357,7 @@ def test_an_endpoint_that_is_not_a_url(project: Project) -> None:
 )
 def test_an_endpoint_on_a_closed_port(project: Project) -> None:
     good_stack(project)
-    with socket.socket() as probe:  # a port that was free a moment ago, now closed
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = free_port()  # a port that was free a moment ago, now closed
     project.cli("config", "set", "tencentcloud:endpoint", f"http://127.0.0.1:{closed}")
     project.cli("preview")
     proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)

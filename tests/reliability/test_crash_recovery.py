@@ -27,7 +27,8 @@ from typing import Any
 
 import pytest
 
-from support.project import STACK, Project, upload_entry
+from support.project import Project, upload_entry
+from support.pulumi_cli import wait_until
 
 pytestmark = [pytest.mark.e2e]
 
@@ -40,19 +41,6 @@ def crash(tried: str, held: str) -> pytest.MarkDecorator:
 
 
 # -- driving and killing the CLI --------------------------------------------------------------------------------------
-
-
-def start(project: Project, *args: str) -> subprocess.Popen[str]:
-    """The real CLI in the background, in a session of its own."""
-    return subprocess.Popen(
-        ["pulumi", *args, "--stack", STACK, "--non-interactive"],
-        cwd=project.dir,
-        env=project.pulumi.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
 
 
 def descendants(root: int) -> list[int]:
@@ -98,15 +86,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def wait_until(what: str, condition: Callable[[], bool], proc: subprocess.Popen[str] | None = None) -> None:
-    deadline = time.monotonic() + 120
-    while not condition():
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"the CLI ended before {what}:\n{proc.communicate()[0]}")
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.05)
 
 
 def called(project: Project, action: str, *, count: int = 1, fault: str | None = None) -> Callable[[], bool]:
@@ -178,7 +157,7 @@ def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": TASK_SECONDS})
     project.write_stack("certificates:\n" + upload_entry("kept", "kept"))
 
-    proc = start(project, "up", "--yes", "--skip-preview")
+    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
     wait_until("the provider polls the deletion task", called(project, "DescribeDeleteCertificatesTaskResult"), proc)
     kill_tree(proc)
 
@@ -190,7 +169,7 @@ def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str
     assert doomed in project.certificates()
 
     project.emu.admin("DELETE", "/_emulator/calls")
-    proc = start(project, "up", "--yes", "--skip-preview")
+    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
     wait_until("the next up asks to delete the certificate again", called(project, "DeleteCertificate"), proc)
     assert [t["Status"] for t in tasks_of(project, doomed)] in ([None], [0])  # the first task is still running
     project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": TASK_SECONDS})  # the task may now end
@@ -217,7 +196,7 @@ def test_killed_while_uploading(project: Project, two: dict[str, str]) -> None:
     # The upload is held by the emulator for 2 s: the kill lands while the provider waits for the reply.
     project.emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "delay", "Seconds": 2})
 
-    proc = start(project, "up", "--yes", "--skip-preview")
+    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
     wait_until("the upload reaches the emulator", lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"])
     kill_tree(proc)
     wait_until("the upload commits", called(project, "UploadCertificate", fault="delay"))
@@ -247,7 +226,7 @@ def test_killed_after_the_upload_was_answered(project: Project, two: dict[str, s
     project.emu.admin(
         "POST", "/_emulator/faults", {"Action": "DescribeCertificateDetail", "Kind": "delay", "Seconds": 3}
     )
-    proc = start(project, "up", "--yes", "--skip-preview")
+    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
     wait_until(
         "the provider reads the new certificate",
         lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"],
@@ -280,7 +259,7 @@ def test_killed_while_waiting_for_a_free_certificate(project: Project, two: dict
         + "      shop:\n        free: {domain: shop.example.com, validation: DNS_AUTO}\n        alias: shop\n"
     )
     project.emu.admin("DELETE", "/_emulator/calls")
-    proc = start(project, "up", "--yes", "--skip-preview")
+    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
     wait_until("the provider polls the application", called(project, "DescribeCertificateDetail", count=2), proc)
     kill_tree(proc)
     [applied] = set(project.certificates()) - set(two.values())

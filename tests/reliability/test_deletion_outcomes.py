@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 
 from support.project import STACK, Project, upload_entry
+from support.pulumi_cli import wait_until
 from support.raw_api import RawApi
 
 pytestmark = [pytest.mark.e2e]
@@ -64,32 +64,6 @@ def failing_up(project: Project) -> str:
     proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
     assert proc.returncode != 0, f"`pulumi up` should have failed:\n{proc.stdout}"
     return proc.stdout
-
-
-def start_up(project: Project) -> subprocess.Popen[str]:
-    """`pulumi up` in the background, so the test can act on the emulator while the CLI waits on a task."""
-    return subprocess.Popen(
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", STACK, "--non-interactive"],
-        cwd=project.dir,
-        env=project.pulumi.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def wait_for(what: str, condition: Callable[[], bool], proc: subprocess.Popen[str], limit: float = 120) -> None:
-    """Poll the emulator until ``condition`` holds (an event, not a duration); fail if the CLI exits first."""
-    give_up = time.monotonic() + limit
-    while not condition():
-        if proc.poll() is not None:
-            out = proc.stdout.read() if proc.stdout else ""
-            raise AssertionError(f"`pulumi up` exited {proc.returncode} before {what}:\n{out}")
-        if time.monotonic() > give_up:
-            proc.kill()
-            proc.wait()
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
@@ -230,10 +204,10 @@ def test_a_timed_out_resource_check_is_retried_within_the_same_up(project: Proje
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": NEVER, "DeleteTaskOutcome": 5})
 
     remove_api(project)
-    proc = start_up(project)
-    wait_for("the first deletion task", lambda: len(tasks_of(project, api_id)) == 1, proc)
+    proc = project.start("up", "--yes", "--skip-preview")
+    wait_until("the first deletion task", lambda: len(tasks_of(project, api_id)) == 1, proc)
     advance(project, NEVER)  # the first task ends with Status 5
-    wait_for("a second deletion task", lambda: len(tasks_of(project, api_id)) == 2, proc)
+    wait_until("a second deletion task", lambda: len(tasks_of(project, api_id)) == 2, proc)
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskOutcome": "auto"})
     advance(project, NEVER)  # the second task deletes the certificate
     code, out = finish(proc)
@@ -326,8 +300,8 @@ def test_the_deadline_keeps_the_task_and_the_next_up_resumes_it(project: Project
     assert_kept(project, "api", api_id)
 
     project.emu.admin("DELETE", "/_emulator/calls")
-    proc = start_up(project)
-    wait_for(
+    proc = project.start("up", "--yes", "--skip-preview")
+    wait_until(
         "the second up to ask for the deletion",
         lambda: any(c["Action"] == "DeleteCertificate" for c in project.emu.calls()),
         proc,
@@ -349,11 +323,8 @@ def test_a_certificate_already_gone_counts_as_deleted(project: Project) -> None:
     two_entries(project)
     project.up()
     api_id = project.outputs()["api"]["id"]
-    console = RawApi(project.emu)
-    try:
+    with RawApi(project.emu) as console:
         console.ok("DeleteCertificate", {"CertificateId": api_id})
-    finally:
-        console.close()
 
     remove_api(project)
     out = project.up()

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from support.certs import make_cert
 from support.project import Project, upload_entry
 
 RATE_LIMITED = "LimitExceeded.RateLimitExceeded"
@@ -27,10 +26,7 @@ def declare(project: Project, count: int) -> dict[str, str]:
     entries = []
     for i in range(count):
         name, domain = f"c{i:03d}", f"c{i:03d}.load.example.com"
-        cert_pem, key_pem = make_cert(domain, key_type="ec")
-        (project.certs / f"{name}.pem").write_text(cert_pem, encoding="utf-8")
-        (project.certs / f"{name}.key").write_text(key_pem, encoding="utf-8")
-        project.keys[name] = key_pem
+        project.make_cert(name, domain, key_type="ec")
         domains[name] = domain
         entries.append(upload_entry(name, name))
     project.write_stack("defaults: {tags: {load: 'yes'}}\ncertificates:\n" + "".join(entries))

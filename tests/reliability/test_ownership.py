@@ -7,7 +7,6 @@ delete leaves in place a certificate whose marks name someone else. Everything r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +25,9 @@ def ownership(tried: str, held: str) -> pytest.MarkDecorator:
 
 
 @pytest.fixture
-def console(emu: RunningEmulator) -> Iterator[RawApi]:
+def console(api: RawApi) -> RawApi:
     """Someone using the API directly (the Tencent console, another tool)."""
-    api = RawApi(emu)
-    yield api
-    api.close()
+    return api
 
 
 @pytest.fixture

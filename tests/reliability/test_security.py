@@ -40,13 +40,6 @@ def security(tried: str, held: str) -> pytest.MarkDecorator:
 # ------------------------------------------------------------------------------ the emulator refuses
 
 
-@pytest.fixture
-def api(emu: RunningEmulator) -> Iterator[RawApi]:
-    client = RawApi(emu)
-    yield client
-    client.close()
-
-
 @pytest.mark.parametrize(
     ("override", "code"),
     [
@@ -89,7 +82,7 @@ def test_a_refused_request_changes_nothing(
         "UploadCertificate", {"CertificatePublicKey": cert_pem, "CertificatePrivateKey": key_pem}, **override
     )
     assert error["Code"] == code
-    assert emu.admin("GET", "/_emulator/certificates")["Certificates"] == []
+    assert emu.certificates() == []
     (call,) = emu.calls()
     assert call["Action"] == "UploadCertificate" and call["ErrorCode"] == code
     logged = json.dumps(call)

@@ -20,6 +20,7 @@ __all__ = [
     "KEY_TYPES",
     "CertificateAuthority",
     "Chain",
+    "encrypt_key",
     "fingerprint_sha1",
     "make_ca",
     "make_cert",
@@ -106,6 +107,14 @@ def _key_pem(key: PrivateKey) -> str:
 def make_key(key_type: str = "rsa") -> str:
     """A fresh unencrypted PKCS#8 private key in PEM (e.g. one that matches no certificate)."""
     return _key_pem(_new_key(key_type))
+
+
+def encrypt_key(key_pem: str, password: bytes) -> str:
+    """``key_pem`` encrypted with ``password`` (PKCS#8 PEM, ``BEGIN ENCRYPTED PRIVATE KEY``)."""
+    key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(password)
+    ).decode()
 
 
 def _build(

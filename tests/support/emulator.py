@@ -12,14 +12,16 @@ import secrets
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-__all__ = ["REPO_ROOT", "EmulatorStartError", "RunningEmulator", "random_credentials", "start_emulator"]
+from support.host import environ_without, spawn
+
+__all__ = ["REPO_ROOT", "EmulatorStartError", "RunningEmulator", "random_credentials", "run_emulator", "start_emulator"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _READY = re.compile(r"emulator listening on (http://127\.0\.0\.1:(\d+))")
@@ -83,6 +85,10 @@ class RunningEmulator:
         """The emulator's call log (``GET /_emulator/calls``)."""
         return list(self.admin("GET", "/_emulator/calls")["Calls"])
 
+    def certificates(self) -> list[dict[str, Any]]:
+        """The certificates the emulator holds (``GET /_emulator/certificates``)."""
+        return list(self.admin("GET", "/_emulator/certificates")["Certificates"])
+
     def reset(self) -> None:
         """Forget certificates, bindings, tasks, tags, faults, settings, clock offset and the call log."""
         self.admin("POST", "/_emulator/reset")
@@ -131,25 +137,19 @@ def start_emulator(
     secret_key: str,
     extra_args: Iterable[str] = (),
     timeout: float = 30.0,
+    cwd: Path = REPO_ROOT,
 ) -> RunningEmulator:
-    """Start ``python -m emulator --port 0`` and return once it prints its "listening" line."""
+    """Start ``python -m emulator --port 0`` in ``cwd`` (a relative ``db`` is below it) and return once it prints its
+    "listening" line. No ``TENCENTCLOUD_*`` variable of this process reaches it, only the secret key given."""
     args = [sys.executable, "-m", "emulator", "--port", "0", "--secret-id", secret_id]
     if db is not None:
         args += ["--db", str(db)]
     args += list(extra_args)
-    env = dict(os.environ)
+    env = environ_without("TENCENTCLOUD_")
     env["TENCENTCLOUD_SECRET_KEY"] = secret_key
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    process = subprocess.Popen(
-        args,
-        cwd=REPO_ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = spawn(args, cwd=cwd, env=env)
     output: collections.deque[str] = collections.deque(maxlen=200)
     ready = threading.Event()
     found: list[re.Match[str]] = []
@@ -172,4 +172,19 @@ def start_emulator(
         process=process,
         _output=output,
         _pump=pump,
+    )
+
+
+def run_emulator(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m emulator ARGS`` to its end (60 s at most), output captured: for the command line's refusals.
+
+    Its environment is this process's without any ``TENCENTCLOUD_*`` variable, plus ``env``.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", *args],
+        cwd=REPO_ROOT,
+        env={**environ_without("TENCENTCLOUD_"), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )

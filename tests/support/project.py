@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -51,9 +52,9 @@ class Project:
         pulumi.env.pop("TENCENTCLOUD_ENDPOINT", None)  # the stack config says where the API is
         pulumi.run("stack", "init", STACK, cwd=root)
 
-    def make_cert(self, name: str, cn: str, sans: tuple[str, ...] = ()) -> None:
+    def make_cert(self, name: str, cn: str, sans: tuple[str, ...] = (), key_type: str = "rsa") -> None:
         """Write certs/<name>.pem and certs/<name>.key (a fresh key pair each call)."""
-        cert_pem, key_pem = make_cert(cn, sans)
+        cert_pem, key_pem = make_cert(cn, sans, key_type=key_type)
         (self.certs / f"{name}.pem").write_text(cert_pem, encoding="utf-8")
         (self.certs / f"{name}.key").write_text(key_pem, encoding="utf-8")
         self.keys[name] = key_pem
@@ -64,6 +65,10 @@ class Project:
     def cli(self, *args: str, check: bool = True) -> str:
         return self.pulumi.run(*args, "--stack", STACK, cwd=self.dir, check=check).stdout
 
+    def start(self, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
+        """`pulumi ARGS` on this stack in the background (``PulumiEnv.start``)."""
+        return self.pulumi.start(*args, "--stack", STACK, cwd=self.dir, new_session=new_session)
+
     def set_secret(self, key: str, value: str) -> None:
         """`pulumi config set --secret KEY` with the value on stdin, as the docs tell users to (`< certs/www.key`)."""
         self.pulumi.run("config", "set", "--secret", key, "--stack", STACK, cwd=self.dir, input=value)
@@ -73,7 +78,7 @@ class Project:
 
     def certificates(self) -> dict[str, dict[str, Any]]:
         """The emulator's certificates by id."""
-        return {c["CertificateId"]: c for c in self.emu.admin("GET", "/_emulator/certificates")["Certificates"]}
+        return {c["CertificateId"]: c for c in self.emu.certificates()}
 
     def outputs(self) -> dict[str, Any]:
         return json.loads(self.cli("stack", "output", "--json"))["certificates"]

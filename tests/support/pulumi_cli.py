@@ -6,12 +6,16 @@ import os
 import secrets
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pulumi import automation as auto
 
-__all__ = ["REPO", "PulumiEnv", "find_pulumi", "make_pulumi_env"]
+from support.host import environ_without, spawn
+
+__all__ = ["REPO", "PulumiEnv", "find_pulumi", "make_pulumi_env", "wait_until"]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,13 +62,18 @@ class PulumiEnv:
             raise AssertionError(f"pulumi {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}")
         return proc
 
+    def start(self, *args: str, cwd: Path, new_session: bool = False) -> subprocess.Popen[str]:
+        """The real `pulumi` CLI in the background, its output on ``stdout``; with ``new_session``, in a session of
+        its own."""
+        return spawn(["pulumi", *args, "--non-interactive"], cwd=cwd, env=self.env, new_session=new_session)
+
 
 def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
     """A fresh backend and home under ``root``; update checks and plugin downloads off; this venv's Python."""
     backend, home = root / "backend", root / "pulumi-home"
     backend.mkdir()
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "TENCENTCLOUD_"))}
+    env = environ_without("PULUMI_", "TENCENTCLOUD_")
     env.update(
         {
             "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
@@ -79,3 +88,20 @@ def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
         }
     )
     return PulumiEnv(root=root, bin_dir=bin_dir, env=env)
+
+
+def wait_until(
+    what: str, condition: Callable[[], bool], proc: subprocess.Popen[str] | None = None, limit: float = 120
+) -> None:
+    """Poll ``condition`` (an event, not a duration) every 50 ms; fail if ``proc`` (the CLI) ends first or after
+    ``limit`` seconds, killing ``proc``."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the CLI exited {proc.returncode} before {what}:\n{proc.communicate()[0]}")
+        if time.monotonic() > deadline:
+            if proc is not None:
+                proc.kill()
+                proc.communicate()
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.05)

@@ -1,18 +1,20 @@
-"""Hand-signed requests to the emulator, so a test controls every header and byte (``RawApi``)."""
+"""Hand-signed requests to the emulator, so a test controls every header and byte (``RawApi``), and the fixture
+``api`` (one for the reset session emulator), which a folder's conftest.py imports by name."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
+import pytest
 
 from provider.tencentcloud import signer
 from support.emulator import RunningEmulator
 
-__all__ = ["VERSIONS", "RawApi"]
+__all__ = ["VERSIONS", "RawApi", "api"]
 
 VERSIONS = {"ssl": "2019-12-05", "tag": "2018-08-13"}
 
@@ -97,3 +99,16 @@ class RawApi:
     def close(self) -> None:
         """Close the HTTP client."""
         self.http.close()
+
+    def __enter__(self) -> RawApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@pytest.fixture
+def api(emu: RunningEmulator) -> Iterator[RawApi]:
+    """A hand-signing client for the freshly reset session emulator."""
+    with RawApi(emu) as client:
+        yield client

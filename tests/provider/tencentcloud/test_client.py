@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -23,6 +24,7 @@ from provider.tencentcloud import (
     ReadTimeout,
     signer,
 )
+from support.threads import run_together
 
 SECRET_ID = "AKIDunitTESTid0123456789"
 SECRET_KEY = "unitTEST-secret-key-Zx9QvB7"
@@ -371,11 +373,7 @@ def test_concurrent_calls_share_one_client(make_client) -> None:
             with lock:
                 results.append(echo)
 
-    threads = [threading.Thread(target=worker, args=(k * 100,)) for k in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_together([functools.partial(worker, k * 100) for k in range(8)]) == []
     assert sorted(results) == sorted(k * 100 + n for k in range(8) for n in range(25))
 
 

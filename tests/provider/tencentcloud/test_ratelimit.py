@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from provider.tencentcloud.ratelimit import RateLimiter, TokenBucket
+from support.threads import run_together
 
 
 class FakeClock:
@@ -74,19 +75,13 @@ def test_thread_safety_every_reservation_is_a_distinct_slot() -> None:
     threads, per_thread = 8, 50
     waits: list[float] = []
     waits_lock = threading.Lock()
-    barrier = threading.Barrier(threads)
 
     def worker() -> None:
-        barrier.wait()
         mine = [limiter.acquire("ssl.DescribeCertificates") for _ in range(per_thread)]
         with waits_lock:
             waits.extend(mine)
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    assert run_together([worker] * threads) == []
     slots = sorted(round(w * 10) for w in waits)
     assert slots == list(range(threads * per_thread))
 
@@ -95,17 +90,11 @@ def test_thread_safety_of_bucket_creation() -> None:
     clock = FakeClock(advance=False)
     limiter = RateLimiter(10.0, clock=clock.time, sleep=clock.sleep)
     seen: list[TokenBucket] = []
-    barrier = threading.Barrier(16)
 
     def worker() -> None:
-        barrier.wait()
         seen.append(limiter.bucket("ssl.UploadCertificate"))
 
-    pool = [threading.Thread(target=worker) for _ in range(16)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    assert run_together([worker] * 16) == []
     assert len({id(bucket) for bucket in seen}) == 1
 
 

@@ -1,0 +1,80 @@
+"""CertificateProvider.diff (provider.inputs): what is no step, what is updated in place, what replaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from pulumi.runtime.rpc import UNKNOWN
+
+from provider.certificate import CertificateProvider
+from support.certs import make_cert
+from support.emulator import RunningEmulator
+from support.provider_calls import checked, upload_inputs
+
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture
+def state(provider: CertificateProvider) -> tuple[dict[str, Any], str, str]:
+    cert, key = make_cert("www.example.com")
+    inputs = checked(provider, upload_inputs(cert, key))
+    # Old outputs echo the inputs plus computed fields (diff compares against them).
+    outs = {**inputs, "certificate_id": "AbCdEf12", "status": 1.0, "domain": "www.example.com"}
+    return outs, cert, key
+
+
+def test_diff_no_change(provider: CertificateProvider, state: tuple[dict[str, Any], str, str]) -> None:
+    olds, _, _ = state
+    news = {k: v for k, v in olds.items() if k not in ("certificate_id", "status", "domain")}
+    assert provider.diff("AbCdEf12", olds, news).changes is False
+    # __provider, bookkeeping fields and float/int noise never cause a step.
+    noise = {**news, "__provider": "other pickle", "entry": "renamed", "owner": "x", "project_id": 0,
+             "allow_expired": True, "create_timeout": 30.0}  # fmt: skip
+    assert provider.diff("AbCdEf12", olds, noise).changes is False
+
+
+def test_diff_in_place_fields_leave_the_field_list_to_the_engine(
+    provider: CertificateProvider, state: tuple[dict[str, Any], str, str]
+) -> None:
+    olds, _, _ = state
+    for change in ({"alias": "new"}, {"project_id": 2.0}, {"tags": {"env": "dev"}}, {"check_resources": False},
+                   {"delete_timeout": 60.0}):  # fmt: skip
+        result = provider.diff("AbCdEf12", olds, {**olds, **change})
+        # DIFF_UNKNOWN: the engine diffs the inputs itself and names each changed field in preview and --diff.
+        assert result.changes is None, change
+        assert result.replaces == [], change
+
+
+def test_diff_replace_fields(provider: CertificateProvider, state: tuple[dict[str, Any], str, str]) -> None:
+    olds, _, _ = state
+    new_cert, new_key = make_cert("www.example.com")
+    result = provider.diff("AbCdEf12", olds, {**olds, "certificate": new_cert, "private_key": new_key, "alias": "x"})
+    assert result.changes is None
+    assert result.replaces == ["certificate", "private_key"]
+    assert provider.diff("AbCdEf12", olds, {**olds, "certificate_type": "CA"}).replaces == ["certificate_type"]
+    assert provider.diff("AbCdEf12", olds, {**olds, "certificate": UNKNOWN}).replaces == ["certificate"]
+    adopt = {k: v for k, v in olds.items() if k not in ("certificate", "private_key", "certificate_type")}
+    result = provider.diff("AbCdEf12", olds, {**adopt, "source": "adopt", "adopt_id": "GjTNRoK7"})
+    assert set(result.replaces or []) == {"source", "adopt_id", "certificate", "private_key", "certificate_type"}
+
+
+def test_diff_ignores_a_re_encoded_key(provider: CertificateProvider, state: tuple[dict[str, Any], str, str]) -> None:
+    olds, _, key = state
+    loaded = serialization.load_pem_private_key(key.encode(), None)
+    pkcs1 = loaded.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
+    assert pkcs1 != key
+    assert provider.diff("AbCdEf12", olds, {**olds, "private_key": pkcs1}).changes is False
+    assert provider.diff("AbCdEf12", olds, {**olds, "certificate": "\n" + olds["certificate"] + "\n"}).changes is False
+
+
+def test_diff_makes_no_api_call(
+    emu: RunningEmulator, provider: CertificateProvider, state: tuple[dict[str, Any], str, str]
+) -> None:
+    olds, _, _ = state
+    emu.admin("DELETE", "/_emulator/calls")
+    provider.diff("AbCdEf12", olds, {**olds, "alias": "y"})
+    assert emu.calls() == []

@@ -1,0 +1,82 @@
+"""The Certificate resource and CertificateArgs under ``pulumi.runtime.set_mocks``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+import pytest
+
+from provider.certificate import Certificate, CertificateArgs, names_identity, owner_token
+from support.certs import make_cert
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.resources.append(args)
+        outs = dict(args.inputs)
+        outs.update(certificate_id="MockId01", domain="www.example.com", not_after="2030-01-01T00:00:00Z")
+        return "MockId01", outs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks() -> Iterator[_Mocks]:
+    # set_mocks and @pulumi.runtime.test use the main thread's current event loop; an earlier test that ran
+    # asyncio.run() leaves none (or a closed one), so make one when needed.
+    try:
+        if asyncio.get_event_loop().is_closed():
+            raise RuntimeError("closed")
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+    mocks = _Mocks()
+    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=False)
+    yield mocks
+
+
+@pulumi.runtime.test
+def test_certificate_resource_pickles_and_declares_outputs(mocks: _Mocks) -> pulumi.Output[Any]:
+    cert, key = make_cert("www.example.com")
+    resource = Certificate(
+        "www",
+        CertificateArgs(certificate=cert, private_key=key, alias="www", project_id=3, tags={"env": "prod"}),
+    )
+
+    def verify(values: list[Any]) -> None:
+        cert_id, not_after, alias, source, urn = values
+        assert cert_id == "MockId01" and not_after == "2030-01-01T00:00:00Z"
+        assert alias == "www" and source == "upload"
+        assert urn.endswith("pulumi-python:dynamic/tencentcloud:Certificate::www")
+        [registered] = mocks.resources
+        assert registered.typ == "pulumi-python:dynamic/tencentcloud:Certificate"
+        inputs = registered.inputs
+        assert inputs["source"] == "upload" and inputs["entry"] == "www"
+        # Without a StackIdentity the owner mark derives from the organisation, project and stack names.
+        assert inputs["owner"] == owner_token(names_identity("proj", "dev", pulumi.get_organization()), "www")
+        assert inputs["project_id"] == 3 and inputs["alias"] == "www" and inputs["tags"] == {"env": "prod"}
+        # The provider was pickled (by reference) into __provider, a secret.
+        assert "__provider" in inputs
+        assert "certificate_id" not in inputs  # declared outputs are not sent as inputs
+        # The private key travels as a secret (mocks see secrets as wrapped values).
+        assert isinstance(inputs["private_key"], dict) and inputs["private_key"].get("value") == key
+
+    return pulumi.Output.all(
+        resource.certificate_id, resource.not_after, resource.alias, resource.source, resource.urn
+    ).apply(verify)
+
+
+def test_certificate_args_need_exactly_one_source() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        CertificateArgs().to_inputs()
+    with pytest.raises(ValueError, match="exactly one"):
+        CertificateArgs(certificate="x", adopt_id="y").to_inputs()
+    assert CertificateArgs(adopt_id="GjTNRoK7").to_inputs()["source"] == "adopt"
+    free = CertificateArgs(free_domain="shop.example.com").to_inputs()
+    assert free["source"] == "free" and "certificate" not in free and "private_key" not in free
