@@ -34,7 +34,7 @@ from ._model import (
     StackFileError,
     UploadSource,
 )
-from ._pem import MAX_PEM_BYTES, normalize_pem, resolve_secret
+from ._pem import MAX_PEM_BYTES, canonical_chain, resolve_secret
 from ._sources import VALIDATION_METHODS
 
 __all__ = [
@@ -56,7 +56,7 @@ __all__ = [
     "StackFileError",
     "UploadSource",
     "load_stack_file",
-    "normalize_pem",
+    "canonical_chain",
     "parse_duration",
     "resolve_secret",
 ]

@@ -88,7 +88,7 @@ class SecretRef:
 
 @dataclass(frozen=True)
 class UploadSource:
-    """Upload a certificate the user owns; ``certificate_pem`` is normalised (see ``normalize_pem``)."""
+    """Upload a certificate the user owns; ``certificate_pem`` is normalised (see ``provider.pem.canonical_chain``)."""
 
     kind: ClassVar[str] = "upload"
     certificate_pem: str = field(repr=False)

@@ -33,8 +33,8 @@ from provider.stackfile import (
     SecretRef,
     StackFileError,
     UploadSource,
+    canonical_chain,
     load_stack_file,
-    normalize_pem,
     parse_duration,
     resolve_secret,
 )
@@ -604,18 +604,18 @@ certificates:
     )
     file_spec, inline_spec = load(path)
     assert isinstance(file_spec.source, UploadSource) and isinstance(inline_spec.source, UploadSource)
-    assert file_spec.source.certificate_pem == inline_spec.source.certificate_pem == normalize_pem(rewrapped)
-    assert normalize_pem(rewrapped) == cert.strip()
-    assert not normalize_pem(rewrapped).endswith("\n")
+    assert file_spec.source.certificate_pem == inline_spec.source.certificate_pem == canonical_chain(rewrapped)
+    assert canonical_chain(rewrapped) == cert.strip()
+    assert not canonical_chain(rewrapped).endswith("\n")
 
 
-def test_normalize_pem_keeps_the_chain_in_order_and_drops_text_between_blocks() -> None:
+def test_canonical_chain_keeps_the_chain_in_order_and_drops_text_between_blocks() -> None:
     chain = make_chain("api.example.com", key_type="ec")
     messy = "subject=CN=api\n" + chain.leaf_pem + "\nissuer=CN=Test Intermediate CA\n" + chain.intermediate.cert_pem
-    assert normalize_pem(messy) == chain.fullchain_pem.strip()
-    assert normalize_pem(normalize_pem(messy)) == normalize_pem(messy)
+    assert canonical_chain(messy) == chain.fullchain_pem.strip()
+    assert canonical_chain(canonical_chain(messy)) == canonical_chain(messy)
     with pytest.raises(ValueError, match="not a PEM certificate"):
-        normalize_pem("hello")
+        canonical_chain("hello")
 
 
 # --------------------------------------------------------------------------------------------------------------------
