@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 __all__ = ["Certificate", "DeleteTask", "FREE_SOURCE", "UPLOAD_SOURCE"]
 
@@ -14,8 +14,23 @@ UPLOAD_SOURCE = "upload"
 FREE_SOURCE = "trustasia"
 
 
+class JsonRow:
+    """A dataclass stored as one JSON text in a table row (certificates, tasks)."""
+
+    def to_json(self) -> str:
+        """Serialise for the table."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)  # type: ignore[call-overload]  # a dataclass
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        """Inverse of ``to_json``; unknown keys (from a newer emulator) are ignored."""
+        data = json.loads(text)
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]  # subclasses are dataclasses
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
 @dataclass
-class Certificate:
+class Certificate(JsonRow):
     """One certificate as the service keeps it; ``status`` is the stored one (expiry is applied when rendered)."""
 
     id: str
@@ -57,20 +72,9 @@ class Certificate:
         names = ([self.domain] if self.domain else []) + list(self.sans)
         return list(dict.fromkeys(names))
 
-    def to_json(self) -> str:
-        """Serialise for the ``certificates`` table."""
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> Certificate:
-        """Inverse of ``to_json``; unknown keys (from a newer emulator) are ignored."""
-        data = json.loads(text)
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
 
 @dataclass
-class DeleteTask:
+class DeleteTask(JsonRow):
     """An asynchronous deletion (``IsCheckResource``/``IsSync``); ``status`` stays ``None`` while it runs."""
 
     id: str
@@ -81,14 +85,3 @@ class DeleteTask:
     status: int | None = None
     error: str = ""
     resolved_at: float | None = None
-
-    def to_json(self) -> str:
-        """Serialise for the ``tasks`` table."""
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> DeleteTask:
-        """Inverse of ``to_json``."""
-        data = json.loads(text)
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeGuard
@@ -264,6 +264,19 @@ class NodeReader:
         if self.character_problem(node, path):
             return None
         return str(node.value)
+
+    def ruled_text(
+        self, node: yaml.Node, path: str, rule: Callable[[str], str | None], *, what: str = "a string"
+    ) -> str | None:
+        """``text`` that must also pass ``rule`` (a ``provider.rules`` check returning a problem or ``None``)."""
+        value = self.text(node, path, what=what)
+        if value is None:
+            return None
+        problem = rule(value)
+        if problem:
+            self.add(node, path, problem)
+            return None
+        return value
 
     def character_problem(self, node: yaml.ScalarNode, path: str, what: str = "value") -> bool:
         """Report a control character or lone surrogate in a scalar (never quoting it: it may be key material)."""

@@ -98,14 +98,7 @@ class OptionReader(SourceReader):
     def alias(self, node: yaml.Node, path: str) -> str | None:
         if is_null(node):
             return ""
-        value = self.text(node, path)
-        if value is None:
-            return None
-        problem = alias_problem(value)
-        if problem:
-            self.add(node, path, problem)
-            return None
-        return value
+        return self.ruled_text(node, path, alias_problem)
 
     def merged_tags(
         self,

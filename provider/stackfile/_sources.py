@@ -67,14 +67,8 @@ class SourceReader(NodeReader):
                 self.add(node, path, "needs id: the certificate to adopt (e.g. {id: GjTNRoK7, take_over: true})")
                 return None
             node, path = items["id"].value, join(path, "id")
-        value = self.text(node, path, what="a certificate id")
-        if value is None:
-            return None
-        problem = certificate_id_problem(value)
-        if problem:
-            self.add(node, path, problem)
-            return None
-        return AdoptSource(value, take_over=take_over)
+        value = self.ruled_text(node, path, certificate_id_problem, what="a certificate id")
+        return None if value is None else AdoptSource(value, take_over=take_over)
 
     # -- free
 
