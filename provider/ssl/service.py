@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..tencentcloud.errors import ApiError
+from .deploy import DeployRecords
 from .errors import (
     CertificateNotFound,
     CertificateStillBound,
@@ -77,7 +78,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-class SslService:
+class SslService(DeployRecords):
     """SSL and Tag operations on certificates over an API client; thread-safe when the client is.
 
     ``region`` is the region part of tag resource names (certificates themselves are not regional).
