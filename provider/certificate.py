@@ -43,7 +43,7 @@ from .inputs import (
     recorded_claim,
 )
 from .outputs import OUTPUT_NAMES, outputs
-from .ownership import owner_token
+from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
@@ -90,11 +90,6 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
     "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
 }
-
-
-def names_identity(project: str, stack: str, organization: str = "organization") -> str:
-    """The identity of a stack known only by its names (a ``Certificate`` declared without a ``StackIdentity``)."""
-    return f"names:{organization}/{project}/{stack}"
 
 
 # -------------------------------------------------------------------------------------------------- provider
@@ -313,6 +308,7 @@ class CertificateArgs:
     project_id: pulumi.Input[int] = 0
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     check_resources: pulumi.Input[bool] = True
+    rotate: pulumi.Input[bool] = True
     delete_timeout: pulumi.Input[float | str] = DEFAULT_DELETE_TIMEOUT
     create_timeout: pulumi.Input[float | str] = DEFAULT_CREATE_TIMEOUT
     allow_expired: pulumi.Input[bool] = False
@@ -338,6 +334,7 @@ class CertificateArgs:
             "project_id": self.project_id,
             "tags": dict(self.tags) if isinstance(self.tags, Mapping) else (self.tags or {}),
             "check_resources": self.check_resources,
+            "rotate": self.rotate,
             "delete_timeout": self.delete_timeout,
             "create_timeout": self.create_timeout,
         }

@@ -14,6 +14,7 @@ from typing import Any
 from .errors import CertificateError
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
+from .rotation import Rotator
 from .ssl import (
     CertificateNotFound,
     CertificateStillBound,
@@ -53,6 +54,7 @@ class Deleter:
         deadline = self._timing.clock() + timeout
         checks_timed_out = 0
         retry_delay = self._timing.first_poll
+        rotated = not spec.rotate  # at most one rotation per delete
         while True:
             try:
                 outcome = ssl.delete_certificate(id_, check_resources=check)
@@ -60,6 +62,10 @@ class Deleter:
                 self._say(f"{entry}: certificate {id_} is already deleted")
                 return
             except DeletionRefused as refusal:
+                if not rotated and isinstance(refusal, CertificateStillBound):
+                    rotated = True
+                    if self._rotate(entry, id_, spec.owner, recorded_claim(props), refusal, deadline):
+                        continue
                 raise CertificateError(self.refusal_message(entry, id_, refusal)) from None
             except TencentCloudError as error:
                 raise CertificateError(
@@ -89,7 +95,28 @@ class Deleter:
                 # DeleteCertificate calls (41 in 4 s against the emulator before this pause).
                 retry_delay = self._timing.pause(retry_delay, deadline)
                 continue
+            if not rotated and isinstance(failure, CertificateStillBound):
+                rotated = True
+                if self._rotate(entry, id_, spec.owner, recorded_claim(props), failure, deadline):
+                    continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
+
+    def _rotate(
+        self, entry: str, id_: str, owner: str, claim: str, refusal: CertificateStillBound, deadline: float
+    ) -> bool:
+        """Move what is bound to a replaced certificate to its successor; False when it has none (a removal)."""
+        rotator = Rotator(self._ssl, self._timing, self._say)
+        try:
+            successor = rotator.successor(id_, owner, claim)
+            if successor is None:
+                return False
+            rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline)
+        except TencentCloudError as error:
+            raise CertificateError(
+                f"{entry}: moving the resources bound to certificate {id_} to its replacement failed: {error}. "
+                "Nothing was deleted; run `pulumi up` again"
+            ) from None
+        return True
 
     def _still_ours(self, entry: str, id_: str, owner: str, claim: str) -> bool:
         """The ownership rule: delete only a certificate whose marks still name this resource."""

@@ -90,6 +90,7 @@ class CertificateInputs:
     project_id: int = _prop(0, "the Tencent Cloud project")
     tags: dict[str, str] = _prop({}, "user tags")
     check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
+    rotate: bool = _prop(True, "before deleting a replaced certificate, move what is bound to it to its successor")
     delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
     create_timeout: float = _prop(
         float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False
@@ -146,7 +147,7 @@ def _coerce(name: str, raw: Any) -> Any:
         return as_int(raw)
     if name in ("delete_timeout", "create_timeout"):
         return seconds(raw, 0.0)
-    if name in ("check_resources", "allow_expired", "take_over"):
+    if name in ("check_resources", "rotate", "allow_expired", "take_over"):
         return as_bool(raw, False)
     if name == "tags":
         return tags_of(raw)

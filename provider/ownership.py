@@ -25,7 +25,17 @@ from dataclasses import dataclass
 
 from .rules import CLAIM_TAG, OWNER_TAG
 
-__all__ = ["Holder", "Verdict", "holder_of", "marks", "new_claim", "owner_token", "stack_key", "verdict"]
+__all__ = [
+    "Holder",
+    "Verdict",
+    "holder_of",
+    "marks",
+    "names_identity",
+    "new_claim",
+    "owner_token",
+    "stack_key",
+    "verdict",
+]
 
 _KEY_CHARS = 12  # hex characters of each half of the owner token: 48 bits, no accidental collision in an account
 
@@ -33,6 +43,11 @@ _KEY_CHARS = 12  # hex characters of each half of the owner token: 48 bits, no a
 def stack_key(identity: str) -> str:
     """The stack half of an owner token: a hash of the stack's identity."""
     return hashlib.sha256(f"stack\0{identity}".encode()).hexdigest()[:_KEY_CHARS]
+
+
+def names_identity(project: str, stack: str, organization: str = "organization") -> str:
+    """The identity of a stack known only by its names (a ``Certificate`` declared without a ``StackIdentity``)."""
+    return f"names:{organization}/{project}/{stack}"
 
 
 def owner_token(identity: str, entry: str) -> str:

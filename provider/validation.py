@@ -201,6 +201,7 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "project_id": _project_id,
     "tags": _tags,
     "check_resources": _flag("check_resources"),
+    "rotate": _flag("rotate"),
     "delete_timeout": _timeout("delete_timeout"),
     "create_timeout": _timeout("create_timeout"),
     "certificate": _text("certificate", what="PEM text"),

@@ -1,0 +1,142 @@
+"""Rotation: before a replaced certificate is deleted, move the cloud resources that use it to its successor.
+
+A replacement creates the new certificate, then the engine deletes the old one. When the checked delete of the old
+one is refused because resources are bound to it (a CLB listener, a CDN domain...), the deleter asks this module to
+find the certificate that replaced it — the one a later create of the same entry made: same ``pulumi:owner``, another
+``pulumi:claim``, no create still in flight — and to move the bound resources there with Tencent's deploy record
+(``UpdateCertificateInstance``), waiting until each resource reports. Then the delete is tried again. A deploy record
+that already exists for the pair is resumed (running) or retried (failed) rather than started twice, so a failed or
+interrupted rotation is finished by the next ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .errors import CertificateError
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .ssl import DeployedResources, SslService
+from .ssl.deploy import DeployDetail, DeployRecord, ResourceRegions
+from .waiting import Timing
+
+__all__ = ["REGIONAL_TYPES", "Rotator"]
+
+#: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
+REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
+#: How many times UpdateCertificateInstance may answer DeployRecordId 0 ("still being created") before giving up.
+_CREATION_POLLS = 30
+
+
+class Rotator:
+    """One rotation's work: ``successor`` finds the replacement, ``move`` deploys it where the old one is bound."""
+
+    def __init__(self, ssl: SslService, timing: Timing, say: Callable[[str], None]) -> None:
+        self._ssl = ssl
+        self._timing = timing
+        self._say = say
+
+    def successor(self, certificate_id: str, owner: str, claim: str) -> str | None:
+        """The certificate a later create of the same entry made, if it exists (the newest, should there be two)."""
+        if not owner:
+            return None
+        candidates = [
+            row
+            for row in self._ssl.find_certificates(tags={OWNER_TAG: owner})
+            if row.certificate_id != certificate_id
+            and CREATE_TAG not in row.tags
+            and row.tags.get(CLAIM_TAG, "") not in ("", claim)
+        ]
+        candidates.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
+        return candidates[0].certificate_id if candidates else None
+
+    def move(
+        self,
+        entry: str,
+        old: str,
+        new: str,
+        bound: Sequence[DeployedResources],
+        region: str,
+        deadline: float,
+    ) -> None:
+        """Deploy ``new`` to the resources ``bound`` to ``old`` and wait; raise naming every resource that failed."""
+        types = sorted({b.resource_type for b in bound}) or sorted(self._bound_types(old))
+        if not types:
+            return
+        regions: ResourceRegions = {t: [region] for t in types if t in REGIONAL_TYPES}
+        record = self._record(entry, old, new, types, regions, deadline)
+        details = self._wait(entry, old, new, record, deadline)
+        failed = [d for d in details if not d.succeeded]
+        if failed:
+            raise CertificateError(_failure_message(entry, old, new, record, failed))
+        self._say(f"{entry}: moved {len(details)} resource(s) from certificate {old} to {new} (deploy record "
+                  f"{record})")  # fmt: skip
+
+    def _bound_types(self, certificate_id: str) -> set[str]:
+        return {b.resource_type for b in self._ssl.describe_deployed_resources([certificate_id])}
+
+    def _record(
+        self, entry: str, old: str, new: str, types: Sequence[str], regions: ResourceRegions, deadline: float
+    ) -> int:
+        """The deploy record for the pair: an existing one resumed (its failures retried), or a new one."""
+        existing = _latest(self._ssl.deploy_records(old, new))
+        if existing is not None:
+            details = self._ssl.deploy_details(existing.record_id)
+            if any(d.finished and not d.succeeded for d in details):
+                self._say(f"{entry}: retrying the failed resources of deploy record {existing.record_id}")
+                self._ssl.retry_deploy(existing.record_id)
+            else:
+                self._say(f"{entry}: resuming deploy record {existing.record_id} ({old} -> {new})")
+            return existing.record_id
+        self._say(f"{entry}: moving {', '.join(t.upper() for t in types)} resources from certificate {old} to {new}")
+        delay = self._timing.first_poll
+        for _ in range(_CREATION_POLLS):
+            started = self._ssl.start_deploy(old, new, types, regions)
+            if started.record_id:
+                return started.record_id
+            if self._timing.clock() >= deadline:
+                break
+            delay = self._timing.pause(delay, deadline)
+        raise CertificateError(
+            f"{entry}: Tencent Cloud did not create the deploy record moving certificate {old}'s resources to {new} "
+            "in time (UpdateCertificateInstance kept answering DeployRecordId 0). Nothing was deleted; run `pulumi "
+            "up` again"
+        )
+
+    def _wait(self, entry: str, old: str, new: str, record: int, deadline: float) -> list[DeployDetail]:
+        delay = self._timing.first_poll
+        last_report = self._timing.clock()
+        while True:
+            details = self._ssl.deploy_details(record)
+            if details and all(d.finished for d in details):
+                return details
+            now = self._timing.clock()
+            if now >= deadline:
+                running = [d.describe() for d in details if not d.finished]
+                raise CertificateError(
+                    f"{entry}: deploy record {record} (certificate {old} -> {new}) is still running at the "
+                    f"delete_timeout: {'; '.join(running) or 'no resource reported yet'}. Nothing was deleted; run "
+                    "`pulumi up` again to resume waiting for the same record"
+                )
+            if now - last_report >= self._timing.progress_every:
+                last_report = now
+                done = sum(1 for d in details if d.finished)
+                self._say(f"{entry}: deploy record {record}: {done} of {len(details)} resource(s) done")
+            delay = self._timing.pause(delay, deadline)
+
+
+def _latest(records: Sequence[DeployRecord]) -> DeployRecord | None:
+    return max(records, key=lambda r: r.record_id, default=None)
+
+
+def _failure_message(entry: str, old: str, new: str, record: int, failed: Sequence[DeployDetail]) -> str:
+    lines = [
+        f"{entry}: moving certificate {old}'s resources to {new} failed for {len(failed)} resource(s) (deploy "
+        f"record {record}):"
+    ]
+    lines += [f"  {d.describe()}: {d.error or f'status {d.status}'}" for d in failed]
+    lines.append(
+        f"Certificate {old} was not deleted and stays in the stack; those resources still use it. Fix the cause and "
+        f"run `pulumi up` again: it retries the same deploy record. To undo the resources already moved, roll the "
+        f"record back (UpdateCertificateRecordRollback with DeployRecordId {record})."
+    )
+    return "\n".join(lines)
