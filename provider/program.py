@@ -80,6 +80,7 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
         "project_id": spec.project_id,
         "tags": dict(spec.tags),
         "check_resources": spec.check_resources,
+        "rotate": spec.rotate,
         "delete_timeout": spec.delete_timeout,
         "create_timeout": spec.create_timeout,
     }

@@ -130,6 +130,7 @@ class CertificateSpec:
     project_id: int = 0
     tags: dict[str, str] = field(default_factory=dict, hash=False)
     check_resources: bool = True
+    rotate: bool = True  # a replacement moves what is bound to the old certificate to the new one first
     delete_timeout: int = DEFAULT_DELETE_TIMEOUT  # seconds
     create_timeout: int = DEFAULT_CREATE_TIMEOUT  # seconds
     retain: bool = False

@@ -30,6 +30,7 @@ class OptionReader(SourceReader):
             "project_id": self.project_id,
             "tags": self.tags,
             "check_resources": self.boolean,
+            "rotate": self.boolean,
             "delete_timeout": self.duration,
             "create_timeout": self.duration,
             "retain": self.boolean,

@@ -25,6 +25,8 @@ _TRUE_OR_FALSE = "true or false only: yes/no/on/off are text, not booleans"
 _FLAGS = {
     "check_resources": "Delete with IsCheckResource: refuse to delete a certificate still bound to CLB, CDN, WAF, "
     f"... (default true). {_TRUE_OR_FALSE}.",
+    "rotate": "Before a replaced certificate is deleted, move the cloud resources bound to it to the new one "
+    f"(Tencent's deploy record), so renewing a certificate in use goes through (default true). {_TRUE_OR_FALSE}.",
     "retain": "true: removing the entry drops it from the stack but keeps the certificate in the cloud. "
     f"{_TRUE_OR_FALSE}.",
     "protect": f"true: Pulumi refuses to delete or replace the certificate. {_TRUE_OR_FALSE}.",
@@ -71,6 +73,7 @@ def _options() -> dict[str, Any]:
         "project_id": {"$ref": "#/$defs/projectId"},
         "tags": {"$ref": "#/$defs/tags"},
         "check_resources": {"description": _FLAGS["check_resources"], "type": "boolean"},
+        "rotate": {"description": _FLAGS["rotate"], "type": "boolean"},
         "delete_timeout": {
             "$ref": "#/$defs/duration",
             "description": f"How long a deletion may wait for Tencent's task (default {minutes[0]}m).",
