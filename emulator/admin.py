@@ -1,4 +1,4 @@
-"""The admin API under ``/_emulator/``: state, settings, clock, faults, bindings, call log.
+"""The admin API under ``/_emulator/``: state, settings, clock, faults, bindings, deploy records, call log.
 
 Every reply is JSON; a bad request gets 400 ``{"Error": "..."}``, an unknown certificate 404. Who may call it
 (loopback, no web page, JSON for writes) is decided before any route runs, by ``emulator.admin_guard``.
@@ -15,7 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulator.clock import gmt8
-from emulator.deletion import RESOURCE_TYPES
+from emulator.cloud_resources import REGIONAL_TYPES, RESOURCE_TYPES
+from emulator.deploy_views import deploy_admin_view
 from emulator.faults import Fault, FaultError
 from emulator.identity import InstanceIdentity
 from emulator.records import Certificate
@@ -46,6 +47,13 @@ def _field(body: Any, name: str, required: bool = True) -> str | None:
     return value
 
 
+def _bindings(store: Store, cert_id: str) -> list[dict[str, Any]]:
+    return [
+        {"ResourceType": kind, "ResourceId": resource, "Region": region}
+        for kind, resource, region in store.binding_regions(cert_id)
+    ]
+
+
 class _Admin:
     def __init__(self, state: EmulatorState, identity: InstanceIdentity) -> None:
         self.state = state
@@ -63,16 +71,13 @@ class _Admin:
         state = self.state
         if request.method == "GET":
             with state.store.transaction() as store:
-                rows = [
-                    {"CertificateId": c.id, "ResourceType": t, "ResourceId": r}
-                    for c in store.certs()
-                    for t, r in store.bindings(c.id)
-                ]
+                rows = [{"CertificateId": c.id, **row} for c in store.certs() for row in _bindings(store, c.id)]
             return JSONResponse({"Bindings": rows})
         cert_id = _field(body, "CertificateId")
         adding = request.method == "POST"
         kind = _field(body, "ResourceType", required=adding)
         resource = _field(body, "ResourceId", required=adding)
+        region = _field(body, "Region", required=False) if adding else None
         if kind is not None and kind not in RESOURCE_TYPES:
             raise HTTPException(400, f"ResourceType must be one of {', '.join(RESOURCE_TYPES)}")
         assert cert_id is not None
@@ -81,11 +86,12 @@ class _Admin:
                 raise HTTPException(404, f"certificate {cert_id} does not exist")
             if adding:
                 assert kind is not None and resource is not None
-                store.add_binding(cert_id, kind, resource)
+                # A resource type with regions is in the account's region unless the binding says otherwise.
+                store.add_binding(cert_id, kind, resource, region or (state.region if kind in REGIONAL_TYPES else None))
                 removed = 0
             else:
                 removed = store.remove_binding(cert_id, kind, resource)
-            rows = [{"ResourceType": t, "ResourceId": r} for t, r in store.bindings(cert_id)]
+            rows = _bindings(store, cert_id)
         return JSONResponse({"CertificateId": cert_id, "Bindings": rows, "Removed": removed})
 
     async def settings(self, request: Request) -> Response:
@@ -149,7 +155,7 @@ class _Admin:
             "CertEndTime": gmt8(cert.not_after),
             "InsertTime": gmt8(cert.insert_time),
             "Tags": store.tags(cert.id),
-            "Bindings": [{"ResourceType": t, "ResourceId": r} for t, r in store.bindings(cert.id)],
+            "Bindings": _bindings(store, cert.id),
             "OpenTaskId": task.id if (task := store.open_task_for(cert.id)) else None,
         }
 
@@ -170,6 +176,12 @@ class _Admin:
             ]
         return JSONResponse({"Tasks": rows})
 
+    async def deploys(self, request: Request) -> Response:
+        now = self.state.tick()
+        with self.state.store.transaction() as store:
+            rows = [deploy_admin_view(store, record, now) for record in store.deploy_records()]
+        return JSONResponse({"Records": rows})
+
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
@@ -189,5 +201,6 @@ def admin_app(state: EmulatorState, identity: InstanceIdentity) -> Starlette:
         Route("/_emulator/calls", admin.calls, methods=["GET", "DELETE"]),
         Route("/_emulator/certificates", admin.certificates, methods=["GET"]),
         Route("/_emulator/tasks", admin.tasks, methods=["GET"]),
+        Route("/_emulator/deploys", admin.deploys, methods=["GET"]),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.clock import gmt8
+from emulator.cloud_resources import RESOURCE_TYPES
 from emulator.context import SSL, Context, action
 from emulator.errors import ApiError, invalid_value, not_found
 from emulator.params import Bool, List, Str
@@ -17,10 +18,6 @@ from emulator.records import Certificate, DeleteTask
 
 __all__ = ["ACTIONS", "RESOURCE_TYPES"]
 
-RESOURCE_TYPES = (
-    "clb", "cdn", "waf", "live", "vod", "ddos", "antiddos", "teo", "tke", "apigateway", "tcb", "tse", "cos",
-    "lighthouse",
-)  # fmt: skip
 _FREE_CERT_GRACE = 3600
 
 

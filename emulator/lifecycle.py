@@ -1,7 +1,8 @@
-"""What happens as emulator time passes: free DV orders get issued, deletion tasks reach their outcome."""
+"""What happens as emulator time passes: free DV orders get issued, deploys end, deletion tasks reach their outcome."""
 
 from __future__ import annotations
 
+from emulator import deploy
 from emulator.pem import issue_self_signed, parse_chain
 from emulator.records import Certificate, DeleteTask
 from emulator.settings import Settings
@@ -18,9 +19,11 @@ _TASK_ERRORS = {
 
 
 def tick(store: Store, now: float, settings: Settings) -> None:
-    """Bring the state up to ``now``: issue due certificates, then settle due deletion tasks."""
+    """Bring the state up to ``now``: issue due certificates, end due deploys, then settle due deletion tasks."""
     for cert in store.pending_certs(now):
         issue(store, cert)
+    # Before deletion tasks: a deploy that ended by now has moved its bindings off the old certificate.
+    deploy.advance(store, now, settings)
     for task in store.due_tasks(now):
         resolve(store, task, now, settings)
 

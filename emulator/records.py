@@ -1,4 +1,4 @@
-"""The emulator's persistent records: a certificate and a deletion task (stored as JSON rows)."""
+"""The emulator's persistent records: a certificate, a deletion task, a deploy record and its details (JSON rows)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-__all__ = ["Certificate", "DeleteTask", "FREE_SOURCE", "UPLOAD_SOURCE"]
+__all__ = [
+    "Certificate", "DeleteTask", "DeployDetail", "DeployRecord", "FREE_SOURCE", "ROLLBACK", "UPDATE", "UPLOAD_SOURCE",
+]  # fmt: skip
 
 UPLOAD_SOURCE = "upload"
 # Tencent reports the CA brand as the source of a free DV certificate.
@@ -61,6 +63,10 @@ class Certificate(JsonRow):
     order_id: str | None = None
     csr_algorithm: str | None = None
     old_certificate_id: str | None = None
+    # UpdateCertificateInstance's AllowDownload (for a certificate it uploads) and ExpiringNotificationSwitch=1
+    # (on the old certificate): DescribeCertificates' AllowDownload and IsIgnore.
+    allow_download: bool = True
+    ignore_expiring: bool = False
 
     @property
     def is_free(self) -> bool:
@@ -82,6 +88,50 @@ class DeleteTask(JsonRow):
     domains: list[str]
     created_at: float
     due_at: float
+    status: int | None = None
+    error: str = ""
+    resolved_at: float | None = None
+
+
+# A deploy record's kind: a one-click update (old -> new certificate) or the rollback of one (new -> old).
+UPDATE = "update"
+ROLLBACK = "rollback"
+
+
+@dataclass
+class DeployRecord(JsonRow):
+    """A one-click update (UpdateCertificateInstance) or its rollback (UpdateCertificateRecordRollback).
+
+    ``cert_id``/``old_cert_id`` are the update's new and old certificates, for a rollback too (which moves the
+    bindings the other way); ``request_key`` identifies the UpdateCertificateInstance parameters that made it.
+    """
+
+    id: int
+    kind: str
+    cert_id: str
+    old_cert_id: str
+    resource_types: list[str]
+    created_at: float
+    request_key: str = ""
+    rollback_of: int | None = None
+    rolled_back_by: int | None = None
+
+
+@dataclass
+class DeployDetail(JsonRow):
+    """One cloud resource of a deploy record; ``status`` stays ``None`` until its deploy ends (1, 2, 4, 5 or 6)."""
+
+    id: int
+    record_id: int
+    resource_type: str
+    resource_id: str
+    region: str | None
+    created_at: float
+    start_at: float
+    due_at: float
+    domains: list[str] = field(default_factory=list)
+    algorithm: str | None = None
+    old_algorithm: str | None = None
     status: int | None = None
     error: str = ""
     resolved_at: float | None = None

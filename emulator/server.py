@@ -35,13 +35,16 @@ even with no body; any Origin but the emulator's own http://127.0.0.1:PORT / htt
 Sec-Fetch-Site other than same-origin/none, or a Host that is not a loopback name is refused (403), so a web page
 open in a browser can neither change nor read it:
   POST   /_emulator/reset          forget all state, settings, faults, clock offset and the call log
-  POST   /_emulator/bindings       {"CertificateId","ResourceType","ResourceId"}: bind to a fake cloud resource
+  POST   /_emulator/bindings       {"CertificateId","ResourceType","ResourceId"[,"Region"]}: bind to a fake cloud
+                                   resource (a type with regions defaults to --region)
   DELETE /_emulator/bindings       {"CertificateId"[,"ResourceType","ResourceId"]}: unbind
   GET    /_emulator/bindings       every binding
   GET    /_emulator/settings       current settings
   PUT    /_emulator/settings       any of {"DeleteTaskSeconds": 1.0, "DeleteTaskOutcome": "auto"|1..5,
                                    "RateLimit": true, "RateLimitPerSecond": 10, "FreeCertIssueSeconds": 2.0,
-                                   "RoleAuthorized": true, "SignatureClock": "emulator"|"real"}
+                                   "RoleAuthorized": true, "SignatureClock": "emulator"|"real",
+                                   "DeploySeconds": 2.0, "DeployCreateCalls": 1,
+                                   "DeployFailures": {"clb": "message"}, "DeployHangs": ["cdn"]}
   GET    /_emulator/clock          {"Now","NowGmt8","OffsetSeconds"}
   POST   /_emulator/clock          {"AdvanceSeconds": n}: move the emulator clock
   POST   /_emulator/faults         {"Action": "UploadCertificate"|"*", "Kind": "error"|"http_status"|"delay"|
@@ -50,6 +53,7 @@ open in a browser can neither change nor read it:
   GET    /_emulator/calls          the call log (secrets replaced by "***");  DELETE: clear it
   GET    /_emulator/certificates   every certificate with tags, bindings and open task (no key material)
   GET    /_emulator/tasks          every deletion task
+  GET    /_emulator/deploys        every one-click update and rollback record with its details
   GET    /_emulator/identity       {"Pid", "InstanceId", "Db"}: this process's pid, its --instance-id (or null) and
                                    the absolute --db path (or null: in memory)
 

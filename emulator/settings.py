@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from emulator.cloud_resources import DEPLOY_TYPES
 
 __all__ = ["DEFAULT_SETTINGS", "Settings", "SettingsError"]
 
@@ -32,6 +34,17 @@ class Settings:
     # "emulator": X-TC-Timestamp is checked against the emulator clock (moves with POST /_emulator/clock);
     # "real": against the host clock, so tests can move the emulator clock and keep signing with real time.
     SignatureClock: str = "emulator"
+    # Emulator-clock seconds one resource of a one-click update (or rollback) takes: pending (detail Status 0) for
+    # the first half, deploying (3) for the second, then done.
+    DeploySeconds: float = 2.0
+    # How many UpdateCertificateInstance calls with the same parameters answer DeployRecordId 0 ("still creating,
+    # call again") before the record exists; 0 creates it on the first call.
+    DeployCreateCalls: int = 1
+    # Resource type -> ErrorMsg: deploys (and rollbacks) of that type fail (detail Status 2, or 5 for a rollback)
+    # and the binding stays where it was; "" uses a default message.
+    DeployFailures: dict[str, str] = field(default_factory=dict)
+    # Resource types whose deploys hang at Status 3 until the type is taken off the list again.
+    DeployHangs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The settings as the admin API shows them."""
@@ -76,6 +89,26 @@ def _check(key: str, value: Any) -> None:
             raise SettingsError(f'{key} must be "auto" or one of 1, 2, 3, 4, 5')
     elif key == "SignatureClock" and value not in ("emulator", "real"):
         raise SettingsError(f'{key} must be "emulator" or "real"')
+    elif key == "DeploySeconds":
+        if not _is_number(value) or value < 0:
+            raise SettingsError(f"{key} must be a number of seconds >= 0")
+    elif key == "DeployCreateCalls":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise SettingsError(f"{key} must be an integer >= 0")
+    elif key == "DeployFailures":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise SettingsError(f"{key} must map resource types to error messages")
+        _check_types(key, list(value))
+    elif key == "DeployHangs":
+        if not isinstance(value, list):
+            raise SettingsError(f"{key} must be a list of resource types")
+        _check_types(key, value)
+
+
+def _check_types(key: str, types: list[Any]) -> None:
+    for kind in types:
+        if kind not in DEPLOY_TYPES:
+            raise SettingsError(f"{key}: {kind!r} is not a resource type of UpdateCertificateInstance")
 
 
 DEFAULT_SETTINGS = Settings()

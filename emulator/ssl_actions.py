@@ -8,12 +8,12 @@ from typing import Any
 from emulator.context import SSL, Context, action
 from emulator.errors import invalid_value, missing, not_found
 from emulator.params import TAG_LIST, Bool, Int, List, Str
-from emulator.pem import check_key_matches, parse_chain
+from emulator.pem import ParsedCertificate, check_key_matches, parse_chain
 from emulator.records import FREE_SOURCE, UPLOAD_SOURCE, Certificate
 from emulator.tag_actions import normalise_tags
 from emulator.views import certificate, certificate_detail, effective_status, list_item
 
-__all__ = ["ACTIONS"]
+__all__ = ["ACTIONS", "store_upload"]
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _MAX_LIMIT = 1000
@@ -58,32 +58,59 @@ def upload_certificate(ctx: Context) -> dict[str, Any]:
             if existing.fingerprint == parsed.fingerprint and existing.certificate_type == cert_type:
                 # Observed behaviour: no error, and CertificateId itself is the existing certificate's id.
                 return {"CertificateId": existing.id, "RepeatCertId": existing.id}
+    cert = store_upload(
+        ctx,
+        parsed,
+        p["CertificatePublicKey"],
+        key,
+        cert_type=cert_type,
+        project_id=p.get("ProjectId", 0),
+        alias=p.get("Alias", ""),
+        certificate_use=p.get("CertificateUse"),
+    )
+    ctx.store.set_tags(cert.id, tags)
+    return {"CertificateId": cert.id, "RepeatCertId": ""}
+
+
+def store_upload(
+    ctx: Context,
+    parsed: ParsedCertificate,
+    public_key: str,
+    private_key: str | None,
+    *,
+    cert_type: str = "SVR",
+    project_id: int = 0,
+    alias: str = "",
+    certificate_use: str | None = None,
+    allow_download: bool = True,
+) -> Certificate:
+    """Store an uploaded (already parsed and key-checked) certificate as a new one (UploadCertificate's record)."""
     days = (parsed.not_after - parsed.not_before) / 86400
     cert = Certificate(
         id=ctx.store.new_id(),
         seq=ctx.store.next_seq(),
         source=UPLOAD_SOURCE,
         certificate_type=cert_type,
-        project_id=p.get("ProjectId", 0),
-        alias=p.get("Alias", ""),
+        project_id=project_id,
+        alias=alias,
         insert_time=ctx.now,
         status=1,
         domain=parsed.domain,
         sans=list(parsed.sans),
-        public_key=p["CertificatePublicKey"],
-        private_key=key,
+        public_key=public_key,
+        private_key=private_key,
         fingerprint=parsed.fingerprint,
         not_before=parsed.not_before,
         not_after=parsed.not_after,
         issuer_cn=parsed.issuer_cn,
         algorithm=parsed.algorithm,
         chain=[entry.__dict__ for entry in parsed.chain],
-        certificate_use=p.get("CertificateUse"),
+        certificate_use=certificate_use,
         validity_period=str(max(1, round(days / 30))),
+        allow_download=allow_download,
     )
     ctx.store.put_cert(cert)
-    ctx.store.set_tags(cert.id, tags)
-    return {"CertificateId": cert.id, "RepeatCertId": ""}
+    return cert
 
 
 def _dv_auths(ctx: Context, domain: str, method: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""SQLite state: certificates, tags, bindings, deletion tasks and small settings, behind one lock.
+"""SQLite state: certificates, tags, bindings, deletion tasks, deploy records and small settings, behind one lock.
 
 One connection serves every request; ``transaction()`` holds an ``RLock`` and a SQLite transaction, so a handler
 sees and leaves a consistent state even when requests arrive concurrently. A file database uses WAL, so it
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from emulator.deploy_store import DEPLOY_SCHEMA, DEPLOY_TABLES, DeployTables
 from emulator.records import Certificate, DeleteTask
 
 __all__ = ["Store"]
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS certificates (id TEXT PRIMARY KEY, seq INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS tags (
     cert_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (cert_id, key));
 CREATE TABLE IF NOT EXISTS bindings (
-    cert_id TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL,
+    cert_id TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, region TEXT,
     PRIMARY KEY (cert_id, resource_type, resource_id));
 CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, cert_id TEXT NOT NULL, open INTEGER NOT NULL,
     due_at REAL NOT NULL, data TEXT NOT NULL);
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, cert_id TEXT NOT NULL, op
 _ID_ALPHABET = string.ascii_letters + string.digits
 
 
-class Store:
+class Store(DeployTables):
     """All persistent state of one emulator; every method must run inside ``transaction()``."""
 
     def __init__(self, path: Path | str | None = None, rng: random.Random | None = None) -> None:
@@ -49,7 +50,10 @@ class Store:
             # WAL keeps readers and the single writer apart and makes a crash leave the last commit intact.
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn.executescript(_SCHEMA + DEPLOY_SCHEMA)
+        if "region" not in {row[1] for row in self._q("PRAGMA table_info(bindings)")}:
+            # A database written before bindings had regions.
+            self._conn.execute("ALTER TABLE bindings ADD COLUMN region TEXT")
 
     def close(self) -> None:
         """Close the connection (the file stays)."""
@@ -111,7 +115,7 @@ class Store:
 
     def reset(self) -> None:
         """Forget everything."""
-        for table in ("meta", "certificates", "tags", "bindings", "tasks"):
+        for table in ("meta", "certificates", "tags", "bindings", "tasks", *DEPLOY_TABLES):
             self._q(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     # -- certificates ------------------------------------------------------------------------------------------
@@ -172,14 +176,39 @@ class Store:
             for r in self._q("SELECT resource_type, resource_id FROM bindings WHERE cert_id=? ORDER BY rowid", cert_id)
         ]
 
-    def add_binding(self, cert_id: str, resource_type: str, resource_id: str) -> None:
-        """Bind a certificate to a fake cloud resource (idempotent)."""
+    def binding_regions(self, cert_id: str) -> list[tuple[str, str, str | None]]:
+        """``(resource_type, resource_id, region)`` of every binding of a certificate; region ``None`` if unset."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self._q(
+                "SELECT resource_type, resource_id, region FROM bindings WHERE cert_id=? ORDER BY rowid", cert_id
+            )
+        ]
+
+    def add_binding(self, cert_id: str, resource_type: str, resource_id: str, region: str | None = None) -> None:
+        """Bind a certificate to a fake cloud resource (idempotent; a new region replaces the old one)."""
         self._q(
-            "INSERT OR IGNORE INTO bindings(cert_id, resource_type, resource_id) VALUES(?, ?, ?)",
+            "INSERT INTO bindings(cert_id, resource_type, resource_id, region) VALUES(?, ?, ?, ?) "
+            "ON CONFLICT(cert_id, resource_type, resource_id) DO UPDATE SET region=excluded.region",
             cert_id,
             resource_type,
             resource_id,
+            region,
         )
+
+    def move_binding(self, from_cert: str, to_cert: str, resource_type: str, resource_id: str) -> bool:
+        """Rebind a resource from one certificate to another, keeping its region; ``False`` if it was not bound."""
+        rows = self._q(
+            "SELECT region FROM bindings WHERE cert_id=? AND resource_type=? AND resource_id=?",
+            from_cert,
+            resource_type,
+            resource_id,
+        )
+        if not rows:
+            return False
+        self.remove_binding(from_cert, resource_type, resource_id)
+        self.add_binding(to_cert, resource_type, resource_id, rows[0][0])
+        return True
 
     def remove_binding(self, cert_id: str, resource_type: str | None, resource_id: str | None) -> int:
         """Unbind; ``None`` type or id matches any. Returns how many bindings went."""

@@ -28,10 +28,19 @@ def test_settings_round_trip_and_validation(emu):
         "FreeCertIssueSeconds": 2.0,
         "RoleAuthorized": True,
         "SignatureClock": "emulator",
+        "DeploySeconds": 2.0,
+        "DeployCreateCalls": 1,
+        "DeployFailures": {},
+        "DeployHangs": [],
     }
     changed = emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0, "DeleteTaskOutcome": 4})
     assert changed["DeleteTaskSeconds"] == 0 and changed["DeleteTaskOutcome"] == 4
-    for bad in ({"Nope": 1}, {"DeleteTaskOutcome": 9}, {"RateLimit": "yes"}, {"DeleteTaskSeconds": -1}, [1]):
+    deploy = emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "boom"}, "DeployHangs": ["cdn"]})
+    assert deploy["DeployFailures"] == {"clb": "boom"} and deploy["DeployHangs"] == ["cdn"]
+    for bad in ({"Nope": 1}, {"DeleteTaskOutcome": 9}, {"RateLimit": "yes"}, {"DeleteTaskSeconds": -1}, [1],
+                {"DeploySeconds": -1}, {"DeployCreateCalls": 1.5}, {"DeployCreateCalls": True},
+                {"DeployFailures": {"mainframe": "x"}}, {"DeployFailures": {"clb": 1}}, {"DeployFailures": ["clb"]},
+                {"DeployHangs": ["antiddos"]}, {"DeployHangs": "clb"}):  # fmt: skip
         with pytest.raises(httpx.HTTPStatusError) as excinfo:
             emu.admin("PUT", "/_emulator/settings", bad)
         assert excinfo.value.response.status_code == 400 and "Error" in excinfo.value.response.json()
@@ -51,18 +60,30 @@ def test_bindings_and_the_certificates_view(api, emu):
     cert_id = api.upload(cert, key, Alias="v", Tags=[{"TagKey": "a", "TagValue": "b"}])
     bound = emu.admin("POST", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceType": "waf",
                                                        "ResourceId": "waf-1"})  # fmt: skip
-    assert bound["Bindings"] == [{"ResourceType": "waf", "ResourceId": "waf-1"}]
+    # waf has regions: a binding that names none is in the emulator's --region (ap-guangzhou by default).
+    assert bound["Bindings"] == [{"ResourceType": "waf", "ResourceId": "waf-1", "Region": "ap-guangzhou"}]
     assert emu.admin("GET", "/_emulator/bindings")["Bindings"] == [
-        {"CertificateId": cert_id, "ResourceType": "waf", "ResourceId": "waf-1"}
+        {"CertificateId": cert_id, "ResourceType": "waf", "ResourceId": "waf-1", "Region": "ap-guangzhou"}
     ]
     (row,) = emu.admin("GET", "/_emulator/certificates")["Certificates"]
     assert row["CertificateId"] == cert_id and row["Alias"] == "v" and row["Tags"] == {"a": "b"}
-    assert row["Bindings"] == [{"ResourceType": "waf", "ResourceId": "waf-1"}] and row["HasPrivateKey"] is True
+    assert row["Bindings"] == [{"ResourceType": "waf", "ResourceId": "waf-1", "Region": "ap-guangzhou"}]
+    assert row["HasPrivateKey"] is True
     assert key not in json.dumps(row)
     assert emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": cert_id, "ResourceId": "waf-1"})["Removed"] == 1
-    for body, status in (({"CertificateId": "missing1", "ResourceType": "clb", "ResourceId": "x"}, 404),
-                         ({"CertificateId": cert_id, "ResourceType": "mainframe", "ResourceId": "x"}, 400),
-                         ({"CertificateId": cert_id}, 400)):  # fmt: skip
+    cdn = {"CertificateId": cert_id, "ResourceType": "cdn", "ResourceId": "cdn.example.com"}
+    assert emu.admin("POST", "/_emulator/bindings", cdn)["Bindings"] == [
+        {"ResourceType": "cdn", "ResourceId": "cdn.example.com", "Region": None}  # cdn has no regions
+    ]
+    clb = {"CertificateId": cert_id, "ResourceType": "clb", "ResourceId": "lb-1", "Region": "ap-shanghai"}
+    assert emu.admin("POST", "/_emulator/bindings", clb)["Bindings"][-1]["Region"] == "ap-shanghai"
+    refused = [
+        ({"CertificateId": "missing1", "ResourceType": "clb", "ResourceId": "x"}, 404),
+        ({"CertificateId": cert_id, "ResourceType": "mainframe", "ResourceId": "x"}, 400),
+        ({"CertificateId": cert_id}, 400),
+        ({"CertificateId": cert_id, "ResourceType": "clb", "ResourceId": "x", "Region": ""}, 400),
+    ]
+    for body, status in refused:
         with pytest.raises(httpx.HTTPStatusError) as excinfo:
             emu.admin("POST", "/_emulator/bindings", body)
         assert excinfo.value.response.status_code == status
