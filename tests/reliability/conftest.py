@@ -29,6 +29,7 @@ AREAS: dict[str, str] = {
     "security": "Signatures, credentials, the admin API, and secrets kept out of every output and log the project "
     "writes (Pulumi's own gRPC debug log is not one: see README, Secrets).",
     "ownership": "Who may delete a certificate: adoptions, renames, forced replacements, stacks sharing one account.",
+    "rotation": "Renewing a certificate that is in use: its deployments move to the new one, then the old one goes.",
     "fidelity": "The emulator judged by Tencent's official SDK: its request models and its clients.",
     "demo": "`make demo` as a newcomer runs it: a fresh checkout, twice, and a port someone else answers on.",
     "load": "Many certificates in one stack with the rate limit on.",

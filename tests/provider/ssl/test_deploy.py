@@ -58,7 +58,8 @@ def test_deploy_details_reads_every_page_and_group() -> None:
     details = SslService(api).deploy_details(7)
     assert [d.detail_id for d in details] == [1, 2, 3]
     assert [a for a, _ in api.requests] == ["DescribeHostUpdateRecordDetail"] * 2
-    assert api.requests[1][1]["Offset"] == 2 and api.requests[0][1]["DeployRecordId"] == "7"
+    assert api.requests[1][1]["Offset"] == "2" and api.requests[0][1] == {"DeployRecordId": "7", "Offset": "0",
+                                                                           "Limit": "200"}  # fmt: skip
     ok, failed, running = details
     assert ok.succeeded and ok.finished
     assert failed.status == DeployDetailStatus.FAILED and failed.finished and not failed.succeeded

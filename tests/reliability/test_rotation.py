@@ -1,0 +1,94 @@
+"""Renewing a certificate that is in use, through the real CLI: its deployments move to the new one, then it goes.
+
+The old certificate is bound to a CLB listener and a CDN domain (the emulator's admin bindings). A new body for the
+same entry is a replacement; the checked delete of the old certificate is refused while it is bound, so the provider
+moves the bindings with Tencent's deploy record (UpdateCertificateInstance) and deletes it again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support.project import Project, upload_entry
+
+pytestmark = pytest.mark.e2e
+
+CLB = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80"}
+CDN = {"ResourceType": "cdn", "ResourceId": "www.example.com"}
+
+
+def rotation(tried: str, held: str) -> pytest.MarkDecorator:
+    return pytest.mark.reliability(area="rotation", tried=tried, held=held)
+
+
+def deployed(project: Project, certificate_id: str) -> set[str]:
+    """The resource types bound to a certificate, as the emulator's admin API lists them."""
+    rows = project.emu.admin("GET", "/_emulator/bindings")["Bindings"]
+    return {row["ResourceType"] for row in rows if row["CertificateId"] == certificate_id}
+
+
+def in_use(project: Project, extra: str = "") -> str:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www", extra))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    for binding in (CLB, CDN):
+        project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **binding})
+    project.make_cert("www", "www.example.com")  # the renewal: a new body and key for the same entry
+    return old
+
+
+@rotation(
+    "a new body for an entry whose certificate is bound to a CLB listener and a CDN domain",
+    "one up moves both to the new certificate through a deploy record, deletes the old one through the checked "
+    "task, and the next preview shows no change",
+)
+def test_renewing_a_certificate_in_use_moves_its_deployments(project: Project) -> None:
+    old = in_use(project)
+    out = project.up()
+    new = str(project.outputs()["www"]["id"])
+    assert new != old
+    assert old not in project.certificates()
+    assert deployed(project, new) == {"clb", "cdn"}
+    assert "moved 2 resource(s) from certificate" in out, out
+    calls = [c["Action"] for c in project.emu.calls() if c["ErrorCode"] is None]
+    assert "UpdateCertificateInstance" in calls
+    deletes = [c for c in project.emu.calls() if c["Action"] == "DeleteCertificate"]
+    assert all(c["Params"].get("IsCheckResource") is True for c in deletes)
+    project.cli("preview", "--expect-no-changes")
+
+
+@rotation(
+    "the same renewal with CDN deploys failing (DeployFailures), then the fault cleared",
+    "up fails naming the CDN resource and Tencent's message; the old certificate stays, still bound to the CDN; the "
+    "next up retries the same deploy record and completes",
+)
+def test_a_failed_deploy_keeps_the_old_certificate_and_the_next_up_finishes(project: Project) -> None:
+    old = in_use(project)
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
+    out = project.up(check=False)
+    assert "failed for 1 resource(s)" in out and "CDN www.example.com" in out and "domain not verified" in out, out
+    assert old in project.certificates()
+    assert "cdn" in deployed(project, old)
+    records = project.emu.admin("GET", "/_emulator/deploys")["Records"]
+    assert len(records) == 1
+
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    out = project.up()
+    assert "retrying the failed resources of deploy record" in out, out
+    new = str(project.outputs()["www"]["id"])
+    assert old not in project.certificates() and deployed(project, new) == {"clb", "cdn"}
+    assert len(project.emu.admin("GET", "/_emulator/deploys")["Records"]) == 1  # the same record, retried
+    project.cli("preview", "--expect-no-changes")
+
+
+@rotation(
+    "the same renewal with rotate: false",
+    "the old behaviour: the checked delete is refused naming the bound resources; nothing is moved",
+)
+def test_rotate_false_refuses_while_bound(project: Project) -> None:
+    old = in_use(project, "rotate: false\n")
+    out = project.up(check=False)
+    assert "still bound to cloud resources" in out and "lb-7x3kq2" in out, out
+    assert old in project.certificates() and deployed(project, old) == {"clb", "cdn"}
+    assert not [c for c in project.emu.calls() if c["Action"] == "UpdateCertificateInstance"]
