@@ -170,7 +170,8 @@ class DeployRecords:
         while True:
             reply = self._ssl(
                 "DescribeHostUpdateRecordDetail",
-                {"DeployRecordId": str(record_id), "Offset": offset, "Limit": _DETAIL_PAGE},
+                # The SDK model types all three as strings.
+                {"DeployRecordId": str(record_id), "Offset": str(offset), "Limit": str(_DETAIL_PAGE)},
             )
             rows = 0
             for group in reply.get("RecordDetailList") or []:
