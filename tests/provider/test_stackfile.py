@@ -795,7 +795,8 @@ def test_stackfile_imports_neither_pulumi_nor_http_nor_other_layers(module: Path
 # --------------------------------------------------------------------------------------------------------------------
 # The JSON Schema for editors agrees with the loader
 #
-# Needs the `jsonschema` package (a test-only dependency); without it these tests are skipped, loudly.
+# The loader checks every file against the same schema at run time; these tests check the committed file as editors
+# read it, with PyYAML's YAML 1.1 (yaml.safe_load). Without `jsonschema` installed they are skipped, loudly.
 
 
 @pytest.fixture(scope="module")
