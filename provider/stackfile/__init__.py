@@ -10,9 +10,11 @@ resolves them (``resolve_secret`` for env/file/inline, the stack config for ``co
 exception raised here contains key material.
 
 Modules, by concern: ``_model`` (results and errors), ``_files`` (reading the stack file and the files it names),
-``_compose`` (YAML text to nodes: scalar resolution, nesting and alias limits), ``_nodes`` (typed reads of nodes with
-positions, merge keys), ``_pem`` (certificates, keys), ``_sources`` (upload/adopt/free), ``_loader`` (the file,
-defaults, entries).
+``_compose`` (YAML text to nodes: scalar resolution, nesting and alias limits), ``_nodes`` (nodes to plain data and
+back to positions, merge keys, YAML-level problems), ``_schema`` (the JSON Schema), ``_structure`` and ``_wording``
+(the schema's errors as problems at their nodes, in the loader's words), ``_pem`` (certificates, keys), ``_sources``
+(files, PEM and keys of upload, adopt and free), ``_options`` (durations, tags), ``_loader`` (the file, defaults,
+entries, the checks across entries).
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
-"""The stack file itself: top level, ``defaults``, entries and their options, and the checks across entries."""
+"""The stack file itself: its data checked by the schema, then ``defaults``, entries and the checks across entries.
+
+A load reads the YAML into plain data (``_nodes``), judges its structure by the JSON Schema (``_structure``), and then
+reads what the schema passed into ``CertificateSpec``s, with the checks no schema can make: the certificate files and
+keys (``_sources``), durations in seconds and merged tags (``_options``), and, across entries, a certificate id
+adopted twice and former names (``renamed_from``) that clash. Every problem of the file is reported at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,39 +17,27 @@ from typing import Any
 import yaml
 
 from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT, parse_duration
-from ._model import (
-    AdoptSource,
-    CertificateSpec,
-    CertType,
-    Source,
-    StackFile,
-    StackFileError,
-)
-from ._nodes import Item, describe, is_null, join, suggest
+from ._model import AdoptSource, CertificateSpec, CertType, Source, StackFile, StackFileError
+from ._nodes import Loc
 from ._options import OptionReader
+from ._schema import ENTRY_NAME_PATTERN
+from ._structure import check_structure
 
 __all__ = ["ENTRY_NAME_PATTERN", "load_stack_file", "parse_duration"]
 
-# Pulumi resource names have few limits, but these names also end up in URNs, CLI output and file names.
-ENTRY_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
-_ENTRY_NAME = re.compile(ENTRY_NAME_PATTERN)
-
-_TOP_KEYS = {"defaults", "certificates"}
 _SOURCE_KEYS = ("upload", "adopt", "free")
-# Options valid both in an entry and in defaults, with the CertificateSpec field each one sets.
-_SHARED_OPTIONS = {
-    "project_id": "project_id",
-    "tags": "tags",
-    "check_resources": "check_resources",
-    "rotate": "rotate",
-    "delete_timeout": "delete_timeout",
-    "create_timeout": "create_timeout",
-    "retain": "retain",
-    "protect": "protect",
-    "allow_expired": "allow_expired",
-}
-_ENTRY_ONLY = {"alias", "type", "renamed_from", "aliases"}
-_ENTRY_KEYS = set(_SOURCE_KEYS) | set(_SHARED_OPTIONS) | _ENTRY_ONLY
+# Options valid both in an entry and in defaults.
+_SHARED_OPTIONS = (
+    "project_id",
+    "tags",
+    "check_resources",
+    "rotate",
+    "delete_timeout",
+    "create_timeout",
+    "retain",
+    "protect",
+    "allow_expired",
+)
 
 Defaults = dict[str, Any]  # option name -> value read from `defaults:`
 
@@ -106,69 +99,57 @@ class _StackReader(OptionReader):
                     "(an explicit empty 'certificates:' deletes every certificate of the stack)",
                 )
             return None
-        if not isinstance(root, yaml.MappingNode):
-            self.add(root, "", f"the stack file must be a mapping with a 'certificates' key, not {describe(root)}")
+        data = self.document(root)
+        if id(root) in self.poisoned:
             return None
-        items = self.mapping(root, "")
-        if items is None:
+        check_structure(self, data)
+        # A truncated or half-written file must not read as "no certificates", which would delete them all: the
+        # schema requires the key, and without it nothing is declared.
+        if not isinstance(data, dict) or "certificates" not in data:
             return None
-        for key, item in items.items():
-            # x-* keys hold YAML anchors for reuse (as in docker-compose); everything else must be known.
-            if key not in _TOP_KEYS and not key.startswith("x-"):
-                self.add(item.key, key, suggest(key, _TOP_KEYS))
-        defaults = self.defaults(items["defaults"].value) if "defaults" in items else {}
-        if "certificates" not in items:
-            # A truncated or half-written file must not read as "no certificates", which would delete them all.
-            self.add(
-                root,
-                "certificates",
-                "missing; list the stack's certificates under 'certificates:' "
-                "(an empty 'certificates:' deletes them all)",
-            )
-            return None
-        return StackFile(self.path, self.certificates(items["certificates"].value, defaults))
+        defaults = self.defaults(data.get("defaults"))
+        return StackFile(self.path, self.certificates(data["certificates"], defaults))
 
-    def defaults(self, node: yaml.Node) -> Defaults:
-        if is_null(node):
-            return {}
-        items = self.mapping(node, "defaults")
-        if items is None:
-            return {}
+    def document(self, root: yaml.Node) -> Any:
+        """The file's plain data; ``x-*`` keys hold YAML anchors for reuse (as in docker-compose) and are not read."""
+        self.root = root
+        if not isinstance(root, yaml.MappingNode) or self.tag_problem(root, ""):
+            return self.plain(root, "")
+        pairs = self._merged_pairs(root, "")
+        if pairs is None:
+            self.poisoned.add(id(root))
+            return None
+        return {key.value: None if key.value.startswith("x-") else self.plain(value, key.value) for key, value in pairs}
+
+    def defaults(self, data: Any) -> Defaults:
         values: Defaults = {}
-        for key, item in items.items():
-            path = join("defaults", key)
-            if key in _SHARED_OPTIONS:
-                value = self.option(key, item.value, path)
+        if not isinstance(data, dict) or self.blocked(("defaults",)):
+            return values
+        for key in _SHARED_OPTIONS:
+            if key in data and self.clean(("defaults", key)):
+                value = self.option(key, data[key], ("defaults", key))
                 if value is not None:
                     values[key] = value
-            elif key in _ENTRY_KEYS:
-                self.add(item.key, path, f"cannot be a default; set {key!r} in each certificate")
-            else:
-                self.add(item.key, path, suggest(key, _SHARED_OPTIONS))
         return values
 
     # -- entries
 
-    def certificates(self, node: yaml.Node, defaults: Defaults) -> tuple[CertificateSpec, ...]:
-        if is_null(node):
-            return ()
-        if isinstance(node, yaml.SequenceNode):
-            self.add(node, "certificates", "must be a mapping of entry name to certificate, not a list")
-            return ()
-        items = self.mapping(node, "certificates")
-        if items is None:
+    def certificates(self, data: Any, defaults: Defaults) -> tuple[CertificateSpec, ...]:
+        if not isinstance(data, dict) or self.blocked(("certificates",)):
             return ()
         specs: list[CertificateSpec] = []
         renames: dict[str, str] = {}  # former name -> the entry claiming it
         adopted: dict[str, str] = {}  # certificate id -> the entry adopting it
-        for name, item in items.items():
-            spec, former = self.entry(name, item, defaults)
-            for old, old_node in former:
-                path = f"certificates.{name}.renamed_from"
-                if old in items:
-                    self.add(old_node, path, f"{old!r} is the name of another entry in this file")
+        for name, entry in data.items():
+            loc: Loc = ("certificates", name)
+            if not isinstance(entry, dict) or self.blocked(loc):
+                continue
+            spec, former = self.entry(name, entry, defaults)
+            for old, old_loc in former:
+                if old in data:
+                    self.report(old_loc, f"{old!r} is the name of another entry in this file")
                 elif old in renames:
-                    self.add(old_node, path, f"{old!r} is already claimed by entry {renames[old]!r}")
+                    self.report(old_loc, f"{old!r} is already claimed by entry {renames[old]!r}")
                 else:
                     renames[old] = name
             if spec is None:
@@ -178,51 +159,32 @@ class _StackReader(OptionReader):
                 certificate_id = spec.source.certificate_id
                 if certificate_id in adopted:
                     message = f"certificate {certificate_id} is already adopted by entry {adopted[certificate_id]!r}"
-                    self.add(item.value, f"certificates.{name}.adopt", message)
+                    self.report(loc + ("adopt",), message)
                 adopted.setdefault(certificate_id, name)
             specs.append(spec)
         return tuple(specs)
 
     def entry(
-        self, name: str, item: Item, defaults: Defaults
-    ) -> tuple[CertificateSpec | None, list[tuple[str, yaml.Node]]]:
-        """The spec (None if the entry has a problem) and the former names it claims, for the cross-entry checks."""
-        path = f"certificates.{name}"
-        before = len(self.problems)
-        if not _ENTRY_NAME.match(name):
-            self.add(
-                item.key,
-                path,
-                "entry names must be 1-63 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit",
-            )
-        if is_null(item.value):
-            self.add(item.key, path, "is empty; give one of upload, adopt or free")
-            return None, []
-        items = self.mapping(item.value, path)
-        if items is None:
-            return None, []
-        self.unknown_keys(items, _ENTRY_KEYS, path)
-
+        self, name: str, entry: dict[str, Any], defaults: Defaults
+    ) -> tuple[CertificateSpec | None, list[tuple[str, Loc]]]:
+        """The spec (None without a source the schema passed) and the former names it claims, with their places."""
+        loc: Loc = ("certificates", name)
         values: dict[str, Any] = {}
         for key in _SHARED_OPTIONS:
-            if key in items:
-                values[key] = self.option(key, items[key].value, join(path, key))
+            if key in entry:
+                if self.clean(loc + (key,)):
+                    values[key] = self.option(key, entry[key], loc + (key,))
             elif key in defaults:
                 values[key] = defaults[key]
-        if "tags" in values:
-            own = values["tags"] if "tags" in items else {}
-            values["tags"] = self.merged_tags(own, defaults.get("tags"), items.get("tags"), join(path, "tags"))
-        alias = ""
-        if "alias" in items:
-            alias = self.alias(items["alias"].value, join(path, "alias")) or ""
-        cert_type: CertType = "SVR"
-        if "type" in items:
-            if self.choice(items["type"].value, join(path, "type"), ("SVR", "CA")) == "CA":
-                cert_type = "CA"
-        former = self.renamed_from(name, items, path)
-        source = self.source(items, item, path, cert_type, bool(values.get("allow_expired")))
-
-        if source is None or len(self.problems) > before:
+        if values.get("tags") is not None:
+            own = values["tags"] if "tags" in entry else {}
+            tags_loc = loc + ("tags",) if "tags" in entry else None
+            values["tags"] = self.merged_tags(own, defaults.get("tags"), tags_loc)
+        alias = self.written(loc + ("alias",)) if "alias" in entry and self.clean(loc + ("alias",)) else ""
+        cert_type: CertType = "CA" if entry.get("type") == "CA" and self.clean(loc + ("type",)) else "SVR"
+        former = self.renamed_from(name, entry, loc)
+        source = self.source(entry, loc, cert_type, bool(values.get("allow_expired")))
+        if source is None:
             return None, former
         spec = CertificateSpec(
             name=name,
@@ -230,62 +192,52 @@ class _StackReader(OptionReader):
             alias=alias,
             cert_type=cert_type,
             project_id=values.get("project_id", 0),
-            tags=values.get("tags", {}),
+            tags=values.get("tags") or {},
             check_resources=values.get("check_resources", True),
             rotate=values.get("rotate", True),
-            delete_timeout=values.get("delete_timeout", DEFAULT_DELETE_TIMEOUT),
-            create_timeout=values.get("create_timeout", DEFAULT_CREATE_TIMEOUT),
+            delete_timeout=values.get("delete_timeout") or DEFAULT_DELETE_TIMEOUT,
+            create_timeout=values.get("create_timeout") or DEFAULT_CREATE_TIMEOUT,
             retain=values.get("retain", False),
             protect=values.get("protect", False),
             renamed_from=tuple(old for old, _ in former),
             allow_expired=values.get("allow_expired", False),
-            line=item.key.start_mark.line + 1,
+            line=self.line_of(loc),
         )
         return spec, former
 
-    def source(
-        self, items: dict[str, Item], item: Item, path: str, cert_type: CertType, allow_expired: bool
-    ) -> Source | None:
-        """The entry's one source; every source given is checked, even two, so that one run reports everything."""
-        given = [key for key in _SOURCE_KEYS if key in items]
-        if not given:
-            self.add(item.key, path, "needs one of upload, adopt or free")
-        elif len(given) > 1:
-            message = f"give exactly one of upload, adopt or free (this entry also has {given[0]!r})"
-            self.add(items[given[1]].key, join(path, given[1]), message)
+    def line_of(self, loc: Loc) -> int:
+        key = self.locate(loc)[0]
+        assert key is not None
+        return key.start_mark.line + 1
+
+    def source(self, entry: dict[str, Any], loc: Loc, cert_type: CertType, allow_expired: bool) -> Source | None:
+        """The entry's one source, when the schema passed it; the checks of each source given are made."""
+        given = [key for key in _SOURCE_KEYS if key in entry]
         found: list[Source | None] = []
         for key in given:
-            if key == "upload":
-                found.append(self.upload(items["upload"], join(path, "upload"), cert_type, allow_expired))
-            elif key == "adopt":
-                found.append(self.adopt(items["adopt"].value, join(path, "adopt")))
-            else:
-                if "type" in items and cert_type != "SVR":
-                    self.add(items["type"].value, join(path, "type"), "free certificates are always SVR")
-                found.append(self.free(items["free"].value, join(path, "free")))
-        return found[0] if len(found) == 1 else None
+            key_loc = loc + (key,)
+            if key == "upload" and not self.blocked(key_loc):
+                found.append(self.upload(entry["upload"], key_loc, cert_type, allow_expired))
+            elif key == "adopt" and self.clean(key_loc):
+                found.append(self.adopt(entry["adopt"], key_loc))
+            elif key == "free" and self.clean(key_loc):
+                found.append(self.free(entry["free"], key_loc))
+        return found[0] if len(given) == 1 and len(found) == 1 else None
 
-    def renamed_from(self, name: str, items: dict[str, Item], path: str) -> list[tuple[str, yaml.Node]]:
+    def renamed_from(self, name: str, entry: dict[str, Any], loc: Loc) -> list[tuple[str, Loc]]:
         """Former names (``renamed_from`` or its synonym ``aliases``), which become Pulumi resource aliases."""
-        keys = [key for key in ("renamed_from", "aliases") if key in items]
-        if not keys:
+        key = next((key for key in ("renamed_from", "aliases") if key in entry), None)
+        if key is None or self.blocked(loc + (key,)):
             return []
-        if len(keys) == 2:
-            self.add(items["aliases"].key, join(path, "aliases"), "give renamed_from or aliases, not both")
-        field_path = join(path, keys[0])
-        node = items[keys[0]].value
-        elements = self.sequence(node, field_path) if isinstance(node, yaml.SequenceNode) else [node]
-        former: list[tuple[str, yaml.Node]] = []
-        for element in elements or ():
-            old = self.text(element, field_path, what="an entry name")
-            if old is None:
+        value = entry[key]
+        names = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        former: list[tuple[str, Loc]] = []
+        for index, old in names:
+            old_loc = loc + (key,) if index is None else loc + (key, index)
+            if not self.clean(old_loc):
                 continue
-            if not _ENTRY_NAME.match(old):
-                self.add(element, field_path, f"{old!r} is not a valid entry name")
-            elif old == name:
-                self.add(element, field_path, "an entry cannot be renamed from its own name")
-            elif old in (seen for seen, _ in former):
-                self.add(element, field_path, f"{old!r} is listed twice")
+            if old == name:
+                self.report(old_loc, "an entry cannot be renamed from its own name")
             else:
-                former.append((old, element))
+                former.append((old, old_loc))
         return former

@@ -1,48 +1,43 @@
-"""Reading a YAML node tree with positions: every value keeps its line and column, every problem is collected.
+"""Reading a YAML node tree with positions, and turning it into plain data the JSON Schema can judge.
 
 Composed nodes (``_compose``), not constructed Python objects, carry marks, so a problem can name its exact place.
-Keys written twice, which PyYAML would silently collapse to the last one, are reported with both lines; ``<<`` merge
-keys are applied here as the YAML merge-key spec says (see ``NodeReader.mapping``).
+``NodeReader.plain`` turns the tree into dicts, lists, strings, integers, booleans and None, by the loader's narrow
+resolver, and ``locate`` leads from a place in that data (a ``Loc``) back to its node. What YAML itself gets wrong is
+reported here, before any schema sees the data: keys written twice (which PyYAML would silently collapse to the last
+one, reported with both lines), ``<<`` merge keys (applied as the YAML merge-key spec says, see ``_merged_pairs``),
+explicit tags, control characters from escapes. A value with such a problem becomes None and its node is
+*poisoned*: nothing below it is judged again.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeGuard
+from typing import Any
 
 import yaml
 
-from ._compose import BOOL, INT, MERGE, NULL, STR, YAML_TAG, LimitError, compose
+from ._compose import BOOL, INT, MERGE, NULL, YAML_TAG, LimitError, compose
 from ._files import FileProblem, read_regular_file
 from ._model import Problem
 
-__all__ = ["MAX_STACK_FILE_BYTES", "STR", "Item", "NodeReader", "describe", "is_null", "join", "suggest"]
+__all__ = ["MAX_STACK_FILE_BYTES", "Loc", "NodeReader", "describe", "field_path", "is_null", "join", "suggest"]
+
+#: Where a value is in the stack file's data: the keys and list indexes leading to it from the top.
+Loc = tuple[str | int, ...]
 
 # A stack file is a few KiB, or a few MiB with many inline chains. PyYAML's pure-Python parser reads about 100 KiB/s
 # of dense flow YAML, so this bound also bounds the time a hostile file can keep `pulumi preview` busy.
 MAX_STACK_FILE_BYTES = 4 << 20
 
-_TEXT_TAGS = {STR, INT, BOOL, MERGE}  # `<<` as a value is just text
-# Plain scalars YAML 1.1 (PyYAML's default) reads as booleans; this loader reads them as text.
-_YAML11_BOOLEANS = {"y", "yes", "n", "no", "on", "off"}
 # What a double-quoted escape (\0, \e, \x9b, \ud800) can put in a string although the file itself may not hold it:
 # control characters other than tab and line ends, and lone surrogates. None belongs in a name, path, PEM or tag, and
 # each would break something downstream: a NUL the file system, a surrogate UTF-8, an ESC the terminal showing errors.
 _BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Keys end up in field paths, one problem per output line: no line ends or tabs either.
 _BAD_KEY_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-@dataclass
-class Item:
-    """A mapping entry: its key node (for "unknown key" and "duplicate key") and its value node."""
-
-    key: yaml.Node
-    value: yaml.Node
 
 
 def is_null(node: yaml.Node) -> bool:
@@ -75,8 +70,13 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def field_path(loc: Loc) -> str:
+    """The field path problems name: the keys, without list indexes (``certificates.www.renamed_from``)."""
+    return ".".join(part for part in loc if isinstance(part, str))
+
+
 class NodeReader:
-    """Typed reads of YAML nodes; each failed read records a ``Problem`` and returns None, so reading goes on."""
+    """A YAML node tree as plain data, with the way back from data to nodes; every problem found is collected."""
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -84,12 +84,37 @@ class NodeReader:
         # id(mapping node) -> its (key, value) pairs after merges, or None when it has a bad merge key. A node is read
         # once however many aliases reach it: linear work, and each of its problems reported once.
         self._pairs: dict[int, list[tuple[yaml.ScalarNode, yaml.Node]] | None] = {}
+        self._keyed: dict[int, dict[str, tuple[yaml.ScalarNode, yaml.Node]]] = {}
+        self._plain: dict[int, Any] = {}  # id(node) -> its data, shared by every alias of the node
+        self.poisoned: set[int] = set()  # ids of nodes with a YAML problem: their data is None, never judged
+        self.tainted: set[int] = set()  # ids of nodes with a poisoned node at or below them
+        self.root: yaml.Node | None = None
+        self._flagged: set[Loc] = set()  # places with a structural problem, reported: not judged again
+        self._above_flagged: set[Loc] = set()  # every place with a flagged place strictly below it
 
     def add(self, where: yaml.Node | yaml.Mark | None, path: str, message: str) -> None:
         """Record a problem at a node (its start), a mark, or nowhere in particular."""
         mark = where.start_mark if isinstance(where, yaml.Node) else where
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
         self.problems.append(Problem(self.file, line, column, path, message))
+
+    def report(self, loc: Loc, message: str, *, on_key: bool = False) -> None:
+        """Record a problem about a place in the data, at its value node or (``on_key``) its key node."""
+        key, node = self.locate(loc)
+        self.add(key if on_key and key is not None else node, field_path(loc), message)
+
+    def flag(self, loc: Loc) -> None:
+        """Mark a place as reported by the structural check, so that no later check judges it again."""
+        self._flagged.add(loc)
+        self._above_flagged.update(loc[:index] for index in range(len(loc)))
+
+    def blocked(self, loc: Loc) -> bool:
+        """Whether the place, or one above it, was flagged or poisoned: its data cannot be trusted."""
+        return any(loc[:index] in self._flagged for index in range(len(loc) + 1)) or self.poisoned_on(loc)
+
+    def clean(self, loc: Loc) -> bool:
+        """Whether the value at a place has passed the structural check, all of it: it may be judged further."""
+        return not self.blocked(loc) and loc not in self._above_flagged and id(self.locate(loc)[1]) not in self.tainted
 
     def sorted_problems(self) -> list[Problem]:
         """The problems in file order, each once (an anchored node reached twice by the same path reports once)."""
@@ -131,6 +156,92 @@ class NodeReader:
             self.problems.append(Problem(self.file, line, column, "", message))
         return None
 
+    # -- plain data, and back
+
+    def plain(self, node: yaml.Node, path: str) -> Any:
+        """The node as dicts, lists, str, int, bool and None; None (and poisoned) where YAML itself has a problem.
+
+        ``path`` names the field in problems. Each node is converted once, however many aliases reach it.
+        """
+        if id(node) not in self._plain:
+            self._plain[id(node)] = None  # no cycles (the composer refuses them), but never loop if one slipped in
+            self._plain[id(node)] = self._convert(node, path)
+        return self._plain[id(node)]
+
+    def _convert(self, node: yaml.Node, path: str) -> Any:
+        if self.tag_problem(node, path):
+            return self._poison(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == NULL:
+                return None
+            if node.tag == BOOL:
+                return node.value == "true"
+            if node.tag == INT:
+                return int(node.value)
+            return self._poison(node) if self.character_problem(node, path) else str(node.value)
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+            value: Any = [self.plain(child, path) for child in children]
+        else:
+            assert isinstance(node, yaml.MappingNode)
+            pairs = self._merged_pairs(node, path)
+            if pairs is None:
+                return self._poison(node)
+            children = [child for _, child in pairs]
+            value = {key.value: self.plain(child, join(path, key.value)) for key, child in pairs}
+        if any(id(child) in self.tainted for child in children):
+            self.tainted.add(id(node))
+        return value
+
+    def _poison(self, node: yaml.Node) -> None:
+        self.poisoned.add(id(node))
+        self.tainted.add(id(node))
+
+    def locate(self, loc: Loc) -> tuple[yaml.Node | None, yaml.Node]:
+        """The key node (None at the top and in lists) and the value node of a place in the data."""
+        key: yaml.Node | None = None
+        node = self.root
+        assert node is not None
+        for part in loc:
+            if isinstance(part, int):
+                assert isinstance(node, yaml.SequenceNode)
+                key, node = None, node.value[part]
+            else:
+                key, node = self._keys(node)[part]
+        return key, node
+
+    def keys_at(self, loc: Loc) -> set[str]:
+        """The keys of the mapping at a place (after merges)."""
+        return set(self._keys(self.locate(loc)[1]))
+
+    def _keys(self, node: yaml.Node) -> dict[str, tuple[yaml.ScalarNode, yaml.Node]]:
+        if id(node) not in self._keyed:
+            self._keyed[id(node)] = {key.value: (key, value) for key, value in self._pairs.get(id(node)) or ()}
+        return self._keyed[id(node)]
+
+    def poisoned_on(self, loc: Loc) -> bool:
+        """Whether a node on the way to ``loc`` (``loc`` included) has a YAML problem, or ``loc`` is not there."""
+        if not self.poisoned:
+            return False  # the common case, and `loc` always comes from the data
+        node = self.root
+        for index in range(len(loc) + 1):
+            if node is None or id(node) in self.poisoned:
+                return True
+            if index < len(loc):
+                part = loc[index]
+                if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                    node = node.value[part]
+                else:
+                    pair = self._keys(node).get(part) if isinstance(part, str) else None
+                    node = pair[1] if pair else None
+        return False
+
+    def written(self, loc: Loc) -> str:
+        """A scalar as written, so ``1.10`` stays "1.10" and ``on`` stays "on"; "" for an empty value."""
+        node = self.locate(loc)[1]
+        assert isinstance(node, yaml.ScalarNode)
+        return "" if node.tag == NULL else str(node.value)
+
     # -- collections
 
     def tag_problem(self, node: yaml.Node, path: str) -> bool:
@@ -140,23 +251,6 @@ class NodeReader:
         advice = "write the value without it (in quotes for text)" if isinstance(node, yaml.ScalarNode) else "remove it"
         self.add(node, path, f"unsupported YAML tag {node.tag}; {advice}")
         return True
-
-    def mapping(self, node: yaml.Node, path: str) -> dict[str, Item] | None:
-        """The entries of a mapping, after reporting keys written twice and applying ``<<`` merge keys.
-
-        Merge keys follow the YAML merge-key spec (yaml.org/type/merge.html), whatever PyYAML does: the mapping's own
-        keys win over merged ones, and in ``<<: [*a, *b]`` a key of ``*a`` wins over the same key of ``*b``. A second
-        ``<<`` in one mapping is an error (YAML would keep only one of them, silently).
-        """
-        if self.tag_problem(node, path):
-            return None
-        if not isinstance(node, yaml.MappingNode):
-            self.add(node, path, f"must be a mapping, not {describe(node)}")
-            return None
-        pairs = self._merged_pairs(node, path)
-        if pairs is None:
-            return None
-        return {key.value: Item(key, value) for key, value in pairs}
 
     def _merged_pairs(self, node: yaml.MappingNode, path: str) -> list[tuple[yaml.ScalarNode, yaml.Node]] | None:
         if id(node) in self._pairs:
@@ -229,55 +323,6 @@ class NodeReader:
             sources.append(element)
         return sources
 
-    def sequence(self, node: yaml.Node, path: str) -> list[yaml.Node] | None:
-        """The elements of a list, or None (with a problem) for a list with an unsupported tag."""
-        assert isinstance(node, yaml.SequenceNode)
-        return None if self.tag_problem(node, path) else list(node.value)
-
-    def unknown_keys(self, items: dict[str, Item], valid: Iterable[str], path: str) -> None:
-        """Report every key not in ``valid``, suggesting the closest one."""
-        valid = set(valid)
-        for key, item in items.items():
-            if key not in valid:
-                self.add(item.key, join(path, key), suggest(key, valid))
-
-    # -- scalars
-
-    def _scalar(self, node: yaml.Node, path: str, expected: str) -> TypeGuard[yaml.ScalarNode]:
-        if self.tag_problem(node, path):
-            return False
-        if not isinstance(node, yaml.ScalarNode):
-            self.add(node, path, f"must be {expected}, not {describe(node)}")
-            return False
-        return True
-
-    def text(self, node: yaml.Node, path: str, *, what: str = "a string") -> str | None:
-        """The scalar as written, so ``1.10`` stays "1.10" and ``on`` stays "on" (YAML 1.1 would say 1.1 and True)."""
-        if not self._scalar(node, path, what):
-            return None
-        if node.tag == NULL:
-            self.add(node, path, f"must be {what}, not empty")
-            return None
-        if node.tag not in _TEXT_TAGS:
-            self.add(node, path, f"must be {what}, not {shorthand_of(node)}")
-            return None
-        if self.character_problem(node, path):
-            return None
-        return str(node.value)
-
-    def ruled_text(
-        self, node: yaml.Node, path: str, rule: Callable[[str], str | None], *, what: str = "a string"
-    ) -> str | None:
-        """``text`` that must also pass ``rule`` (a ``provider.rules`` check returning a problem or ``None``)."""
-        value = self.text(node, path, what=what)
-        if value is None:
-            return None
-        problem = rule(value)
-        if problem:
-            self.add(node, path, problem)
-            return None
-        return value
-
     def character_problem(self, node: yaml.ScalarNode, path: str, what: str = "value") -> bool:
         """Report a control character or lone surrogate in a scalar (never quoting it: it may be key material)."""
         match = (_BAD_KEY_CHARACTER if what == "key" else _BAD_CHARACTER).search(node.value)
@@ -288,88 +333,3 @@ class NodeReader:
         kind = "a tab or line break" if code in (9, 10, 13) else kind
         self.add(node, path, f"the {what} contains {kind} (U+{code:04X}), likely from a \\ escape; remove it")
         return True
-
-    def boolean(self, node: yaml.Node, path: str) -> bool | None:
-        """``true`` or ``false``, nothing else (YAML 1.1's yes/no/on/off/y/n are refused, not guessed)."""
-        if not self._scalar(node, path, "true or false"):
-            return None
-        if node.tag != BOOL:
-            value = str(node.value)
-            if node.tag == NULL:
-                message = "must be true or false, not empty"
-            elif node.style in ("'", '"'):
-                message = f"must be true or false (without quotes), not {value!r}"
-            elif value.lower() in _YAML11_BOOLEANS or value.lower() in ("true", "false"):
-                meant = "true" if value.lower() in ("y", "yes", "on", "true") else "false"
-                message = (
-                    f"must be true or false, not {value!r}; write {meant} "
-                    "(YAML 1.1 would read it as a boolean, this file takes only true and false)"
-                )
-            else:
-                message = f"must be true or false, not {value!r}"
-            self.add(node, path, message)
-            return None
-        return str(node.value) == "true"
-
-    def integer(self, node: yaml.Node, path: str) -> int | None:
-        """A decimal integer as written: ``0``, ``42``, ``-1``; no leading zero, sign, underscore, base or exponent."""
-        if not self._scalar(node, path, "an integer"):
-            return None
-        if node.tag != INT:
-            if node.tag == NULL:
-                self.add(node, path, "must be an integer, not empty")
-            else:
-                hint = "" if node.style in ("'", '"') else integer_hint(str(node.value))
-                self.add(node, path, f"must be an integer, not {node.value!r}{hint}")
-            return None
-        return int(node.value)
-
-    def choice(self, node: yaml.Node, path: str, choices: Sequence[str]) -> str | None:
-        """One of ``choices``, spelled exactly (a case slip gets a "did you mean")."""
-        value = self.text(node, path, what=" or ".join(choices))
-        if value is None:
-            return None
-        if value not in choices:
-            hint = next((c for c in choices if c.lower() == value.lower()), None)
-            extra = f"; did you mean {hint!r}?" if hint else ""
-            self.add(node, path, f"must be one of {', '.join(choices)}, not {value!r}{extra}")
-            return None
-        return value
-
-
-def shorthand_of(node: yaml.Node) -> str:
-    """A node's tag as ``!!name``."""
-    return "!!" + node.tag.removeprefix(YAML_TAG)
-
-
-_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
-_BASE_PREFIX = re.compile(r"^[-+]?0([xob])([0-9a-f_]+)$", re.IGNORECASE)
-_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$")
-_UNDERSCORES = re.compile(r"^[-+]?[0-9][0-9_]*$")
-
-
-def integer_hint(value: str) -> str:
-    """For a plain scalar YAML 1.1 would read as a number: what it would mean there and what to write here."""
-    sign = "-" if value.startswith("-") else ""
-    digits = value.lstrip("+-")
-    if _LEADING_ZERO.match(value):
-        decimal = int(digits.replace("_", ""))
-        return f"; write {sign}{decimal}, without the leading zero (YAML 1.1 would read {value} as an octal number)"
-    match = _BASE_PREFIX.match(value)
-    if match:
-        base = {"x": 16, "o": 8, "b": 2}[match.group(1).lower()]
-        try:
-            number = int(match.group(2).replace("_", ""), base)
-        except ValueError:
-            return ""
-        return f"; write the decimal number {sign}{number}"
-    if _SEXAGESIMAL.match(value):
-        number = 0
-        for part in digits.replace("_", "").split(":"):
-            number = number * 60 + int(part)
-        return f"; YAML 1.1 would read it as the base-60 number {sign}{number}; write a plain decimal number"
-    if "_" in value and _UNDERSCORES.match(value):
-        return f"; write it without underscores ({sign}{int(digits.replace('_', ''))})"
-    if value.startswith("+") and digits.isdigit():
-        return f"; write it without the plus sign ({digits})"
-    return ""

@@ -1,123 +1,72 @@
-"""Reading the options an entry and ``defaults`` share: durations, project, tags, alias, flags."""
+"""The options an entry and ``defaults`` share, past the schema: durations in seconds, tags as written and merged."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import yaml
-
-from ..rules import (
-    MAX_TAGS,
-    MAX_USER_TAGS,
-    alias_problem,
-    parse_duration,
-    tag_key_problem,
-    tag_value_problem,
-    timeout_problem,
-)
-from ._nodes import Item, is_null, join
+from ..rules import MAX_USER_TAGS, parse_duration, tag_key_problem, tag_value_problem, timeout_problem
+from ._nodes import Loc
 from ._sources import SourceReader
 
 __all__ = ["OptionReader"]
 
 
 class OptionReader(SourceReader):
-    """Node reads for the options; ``option(key, ...)`` dispatches on the option's name."""
+    """Option values the schema has passed, as the spec holds them; ``option(key, ...)`` dispatches on the name."""
 
-    def option(self, key: str, node: yaml.Node, path: str) -> Any:
-        readers: dict[str, Callable[[yaml.Node, str], Any]] = {
-            "project_id": self.project_id,
-            "tags": self.tags,
-            "check_resources": self.boolean,
-            "rotate": self.boolean,
-            "delete_timeout": self.duration,
-            "create_timeout": self.duration,
-            "retain": self.boolean,
-            "protect": self.boolean,
-            "allow_expired": self.boolean,
-        }
-        return readers[key](node, path)
+    def option(self, key: str, value: Any, loc: Loc) -> Any:
+        if key == "tags":
+            return self.tags(value, loc)
+        if key in ("delete_timeout", "create_timeout"):
+            return self.duration(value, loc)
+        return value  # project_id and the flags: an int and booleans, as the schema says
 
-    def duration(self, node: yaml.Node, path: str) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
-            self.add(node, path, f"needs a unit: {node.value}s, or e.g. 10m or 1h30m")
-            return None
-        value = self.text(node, path, what="a duration such as 90s, 10m or 1h30m")
-        if value is None:
-            return None
-        try:
-            seconds = parse_duration(value)
-        except ValueError as exc:
-            self.add(node, path, str(exc))
-            return None
+    def duration(self, value: str, loc: Loc) -> int | None:
+        """Seconds, from a duration the schema has seen has units; between 1s and 24h."""
+        seconds = parse_duration(value)
         problem = timeout_problem(seconds)
         if problem:
-            self.add(node, path, f"{problem}, not {value!r}")
+            self.report(loc, f"{problem}, not {value!r}")
             return None
         return seconds
 
-    def project_id(self, node: yaml.Node, path: str) -> int | None:
-        value = self.integer(node, path)
-        if value is not None and not 0 <= value < 2**31:
-            self.add(node, path, "must be a project id: 0 (the default project) or a positive integer")
-            return None
-        return value
+    def tags(self, value: dict[str, Any] | None, loc: Loc) -> dict[str, str | None]:
+        """Tag key -> value as written (``1.10`` stays "1.10"); None as a value means "remove the default's tag".
 
-    def tags(self, node: yaml.Node, path: str) -> dict[str, str | None] | None:
-        """Tag key -> value; None as a value means "remove the tag the defaults set"."""
-        if is_null(node):
-            return {}
-        items = self.mapping(node, path)
-        if items is None:
-            return None
+        The schema's patterns cover ASCII; Tencent's rules (letters and digits of any script, a few specials) are
+        applied here to what they let through.
+        """
         tags: dict[str, str | None] = {}
-        for key, item in items.items():
+        for key, tag in (value or {}).items():
+            tag_loc = loc + (key,)
+            if not self.clean(tag_loc):
+                continue
             problem = tag_key_problem(key)
             if problem:
-                self.add(item.key, join(path, key), problem)
+                self.report(tag_loc, problem, on_key=True)
                 continue
-            if is_null(item.value):
+            if tag is None:
                 tags[key] = None
                 continue
-            value = self.text(item.value, join(path, key), what="a tag value")
-            if value is None:
-                continue
-            problem = tag_value_problem(value)
+            text = self.written(tag_loc)
+            problem = tag_value_problem(text)
             if problem:
-                self.add(item.value, join(path, key), problem)
+                self.report(tag_loc, problem)
                 continue
-            tags[key] = value
-        if len(tags) > MAX_USER_TAGS:
-            message = (
-                f"has {len(tags)} tags; at most {MAX_USER_TAGS} per certificate "
-                f"(Tencent allows {MAX_TAGS}, the provider keeps {MAX_TAGS - MAX_USER_TAGS})"
-            )
-            self.add(node, path, message)
+            tags[key] = text
         return tags
 
-    def alias(self, node: yaml.Node, path: str) -> str | None:
-        if is_null(node):
-            return ""
-        return self.ruled_text(node, path, alias_problem)
-
     def merged_tags(
-        self,
-        own: dict[str, str | None] | None,
-        inherited: dict[str, str | None] | None,
-        item: Item | None,
-        path: str,
-    ) -> dict[str, str] | None:
+        self, own: dict[str, str | None], inherited: dict[str, str | None] | None, loc: Loc | None
+    ) -> dict[str, str]:
         """The defaults' tags overlaid with the entry's, key by key; ``key: ~`` in the entry removes a default."""
-        if own is None:
-            return None  # the entry's tags have a problem, already reported
         merged = {k: v for k, v in (inherited or {}).items() if v is not None}
         for key, value in own.items():
             if value is None:
                 merged.pop(key, None)
             else:
                 merged[key] = value
-        if item is not None and len(own) <= MAX_USER_TAGS < len(merged):
+        if loc is not None and len(own) <= MAX_USER_TAGS < len(merged):
             message = f"has {len(merged)} tags with the defaults merged in; at most {MAX_USER_TAGS} per certificate"
-            self.add(item.value, path, message)
+            self.report(loc, message)
         return merged

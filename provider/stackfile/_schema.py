@@ -1,10 +1,15 @@
-"""The stack file's JSON Schema (``stacks/stack.schema.json``), built from the rules the loader applies.
+"""The stack file's JSON Schema (``stacks/stack.schema.json``): the structure of the file, checked at run time.
 
-Editors use the schema for completion and early checks (``# yaml-language-server: $schema=./stack.schema.json``).
-Every limit and pattern in it comes from ``provider.rules`` or the loader's own constants, so the schema and the
-loader cannot drift apart; ``tests/provider/test_stack_schema.py`` fails when the committed file is stale. Regenerate
-it with ``python -m provider.stackfile --schema > stacks/stack.schema.json``. The loader checks more than a schema
-can: files, PEM contents, key types and match, expiry, duplicate keys, clashes between entries.
+The loader validates every file against this schema (``_structure``), and editors use the same schema for
+completion and early checks (``# yaml-language-server: $schema=./stack.schema.json``). Every limit and pattern in it
+comes from ``provider.rules`` or the constants below, so the two cannot drift apart; ``tests/provider/
+test_stack_schema.py`` fails when the committed file is stale. Regenerate it with ``python -m provider.stackfile
+--schema > stacks/stack.schema.json``. What a schema cannot say is checked by hand after it: files, PEM contents, key
+types and match, expiry, durations in seconds, clashes between entries, merged tag counts (and, in ``_nodes``, what
+YAML itself gets wrong: duplicate keys, merge keys, tags).
+
+Each branch of an ``anyOf``/``oneOf`` takes values of its own type, so that a failed one can be reported by the
+branch of the value's type; exclusive keys are ``dependentSchemas`` with ``false``, so that the error is at the key.
 """
 
 from __future__ import annotations
@@ -15,10 +20,16 @@ import string
 from typing import Any
 
 from .. import rules
-from ._loader import ENTRY_NAME_PATTERN
-from ._sources import CONFIG_KEY_PATTERN, ENV_NAME_PATTERN
 
-__all__ = ["json_schema", "schema_text"]
+__all__ = ["CONFIG_KEY_PATTERN", "ENTRY_NAME_PATTERN", "ENV_NAME_PATTERN", "json_schema", "schema_text"]
+
+# Pulumi resource names have few limits, but these names also end up in URNs, CLI output and file names.
+ENTRY_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+CONFIG_KEY_PATTERN = r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$"
+_NOT_BLANK = "\\S"  # a path must have something in it
+_NO_CONTROLS = "^[^\\x00-\\x1f\\x7f]*$"
+_SOURCES = ("upload", "adopt", "free")
 
 # The options an entry and `defaults` share, as the reference (docs/stack-file.md) describes them.
 _TRUE_OR_FALSE = "true or false only: yes/no/on/off are text, not booleans"
@@ -68,6 +79,7 @@ def _tags() -> dict[str, Any]:
 
 
 def _options() -> dict[str, Any]:
+    """The properties an entry and `defaults` share (each lists them itself: `additionalProperties` sees no further)."""
     minutes = rules.DEFAULT_DELETE_TIMEOUT // 60, rules.DEFAULT_CREATE_TIMEOUT // 60
     properties: dict[str, Any] = {
         "project_id": {"$ref": "#/$defs/projectId"},
@@ -86,7 +98,7 @@ def _options() -> dict[str, Any]:
     }
     for name in ("retain", "protect", "allow_expired"):
         properties[name] = {"description": _FLAGS[name], "type": "boolean"}
-    return {"properties": properties}
+    return properties
 
 
 def _sources() -> dict[str, Any]:
@@ -108,7 +120,7 @@ def _sources() -> dict[str, Any]:
                     "properties": {
                         "config": {"type": "string", "pattern": CONFIG_KEY_PATTERN},
                         "env": {"type": "string", "pattern": ENV_NAME_PATTERN},
-                        "file": {"type": "string", "minLength": 1},
+                        "file": {"type": "string", "minLength": 1, "pattern": _NOT_BLANK},
                     },
                     "additionalProperties": False,
                     "minProperties": 1,
@@ -125,6 +137,7 @@ def _sources() -> dict[str, Any]:
                     "certificate first, then its intermediates.",
                     "type": "string",
                     "minLength": 1,
+                    "pattern": _NOT_BLANK,
                 },
                 "private_key": {"$ref": "#/$defs/secretRef"},
             },
@@ -177,32 +190,34 @@ def _sources() -> dict[str, Any]:
     }
 
 
-def _only(source: str) -> dict[str, Any]:
-    others = [s for s in ("upload", "adopt", "free") if s != source]
-    return {"required": [source], "not": {"anyOf": [{"required": [o]} for o in others]}}
-
-
 def _certificate() -> dict[str, Any]:
     return {
         "type": "object",
-        "$ref": "#/$defs/commonOptions",
         "properties": {
+            **_options(),
             "upload": {"$ref": "#/$defs/upload"},
             "adopt": {"$ref": "#/$defs/adopt"},
             "free": {"$ref": "#/$defs/free"},
             "alias": {
-                "description": f"The certificate's remark name in the console (at most {rules.MAX_ALIAS} "
-                "characters).",
-                "anyOf": [{"type": "string", "maxLength": rules.MAX_ALIAS}, {"type": ["number", "boolean", "null"]}],
+                "description": f"The certificate's remark name in the console (at most {rules.MAX_ALIAS} characters).",
+                "anyOf": [
+                    {"type": "string", "maxLength": rules.MAX_ALIAS, "pattern": _NO_CONTROLS},
+                    {"type": ["number", "boolean", "null"]},
+                ],
             },
             "type": {"description": "SVR (server certificate, the default) or CA.", "enum": ["SVR", "CA"]},
             "renamed_from": {"$ref": "#/$defs/renames"},
             "aliases": {"$ref": "#/$defs/renames"},
         },
-        "unevaluatedProperties": False,
-        "oneOf": [_only("upload"), _only("adopt"), _only("free")],
+        "additionalProperties": False,
+        # Exactly one source: at least one, and each excludes the ones after it (the error is at the second one).
+        "anyOf": [{"required": [source]} for source in _SOURCES],
+        "dependentSchemas": {
+            "upload": {"properties": {"adopt": False, "free": False}},
+            "adopt": {"properties": {"free": False}},
+            "renamed_from": {"properties": {"aliases": False}},
+        },
         "allOf": [
-            {"not": {"required": ["renamed_from", "aliases"]}},
             {
                 "if": {"required": ["upload"], "not": {"required": ["type"], "properties": {"type": {"const": "CA"}}}},
                 "then": {"properties": {"upload": {"required": ["private_key"]}}},
@@ -219,8 +234,9 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Tencent Cloud SSL certificates stack file",
         "description": "stacks/<stack>.yaml: the certificates of one Pulumi stack. Reference: docs/stack-file.md. "
-        "Generated by `python -m provider.stackfile --schema`. The loader (provider/stackfile/) checks more than "
-        "this schema can: files, PEM contents, key types and match, expiry, duplicate keys.",
+        "Generated by `python -m provider.stackfile --schema`. The loader (provider/stackfile/) checks every file "
+        "against this schema, then what a schema cannot say: files, PEM contents, key types and match, expiry, "
+        "duplicate keys, clashes between entries.",
         "type": "object",
         "required": ["certificates"],
         "properties": {
@@ -260,12 +276,11 @@ def json_schema() -> dict[str, Any]:
                 "maximum": 2**31 - 1,
             },
             "tags": _tags(),
-            "commonOptions": _options(),
             "defaults": {
                 "description": "Options merged into every entry; an entry's own value wins, tags merge key by key.",
                 "type": ["object", "null"],
-                "$ref": "#/$defs/commonOptions",
-                "unevaluatedProperties": False,
+                "properties": _options(),
+                "additionalProperties": False,
             },
             **_sources(),
             "renames": {

@@ -1,35 +1,31 @@
-"""Reading the three certificate sources of an entry: ``upload`` (with its key reference), ``adopt`` and ``free``."""
+"""The checks on the three certificate sources the schema cannot make: files, PEM, keys, and domain spelling.
+
+The schema (``_structure``) has judged the shape of ``upload``, ``adopt`` and ``free`` already; what is read here is
+only what it passed (``NodeReader.clean``): certificate files and inline PEM (size, parsing, key type, chain order,
+expiry), private keys (read from their reference, type, match with the certificate) and a free domain's one
+spelling (lower case, punycode).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
-import yaml
 from cryptography import x509
 
 from ..pem import certificate_key_problem, chain_problem, key_type_problem, normalise_text
-from ..rules import VALIDATION_METHODS, certificate_id_problem, free_domain
+from ..rules import VALIDATION_METHODS, free_domain
 from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretKind, SecretRef, UploadSource
-from ._nodes import STR, Item, NodeReader, is_null, join
+from ._nodes import Loc, NodeReader
 
-__all__ = ["CONFIG_KEY_PATTERN", "ENV_NAME_PATTERN", "VALIDATION_METHODS", "SourceReader"]
-
-_UPLOAD_KEYS = {"certificate", "private_key"}
-_SECRET_KEYS: tuple[SecretKind, ...] = ("config", "env", "file")
-_ADOPT_KEYS = {"id", "take_over"}
-_FREE_KEYS = {"domain", "validation"}
-ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-CONFIG_KEY_PATTERN = r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$"
-_ENV_NAME = re.compile(ENV_NAME_PATTERN)
-_CONFIG_KEY = re.compile(CONFIG_KEY_PATTERN)
+__all__ = ["VALIDATION_METHODS", "SourceReader"]
 
 
 class SourceReader(NodeReader):
-    """Node reads for sources; certificate files and keys are read relative to ``base_dir``."""
+    """Reads sources the schema has passed; certificate files and keys are read relative to ``base_dir``."""
 
     def __init__(
         self,
@@ -50,94 +46,46 @@ class SourceReader(NodeReader):
 
     # -- adopt
 
-    def adopt(self, node: yaml.Node, path: str) -> AdoptSource | None:
-        """``adopt: GjTNRoK7`` or ``adopt: {id: GjTNRoK7, take_over: true}``."""
-        take_over = False
-        if isinstance(node, yaml.MappingNode):
-            items = self.mapping(node, path)
-            if items is None:
-                return None
-            self.unknown_keys(items, _ADOPT_KEYS, path)
-            if "take_over" in items:
-                flag = self.boolean(items["take_over"].value, join(path, "take_over"))
-                if flag is None:
-                    return None
-                take_over = flag
-            if "id" not in items:
-                self.add(node, path, "needs id: the certificate to adopt (e.g. {id: GjTNRoK7, take_over: true})")
-                return None
-            node, path = items["id"].value, join(path, "id")
-        value = self.ruled_text(node, path, certificate_id_problem, what="a certificate id")
-        return None if value is None else AdoptSource(value, take_over=take_over)
+    def adopt(self, value: Any, loc: Loc) -> AdoptSource:
+        """``adopt: GjTNRoK7`` or ``adopt: {id: GjTNRoK7, take_over: true}``; the id as written (12345678 too)."""
+        if isinstance(value, dict):
+            return AdoptSource(self.written(loc + ("id",)), take_over=bool(value.get("take_over")))
+        return AdoptSource(self.written(loc))
 
     # -- free
 
-    def free(self, node: yaml.Node, path: str) -> FreeSource | None:
-        """``free: shop.example.com`` or ``free: {domain: ..., validation: ..., ...}``."""
-        if isinstance(node, yaml.ScalarNode) and not is_null(node):
-            domain = self.domain(node, path)
-            return FreeSource(domain) if domain else None
-        if is_null(node):
-            self.add(node, path, "must be a domain (e.g. shop.example.com) or a mapping with a domain")
-            return None
-        items = self.mapping(node, path)
-        if items is None:
-            return None
-        self.unknown_keys(items, _FREE_KEYS, path)
-        before = len(self.problems)
-        domain = None
-        if "domain" in items:
-            domain = self.domain(items["domain"].value, join(path, "domain"))
-        else:
-            self.add(node, join(path, "domain"), "missing; the domain to apply for, e.g. shop.example.com")
-        validation = "DNS_AUTO"
-        if "validation" in items:
-            validation = self.choice(items["validation"].value, join(path, "validation"), VALIDATION_METHODS) or ""
-        if len(self.problems) > before or not domain:
-            return None
-        return FreeSource(domain, validation)
+    def free(self, value: Any, loc: Loc) -> FreeSource | None:
+        """``free: shop.example.com`` or ``free: {domain: ..., validation: ...}``."""
+        if isinstance(value, dict):
+            domain = self.domain(value["domain"], loc + ("domain",))
+            return FreeSource(domain, value.get("validation", "DNS_AUTO")) if domain else None
+        domain = self.domain(value, loc)
+        return FreeSource(domain) if domain else None
 
-    def domain(self, node: yaml.Node, path: str) -> str | None:
+    def domain(self, value: str, loc: Loc) -> str | None:
         """A host name for a free certificate, lower-cased, internationalised names in punycode."""
-        value = self.text(node, path, what="a domain name")
-        if value is None:
-            return None
         domain, problem = free_domain(value)
         if problem:
-            self.add(node, path, problem)
+            self.report(loc, problem)
         return domain
 
     # -- upload
 
-    def upload(self, item: Item, path: str, cert_type: CertType, allow_expired: bool) -> UploadSource | None:
-        """``upload: {certificate: ..., private_key: ...}``: the certificate is read and checked now."""
-        items = self.mapping(item.value, path)
-        if items is None:
-            return None
-        self.unknown_keys(items, _UPLOAD_KEYS, path)
+    def upload(self, value: dict[str, Any], loc: Loc, cert_type: CertType, allow_expired: bool) -> UploadSource | None:
+        """``upload: {certificate: ..., private_key: ...}``: the certificate and the key are read and checked now."""
         chain: tuple[str, list[x509.Certificate]] | None = None
-        cert_path = join(path, "certificate")
-        if "certificate" not in items:
-            self.add(item.key, cert_path, "missing; a PEM file path relative to the stack file, or inline PEM")
-        else:
-            node = items["certificate"].value
-            text, _origin = self.certificate_text(node, cert_path)
+        cert_loc = loc + ("certificate",)
+        if "certificate" in value and self.clean(cert_loc):
+            text = self.certificate_text(value["certificate"], cert_loc)
             if text is not None:
-                chain = self.check_chain(text, node, cert_path, cert_type, allow_expired)
-
+                chain = self.check_chain(text, cert_loc, cert_type, allow_expired)
         key_ref: SecretRef | None = None
-        key_path = join(path, "private_key")
-        if "private_key" in items:
-            key_ref = self.secret_ref(items["private_key"].value, key_path)
-        elif cert_type == "SVR":
-            self.add(
-                item.key,
-                key_path,
-                "missing; an SVR certificate needs its private key ({config: ...}, {env: ...} or {file: ...}); "
-                "set type: CA for a CA certificate",
-            )
-        if key_ref is not None:
-            self.check_key(key_ref, items["private_key"].value, key_path, chain[1][0] if chain else None)
+        key_loc = loc + ("private_key",)
+        if "private_key" in value and self.clean(key_loc):
+            key = value["private_key"]
+            kind: SecretKind = next(iter(key)) if isinstance(key, dict) else "inline"
+            key_ref = SecretRef(kind, key[kind] if isinstance(key, dict) else key)
+            self.check_key(key_ref, key_loc, chain[1][0] if chain else None)
         if chain is None:
             return None
         leaf = chain[1][0]
@@ -149,109 +97,61 @@ class SourceReader(NodeReader):
             not_after=leaf.not_valid_after_utc,
         )
 
-    def certificate_text(self, node: yaml.Node, path: str) -> tuple[str | None, str]:
-        """``(PEM text or None, origin)``: inline PEM, or the file the path names."""
-        value = self.text(node, path, what="a file path or inline PEM")
-        if value is None:
-            return None, "inline"
-        if not value.strip():
-            self.add(node, path, "must be a file path or inline PEM, not an empty string")
-            return None, "inline"
+    def certificate_text(self, value: str, loc: Loc) -> str | None:
+        """The PEM text: inline PEM (any string containing ``-----BEGIN``), or the file the path names."""
         if "-----BEGIN" in value:
             if len(value.encode()) > _pem.MAX_PEM_BYTES:
-                self.add(node, path, "is too large (at most 1 MiB)")
-                return None, "inline"
-            return value, "inline"
+                self.report(loc, "is too large (at most 1 MiB)")
+                return None
+            return value
         try:
-            return _pem.read_small_text_file(_pem.resolve_path(value, self.base_dir), value), value
+            return _pem.read_small_text_file(_pem.resolve_path(value, self.base_dir), value)
         except _pem.FileProblem as exc:
-            self.add(node, path, f"certificate file {exc}")
-            return None, value
+            self.report(loc, f"certificate file {exc}")
+            return None
 
     def check_chain(
-        self, text: str, node: yaml.Node, path: str, cert_type: CertType, allow_expired: bool
+        self, text: str, loc: Loc, cert_type: CertType, allow_expired: bool
     ) -> tuple[str, list[x509.Certificate]] | None:
         """The parsed chain, if it is one Tencent will take for ``cert_type``."""
         try:
             pem, certs = _pem.parse_chain(text)
         except ValueError as exc:
-            self.add(node, path, str(exc))
+            self.report(loc, str(exc))
             return None
         leaf = certs[0]
         problem = certificate_key_problem(leaf)
         if problem:
-            self.add(node, path, f"the certificate's public key {problem}")
+            self.report(loc, f"the certificate's public key {problem}")
             return None
         if cert_type == "SVR" and _pem.is_ca(leaf):
-            self.add(
-                node,
-                path,
+            self.report(
+                loc,
                 f"the first certificate ({_pem.common_name(leaf) or 'no CN'}) is a CA certificate; for type SVR put "
                 "the server certificate first, then its intermediates (or set type: CA)",
             )
             return None
         problem = chain_problem(certs)
         if problem:
-            self.add(node, path, problem)
+            self.report(loc, problem)
             return None
         if not allow_expired and leaf.not_valid_after_utc <= self.now:
-            self.add(
-                node,
-                path,
+            self.report(
+                loc,
                 f"the certificate expired on {leaf.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ}; renew it, "
                 "or set allow_expired: true",
             )
             return None
         return pem, certs
 
-    def secret_ref(self, node: yaml.Node, path: str) -> SecretRef | None:
-        """``{config: KEY}``, ``{env: VAR}``, ``{file: PATH}`` or an inline PEM string."""
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == STR and "-----BEGIN" in node.value:
-                return None if self.character_problem(node, path) else SecretRef("inline", node.value)
-            # Never echo the value: it may be a key pasted without its PEM armour.
-            self.add(
-                node,
-                path,
-                "must be {config: KEY}, {env: VAR}, {file: PATH} or inline PEM; a plain string is not read as a "
-                "path (write {file: ...})",
-            )
-            return None
-        items = self.mapping(node, path)
-        if items is None:
-            return None
-        self.unknown_keys(items, _SECRET_KEYS, path)
-        given = [key for key in _SECRET_KEYS if key in items]
-        if len(given) != 1:
-            if given or all(key in _SECRET_KEYS for key in items):
-                self.add(node, path, "give exactly one of config, env or file")
-            return None
-        kind = given[0]
-        value_node = items[kind].value
-        value = self.text(value_node, join(path, kind))
-        if value is None:
-            return None
-        if kind == "config" and not _CONFIG_KEY.match(value):
-            self.add(value_node, join(path, kind), f"{value!r} is not a Pulumi config key")
-            return None
-        if kind == "file" and not value.strip():
-            self.add(value_node, join(path, kind), "must be a file path, not an empty string")
-            return None
-        if kind == "env" and not _ENV_NAME.match(value):
-            self.add(value_node, join(path, kind), f"{value!r} is not an environment variable name")
-            return None
-        return SecretRef(kind, value)
-
-    def check_key(self, ref: SecretRef, node: yaml.Node, path: str, leaf: x509.Certificate | None) -> None:
+    def check_key(self, ref: SecretRef, loc: Loc, leaf: x509.Certificate | None) -> None:
         """Read a key now: it must be a private key, and match ``leaf`` when there is one."""
         if ref.kind != "inline" and not self.read_secrets:
             return  # read_secrets=False is a lint without the secrets
         if ref.kind == "config" and self.config is None:
             return  # no stack config at hand: the provider's check() sees the key
-        where = node
-        if isinstance(node, yaml.MappingNode):
-            where = next((v for k, v in node.value if getattr(k, "value", None) == ref.kind), node)
-            path = join(path, ref.kind)
+        if ref.kind != "inline":
+            loc = loc + (ref.kind,)
         try:
             text = (
                 self._config_key(ref.value)
@@ -259,7 +159,7 @@ class SourceReader(NodeReader):
                 else _pem.resolve_secret(ref, self.base_dir, self.environ)
             )
         except SecretError as exc:
-            self.add(where, path, str(exc))
+            self.report(loc, str(exc))
             return
         described = {
             "inline": "the inline key",
@@ -270,14 +170,14 @@ class SourceReader(NodeReader):
         try:
             key = _pem.parse_private_key(text)
         except ValueError as exc:
-            self.add(where, path, f"{described} {exc}")
+            self.report(loc, f"{described} {exc}")
             return
         problem = key_type_problem(key)
         if problem:
-            self.add(where, path, f"{described} {problem}")
+            self.report(loc, f"{described} {problem}")
             return
         if leaf is not None and not _pem.same_public_key(key, leaf):
-            self.add(where, path, f"{described} does not match the certificate (their public keys differ)")
+            self.report(loc, f"{described} does not match the certificate (their public keys differ)")
 
     def _config_key(self, key: str) -> str:
         assert self.config is not None

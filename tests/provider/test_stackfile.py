@@ -795,7 +795,8 @@ def test_stackfile_imports_neither_pulumi_nor_http_nor_other_layers(module: Path
 # --------------------------------------------------------------------------------------------------------------------
 # The JSON Schema for editors agrees with the loader
 #
-# Needs the `jsonschema` package (a test-only dependency); without it these tests are skipped, loudly.
+# The loader checks every file against the same schema at run time; these tests check the committed file as editors
+# read it, with PyYAML's YAML 1.1 (yaml.safe_load). Without `jsonschema` installed they are skipped, loudly.
 
 
 @pytest.fixture(scope="module")
@@ -850,3 +851,11 @@ def test_command_line_check(stacks: Path, capsys: pytest.CaptureFixture[str]) ->
     )
     assert main([str(keyless)]) == 1
     assert main(["--no-secrets", str(keyless)]) == 0
+
+
+def test_rotate_is_a_flag_in_an_entry_or_in_defaults(stacks: Path) -> None:
+    (on, off) = load(write(stacks, "defaults: {rotate: false}\ncertificates:\n  a: {adopt: GjTNRoK7, rotate: true}\n"
+                                   "  b: {adopt: AbCdEf12}\n"))  # fmt: skip
+    assert on.rotate and not off.rotate
+    with pytest.raises(StackFileError, match=r"certificates\.a\.rotate: must be true or false, not 'no'"):
+        load(write(stacks, "certificates:\n  a: {adopt: GjTNRoK7, rotate: no}\n"))
