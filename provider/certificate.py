@@ -37,18 +37,21 @@ from .inputs import (
     REPLACE_FIELDS,
     SOURCES,
     CertificateInputs,
+    entry_name,
     field_changed,
     input_names,
     normalise_inputs,
     recorded_claim,
+    recorded_predecessor,
 )
 from .outputs import OUTPUT_NAMES, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
+from .rotation import lingering
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
+from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
 from .ssl import CertificateNotFound, SslService
-from .tencentcloud.client import Client
 from .tencentcloud.config import ClientSettings
 from .tencentcloud.credentials import Credentials
 from .tencentcloud.errors import TencentCloudError
@@ -77,19 +80,7 @@ __all__ = [
     "owner_token",
 ]
 
-DEFAULT_REGION = "ap-guangzhou"  # Terraform's default; only the region part of tag resource names depends on it
 TYPE_TOKEN = "pulumi-python:dynamic/tencentcloud:Certificate"
-
-#: Stack config key -> environment variable, in the order they are looked up (config first).
-CONFIG_KEYS: Mapping[str, str] = {
-    "tencentcloud:secretId": "TENCENTCLOUD_SECRET_ID",
-    "tencentcloud:secretKey": "TENCENTCLOUD_SECRET_KEY",
-    "tencentcloud:securityToken": "TENCENTCLOUD_SECURITY_TOKEN",
-    "tencentcloud:region": "TENCENTCLOUD_REGION",
-    "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
-    "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
-    "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
-}
 
 
 # -------------------------------------------------------------------------------------------------- provider
@@ -147,12 +138,7 @@ class CertificateProvider(dyn.ResourceProvider):
             service.close()
 
     def _settings(self) -> dict[str, str]:
-        environ = os.environ if self._environ is None else self._environ
-        merged = {env: environ[env] for env in CONFIG_KEYS.values() if environ.get(env)}
-        for key, env in CONFIG_KEYS.items():
-            if key in self._config:
-                merged[env] = self._config[key]
-        return merged
+        return merged_settings(self._config, os.environ if self._environ is None else self._environ)
 
     def _ssl(self) -> SslService:
         with self._lock:
@@ -161,23 +147,10 @@ class CertificateProvider(dyn.ResourceProvider):
             return self._service
 
     def _read_settings(self, settings: Mapping[str, str]) -> tuple[Credentials | None, ClientSettings]:
-        try:
-            return Credentials.from_env(settings), ClientSettings.from_env(settings)
-        except ValueError as error:
-            # The messages name the environment variables; say so when the value came from the stack config.
-            given = [key for key, env in CONFIG_KEYS.items() if key in self._config and env in str(error)]
-            origin = f" (set by the stack config's {given[0]}, Pulumi.<stack>.yaml)" if given else ""
-            raise CertificateError(f"Tencent Cloud settings are invalid{origin}: {error}") from None
+        return read_settings(settings, self._config)
 
     def _build_service(self) -> SslService:
-        credentials, client_settings = self._read_settings(self._settings())
-        if credentials is None:
-            raise CertificateError(
-                "No Tencent Cloud credentials: set them with `pulumi config set tencentcloud:secretId ...` and "
-                "`pulumi config set --secret tencentcloud:secretKey ...`, or export TENCENTCLOUD_SECRET_ID and "
-                "TENCENTCLOUD_SECRET_KEY"
-            )
-        return SslService(Client(credentials, client_settings), region=client_settings.region or DEFAULT_REGION)
+        return build_service(self._settings(), self._config)
 
     def _say(self, message: str) -> None:
         # The engine shows a dynamic provider's output; stdout carries the gRPC port line, so use stderr.
@@ -203,7 +176,10 @@ class CertificateProvider(dyn.ResourceProvider):
         """Replace for the certificate's identity, update for alias/project/tags/delete settings, else nothing.
 
         ``olds`` are the old outputs, which echo the inputs (alias, project_id and tags as last read from Tencent).
+        A certificate this one replaced that is still waiting to be deleted is reported (the engine says nothing).
         """
+        if predecessor := recorded_predecessor(olds):
+            self._warn_lingering(entry_name(olds, _id), predecessor, _id)
         source = news.get("source")
         old_source = olds.get("source")
         names = set(input_names(source if isinstance(source, str) else "")) | set(input_names(old_source or ""))
@@ -219,6 +195,22 @@ class CertificateProvider(dyn.ResourceProvider):
         # changes=None lets the engine compute the changed keys (and --diff lines) from old and new inputs.
         return dyn.DiffResult(changes=None, replaces=replaces)
 
+    def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> None:
+        try:
+            warning = lingering(self._ssl(), entry, predecessor, successor)
+        except TencentCloudError as error:
+            warning = f"warning: {entry}: could not check whether certificate {predecessor} is still waiting to be "
+            warning += f"deleted: {error}"
+        if warning:
+            self._say(warning)
+
+    def _still_there(self, certificate_id: str) -> str:
+        """``certificate_id`` while it exists ("" once gone, or if there was none): refresh forgets a deleted one."""
+        try:
+            return certificate_id and self._ssl().describe_certificate_detail(certificate_id).certificate_id
+        except CertificateNotFound:
+            return ""
+
     # -- create
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
@@ -231,7 +223,8 @@ class CertificateProvider(dyn.ResourceProvider):
             made = creator.apply(spec)
         else:
             made = creator.upload(spec)
-        return dyn.CreateResult(made.detail.certificate_id, outputs(spec, made.detail, made.tags, made.claim))
+        outs = outputs(spec, made.detail, made.tags, made.claim, made.predecessor)
+        return dyn.CreateResult(made.detail.certificate_id, outs)
 
     # -- read
 
@@ -245,7 +238,7 @@ class CertificateProvider(dyn.ResourceProvider):
             return dyn.ReadResult(None, {})
         # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
         spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
-        outs = outputs(spec, detail, tags, recorded_claim(props))
+        outs = outputs(spec, detail, tags, recorded_claim(props), self._still_there(recorded_predecessor(props)))
         # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
         inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
         return dyn.ReadResult(id_, outs, inputs)
@@ -278,7 +271,7 @@ class CertificateProvider(dyn.ResourceProvider):
             ) from None
         except TencentCloudError as error:
             raise CertificateError(f"{entry}: updating certificate {id_} failed: {error}") from None
-        return dyn.UpdateResult(outputs(spec, detail, tags, recorded_claim(olds)))
+        return dyn.UpdateResult(outputs(spec, detail, tags, recorded_claim(olds), recorded_predecessor(olds)))
 
     # -- delete
 

@@ -57,6 +57,7 @@ class Created:
     detail: CertificateDetail
     tags: dict[str, str]
     claim: str
+    predecessor: str = ""  # the certificate of this entry a replacement replaces, while it still exists
 
 
 class Creator:
@@ -101,7 +102,7 @@ class Creator:
                 certificate_id = self._upload(entry, spec, tags, nonce, repeatable=True)
                 ours.add(certificate_id)
                 self._fresh_detail(certificate_id)
-            self._remove_duplicates(entry, nonce, keep=certificate_id)
+            predecessor = self._tidy(entry, spec.owner, nonce, keep=certificate_id)
             deadline = self._timing.clock() + spec.create_timeout
             detail = self._wait_usable(entry, certificate_id, deadline)
             # The create is complete and the engine records it next: drop the in-flight mark (so an identical
@@ -119,7 +120,27 @@ class Creator:
                 f"{entry}: the certificate was uploaded ({certificate_id}) but the create could not complete: "
                 f"{_reason(error)}. What this create uploaded was removed again; run `pulumi up` again"
             ) from None
-        return Created(detail, wanted_tags, nonce)
+        return Created(detail, wanted_tags, nonce, predecessor)
+
+    def _tidy(self, entry: str, owner: str, nonce: str, keep: str) -> str:
+        """Remove duplicates a retried upload left, and name the certificate this create replaces ("" if none).
+
+        One listing serves both: the entry's certificates (its owner mark) are this call's duplicates (in-flight mark
+        ``nonce``) and, when a replacement is running, the certificate being replaced (another claim, not in flight).
+        """
+        if not owner:
+            self._remove_duplicates(entry, nonce, keep)
+            return ""
+        try:
+            siblings = [c for c in self._ssl.find_certificates(tags={OWNER_TAG: owner}) if c.certificate_id != keep]
+        except TencentCloudError:
+            return ""
+        for duplicate in (c for c in siblings if c.tags.get(CREATE_TAG) == nonce):
+            self._discard(entry, duplicate.certificate_id)
+            self._say(f"{entry}: removed duplicate certificate {duplicate.certificate_id} left by a retried upload")
+        older = [c for c in siblings if CREATE_TAG not in c.tags and c.tags.get(CLAIM_TAG, "") not in ("", nonce)]
+        older.sort(key=lambda c: (c.inserted_at is not None, c.inserted_at), reverse=True)
+        return older[0].certificate_id if older else ""
 
     def _fresh_detail(self, certificate_id: str) -> CertificateDetail:
         """The detail of a certificate uploaded a moment ago, which Tencent may not be able to read yet."""

@@ -42,6 +42,7 @@ __all__ = [
     "iso",
     "normalise_inputs",
     "recorded_claim",
+    "recorded_predecessor",
     "seconds",
     "tags_of",
 ]
@@ -140,6 +141,11 @@ class CertificateInputs:
 def recorded_claim(state: Mapping[str, Any]) -> str:
     """The ``pulumi:claim`` a resource's state recorded (an output, not an input; ``provider.ownership``)."""
     return str(state.get("claim") or "")
+
+
+def recorded_predecessor(state: Mapping[str, Any]) -> str:
+    """The certificate a replacement replaced, as its state recorded it (an output; ``provider.rotation``)."""
+    return str(state.get("predecessor") or "")
 
 
 def _coerce(name: str, raw: Any) -> Any:

@@ -23,16 +23,22 @@ OUTPUT_NAMES = (
     "fingerprint",
     "certificate_type",
     "claim",
+    "predecessor",
 )
 
 
 def outputs(
-    spec: CertificateInputs, detail: CertificateDetail, tags: Mapping[str, str], claim: str | None = None
+    spec: CertificateInputs,
+    detail: CertificateDetail,
+    tags: Mapping[str, str],
+    claim: str | None = None,
+    predecessor: str = "",
 ) -> dict[str, Any]:
     """The complete outputs of a certificate from its inputs, its detail, its user tags and its claim.
 
     ``claim`` is the ``pulumi:claim`` of the create that took the certificate (``provider.ownership``); the delete
-    compares it with the certificate's.
+    compares it with the certificate's. ``predecessor`` is the certificate a replacement replaced: preview checks
+    whether it is still waiting to be deleted.
     """
     outs = spec.to_props()
     fingerprint = detail.fingerprint
@@ -54,6 +60,8 @@ def outputs(
     )
     if claim:
         outs["claim"] = claim
+    if predecessor:
+        outs["predecessor"] = predecessor
     return outs
 
 

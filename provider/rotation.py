@@ -15,11 +15,12 @@ from collections.abc import Callable, Sequence
 
 from .errors import CertificateError
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
-from .ssl import DeployedResources, SslService
+from .ssl import CertificateNotFound, DeployedResources, SslService
 from .ssl.deploy import DeployDetail, DeployRecord, ResourceRegions
+from .tencentcloud.errors import TencentCloudError
 from .waiting import Timing
 
-__all__ = ["REGIONAL_TYPES", "Rotator"]
+__all__ = ["REGIONAL_TYPES", "Rotator", "lingering"]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
 REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
@@ -122,6 +123,31 @@ class Rotator:
                 done = sum(1 for d in details if d.finished)
                 self._say(f"{entry}: deploy record {record}: {done} of {len(details)} resource(s) done")
             delay = self._timing.pause(delay, deadline)
+
+
+def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> str | None:
+    """A warning when the certificate a replacement replaced still exists (its deletion failed), else ``None``.
+
+    Read-only calls, for ``preview``: the engine itself says nothing about a deletion still pending.
+    """
+    try:
+        ssl.describe_certificate_detail(predecessor)
+    except CertificateNotFound:
+        return None
+    reason = ""
+    try:
+        record = _latest(ssl.deploy_records(predecessor, successor))
+        failed = [d for d in ssl.deploy_details(record.record_id) if d.finished and not d.succeeded] if record else []
+        if failed:
+            reason = f"; deploy record {record.record_id if record else ''} failed for " + "; ".join(
+                f"{d.describe()}: {d.error or f'status {d.status}'}" for d in failed
+            )
+    except TencentCloudError:
+        pass
+    return (
+        f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
+        f"{reason}. `pulumi up` tries again (moving what is bound to it first)"
+    )
 
 
 def _latest(records: Sequence[DeployRecord]) -> DeployRecord | None:

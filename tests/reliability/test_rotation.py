@@ -61,7 +61,7 @@ def test_renewing_a_certificate_in_use_moves_its_deployments(project: Project) -
 @rotation(
     "the same renewal with CDN deploys failing (DeployFailures), then the fault cleared",
     "up fails naming the CDN resource and Tencent's message; the old certificate stays, still bound to the CDN; the "
-    "next up retries the same deploy record and completes",
+    "next preview says it is waiting to be deleted and why; the next up retries the same deploy record and completes",
 )
 def test_a_failed_deploy_keeps_the_old_certificate_and_the_next_up_finishes(project: Project) -> None:
     old = in_use(project)
@@ -72,6 +72,10 @@ def test_a_failed_deploy_keeps_the_old_certificate_and_the_next_up_finishes(proj
     assert "cdn" in deployed(project, old)
     records = project.emu.admin("GET", "/_emulator/deploys")["Records"]
     assert len(records) == 1
+    # Nothing hidden: the engine alone would call the stack unchanged; the provider says what is pending and why.
+    preview = project.cli("preview")
+    assert f"certificate {old}" in preview and "still waiting to be deleted" in preview, preview
+    assert "CDN www.example.com: domain not verified" in preview
 
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
     out = project.up()

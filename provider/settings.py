@@ -1,0 +1,59 @@
+"""Where the provider's settings come from: the stack config (``tencentcloud:*``) over the ``TENCENTCLOUD_*``
+environment, checked once, and the API service built from them. Never logs or quotes a credential."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .errors import CertificateError
+from .ssl import SslService
+from .tencentcloud.client import Client
+from .tencentcloud.config import ClientSettings
+from .tencentcloud.credentials import Credentials
+
+__all__ = ["CONFIG_KEYS", "DEFAULT_REGION", "build_service", "merged_settings", "read_settings"]
+
+DEFAULT_REGION = "ap-guangzhou"  # Terraform's default; only the region part of tag resource names depends on it
+
+#: Stack config key -> environment variable, in the order they are looked up (config first).
+CONFIG_KEYS: Mapping[str, str] = {
+    "tencentcloud:secretId": "TENCENTCLOUD_SECRET_ID",
+    "tencentcloud:secretKey": "TENCENTCLOUD_SECRET_KEY",
+    "tencentcloud:securityToken": "TENCENTCLOUD_SECURITY_TOKEN",
+    "tencentcloud:region": "TENCENTCLOUD_REGION",
+    "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
+    "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
+    "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
+}
+
+
+def merged_settings(config: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
+    """Environment-style settings: the environment's ``TENCENTCLOUD_*``, overridden by the stack config's."""
+    merged = {env: environ[env] for env in CONFIG_KEYS.values() if environ.get(env)}
+    for key, env in CONFIG_KEYS.items():
+        if key in config:
+            merged[env] = config[key]
+    return merged
+
+
+def read_settings(settings: Mapping[str, str], config: Mapping[str, str]) -> tuple[Credentials | None, ClientSettings]:
+    """Credentials and client settings; ``CertificateError`` naming the config key a bad value came from."""
+    try:
+        return Credentials.from_env(settings), ClientSettings.from_env(settings)
+    except ValueError as error:
+        # The messages name the environment variables; say so when the value came from the stack config.
+        given = [key for key, env in CONFIG_KEYS.items() if key in config and env in str(error)]
+        origin = f" (set by the stack config's {given[0]}, Pulumi.<stack>.yaml)" if given else ""
+        raise CertificateError(f"Tencent Cloud settings are invalid{origin}: {error}") from None
+
+
+def build_service(settings: Mapping[str, str], config: Mapping[str, str]) -> SslService:
+    """The SSL/Tag service for these settings; ``CertificateError`` saying how to give credentials if none are."""
+    credentials, client_settings = read_settings(settings, config)
+    if credentials is None:
+        raise CertificateError(
+            "No Tencent Cloud credentials: set them with `pulumi config set tencentcloud:secretId ...` and "
+            "`pulumi config set --secret tencentcloud:secretKey ...`, or export TENCENTCLOUD_SECRET_ID and "
+            "TENCENTCLOUD_SECRET_KEY"
+        )
+    return SslService(Client(credentials, client_settings), region=client_settings.region or DEFAULT_REGION)
