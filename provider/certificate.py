@@ -48,7 +48,7 @@ from .outputs import OUTPUT_NAMES, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
-from .rotation import lingering
+from .rotation import due_for_renewal, lingering, renewal_note
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
 from .ssl import CertificateNotFound, SslService
@@ -184,6 +184,11 @@ class CertificateProvider(dyn.ResourceProvider):
         old_source = olds.get("source")
         names = set(input_names(source if isinstance(source, str) else "")) | set(input_names(old_source or ""))
         changed = [n for n in sorted(names - NO_STEP_FIELDS) if field_changed(n, olds, news)]
+        expiry = due_for_renewal(olds.get("not_after"), news.get("renew_before"), self._timing.now())
+        if expiry is not None and source in ("free", "upload"):
+            self._say(renewal_note(entry_name(olds, _id), _id, source, expiry, str(news.get("renew_before"))))
+            if source == "free" and not changed:  # a renewal: the replacement applies for a new one
+                return dyn.DiffResult(changes=True, replaces=["free_domain"])
         if not changed:
             return dyn.DiffResult(changes=False)
         if source == "adopt" and news.get("adopt_id") == _id:
@@ -302,6 +307,7 @@ class CertificateArgs:
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     check_resources: pulumi.Input[bool] = True
     rotate: pulumi.Input[bool] = True
+    renew_before: pulumi.Input[str] = ""
     delete_timeout: pulumi.Input[float | str] = DEFAULT_DELETE_TIMEOUT
     create_timeout: pulumi.Input[float | str] = DEFAULT_CREATE_TIMEOUT
     allow_expired: pulumi.Input[bool] = False
@@ -328,6 +334,7 @@ class CertificateArgs:
             "tags": dict(self.tags) if isinstance(self.tags, Mapping) else (self.tags or {}),
             "check_resources": self.check_resources,
             "rotate": self.rotate,
+            "renew_before": self.renew_before,
             "delete_timeout": self.delete_timeout,
             "create_timeout": self.create_timeout,
         }

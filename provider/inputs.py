@@ -92,6 +92,7 @@ class CertificateInputs:
     tags: dict[str, str] = _prop({}, "user tags")
     check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
     rotate: bool = _prop(True, "before deleting a replaced certificate, move what is bound to it to its successor")
+    renew_before: str = _prop("", "renew (free) or warn (upload) this long before expiry, e.g. 30d", step=False)
     delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
     create_timeout: float = _prop(
         float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False

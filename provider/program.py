@@ -81,6 +81,7 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
         "tags": dict(spec.tags),
         "check_resources": spec.check_resources,
         "rotate": spec.rotate,
+        "renew_before": spec.renew_before,
         "delete_timeout": spec.delete_timeout,
         "create_timeout": spec.create_timeout,
     }

@@ -11,16 +11,17 @@ interrupted rotation is finished by the next ``pulumi up``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 from .errors import CertificateError
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, parse_renew_window
 from .ssl import CertificateNotFound, DeployedResources, SslService
 from .ssl.deploy import DeployDetail, DeployRecord, ResourceRegions
 from .tencentcloud.errors import TencentCloudError
 from .waiting import Timing
 
-__all__ = ["REGIONAL_TYPES", "Rotator", "lingering"]
+__all__ = ["REGIONAL_TYPES", "Rotator", "due_for_renewal", "lingering", "renewal_note"]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
 REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
@@ -147,6 +148,32 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> 
     return (
         f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
         f"{reason}. `pulumi up` tries again (moving what is bound to it first)"
+    )
+
+
+def due_for_renewal(not_after: object, window: object, now: dt.datetime) -> dt.datetime | None:
+    """The expiry date when it falls within ``window`` (``renew_before``, e.g. ``30d``) from ``now``, else ``None``."""
+    if not isinstance(not_after, str) or not isinstance(window, str) or not window:
+        return None
+    try:
+        expiry = dt.datetime.fromisoformat(not_after.replace("Z", "+00:00"))
+        seconds = parse_renew_window(window)
+    except ValueError:
+        return None  # an unknown value during preview, or a state from before the option
+    return expiry if expiry - now <= dt.timedelta(seconds=seconds) else None
+
+
+def renewal_note(entry: str, certificate_id: str, source: str, expiry: dt.datetime, window: str) -> str:
+    """What preview says about a certificate inside its ``renew_before`` window."""
+    when = expiry.astimezone(dt.UTC).strftime("%Y-%m-%d")
+    if source == "free":
+        return (
+            f"{entry}: the free certificate {certificate_id} expires on {when}, within renew_before ({window}): it "
+            "is renewed (a new one is applied for, deployments move to it, then it is deleted)"
+        )
+    return (
+        f"warning: {entry}: certificate {certificate_id} expires on {when}, within renew_before ({window}): upload "
+        "a renewed one"
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
     "DURATION_PATTERN",
+    "RENEW_WINDOW_PATTERN",
     "MAX_ALIAS",
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
@@ -32,6 +33,8 @@ __all__ = [
     "certificate_id_problem",
     "free_domain",
     "parse_duration",
+    "parse_renew_window",
+    "renew_window_problem",
     "timeout_problem",
     "is_reserved_tag",
     "tag_key_problem",
@@ -50,6 +53,9 @@ MAX_TIMEOUT = 24 * 3600
 DURATION_PATTERN = r"^(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$"
 #: Tencent certificate ids are 8 letters and digits (e.g. GjTNRoK7), in the console, the API and Terraform.
 CERTIFICATE_ID_PATTERN = r"^[A-Za-z0-9]{8}$"
+#: A renewal window in days (``30d``): how long before a certificate expires ``up`` renews it.
+RENEW_WINDOW_PATTERN = r"^[0-9]+d$"
+MAX_RENEW_WINDOW_DAYS = 366
 _DURATION = re.compile(DURATION_PATTERN)
 _CERTIFICATE_ID = re.compile(CERTIFICATE_ID_PATTERN)
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -173,3 +179,21 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
     ):
         return None, f"{value!r} is not a valid domain name (e.g. shop.example.com)"
     return domain, None
+
+
+def parse_renew_window(text: str) -> int:
+    """``30d`` -> seconds; raises ``ValueError`` for anything else."""
+    if not re.match(RENEW_WINDOW_PATTERN, text.strip()):
+        raise ValueError(f"{text!r} is not a number of days such as 30d")
+    return int(text.strip()[:-1]) * 86400
+
+
+def renew_window_problem(text: str) -> str | None:
+    """What is wrong with a ``renew_before`` window, as ``must ...``/``is ...``, or ``None``."""
+    try:
+        days = parse_renew_window(text) // 86400
+    except ValueError as error:
+        return str(error)
+    if not 1 <= days <= MAX_RENEW_WINDOW_DAYS:
+        return f"must be between 1d and {MAX_RENEW_WINDOW_DAYS}d, not {text.strip()!r}"
+    return None

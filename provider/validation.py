@@ -202,6 +202,7 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "tags": _tags,
     "check_resources": _flag("check_resources"),
     "rotate": _flag("rotate"),
+    "renew_before": _text("renew_before", lambda v: rules.renew_window_problem(v) if v else None, "text like 30d"),
     "delete_timeout": _timeout("delete_timeout"),
     "create_timeout": _timeout("create_timeout"),
     "certificate": _text("certificate", what="PEM text"),

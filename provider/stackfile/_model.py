@@ -131,6 +131,7 @@ class CertificateSpec:
     tags: dict[str, str] = field(default_factory=dict, hash=False)
     check_resources: bool = True
     rotate: bool = True  # a replacement moves what is bound to the old certificate to the new one first
+    renew_before: str = ""  # e.g. "30d": renew a free certificate (warn about an uploaded one) this long before expiry
     delete_timeout: int = DEFAULT_DELETE_TIMEOUT  # seconds
     create_timeout: int = DEFAULT_CREATE_TIMEOUT  # seconds
     retain: bool = False

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rules import MAX_USER_TAGS, parse_duration, tag_key_problem, tag_value_problem, timeout_problem
+from ..rules import (
+    MAX_USER_TAGS,
+    parse_duration,
+    renew_window_problem,
+    tag_key_problem,
+    tag_value_problem,
+    timeout_problem,
+)
 from ._nodes import Loc
 from ._sources import SourceReader
 
@@ -19,6 +26,12 @@ class OptionReader(SourceReader):
             return self.tags(value, loc)
         if key in ("delete_timeout", "create_timeout"):
             return self.duration(value, loc)
+        if key == "renew_before":
+            problem = renew_window_problem(value)
+            if problem:
+                self.report(loc, problem)
+                return None
+            return value.strip()
         return value  # project_id and the flags: an int and booleans, as the schema says
 
     def duration(self, value: str, loc: Loc) -> int | None:

@@ -86,6 +86,12 @@ def _options() -> dict[str, Any]:
         "tags": {"$ref": "#/$defs/tags"},
         "check_resources": {"description": _FLAGS["check_resources"], "type": "boolean"},
         "rotate": {"description": _FLAGS["rotate"], "type": "boolean"},
+        "renew_before": {
+            "description": "Renew a free certificate this long before it expires (a plain `pulumi up` applies for a "
+            "new one and moves its deployments); for an uploaded one, preview warns. Days, e.g. 30d.",
+            "type": "string",
+            "pattern": rules.RENEW_WINDOW_PATTERN,
+        },
         "delete_timeout": {
             "$ref": "#/$defs/duration",
             "description": f"How long a deletion may wait for Tencent's task (default {minutes[0]}m).",

@@ -96,3 +96,29 @@ def test_rotate_false_refuses_while_bound(project: Project) -> None:
     assert "still bound to cloud resources" in out and "lb-7x3kq2" in out, out
     assert old in project.certificates() and deployed(project, old) == {"clb", "cdn"}
     assert not [c for c in project.emu.calls() if c["Action"] == "UpdateCertificateInstance"]
+
+
+@rotation(
+    "a free certificate 20 days from expiry with renew_before: 30d, then a plain up",
+    "preview plans a replacement and says why; up applies for a new certificate, moves the CLB binding to it and "
+    "deletes the old one; the next preview shows no change",
+)
+def test_a_free_certificate_inside_its_renewal_window_is_renewed_by_up(project: Project) -> None:
+    emu = project.emu
+    # Sign with real time while the emulator's clock moves, so the application can be dated 70 days ago.
+    emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 0, "SignatureClock": "real"})
+    emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": -70 * 86400})
+    entry = "certificates:\n  shop:\n    free: shop.example.com\n    renew_before: 30d\n"
+    project.write_stack(entry)
+    project.up()
+    old = str(project.outputs()["shop"]["id"])
+    emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 70 * 86400})
+    emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CLB})
+
+    preview = project.cli("preview")
+    assert "replace" in preview and f"the free certificate {old} expires on" in preview, preview
+    project.up()
+    new = str(project.outputs()["shop"]["id"])
+    assert new != old and old not in project.certificates()
+    assert deployed(project, new) == {"clb"}
+    project.cli("preview", "--expect-no-changes")
