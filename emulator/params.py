@@ -62,35 +62,34 @@ def Obj(fields: Mapping[str, Spec], required: bool = False) -> Spec:  # noqa: N8
 
 TAG_LIST = List(Obj({"TagKey": Str(required=True), "TagValue": Str()}))
 
-_TYPE_NAMES = {"str": "a string", "int": "an integer", "bool": "a boolean", "list": "an array", "obj": "an object"}
+# Spec.kind -> the JSON type it takes and how a message names that type.
+_KINDS = {
+    "str": ("string", "a string"),
+    "int": ("integer", "an integer"),
+    "bool": ("boolean", "a boolean"),
+    "list": ("array", "an array"),
+    "obj": ("object", "an object"),
+}
+# Python type -> JSON type of a decoded value; bool first, as a bool is also an int.
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
 
 
 def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
+    return next((name for python_type, name in _JSON_TYPES if isinstance(value, python_type)), "null")
 
 
 def _check(name: str, spec: Spec, value: Any) -> Any:
-    ok = {
-        "str": isinstance(value, str),
-        "int": isinstance(value, int) and not isinstance(value, bool),
-        "bool": isinstance(value, bool),
-        "list": isinstance(value, list),
-        "obj": isinstance(value, dict),
-    }[spec.kind]
-    if not ok:
-        raise invalid_value(name, f"expected {_TYPE_NAMES[spec.kind]}, got {_json_type(value)}")
+    expected, wording = _KINDS[spec.kind]
+    actual = _json_type(value)
+    if actual != expected:
+        raise invalid_value(name, f"expected {wording}, got {actual}")
     if spec.choices is not None and value not in spec.choices:
         allowed = ", ".join(str(c) for c in spec.choices)
         raise invalid_value(name, f"`{value}` is not one of {allowed}")

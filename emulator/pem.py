@@ -5,17 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes, CertificatePublicKeyTypes
 from cryptography.x509.oid import NameOID
 
 from emulator.errors import ApiError
 
-__all__ = ["ParsedCertificate", "check_key_and_chain", "check_key_matches", "issue_self_signed", "parse_chain"]
+__all__ = [
+    "ParsedCertificate",
+    "build_certificate",
+    "check_key_and_chain",
+    "check_key_matches",
+    "issue_self_signed",
+    "parse_chain",
+]
 
 _PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.S)
 
@@ -173,28 +182,56 @@ def check_key_matches(parsed: ParsedCertificate, key_pem: str, password: str | N
         )
 
 
+def build_certificate(
+    common_name: str,
+    public_key: CertificatePublicKeyTypes,
+    signing_key: CertificateIssuerPrivateKeyTypes,
+    *,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    sans: Iterable[str] = (),
+    issuer: x509.Name | None = None,
+    ca: bool | None = None,
+) -> x509.Certificate:
+    """An X.509 certificate for ``common_name`` signed by ``signing_key``, issued by ``issuer`` (default: the subject
+    itself), with ``sans`` as DNS names (none: no such extension) and, when ``ca`` is given, critical basic constraints.
+
+    The one certificate builder of the repository: the emulator's issuance, the demo's and the tests' certificates.
+    """
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer or subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+    )
+    if ca is not None:
+        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    names = list(dict.fromkeys(sans))
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+    # Ed25519 and Ed448 sign without a separate hash.
+    ed = isinstance(signing_key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey))
+    return builder.sign(signing_key, None if ed else hashes.SHA256())
+
+
 def issue_self_signed(domain: str, algorithm: str, now: float, days: int = 90) -> tuple[str, str]:
     """The certificate a "CA" issues for a free DV order: ``(cert_pem, key_pem)``, valid from ``now``."""
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     key = ec.generate_private_key(ec.SECP256R1()) if algorithm == "ECC" else rsa.generate_private_key(65537, 2048)
     start = dt.datetime.fromtimestamp(int(now), tz=dt.UTC)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
     issuer = x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "TrustAsia Technologies, Inc. (emulated)"),
             x509.NameAttribute(NameOID.COMMON_NAME, "TrustAsia DV TLS RSA CA 2025 (emulated)"),
         ]
     )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=days))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-        .sign(key, hashes.SHA256())
+    end = start + dt.timedelta(days=days)
+    cert = build_certificate(
+        domain, key.public_key(), key, not_before=start, not_after=end, sans=[domain], issuer=issuer
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()

@@ -9,10 +9,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from emulator.pem import build_certificate
 
 # name -> (common name, extra subject alternative names)
 DEMO_CERTIFICATES = {
@@ -25,18 +25,14 @@ DEMO_CERTIFICATES = {
 def make_pair(common_name: str, sans: tuple[str, ...]) -> tuple[bytes, bytes]:
     """A self-signed ECDSA certificate valid for 90 days, and its PKCS#8 private key, as PEM."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=90))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(d) for d in (common_name, *sans)]), critical=False)
-        .sign(key, hashes.SHA256())
+    cert = build_certificate(
+        common_name,
+        key.public_key(),
+        key,
+        not_before=now - dt.timedelta(minutes=5),
+        not_after=now + dt.timedelta(days=90),
+        sans=(common_name, *sans),
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 from .models import CertificateDetail, CertificateSummary, DeleteTask, DeployedResources, DvAuthRecord
@@ -130,12 +130,10 @@ DV_AUTH_FIELDS: FieldTable = (
     ("sub_domain", "DvAuthSubDomain", as_text),
 )
 #: The record DvAuthDetail holds in its own fields: no verify type, and the sub-domain under another key.
-DV_AUTH_DETAIL_FIELDS: FieldTable = (
-    ("domain", "DvAuthDomain", as_text),
-    ("key", "DvAuthKey", as_text),
-    ("value", "DvAuthValue", as_text),
-    ("path", "DvAuthPath", as_text),
-    ("sub_domain", "DvAuthKeySubDomain", as_text),
+DV_AUTH_DETAIL_FIELDS: FieldTable = tuple(
+    (name, "DvAuthKeySubDomain" if name == "sub_domain" else key, convert)
+    for name, key, convert in DV_AUTH_FIELDS
+    if name != "verify_type"
 )
 CERTIFICATE_DETAIL_FIELDS: FieldTable = (
     ("certificate_id", "CertificateId", as_text),
@@ -159,17 +157,9 @@ CERTIFICATE_DETAIL_FIELDS: FieldTable = (
     ("tags", "Tags", _tags),
     ("dv_auths", "DvAuthDetail", _dv_auths),
 )
-CERTIFICATE_SUMMARY_FIELDS: FieldTable = (
-    ("certificate_id", "CertificateId", as_text),
-    ("domain", "Domain", as_text),
-    ("alias", "Alias", as_text),
-    ("certificate_type", "CertificateType", as_text),
-    ("status", "Status", _status),
-    ("project_id", "ProjectId", as_int),
-    ("source", "From", as_text),
-    ("inserted_at", "InsertTime", parse_tencent_time),
-    ("not_after", "CertEndTime", parse_tencent_time),
-    ("tags", "Tags", _tags),
+#: A DescribeCertificates row carries some of the detail's fields, under the same keys: the summary's share its rows.
+CERTIFICATE_SUMMARY_FIELDS: FieldTable = tuple(
+    row for row in CERTIFICATE_DETAIL_FIELDS if row[0] in {f.name for f in fields(CertificateSummary)}
 )
 DELETE_TASK_FIELDS: FieldTable = (
     ("task_id", "TaskId", as_text),

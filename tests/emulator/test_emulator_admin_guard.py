@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -62,6 +63,14 @@ def snapshot(emu: RunningEmulator) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def nothing_changes(emu: RunningEmulator) -> Iterator[None]:
+    """The block leaves everything ``snapshot`` reads as it found it."""
+    before = snapshot(emu)
+    yield
+    assert snapshot(emu) == before
+
+
 def writes(cert_id: str) -> list[tuple[str, str, Any]]:
     return [(m, p, json.loads(json.dumps(b).replace("PLACEHOLDER", cert_id))) for m, p, b in WRITES]
 
@@ -100,18 +109,16 @@ def assert_refused(response: httpx.Response, status: int, *words: str) -> None:
 def test_a_write_without_a_json_content_type_is_refused_and_changes_nothing(
     emu: RunningEmulator, seeded: str, http: httpx.Client, content_type: str | None
 ) -> None:
-    before = snapshot(emu)
-    for method, path, body in writes(seeded):
-        headers = {} if content_type is None else {"Content-Type": content_type}
-        assert_refused(send(http, emu, method, path, body, **headers), 415, "application/json", method)
-    assert snapshot(emu) == before
+    with nothing_changes(emu):
+        for method, path, body in writes(seeded):
+            headers = {} if content_type is None else {"Content-Type": content_type}
+            assert_refused(send(http, emu, method, path, body, **headers), 415, "application/json", method)
 
 
 def test_a_body_less_write_needs_the_json_content_type_too(emu: RunningEmulator, seeded: str, http: httpx.Client):
-    before = snapshot(emu)
-    assert_refused(http.post(emu.url + "/_emulator/reset"), 415, "Content-Type", "none")
-    assert_refused(http.delete(emu.url + "/_emulator/faults"), 415, "Content-Type")
-    assert snapshot(emu) == before
+    with nothing_changes(emu):
+        assert_refused(http.post(emu.url + "/_emulator/reset"), 415, "Content-Type", "none")
+        assert_refused(http.delete(emu.url + "/_emulator/faults"), 415, "Content-Type")
     # The same body-less requests saying application/json are accepted: an empty body reads as {}.
     assert http.delete(emu.url + "/_emulator/faults", headers=JSON).json() == {"Removed": 1}
     assert http.post(emu.url + "/_emulator/reset", headers=JSON).json() == {"Reset": True}
@@ -141,21 +148,19 @@ def test_a_foreign_origin_is_refused_and_changes_nothing(
     emu: RunningEmulator, seeded: str, http: httpx.Client, origin: str
 ) -> None:
     origin = origin.format(port=emu.port)
-    before = snapshot(emu)
-    for method, path, body in writes(seeded):
-        assert_refused(send(http, emu, method, path, body, **JSON, Origin=origin), 403, "Origin", origin)
-    assert snapshot(emu) == before
+    with nothing_changes(emu):
+        for method, path, body in writes(seeded):
+            assert_refused(send(http, emu, method, path, body, **JSON, Origin=origin), 403, "Origin", origin)
 
 
 @pytest.mark.parametrize("site", ["cross-site", "same-site", "bogus"])
 def test_a_request_a_page_of_another_site_made_is_refused(
     emu: RunningEmulator, seeded: str, http: httpx.Client, site: str
 ) -> None:
-    before = snapshot(emu)
-    for method, path, body in writes(seeded):
-        headers = {**JSON, "Sec-Fetch-Site": site, "Sec-Fetch-Mode": "cors"}
-        assert_refused(send(http, emu, method, path, body, **headers), 403, "Sec-Fetch-Site")
-    assert snapshot(emu) == before
+    with nothing_changes(emu):
+        for method, path, body in writes(seeded):
+            headers = {**JSON, "Sec-Fetch-Site": site, "Sec-Fetch-Mode": "cors"}
+            assert_refused(send(http, emu, method, path, body, **headers), 403, "Sec-Fetch-Site")
 
 
 @pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.nip.io:{port}", "[::1"])
@@ -165,11 +170,10 @@ def test_a_host_that_is_not_a_loopback_name_is_refused(
     # DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 is same-origin with the emulator,
     # and its same-origin GETs carry no Origin; only the Host it addressed gives it away.
     host = host.format(port=emu.port)
-    before = snapshot(emu)
-    for method, path, body in [*writes(seeded), ("GET", "/_emulator/calls", None)]:
-        headers = {**JSON, "Host": host} if method != "GET" else {"Host": host}
-        assert_refused(send(http, emu, method, path, body, **headers), 403, "Host")
-    assert snapshot(emu) == before
+    with nothing_changes(emu):
+        for method, path, body in [*writes(seeded), ("GET", "/_emulator/calls", None)]:
+            headers = {**JSON, "Host": host} if method != "GET" else {"Host": host}
+            assert_refused(send(http, emu, method, path, body, **headers), 403, "Host")
 
 
 @pytest.mark.parametrize("path", ["/_emulator/calls", "/_emulator/certificates", "/_emulator/settings"])

@@ -26,7 +26,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from provider.certificate import CertificateProvider
 from support.emulator import REPO_ROOT
-from support.host import environ_without
+from support.host import environ_without, spawn
 
 TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
 PROJECT = "certproc"
@@ -124,15 +124,8 @@ def start_provider(env: Mapping[str, str]) -> ProviderProcess:
     child_env["PULUMI_PROJECT"] = PROJECT
     # The engine starts the provider in the project directory, from where `provider` is importable.
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), child_env.get("PYTHONPATH")]))
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:1"],
-        cwd=REPO_ROOT,
-        env=child_env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    args = [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:1"]
+    process = spawn(args, cwd=REPO_ROOT, env=child_env, merge_stderr=False)
     assert process.stdout is not None and process.stderr is not None
     port = process.stdout.readline().strip()
     if not port.isdigit():

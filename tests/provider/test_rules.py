@@ -14,6 +14,7 @@ from provider import inputs, pem, rules
 from provider.stackfile import StackFileError, load_stack_file
 from provider.validation import check_inputs
 from support.certs import CertificateAuthority, make_ca, make_cert, make_chain, make_sm2_certificate
+from support.stack_cases import block_scalar
 
 PROVIDER = Path(rules.__file__).parent
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -148,10 +149,9 @@ def test_an_sm2_certificate_is_named() -> None:
 
 def test_the_loader_and_check_say_the_same(tmp_path: Path, ca: CertificateAuthority) -> None:
     cert, key = make_cert("ed.example.com", key_type="ed25519", issuer=ca)
-    indent = "\n".join("        " + line for line in cert.strip().splitlines())
-    key_indent = "\n".join("        " + line for line in key.strip().splitlines())
     (tmp_path / "dev.yaml").write_text(
-        f"certificates:\n  www:\n    upload:\n      certificate: |\n{indent}\n      private_key: |\n{key_indent}\n"
+        "certificates:\n  www:\n    upload:\n"
+        f"      certificate: |\n{block_scalar(cert)}\n      private_key: |\n{block_scalar(key)}\n"
     )
     with pytest.raises(StackFileError) as caught:
         load_stack_file(tmp_path / "dev.yaml", environ={})

@@ -34,45 +34,16 @@ def check_accepts(inputs: dict[str, Any]) -> bool:
     return not check_inputs({"entry": "e", "owner": "o", **inputs}, NOW)
 
 
-def quoted(value: str) -> str:
-    return json.dumps(value)  # a YAML double-quoted scalar: the value is read as the exact text
-
-
-ADOPT_IDS = [
-    ("GjTNRoK7", True),
-    ("12345678", True),
-    ("GjTN", False),
-    ("GjTNRoK7x", False),
-    ("A" * 32, False),
-    ("GjTN!oK7", False),
-    ("", False),
-]
-
-
-@pytest.mark.parametrize(("value", "valid"), ADOPT_IDS)
-def test_adopt_ids(tmp_path: Path, value: str, valid: bool) -> None:
-    assert loader_accepts(tmp_path, f"    adopt: {quoted(value)}\n") is valid
-    assert check_accepts({"source": "adopt", "adopt_id": value}) is valid
-
-
-DOMAINS = [
-    ("shop.example.com", True),
-    ("Shop.Example.COM.", True),
-    ("xn--bcher-kva.example", True),
-    ("bücher.example", True),
-    ("*.example.com", False),
-    ("-shop.example.com", False),
-    ("example", False),
-    ("1.2.3.4", False),
-    ("shop..example.com", False),
-    ("a" * 64 + ".example.com", False),
-]
-
-
-@pytest.mark.parametrize(("value", "valid"), DOMAINS)
-def test_free_domains(tmp_path: Path, value: str, valid: bool) -> None:
-    assert loader_accepts(tmp_path, f"    free: {quoted(value)}\n") is valid
-    assert check_accepts({"source": "free", "free_domain": value}) is valid
+def entry_and_inputs(field: str, value: Any) -> tuple[str, dict[str, Any]]:
+    """The stack-file entry and check()'s inputs that both give ``field`` the ``value`` (an adopted entry's, when
+    the field is not the source itself)."""
+    # A YAML double-quoted scalar (or flow mapping) written as JSON: the loader reads the exact value.
+    text = json.dumps(value)
+    if field == "adopt_id":
+        return f"    adopt: {text}\n", {"source": "adopt", "adopt_id": value}
+    if field == "free_domain":
+        return f"    free: {text}\n", {"source": "free", "free_domain": value}
+    return f"    adopt: GjTNRoK7\n    {field}: {text}\n", {"source": "adopt", "adopt_id": "GjTNRoK7", field: value}
 
 
 TIMEOUTS = [
@@ -87,38 +58,56 @@ TIMEOUTS = [
     ("-5m", False),
 ]
 
+# field -> (value, whether both accept it)
+CASES: dict[str, list[tuple[Any, bool]]] = {
+    "adopt_id": [
+        ("GjTNRoK7", True),
+        ("12345678", True),
+        ("GjTN", False),
+        ("GjTNRoK7x", False),
+        ("A" * 32, False),
+        ("GjTN!oK7", False),
+        ("", False),
+    ],
+    "free_domain": [
+        ("shop.example.com", True),
+        ("Shop.Example.COM.", True),
+        ("xn--bcher-kva.example", True),
+        ("bücher.example", True),
+        ("*.example.com", False),
+        ("-shop.example.com", False),
+        ("example", False),
+        ("1.2.3.4", False),
+        ("shop..example.com", False),
+        ("a" * 64 + ".example.com", False),
+    ],
+    "delete_timeout": TIMEOUTS,
+    "create_timeout": TIMEOUTS,
+    "alias": [("www", True), ("x" * 200, True), ("x" * 201, False), ("a\u0007b", False), ("", True)],
+    "tags": [
+        ({"team": "web"}, True),
+        ({f"k{i}": "v" for i in range(47)}, True),
+        ({f"k{i}": "v" for i in range(48)}, False),
+        ({"pulumi:owner": "x"}, False),
+        ({"qcloud:x": "1"}, False),
+        ({"team": "a" * 256}, False),
+        ({"k" * 128: "v"}, False),
+        ({"team": "web<>"}, True),
+        ({"team": "web#"}, False),
+        ({" team": "web"}, False),
+    ],
+}
 
-@pytest.mark.parametrize("field", ["delete_timeout", "create_timeout"])
-@pytest.mark.parametrize(("value", "valid"), TIMEOUTS)
-def test_timeouts(tmp_path: Path, field: str, value: str, valid: bool) -> None:
-    assert loader_accepts(tmp_path, f"    adopt: GjTNRoK7\n    {field}: {quoted(value)}\n") is valid
-    assert check_accepts({"source": "adopt", "adopt_id": "GjTNRoK7", field: value}) is valid
 
-
-ALIASES = [("www", True), ("x" * 200, True), ("x" * 201, False), ("a\u0007b", False), ("", True)]
-
-
-@pytest.mark.parametrize(("value", "valid"), ALIASES, ids=["short", "200", "201", "control", "empty"])
-def test_aliases(tmp_path: Path, value: str, valid: bool) -> None:
-    assert loader_accepts(tmp_path, f"    adopt: GjTNRoK7\n    alias: {quoted(value)}\n") is valid
-    assert check_accepts({"source": "adopt", "adopt_id": "GjTNRoK7", "alias": value}) is valid
-
-
-TAGS: list[tuple[dict[str, str], bool]] = [
-    ({"team": "web"}, True),
-    ({f"k{i}": "v" for i in range(47)}, True),
-    ({f"k{i}": "v" for i in range(48)}, False),
-    ({"pulumi:owner": "x"}, False),
-    ({"qcloud:x": "1"}, False),
-    ({"team": "a" * 256}, False),
-    ({"k" * 128: "v"}, False),
-    ({"team": "web<>"}, True),
-    ({"team": "web#"}, False),
-    ({" team": "web"}, False),
-]
-
-
-@pytest.mark.parametrize(("tags", "valid"), TAGS, ids=[str(i) for i in range(len(TAGS))])
-def test_tags(tmp_path: Path, tags: dict[str, str], valid: bool) -> None:
-    assert loader_accepts(tmp_path, f"    adopt: GjTNRoK7\n    tags: {json.dumps(tags)}\n") is valid
-    assert check_accepts({"source": "adopt", "adopt_id": "GjTNRoK7", "tags": tags}) is valid
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param(field, value, valid, id=f"{field}-{value if isinstance(value, str) and len(value) < 30 else i}")
+        for field, values in CASES.items()
+        for i, (value, valid) in enumerate(values)
+    ],
+)
+def test_the_loader_and_check_give_one_verdict(tmp_path: Path, field: str, value: Any, valid: bool) -> None:
+    entry, inputs = entry_and_inputs(field, value)
+    assert loader_accepts(tmp_path, entry) is valid
+    assert check_accepts(inputs) is valid

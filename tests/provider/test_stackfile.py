@@ -39,7 +39,7 @@ from provider.stackfile import (
     resolve_secret,
 )
 from support.certs import encrypt_key, make_ca, make_cert, make_chain, make_key, make_sm2_certificate
-from support.stack_cases import error_markers, unreadable_files
+from support.stack_cases import block_scalar, error_markers, unreadable_files
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "stackfile_cases"
@@ -588,7 +588,7 @@ def test_inline_and_file_certificates_normalise_to_the_same_string(stacks: Path,
     body = "".join(cert.strip().splitlines()[1:-1])
     rewrapped = "-----BEGIN CERTIFICATE-----\r\n" + "\r\n".join(body[i : i + 76] for i in range(0, len(body), 76))
     rewrapped += "\r\n-----END CERTIFICATE-----\r\n\r\n"
-    inline = "\n".join("        " + line for line in cert.strip().splitlines())
+    inline = block_scalar(cert)
     path = write(
         stacks,
         f"""
@@ -633,8 +633,8 @@ def test_inline_key_never_appears_in_specs_or_errors(stacks: Path, material: dic
     key = material["www.key"].decode()
     wrong = make_key("ec")
     body = key.strip().splitlines()[1]
-    indented = "\n".join("        " + line for line in key.strip().splitlines())
-    wrong_indented = "\n".join("        " + line for line in wrong.strip().splitlines())
+    indented = block_scalar(key)
+    wrong_indented = block_scalar(wrong)
     path = write(
         stacks,
         f"""
@@ -669,7 +669,7 @@ certificates:
 
 def test_repr_of_a_loaded_spec_holds_no_key(stacks: Path, material: dict[str, bytes]) -> None:
     key = material["www.key"].decode()
-    indented = "\n".join("        " + line for line in key.strip().splitlines())
+    indented = block_scalar(key)
     path = write(
         stacks,
         f"certificates:\n  www:\n    upload:\n      certificate: certs/www.pem\n      private_key: |\n{indented}\n",

@@ -20,7 +20,7 @@ import pytest
 from support.certs import encrypt_key, make_ca, make_cert, make_chain, make_key
 from support.emulator import RunningEmulator
 from support.host import free_port
-from support.project import STACK, WRITE_ACTIONS, Project, upload_entry
+from support.project import STACK, WRITE_ACTIONS, Project, config_key_stack, upload_entry
 from support.pulumi_cli import make_pulumi_env
 from support.stack_cases import error_markers, unreadable_files
 
@@ -113,6 +113,15 @@ def assert_no_call(emu: RunningEmulator) -> None:
     writes = [c["Action"] for c in calls if c["Action"] in WRITE_ACTIONS]
     assert writes == [], f"write calls during a failed preview: {writes}"
     assert [c["Action"] for c in calls] == []
+
+
+def preview_with_config_key(project: Project, config_key: str, fragment: str = "") -> str:
+    """Preview (it must fail) a stack file whose key comes from the stack config ``config_key``; the output names
+    the reference's line and field, with ``fragment`` after the field."""
+    project.write_stack(config_key_stack(config_key))
+    out = preview_fails(project)
+    assert_names(out, 5, "certificates.www.upload.private_key.config", fragment)
+    return out
 
 
 def keys_absent(out: str, project: Project) -> None:
@@ -236,17 +245,7 @@ def test_a_very_large_inline_certificate(shared: Project, emu: RunningEmulator) 
     "preview fails naming the file, line and field, and says which `pulumi config set --secret` to run; no call",
 )
 def test_a_config_key_missing_from_the_stack_config(shared: Project, emu: RunningEmulator) -> None:
-    shared.write_stack(
-        """\
-        certificates:
-          www:
-            upload:
-              certificate: certs/www.pem
-              private_key: {config: nosuchKey}
-        """
-    )
-    out = preview_fails(shared)
-    assert_names(out, 5, "certificates.www.upload.private_key.config")
+    out = preview_with_config_key(shared, "nosuchKey")
     assert "nosuchKey" in out and "pulumi config set --secret" in out
     assert_no_call(emu)
 
@@ -256,17 +255,7 @@ def test_a_config_key_missing_from_the_stack_config(shared: Project, emu: Runnin
     "the provider's check fails preview naming the file, line and field of the entry; no call; no key in the output",
 )
 def test_a_config_key_that_does_not_match_the_certificate(shared: Project, emu: RunningEmulator) -> None:
-    shared.write_stack(
-        """\
-        certificates:
-          www:
-            upload:
-              certificate: certs/www.pem
-              private_key: {config: otherKey}
-        """
-    )
-    out = preview_fails(shared)
-    assert_names(out, 5, "certificates.www.upload.private_key.config", "does not match")
+    out = preview_with_config_key(shared, "otherKey", "does not match")
     keys_absent(out, shared)
     assert_no_call(emu)
 
@@ -279,17 +268,7 @@ def test_a_config_key_that_does_not_match_the_certificate(shared: Project, emu: 
 def test_a_config_key_of_a_type_tencent_does_not_take(shared: Project, emu: RunningEmulator) -> None:
     shared.keys["ed"] = make_key("ed25519")
     shared.set_secret("edKey", shared.keys["ed"])
-    shared.write_stack(
-        """\
-        certificates:
-          www:
-            upload:
-              certificate: certs/www.pem
-              private_key: {config: edKey}
-        """
-    )
-    out = preview_fails(shared)
-    assert_names(out, 5, "certificates.www.upload.private_key.config", "the key in config edKey is an Ed25519 key")
+    out = preview_with_config_key(shared, "edKey", "the key in config edKey is an Ed25519 key")
     keys_absent(out, shared)
     assert_no_call(emu)
 
@@ -313,17 +292,12 @@ def test_the_control_case_previews(shared: Project, emu: RunningEmulator) -> Non
 # ------------------------------------------------------------------------------ credentials and endpoint
 
 
-def good_stack(project: Project) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
-
-
 @bad_input(
     "TENCENTCLOUD_SECRET_ID/KEY unset and no tencentcloud:secretId/secretKey config",
     "preview makes no call; up fails saying how to set the credentials; the emulator saw no call and state is empty",
 )
 def test_missing_credentials(project: Project) -> None:
-    good_stack(project)
+    project.write_www_stack()
     for name in ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
         project.pulumi.env.pop(name, None)  # the provider process inherits the CLI's environment, nothing else
     project.cli("preview")
@@ -341,7 +315,7 @@ def test_missing_credentials(project: Project) -> None:
     "preview fails naming the stack config's tencentcloud:endpoint and the expected form; the emulator saw no call",
 )
 def test_an_endpoint_that_is_not_a_url(project: Project) -> None:
-    good_stack(project)
+    project.write_www_stack()
     project.cli("config", "set", "tencentcloud:endpoint", "not a url")
     out = preview_fails(project)
     assert "tencentcloud:endpoint" in out and "must be a URL like http://127.0.0.1:8787" in out, out
@@ -356,7 +330,7 @@ def test_an_endpoint_that_is_not_a_url(project: Project) -> None:
     "nothing reaches the emulator and the state is empty",
 )
 def test_an_endpoint_on_a_closed_port(project: Project) -> None:
-    good_stack(project)
+    project.write_www_stack()
     closed = free_port()  # a port that was free a moment ago, now closed
     project.cli("config", "set", "tencentcloud:endpoint", f"http://127.0.0.1:{closed}")
     project.cli("preview")

@@ -9,18 +9,13 @@ from __future__ import annotations
 import pytest
 
 from support.emulator import RunningEmulator
-from support.project import Project, upload_entry
+from support.project import Project
 
 pytestmark = pytest.mark.e2e
 
 
 def faults(tried: str, held: str) -> pytest.MarkDecorator:
     return pytest.mark.reliability(area="faults", tried=tried, held=held)
-
-
-def one_certificate(project: Project) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
 
 
 def arm(emu: RunningEmulator, **fault: object) -> None:
@@ -32,7 +27,7 @@ def arm(emu: RunningEmulator, **fault: object) -> None:
     "up finds the certificate this upload made by its tag and records it: one certificate, the state's, no blank id",
 )
 def test_an_upload_reply_without_an_id(project: Project, emu: RunningEmulator) -> None:
-    one_certificate(project)
+    project.write_www_stack()
     arm(emu, Action="UploadCertificate", Kind="strip_reply", Fields=["CertificateId", "RepeatCertId"])
     out = project.up()
     assert "certificate  " not in out and "named no certificate" in out, out
@@ -47,7 +42,7 @@ def test_an_upload_reply_without_an_id(project: Project, emu: RunningEmulator) -
     "the certificate that upload made (one certificate in the end, the state's)",
 )
 def test_an_upload_reply_without_an_id_and_no_certificate(project: Project, emu: RunningEmulator) -> None:
-    one_certificate(project)
+    project.write_www_stack()
     arm(emu, Action="UploadCertificate", Kind="strip_reply", Fields=["CertificateId", "RepeatCertId"])
     arm(emu, Action="DescribeCertificates", Kind="error", Code="FailedOperation", Count=50)
     out = project.up(check=False)
@@ -64,7 +59,7 @@ def test_an_upload_reply_without_an_id_and_no_certificate(project: Project, emu:
     "the read is retried: up succeeds with one certificate, recorded in the state",
 )
 def test_a_certificate_not_readable_yet_after_its_upload(project: Project, emu: RunningEmulator) -> None:
-    one_certificate(project)
+    project.write_www_stack()
     arm(emu, Action="DescribeCertificateDetail", Kind="error", Code="FailedOperation.CertificateNotFound", Count=1)
     project.up()
     [cert_id] = project.certificates()
@@ -77,7 +72,7 @@ def test_a_certificate_not_readable_yet_after_its_upload(project: Project, emu: 
     "removed (no orphan); the next up creates it",
 )
 def test_a_certificate_never_readable_after_its_upload(project: Project, emu: RunningEmulator) -> None:
-    one_certificate(project)
+    project.write_www_stack()
     arm(emu, Action="DescribeCertificateDetail", Kind="error", Code="FailedOperation.CertificateNotFound", Count=20)
     out = project.up(check=False)
     assert "www: the certificate was uploaded" in out and "removed again" in out, out

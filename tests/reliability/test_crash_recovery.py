@@ -35,6 +35,9 @@ pytestmark = [pytest.mark.e2e]
 #: Long enough that a deletion task or an issuance never ends by itself while the CLI runs; tests move the clock.
 TASK_SECONDS = 3600
 
+#: The two entries every scenario starts from (fixture ``two``).
+KEPT_AND_DOOMED = upload_entry("kept", "kept") + upload_entry("doomed", "doomed")
+
 
 def crash(tried: str, held: str) -> pytest.MarkDecorator:
     return pytest.mark.reliability(area="crash", tried=tried, held=held)
@@ -96,6 +99,21 @@ def called(project: Project, action: str, *, count: int = 1, fault: str | None =
     return check
 
 
+def hold(project: Project, action: str, seconds: int) -> None:
+    """The emulator holds the next ``action`` for ``seconds`` before it answers."""
+    project.emu.admin("POST", "/_emulator/faults", {"Action": action, "Kind": "delay", "Seconds": seconds})
+
+
+def fault_taken(project: Project) -> Callable[[], bool]:
+    """Whether the armed fault has been taken: the held call reached the emulator."""
+    return lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"]
+
+
+def start_up(project: Project) -> subprocess.Popen[str]:
+    """`pulumi up` in the background, in a session of its own so that its whole tree can be killed."""
+    return project.start("up", "--yes", "--skip-preview", new_session=True)
+
+
 # -- the recovery steps of docs/recovery.md ---------------------------------------------------------------------------
 
 
@@ -132,6 +150,29 @@ def assert_converged(project: Project, declared: dict[str, str]) -> dict[str, st
     return ids
 
 
+def new_certificate(project: Project, two: dict[str, str]) -> str:
+    """The one certificate the emulator holds besides ``two``'s."""
+    [new] = set(project.certificates()) - set(two.values())
+    return new
+
+
+def up_held_at(project: Project, action: str, seconds: int, what: str) -> subprocess.Popen[str]:
+    """`up` started with a new entry ``fresh`` beside ``two``'s, once the emulator holds its ``action`` call."""
+    project.write_stack("certificates:\n" + KEPT_AND_DOOMED + upload_entry("fresh", "f"))
+    hold(project, action, seconds)
+    proc = start_up(project)
+    wait_until(what, fault_taken(project), proc)
+    return proc
+
+
+def assert_next_up_records(project: Project, two: dict[str, str], left: str) -> None:
+    """The up after recovery records ``left``, the certificate the killed run uploaded, for the new entry."""
+    output = project.up()
+    assert "interrupted" in output and left in output
+    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "fresh": "f"})
+    assert ids == {**two, "fresh": left}
+
+
 # -- scenarios --------------------------------------------------------------------------------------------------------
 
 
@@ -141,7 +182,7 @@ def two(project: Project) -> dict[str, str]:
     project.emu.admin("PUT", "/_emulator/settings", {"SignatureClock": "real"})
     for name in ("kept", "doomed", "fresh"):
         project.make_cert(name, f"{name}.example.com")
-    project.write_stack("certificates:\n" + upload_entry("kept", "kept") + upload_entry("doomed", "doomed"))
+    project.write_stack("certificates:\n" + KEPT_AND_DOOMED)
     project.up()
     return {name: r["id"] for name, r in project.state_resources().items()}
 
@@ -157,7 +198,7 @@ def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": TASK_SECONDS})
     project.write_stack("certificates:\n" + upload_entry("kept", "kept"))
 
-    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
+    proc = start_up(project)
     wait_until("the provider polls the deletion task", called(project, "DescribeDeleteCertificatesTaskResult"), proc)
     kill_tree(proc)
 
@@ -169,7 +210,7 @@ def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str
     assert doomed in project.certificates()
 
     project.emu.admin("DELETE", "/_emulator/calls")
-    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
+    proc = start_up(project)
     wait_until("the next up asks to delete the certificate again", called(project, "DeleteCertificate"), proc)
     assert [t["Status"] for t in tasks_of(project, doomed)] in ([None], [0])  # the first task is still running
     project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": TASK_SECONDS})  # the task may now end
@@ -190,27 +231,17 @@ def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str
     "second one: one certificate per entry, nothing lost",
 )
 def test_killed_while_uploading(project: Project, two: dict[str, str]) -> None:
-    project.write_stack(
-        "certificates:\n" + upload_entry("kept", "kept") + upload_entry("doomed", "doomed") + upload_entry("fresh", "f")
-    )
     # The upload is held by the emulator for 2 s: the kill lands while the provider waits for the reply.
-    project.emu.admin("POST", "/_emulator/faults", {"Action": "UploadCertificate", "Kind": "delay", "Seconds": 2})
-
-    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
-    wait_until("the upload reaches the emulator", lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"])
+    proc = up_held_at(project, "UploadCertificate", 2, "the upload reaches the emulator")
     kill_tree(proc)
     wait_until("the upload commits", called(project, "UploadCertificate", fault="delay"))
-    [left] = set(project.certificates()) - set(two.values())
+    left = new_certificate(project, two)
     assert pending_operations(project) == [("creating", "fresh")]
 
     recover(project)
     assert "fresh" not in project.state_resources() and pending_operations(project) == []
     project.emu.admin("DELETE", "/_emulator/calls")
-    output = project.up()
-
-    assert "interrupted" in output and left in output
-    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "fresh": "f"})
-    assert ids == {**two, "fresh": left}
+    assert_next_up_records(project, two, left)
 
 
 @crash(
@@ -219,30 +250,16 @@ def test_killed_while_uploading(project: Project, two: dict[str, str]) -> None:
     held="the certificate uploaded before the kill is the one the next up records: no second upload stays behind",
 )
 def test_killed_after_the_upload_was_answered(project: Project, two: dict[str, str]) -> None:
-    project.write_stack(
-        "certificates:\n" + upload_entry("kept", "kept") + upload_entry("doomed", "doomed") + upload_entry("fresh", "f")
-    )
     # The detail read that follows the upload is held: the kill lands after the upload, before the state has it.
-    project.emu.admin(
-        "POST", "/_emulator/faults", {"Action": "DescribeCertificateDetail", "Kind": "delay", "Seconds": 3}
-    )
-    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
-    wait_until(
-        "the provider reads the new certificate",
-        lambda: not project.emu.admin("GET", "/_emulator/faults")["Faults"],
-        proc,
-    )
+    proc = up_held_at(project, "DescribeCertificateDetail", 3, "the provider reads the new certificate")
     assert called(project, "UploadCertificate")()
     kill_tree(proc)
-    [left] = set(project.certificates()) - set(two.values())
+    left = new_certificate(project, two)
     # The held read still completes in the emulator; let it, so it is not logged during a later test.
     wait_until("the held read completes", called(project, "DescribeCertificateDetail", fault="delay"))
 
     recover(project)
-    output = project.up()
-    assert "interrupted" in output and left in output
-    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "fresh": "f"})
-    assert ids == {**two, "fresh": left}
+    assert_next_up_records(project, two, left)
 
 
 @crash(
@@ -254,15 +271,14 @@ def test_killed_while_waiting_for_a_free_certificate(project: Project, two: dict
     project.emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": TASK_SECONDS})
     project.write_stack(
         "certificates:\n"
-        + upload_entry("kept", "kept")
-        + upload_entry("doomed", "doomed")
+        + KEPT_AND_DOOMED
         + "      shop:\n        free: {domain: shop.example.com, validation: DNS_AUTO}\n        alias: shop\n"
     )
     project.emu.admin("DELETE", "/_emulator/calls")
-    proc = project.start("up", "--yes", "--skip-preview", new_session=True)
+    proc = start_up(project)
     wait_until("the provider polls the application", called(project, "DescribeCertificateDetail", count=2), proc)
     kill_tree(proc)
-    [applied] = set(project.certificates()) - set(two.values())
+    applied = new_certificate(project, two)
     project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": TASK_SECONDS})  # issued while nobody watched
     assert project.certificates()[applied]["Status"] == 1
 

@@ -34,10 +34,19 @@ def deletion(tried: str, held: str) -> pytest.MarkDecorator:
     return pytest.mark.reliability(area="deletion", tried=tried, held=held)
 
 
-def two_entries(project: Project, api_extra: str = "") -> None:
+def two_entries(api_extra: str = "") -> str:
+    """A stack file with the entries ``www`` and ``api`` (``api_extra``: more of api's fields)."""
+    return "certificates:\n" + upload_entry("www", "www") + upload_entry("api", "api", api_extra)
+
+
+def up_two_entries(project: Project, api_extra: str = "") -> str:
+    """Certificates for ``www`` and ``api``, up; the id of api's certificate."""
     project.make_cert("www", "www.example.com")
     project.make_cert("api", "api.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www") + upload_entry("api", "api", api_extra))
+    project.write_stack(two_entries(api_extra))
+    project.up()
+    api_id: str = project.outputs()["api"]["id"]
+    return api_id
 
 
 def remove_api(project: Project) -> None:
@@ -58,6 +67,12 @@ def assert_kept(project: Project, name: str, certificate_id: str) -> None:
 def assert_gone(project: Project, name: str, certificate_id: str) -> None:
     assert certificate_id not in project.certificates()
     assert name not in project.state_resources()
+
+
+def assert_says(out: str, *needed: str) -> None:
+    """Each of ``needed`` is in the CLI output ``out``."""
+    for text in needed:
+        assert text in out, f"{text!r} missing from:\n{out}"
 
 
 def failing_up(project: Project) -> str:
@@ -107,8 +122,7 @@ def _role_missing(project: Project, _id: str) -> None:
 def _put_back_unchecked(project: Project, certificate_id: str) -> None:
     # The message's advice for a removed entry: put it back with check_resources: false, `up`, remove it again.
     # The role stays unauthorised: only the unchecked delete can succeed.
-    two_entries_text = upload_entry("www", "www") + upload_entry("api", "api", "check_resources: false")
-    project.write_stack("certificates:\n" + two_entries_text)
+    project.write_stack(two_entries("check_resources: false"))
     out = project.up()
     assert "replace" not in out
     assert project.outputs()["api"]["id"] == certificate_id  # updated in place, same certificate
@@ -171,17 +185,14 @@ REFUSALS = {
 )
 def test_a_refused_deletion_keeps_the_certificate_and_says_what_to_do(project: Project, status: int) -> None:
     refusal = REFUSALS[status]
-    two_entries(project)
-    project.up()
-    api_id = project.outputs()["api"]["id"]
+    api_id = up_two_entries(project)
     refusal.arrange(project, api_id)
 
     remove_api(project)
     out = failing_up(project)
     (task,) = tasks_of(project, api_id)
     assert task["Status"] == status
-    for needed in ("api", api_id, task["TaskId"], "pulumi up", *refusal.says):
-        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert_says(out, "api", api_id, task["TaskId"], "pulumi up", *refusal.says)
     assert_kept(project, "api", api_id)
 
     refusal.remedy(project, api_id)
@@ -197,9 +208,7 @@ def test_a_refused_deletion_keeps_the_certificate_and_says_what_to_do(project: P
     "the second Status 1",
 )
 def test_a_timed_out_resource_check_is_retried_within_the_same_up(project: Project) -> None:
-    two_entries(project)
-    project.up()
-    api_id = project.outputs()["api"]["id"]
+    api_id = up_two_entries(project)
     emulator_time_moves(project)
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": NEVER, "DeleteTaskOutcome": 5})
 
@@ -224,9 +233,7 @@ def test_a_timed_out_resource_check_is_retried_within_the_same_up(project: Proje
     "(not a hot loop)",
 )
 def test_a_resource_check_that_keeps_timing_out_fails_clearly(project: Project) -> None:
-    two_entries(project, api_extra="delete_timeout: 4s")
-    project.up()
-    api_id = project.outputs()["api"]["id"]
+    api_id = up_two_entries(project, api_extra="delete_timeout: 4s")
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0, "DeleteTaskOutcome": 5})
     project.emu.admin("DELETE", "/_emulator/calls")
 
@@ -234,8 +241,7 @@ def test_a_resource_check_that_keeps_timing_out_fails_clearly(project: Project) 
     out = failing_up(project)
     tasks = tasks_of(project, api_id)
     assert tasks and all(t["Status"] == 5 for t in tasks)
-    for needed in ("api", api_id, tasks[-1]["TaskId"], "timed out", "pulumi up"):
-        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert_says(out, "api", api_id, tasks[-1]["TaskId"], "timed out", "pulumi up")
     assert "RateLimit" not in out
     deletes = [c for c in project.emu.calls() if c["Action"] == "DeleteCertificate"]
     # A task that ends at once must not turn into a tight loop of DeleteCertificate calls.
@@ -261,8 +267,7 @@ def test_a_free_certificate_younger_than_an_hour_says_when_it_can_go(project: Pr
 
     project.write_stack("certificates:\n" + upload_entry("www", "www"))
     out = failing_up(project)
-    for needed in ("shop", shop_id, "CannotBeDeletedWithinHour", "within an hour", "pulumi up"):
-        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert_says(out, "shop", shop_id, "CannotBeDeletedWithinHour", "within an hour", "pulumi up")
     when = re.search(r"possible after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", out)
     assert when, out
     assert _utc_plus_one_hour(inserted) == when.group(1)
@@ -285,9 +290,7 @@ def _utc_plus_one_hour(gmt8: str) -> str:
     "the certificate when it finishes",
 )
 def test_the_deadline_keeps_the_task_and_the_next_up_resumes_it(project: Project) -> None:
-    two_entries(project, api_extra="delete_timeout: 3s")
-    project.up()
-    api_id = project.outputs()["api"]["id"]
+    api_id = up_two_entries(project, api_extra="delete_timeout: 3s")
     emulator_time_moves(project)
     project.emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": NEVER})
 
@@ -295,8 +298,7 @@ def test_the_deadline_keeps_the_task_and_the_next_up_resumes_it(project: Project
     out = failing_up(project)
     (task,) = tasks_of(project, api_id)
     assert task["Status"] is None  # still running
-    for needed in ("api", api_id, task["TaskId"], "still running", "pulumi up", "delete_timeout"):
-        assert needed in out, f"{needed!r} missing from:\n{out}"
+    assert_says(out, "api", api_id, task["TaskId"], "still running", "pulumi up", "delete_timeout")
     assert_kept(project, "api", api_id)
 
     project.emu.admin("DELETE", "/_emulator/calls")
@@ -320,9 +322,7 @@ def test_the_deadline_keeps_the_task_and_the_next_up_resumes_it(project: Project
     "CertificateNotFound counts as deleted: up succeeds, says it was already deleted, and the entry leaves the state",
 )
 def test_a_certificate_already_gone_counts_as_deleted(project: Project) -> None:
-    two_entries(project)
-    project.up()
-    api_id = project.outputs()["api"]["id"]
+    api_id = up_two_entries(project)
     with RawApi(project.emu) as console:
         console.ok("DeleteCertificate", {"CertificateId": api_id})
 

@@ -13,7 +13,7 @@ import pytest
 
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.project import Project, upload_entry
+from support.project import Project
 from support.pulumi_cli import PulumiEnv, make_pulumi_env
 from support.raw_api import RawApi
 
@@ -63,8 +63,7 @@ def adopt_entry(name: str, certificate_id: str, extra: str = "") -> str:
     "adopted, with no private key",
 )
 def test_switching_an_entry_to_adopt_its_own_id_is_an_update(project: Project) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.write_www_stack()
     project.up()
     www_id = project.outputs()["www"]["id"]
 
@@ -178,8 +177,7 @@ def test_handing_a_certificate_to_another_stack(project: Project, other: Project
     "the adoption is refused without take_over (a new state is a new owner); with it, the removal deletes",
 )
 def test_a_new_state_is_a_new_owner(project: Project, other: Project) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.write_www_stack()
     project.up()
     www_id = project.outputs()["www"]["id"]
     # `other` has the same project, stack and entry names: exactly what a re-created state looks like.

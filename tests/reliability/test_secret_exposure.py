@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from support.emulator import RunningEmulator
-from support.project import STACK, Project, upload_entry
+from support.project import STACK, Project, config_key_stack
+from support.stack_cases import block_scalar
 
 pytestmark = pytest.mark.e2e
 
@@ -33,15 +34,7 @@ def key_body(pem: str) -> str:
 def test_a_private_key_in_plain_config_is_refused(project: Project, emu: RunningEmulator) -> None:
     project.make_cert("www", "www.example.com")
     project.pulumi.run("config", "set", "wwwKey", "--stack", STACK, cwd=project.dir, input=project.keys["www"])
-    project.write_stack(
-        """\
-        certificates:
-          www:
-            upload:
-              certificate: certs/www.pem
-              private_key: {config: wwwKey}
-        """
-    )
+    project.write_stack(config_key_stack("wwwKey"))
     for command in (("preview",), ("up", "--yes", "--skip-preview")):
         out = project.cli(*command, check=False)
         assert "stacks/e2e.yaml:5" in out and "certificates.www.upload.private_key.config" in out, out
@@ -63,8 +56,7 @@ def test_a_private_key_in_plain_config_is_refused(project: Project, emu: Running
     "tencentcloud:allowInsecureEndpoint true preview goes on (loopback http stays allowed)",
 )
 def test_plain_http_to_another_host_is_refused(project: Project, emu: RunningEmulator) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.write_www_stack()
     # .invalid never resolves (RFC 2606), and preview opens no connection anyway.
     project.cli("config", "set", "tencentcloud:endpoint", "http://ssl.example.invalid:8787")
     out = project.cli("preview", check=False)
@@ -85,9 +77,9 @@ def test_plain_http_to_another_host_is_refused(project: Project, emu: RunningEmu
 def test_an_inline_private_key_is_warned_about(project: Project, emu: RunningEmulator) -> None:
     project.make_cert("www", "www.example.com")
     cert = (project.certs / "www.pem").read_text()
-    indented = "".join(f"          {line}\n" for line in project.keys["www"].strip().splitlines())
+    indented = block_scalar(project.keys["www"], indent=10)
     project.write_stack(
-        f"certificates:\n  www:\n    upload:\n      certificate: certs/www.pem\n      private_key: |\n{indented}"
+        f"certificates:\n  www:\n    upload:\n      certificate: certs/www.pem\n      private_key: |\n{indented}\n"
     )
     assert cert  # the certificate is read from its file; only the key is inline
     out = project.cli("preview")
@@ -103,8 +95,7 @@ def test_an_inline_private_key_is_warned_about(project: Project, emu: RunningEmu
     "documented as secret material; the CLI output of the same run does not",
 )
 def test_the_grpc_debug_log_is_documented_as_holding_keys(project: Project, tmp_path: Path) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.write_www_stack()
     log = tmp_path / "grpc.json"
     project.pulumi.env["PULUMI_DEBUG_GRPC"] = str(log)
     try:
@@ -124,8 +115,7 @@ def test_the_grpc_debug_log_is_documented_as_holding_keys(project: Project, tmp_
     "no API call; set with --secret it works",
 )
 def test_a_secret_key_in_plain_config_is_refused(project: Project, emu: RunningEmulator) -> None:
-    project.make_cert("www", "www.example.com")
-    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.write_www_stack()
     project.pulumi.env.pop("TENCENTCLOUD_SECRET_KEY")
     # Pulumi asks for --secret or --plaintext when a value looks secret; a hand-edited file skips even that.
     project.cli("config", "set", "--plaintext", "tencentcloud:secretKey", emu.secret_key)

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x25519
-from cryptography.x509.oid import NameOID
+
+from emulator.pem import build_certificate
 
 __all__ = [
     "KEY_TYPES",
@@ -128,25 +129,16 @@ def _build(
     is_ca: bool,
 ) -> x509.Certificate:
     start = not_before or (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
-    issuer_name = issuer.certificate.subject if issuer else subject
-    signing_key = issuer.private_key if issuer else key
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
+    return build_certificate(
+        subject_cn,
+        key.public_key(),
+        issuer.private_key if issuer else key,
+        not_before=start,
+        not_after=start + dt.timedelta(days=days),
+        sans=sans,
+        issuer=issuer.certificate.subject if issuer else None,
+        ca=is_ca,
     )
-    names = list(dict.fromkeys(sans))
-    if names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
-    # Ed25519 and Ed448 sign without a separate hash.
-    algorithm = None if isinstance(signing_key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)) else hashes.SHA256()
-    return builder.sign(signing_key, algorithm)
 
 
 def make_cert(

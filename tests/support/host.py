@@ -25,17 +25,17 @@ def free_port() -> int:
 
 
 def spawn(
-    args: Sequence[str], *, cwd: Path, env: Mapping[str, str], new_session: bool = False
+    args: Sequence[str], *, cwd: Path, env: Mapping[str, str], new_session: bool = False, merge_stderr: bool = True
 ) -> subprocess.Popen[str]:
     """Start ``args`` with stdin closed and stdout and stderr merged into one text pipe (``.stdout``); with
-    ``new_session``, in a session of its own."""
+    ``new_session``, in a session of its own; with ``merge_stderr=False``, stderr in a text pipe of its own."""
     return subprocess.Popen(
         list(args),
         cwd=cwd,
         env=dict(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
         text=True,
         start_new_session=new_session,
     )

@@ -18,7 +18,7 @@ from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.pulumi_cli import REPO, PulumiEnv
 
-__all__ = ["STACK", "WRITE_ACTIONS", "Project", "upload_entry"]
+__all__ = ["STACK", "WRITE_ACTIONS", "Project", "config_key_stack", "upload_entry"]
 
 STACK = "e2e"
 WRITE_ACTIONS = {
@@ -62,6 +62,11 @@ class Project:
     def write_stack(self, text: str) -> None:
         (self.dir / "stacks" / f"{STACK}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
 
+    def write_www_stack(self) -> None:
+        """certs/www.pem and www.key for www.example.com, and a stack file whose one entry, ``www``, uploads them."""
+        self.make_cert("www", "www.example.com")
+        self.write_stack("certificates:\n" + upload_entry("www", "www"))
+
     def cli(self, *args: str, check: bool = True) -> str:
         return self.pulumi.run(*args, "--stack", STACK, cwd=self.dir, check=check).stdout
 
@@ -100,3 +105,15 @@ def upload_entry(name: str, alias: str, extra: str = "") -> str:
           private_key: {{file: certs/{name}.key}}
         alias: {alias}
 {textwrap.indent(textwrap.dedent(extra), "        ") if extra else ""}"""
+
+
+def config_key_stack(config_key: str) -> str:
+    """A stack file whose one entry, ``www``, uploads certs/www.pem with the key in the stack config ``config_key``
+    (the ``{config: ...}`` reference is on line 5)."""
+    return f"""\
+certificates:
+  www:
+    upload:
+      certificate: certs/www.pem
+      private_key: {{config: {config_key}}}
+"""

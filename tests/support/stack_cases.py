@@ -1,4 +1,4 @@
-"""Broken stack files as test cases, for the loader's tests and the CLI's: their ``# ERROR`` markers, odd files.
+"""Stack-file test cases, for the loader's tests and the CLI's: ``# ERROR`` markers, odd files, inline PEM blocks.
 
 A comment ``# ERROR <field path>: <message fragment>`` on a line of a case says that a problem must be reported on
 that line for that field (several markers may share a line; the fragment may be empty).
@@ -7,8 +7,9 @@ that line for that field (several markers may share a line; the fragment may be 
 from __future__ import annotations
 
 import re
+import textwrap
 
-__all__ = ["MARKER", "error_markers", "unreadable_files"]
+__all__ = ["MARKER", "block_scalar", "error_markers", "unreadable_files"]
 
 MARKER = re.compile(r"ERROR (\S*): (.*?)\s*(?=ERROR |$)")
 
@@ -31,3 +32,9 @@ def unreadable_files() -> dict[str, bytes]:
         "latin1.pem": "certificat num\u00e9rique".encode("latin-1"),
         "big.pem": b"-----BEGIN CERTIFICATE-----\n" + b"A" * (1 << 20) + b"\n-----END CERTIFICATE-----\n",
     }
+
+
+def block_scalar(pem: str, indent: int = 8) -> str:
+    """``pem`` as the lines of a YAML block scalar (``private_key: |``) indented by ``indent`` spaces, with no final
+    line break: 8 suits a field of an entry under ``certificates``."""
+    return textwrap.indent(pem.strip(), " " * indent)
