@@ -289,3 +289,38 @@ def test_killed_while_waiting_for_a_free_certificate(project: Project, two: dict
     assert not called(project, "ApplyCertificate")(), "applied for a second free certificate"
     ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "shop": "shop"})
     assert ids == {**two, "shop": applied}
+
+
+@crash(
+    tried="SIGKILL of pulumi and the provider while a renewal of a certificate bound to a CLB waits on the deploy "
+    "record moving it (the CLB deploy hangs); then cancel, refresh, up with the deploy no longer hanging",
+    held="the next up resumes the same deploy record (no second one), which moves the CLB once the deploy goes "
+    "through, then deletes the old certificate: one certificate per entry",
+)
+def test_killed_while_moving_deployments(project: Project, two: dict[str, str]) -> None:
+    old = two["kept"]
+    emu = project.emu
+    emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, "ResourceType": "clb", "ResourceId": "lb-1|lbl-1"})
+    emu.admin("PUT", "/_emulator/settings", {"DeployHangs": ["clb"], "DeleteTaskSeconds": 1})
+    project.make_cert("kept", "kept.example.com")  # the renewal
+    proc = start_up(project)
+    wait_until("the provider polls the deploy record", called(project, "DescribeHostUpdateRecordDetail"), proc)
+    kill_tree(proc)
+    [record] = emu.admin("GET", "/_emulator/deploys")["Records"]
+
+    recover(project)
+    emu.admin("DELETE", "/_emulator/calls")
+    proc = start_up(project)  # the CLB deploy still hangs: the next up must pick up the same record
+    # Preview's check of the lingering certificate reads the record once; the delete's rotation is the second read.
+    wait_until("the next up finds the deploy record", called(project, "DescribeHostUpdateRecord", count=2), proc)
+    emu.admin("PUT", "/_emulator/settings", {"DeployHangs": []})
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output
+    assert f"resuming deploy record {record['DeployRecordId']}" in output, output
+    records = emu.admin("GET", "/_emulator/deploys")["Records"]
+    assert [r["DeployRecordId"] for r in records] == [record["DeployRecordId"]], "a second deploy record was started"
+    assert old not in project.certificates()
+    new = project.state_resources()["kept"]["id"]
+    bound = {b["CertificateId"] for b in emu.admin("GET", "/_emulator/bindings")["Bindings"]}
+    assert bound == {new}
+    assert_converged(project, {"kept": "kept", "doomed": "doomed"})
