@@ -42,6 +42,7 @@ from .inputs import (
     input_names,
     normalise_inputs,
     recorded_claim,
+    recorded_expiry,
     recorded_predecessor,
 )
 from .outputs import OUTPUT_NAMES, outputs
@@ -180,18 +181,19 @@ class CertificateProvider(dyn.ResourceProvider):
         """
         if predecessor := recorded_predecessor(olds):
             self._warn_lingering(entry_name(olds, _id), predecessor, _id)
-        source = news.get("source")
-        old_source = olds.get("source")
-        names = set(input_names(source if isinstance(source, str) else "")) | set(input_names(old_source or ""))
+        # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
+        # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
+        new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
+        names = set(input_names(new.source)) | set(input_names(old.source))
         changed = [n for n in sorted(names - NO_STEP_FIELDS) if field_changed(n, olds, news)]
-        expiry = due_for_renewal(olds.get("not_after"), news.get("renew_before"), self._timing.now())
-        if expiry is not None and source in ("free", "upload"):
-            self._say(renewal_note(entry_name(olds, _id), _id, source, expiry, str(news.get("renew_before"))))
-            if source == "free" and not changed:  # a renewal: the replacement applies for a new one
+        expiry = due_for_renewal(recorded_expiry(olds), new.renew_before, self._timing.now())
+        if expiry is not None and new.source in ("free", "upload"):
+            self._say(renewal_note(new.entry, _id, new.source, expiry, new.renew_before))
+            if new.source == "free" and not changed:  # a renewal: the replacement applies for a new one
                 return dyn.DiffResult(changes=True, replaces=["free_domain"])
         if not changed:
             return dyn.DiffResult(changes=False)
-        if source == "adopt" and news.get("adopt_id") == _id:
+        if new.source == "adopt" and new.adopt_id == _id:
             # Adopting the certificate this resource already is (an upload or free entry switched to `adopt: <its
             # own id>`): the same certificate under a new source, an update. As a replacement the engine would
             # adopt it and then delete it as the old one.

@@ -42,6 +42,7 @@ __all__ = [
     "iso",
     "normalise_inputs",
     "recorded_claim",
+    "recorded_expiry",
     "recorded_predecessor",
     "seconds",
     "tags_of",
@@ -118,13 +119,18 @@ class CertificateInputs:
     def parse(cls, props: Mapping[str, Any]) -> CertificateInputs:
         """Typed inputs from the engine's properties (inputs or outputs echoing them); absent ones get defaults.
 
-        Values must have passed ``check`` (the provider's methods only see such); unknown names are ignored.
+        Values must have passed ``check``; unknown names are ignored. A value not known yet (preview) stays the
+        engine's unknown marker in a text field and leaves any other field at its default.
         """
         source = props.get("source") or "upload"
         values: dict[str, Any] = {"source": source}
         for f in dataclasses.fields(cls):
             raw = props.get(f.name)
             if f.name == "source" or raw is None or source not in f.metadata["sources"]:
+                continue
+            if is_unknown(raw):
+                if f.type in ("str", str):
+                    values[f.name] = UNKNOWN
                 continue
             values[f.name] = _coerce(f.name, raw)
         return cls(**values)
@@ -142,6 +148,11 @@ class CertificateInputs:
 def recorded_claim(state: Mapping[str, Any]) -> str:
     """The ``pulumi:claim`` a resource's state recorded (an output, not an input; ``provider.ownership``)."""
     return str(state.get("claim") or "")
+
+
+def recorded_expiry(state: Mapping[str, Any]) -> str:
+    """The certificate's expiry (``not_after``, ISO 8601) its state recorded; "" if none."""
+    return str(state.get("not_after") or "")
 
 
 def recorded_predecessor(state: Mapping[str, Any]) -> str:

@@ -78,8 +78,9 @@ def _missing(source: str, given: Mapping[str, Any]) -> Iterator[Failure]:
         "adopt_id": "adopt_id must be a certificate id such as GjTNRoK7",
         "free_domain": "free_domain must be a DNS name such as www.example.com",
     }
+    present = {name for name, value in given.items() if value not in (None, "")}
     for name in _REQUIRED[source]:
-        if given.get(name) in (None, ""):
+        if name not in present:
             yield Failure(name, messages[name])
 
 
