@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,6 +310,7 @@ class CertificateArgs:
     check_resources: pulumi.Input[bool] = True
     rotate: pulumi.Input[bool] = True
     renew_before: pulumi.Input[str] = ""
+    deploy_regions: pulumi.Input[Mapping[str, Sequence[str]]] | None = None
     delete_timeout: pulumi.Input[float | str] = DEFAULT_DELETE_TIMEOUT
     create_timeout: pulumi.Input[float | str] = DEFAULT_CREATE_TIMEOUT
     allow_expired: pulumi.Input[bool] = False
@@ -337,6 +338,7 @@ class CertificateArgs:
             "check_resources": self.check_resources,
             "rotate": self.rotate,
             "renew_before": self.renew_before,
+            "deploy_regions": dict(self.deploy_regions) if isinstance(self.deploy_regions, Mapping) else {},
             "delete_timeout": self.delete_timeout,
             "create_timeout": self.create_timeout,
         }

@@ -42,6 +42,7 @@ __all__ = [
     "iso",
     "normalise_inputs",
     "recorded_claim",
+    "regions_of",
     "recorded_expiry",
     "recorded_predecessor",
     "seconds",
@@ -94,6 +95,7 @@ class CertificateInputs:
     check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
     rotate: bool = _prop(True, "before deleting a replaced certificate, move what is bound to it to its successor")
     renew_before: str = _prop("", "renew (free) or warn (upload) this long before expiry, e.g. 30d", step=False)
+    deploy_regions: dict[str, list[str]] = _prop({}, "resource type -> regions a rotation deploys in")
     delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
     create_timeout: float = _prop(
         float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False
@@ -169,7 +171,16 @@ def _coerce(name: str, raw: Any) -> Any:
         return as_bool(raw, False)
     if name == "tags":
         return tags_of(raw)
+    if name == "deploy_regions":
+        return regions_of(raw)
     return str(raw)
+
+
+def regions_of(value: Any) -> dict[str, list[str]]:
+    """``deploy_regions`` as text: resource type -> region names (anything else: none)."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): [str(r) for r in v] for k, v in value.items() if isinstance(v, (list, tuple))}
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(CertificateInputs)}
