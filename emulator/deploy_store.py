@@ -7,9 +7,8 @@ count from different bases, so a client that sends one where the other belongs g
 
 from __future__ import annotations
 
-from typing import Any
-
 from emulator.records import DeployDetail, DeployRecord
+from emulator.tables import Tables
 
 __all__ = ["DEPLOY_SCHEMA", "DEPLOY_TABLES", "DeployTables"]
 
@@ -24,11 +23,8 @@ _RECORD_BASE = 10000
 _DETAIL_BASE = 700000
 
 
-class DeployTables:
+class DeployTables(Tables):
     """Deploy records, details and creating requests; mixed into ``Store``."""
-
-    def _q(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        raise NotImplementedError  # provided by Store
 
     def _next_id(self, table: str, base: int) -> int:
         return int(self._q(f"SELECT COALESCE(MAX(id), ?) + 1 FROM {table}", base)[0][0])  # noqa: S608 - fixed names
@@ -44,8 +40,8 @@ class DeployTables:
 
     def get_deploy_record(self, record_id: int) -> DeployRecord | None:
         """One deploy record, or ``None``."""
-        rows = self._q("SELECT data FROM deploy_records WHERE id=?", record_id)
-        return DeployRecord.from_json(rows[0][0]) if rows else None
+        data = self._json_by_id("deploy_records", record_id)
+        return DeployRecord.from_json(data) if data else None
 
     def deploy_records(self) -> list[DeployRecord]:
         """Every deploy record, newest first."""
@@ -58,19 +54,13 @@ class DeployTables:
 
     def put_deploy_detail(self, detail: DeployDetail) -> None:
         """Insert or replace a deploy detail (open while its status is undecided)."""
-        self._q(
-            "INSERT OR REPLACE INTO deploy_details(id, record_id, open, due_at, data) VALUES(?, ?, ?, ?, ?)",
-            detail.id,
-            detail.record_id,
-            int(detail.status is None),
-            detail.due_at,
-            detail.to_json(),
-        )
+        row = (detail.id, detail.record_id, detail.status is None, detail.due_at, detail.to_json())
+        self._put_timed("deploy_details", "record_id", *row)
 
     def get_deploy_detail(self, detail_id: int) -> DeployDetail | None:
         """One deploy detail, or ``None``."""
-        rows = self._q("SELECT data FROM deploy_details WHERE id=?", detail_id)
-        return DeployDetail.from_json(rows[0][0]) if rows else None
+        data = self._json_by_id("deploy_details", detail_id)
+        return DeployDetail.from_json(data) if data else None
 
     def deploy_details(self, record_id: int) -> list[DeployDetail]:
         """A record's details in creation order."""

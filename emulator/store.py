@@ -221,19 +221,12 @@ class Store(DeployTables):
     # -- deletion tasks ----------------------------------------------------------------------------------------
     def put_task(self, task: DeleteTask) -> None:
         """Insert or replace a deletion task."""
-        self._q(
-            "INSERT OR REPLACE INTO tasks(id, cert_id, open, due_at, data) VALUES(?, ?, ?, ?, ?)",
-            task.id,
-            task.cert_id,
-            int(task.status is None),
-            task.due_at,
-            task.to_json(),
-        )
+        self._put_timed("tasks", "cert_id", task.id, task.cert_id, task.status is None, task.due_at, task.to_json())
 
     def get_task(self, task_id: str) -> DeleteTask | None:
         """One task, or ``None``."""
-        rows = self._q("SELECT data FROM tasks WHERE id=?", task_id)
-        return DeleteTask.from_json(rows[0][0]) if rows else None
+        data = self._json_by_id("tasks", task_id)
+        return DeleteTask.from_json(data) if data else None
 
     def open_task_for(self, cert_id: str) -> DeleteTask | None:
         """The still-running task of a certificate, if any (a second checked delete reuses it)."""

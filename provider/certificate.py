@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,7 @@ from .inputs import (
     input_names,
     normalise_inputs,
     recorded_claim,
+    recorded_expiry,
     recorded_predecessor,
 )
 from .outputs import OUTPUT_NAMES, outputs
@@ -180,18 +181,19 @@ class CertificateProvider(dyn.ResourceProvider):
         """
         if predecessor := recorded_predecessor(olds):
             self._warn_lingering(entry_name(olds, _id), predecessor, _id)
-        source = news.get("source")
-        old_source = olds.get("source")
-        names = set(input_names(source if isinstance(source, str) else "")) | set(input_names(old_source or ""))
+        # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
+        # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
+        new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
+        names = set(input_names(new.source)) | set(input_names(old.source))
         changed = [n for n in sorted(names - NO_STEP_FIELDS) if field_changed(n, olds, news)]
-        expiry = due_for_renewal(olds.get("not_after"), news.get("renew_before"), self._timing.now())
-        if expiry is not None and source in ("free", "upload"):
-            self._say(renewal_note(entry_name(olds, _id), _id, source, expiry, str(news.get("renew_before"))))
-            if source == "free" and not changed:  # a renewal: the replacement applies for a new one
+        expiry = due_for_renewal(recorded_expiry(olds), new.renew_before, self._timing.now())
+        if expiry is not None and new.source in ("free", "upload"):
+            self._say(renewal_note(new.entry, _id, new.source, expiry, new.renew_before))
+            if new.source == "free" and not changed:  # a renewal: the replacement applies for a new one
                 return dyn.DiffResult(changes=True, replaces=["free_domain"])
         if not changed:
             return dyn.DiffResult(changes=False)
-        if source == "adopt" and news.get("adopt_id") == _id:
+        if new.source == "adopt" and new.adopt_id == _id:
             # Adopting the certificate this resource already is (an upload or free entry switched to `adopt: <its
             # own id>`): the same certificate under a new source, an update. As a replacement the engine would
             # adopt it and then delete it as the old one.
@@ -308,6 +310,7 @@ class CertificateArgs:
     check_resources: pulumi.Input[bool] = True
     rotate: pulumi.Input[bool] = True
     renew_before: pulumi.Input[str] = ""
+    deploy_regions: pulumi.Input[Mapping[str, Sequence[str]]] | None = None
     delete_timeout: pulumi.Input[float | str] = DEFAULT_DELETE_TIMEOUT
     create_timeout: pulumi.Input[float | str] = DEFAULT_CREATE_TIMEOUT
     allow_expired: pulumi.Input[bool] = False
@@ -335,6 +338,7 @@ class CertificateArgs:
             "check_resources": self.check_resources,
             "rotate": self.rotate,
             "renew_before": self.renew_before,
+            "deploy_regions": dict(self.deploy_regions) if isinstance(self.deploy_regions, Mapping) else {},
             "delete_timeout": self.delete_timeout,
             "create_timeout": self.create_timeout,
         }

@@ -128,11 +128,9 @@ class Creator:
         One listing serves both: the entry's certificates (its owner mark) are this call's duplicates (in-flight mark
         ``nonce``) and, when a replacement is running, the certificate being replaced (another claim, not in flight).
         """
-        if not owner:
-            self._remove_duplicates(entry, nonce, keep)
-            return ""
         try:
-            siblings = [c for c in self._ssl.find_certificates(tags={OWNER_TAG: owner}) if c.certificate_id != keep]
+            mark = {OWNER_TAG: owner} if owner else {CREATE_TAG: nonce}
+            siblings = [c for c in self._ssl.find_certificates(tags=mark) if c.certificate_id != keep]
         except TencentCloudError:
             return ""
         for duplicate in (c for c in siblings if c.tags.get(CREATE_TAG) == nonce):
@@ -189,13 +187,6 @@ class Creator:
             return [c.certificate_id for c in self._ssl.find_certificates(tags={CREATE_TAG: nonce})]
         except TencentCloudError:
             return []
-
-    def _remove_duplicates(self, entry: str, nonce: str, keep: str) -> None:
-        for duplicate in self._uploaded_by(nonce):
-            if duplicate == keep:
-                continue
-            self._discard(entry, duplicate)
-            self._say(f"{entry}: removed duplicate certificate {duplicate} left by a retried upload")
 
     def _discard(self, entry: str, certificate_id: str) -> None:
         # Only for certificates this very call created a moment ago: nothing can be bound to them yet.

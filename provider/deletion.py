@@ -64,7 +64,7 @@ class Deleter:
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec.owner, recorded_claim(props), refusal, deadline):
+                    if self._rotate(entry, id_, spec, recorded_claim(props), refusal, deadline):
                         continue
                 raise CertificateError(self.refusal_message(entry, id_, refusal)) from None
             except TencentCloudError as error:
@@ -97,20 +97,20 @@ class Deleter:
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec.owner, recorded_claim(props), failure, deadline):
+                if self._rotate(entry, id_, spec, recorded_claim(props), failure, deadline):
                     continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
 
     def _rotate(
-        self, entry: str, id_: str, owner: str, claim: str, refusal: CertificateStillBound, deadline: float
+        self, entry: str, id_: str, spec: CertificateInputs, claim: str, refusal: CertificateStillBound, deadline: float
     ) -> bool:
         """Move what is bound to a replaced certificate to its successor; False when it has none (a removal)."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
-            successor = rotator.successor(id_, owner, claim)
+            successor = rotator.successor(id_, spec.owner, claim)
             if successor is None:
                 return False
-            rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline)
+            rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:
             raise CertificateError(
                 f"{entry}: moving the resources bound to certificate {id_} to its replacement failed: {error}. "

@@ -42,6 +42,8 @@ __all__ = [
     "iso",
     "normalise_inputs",
     "recorded_claim",
+    "regions_of",
+    "recorded_expiry",
     "recorded_predecessor",
     "seconds",
     "tags_of",
@@ -93,6 +95,7 @@ class CertificateInputs:
     check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
     rotate: bool = _prop(True, "before deleting a replaced certificate, move what is bound to it to its successor")
     renew_before: str = _prop("", "renew (free) or warn (upload) this long before expiry, e.g. 30d", step=False)
+    deploy_regions: dict[str, list[str]] = _prop({}, "resource type -> regions a rotation deploys in")
     delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
     create_timeout: float = _prop(
         float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False
@@ -118,13 +121,18 @@ class CertificateInputs:
     def parse(cls, props: Mapping[str, Any]) -> CertificateInputs:
         """Typed inputs from the engine's properties (inputs or outputs echoing them); absent ones get defaults.
 
-        Values must have passed ``check`` (the provider's methods only see such); unknown names are ignored.
+        Values must have passed ``check``; unknown names are ignored. A value not known yet (preview) stays the
+        engine's unknown marker in a text field and leaves any other field at its default.
         """
         source = props.get("source") or "upload"
         values: dict[str, Any] = {"source": source}
         for f in dataclasses.fields(cls):
             raw = props.get(f.name)
             if f.name == "source" or raw is None or source not in f.metadata["sources"]:
+                continue
+            if is_unknown(raw):
+                if f.type in ("str", str):
+                    values[f.name] = UNKNOWN
                 continue
             values[f.name] = _coerce(f.name, raw)
         return cls(**values)
@@ -144,6 +152,11 @@ def recorded_claim(state: Mapping[str, Any]) -> str:
     return str(state.get("claim") or "")
 
 
+def recorded_expiry(state: Mapping[str, Any]) -> str:
+    """The certificate's expiry (``not_after``, ISO 8601) its state recorded; "" if none."""
+    return str(state.get("not_after") or "")
+
+
 def recorded_predecessor(state: Mapping[str, Any]) -> str:
     """The certificate a replacement replaced, as its state recorded it (an output; ``provider.rotation``)."""
     return str(state.get("predecessor") or "")
@@ -158,7 +171,16 @@ def _coerce(name: str, raw: Any) -> Any:
         return as_bool(raw, False)
     if name == "tags":
         return tags_of(raw)
+    if name == "deploy_regions":
+        return regions_of(raw)
     return str(raw)
+
+
+def regions_of(value: Any) -> dict[str, list[str]]:
+    """``deploy_regions`` as text: resource type -> region names (anything else: none)."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): [str(r) for r in v] for k, v in value.items() if isinstance(v, (list, tuple))}
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(CertificateInputs)}

@@ -82,6 +82,7 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
         "check_resources": spec.check_resources,
         "rotate": spec.rotate,
         "renew_before": spec.renew_before,
+        "deploy_regions": {kind: list(regions) for kind, regions in spec.deploy_regions.items()},
         "delete_timeout": spec.delete_timeout,
         "create_timeout": spec.create_timeout,
     }

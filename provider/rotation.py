@@ -59,12 +59,18 @@ class Rotator:
         bound: Sequence[DeployedResources],
         region: str,
         deadline: float,
+        entry_regions: ResourceRegions | None = None,
     ) -> None:
-        """Deploy ``new`` to the resources ``bound`` to ``old`` and wait; raise naming every resource that failed."""
+        """Deploy ``new`` to the resources ``bound`` to ``old`` and wait; raise naming every resource that failed.
+
+        Regional resource types deploy in the regions the entry lists for them (``deploy_regions``), else in the
+        stack's ``region``.
+        """
         types = sorted({b.resource_type for b in bound}) or sorted(self._bound_types(old))
         if not types:
             return
-        regions: ResourceRegions = {t: [region] for t in types if t in REGIONAL_TYPES}
+        listed = entry_regions or {}
+        regions: ResourceRegions = {t: list(listed.get(t) or [region]) for t in types if t in REGIONAL_TYPES}
         record = self._record(entry, old, new, types, regions, deadline)
         details = self._wait(entry, old, new, record, deadline)
         failed = [d for d in details if not d.succeeded]

@@ -78,8 +78,9 @@ def _missing(source: str, given: Mapping[str, Any]) -> Iterator[Failure]:
         "adopt_id": "adopt_id must be a certificate id such as GjTNRoK7",
         "free_domain": "free_domain must be a DNS name such as www.example.com",
     }
+    present = {name for name, value in given.items() if value not in (None, "")}
     for name in _REQUIRED[source]:
-        if given.get(name) in (None, ""):
+        if name not in present:
             yield Failure(name, messages[name])
 
 
@@ -196,12 +197,24 @@ def _free_domain(value: Any) -> Iterator[str]:
         yield f"free_domain: {problem}"
 
 
+def _deploy_regions(value: Any) -> Iterator[str]:
+    if not isinstance(value, Mapping):
+        yield "deploy_regions must be a mapping of resource type to a list of regions"
+        return
+    for kind, regions in value.items():
+        if not isinstance(kind, str) or not kind.isalpha() or not kind.islower():
+            yield f"deploy_regions: {kind!r} is not a resource type such as clb or waf"
+        elif not isinstance(regions, (list, tuple)) or not all(isinstance(r, str) and r for r in regions):
+            yield f"deploy_regions.{kind} must be a list of region names such as ap-guangzhou"
+
+
 _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "alias": _text("alias", rules.alias_problem),
     "project_id": _project_id,
     "tags": _tags,
     "check_resources": _flag("check_resources"),
     "rotate": _flag("rotate"),
+    "deploy_regions": _deploy_regions,
     "renew_before": _text("renew_before", lambda v: rules.renew_window_problem(v) if v else None, "text like 30d"),
     "delete_timeout": _timeout("delete_timeout"),
     "create_timeout": _timeout("create_timeout"),

@@ -132,6 +132,8 @@ class CertificateSpec:
     check_resources: bool = True
     rotate: bool = True  # a replacement moves what is bound to the old certificate to the new one first
     renew_before: str = ""  # e.g. "30d": renew a free certificate (warn about an uploaded one) this long before expiry
+    # resource type -> regions a rotation deploys in (regional types only; the stack's region otherwise)
+    deploy_regions: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     delete_timeout: int = DEFAULT_DELETE_TIMEOUT  # seconds
     create_timeout: int = DEFAULT_CREATE_TIMEOUT  # seconds
     retain: bool = False

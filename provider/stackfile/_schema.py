@@ -86,6 +86,18 @@ def _options() -> dict[str, Any]:
         "tags": {"$ref": "#/$defs/tags"},
         "check_resources": {"description": _FLAGS["check_resources"], "type": "boolean"},
         "rotate": {"description": _FLAGS["rotate"], "type": "boolean"},
+        "deploy_regions": {
+            "description": "Resource type -> the regions a rotation deploys the new certificate in, for regional types "
+            "(clb, waf, apigateway, cos, tke, tse, tcb); default: the stack's region. E.g. {clb: [ap-guangzhou, "
+            "ap-shanghai]}.",
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z]+$"},
+            "additionalProperties": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[a-z]+(-[a-z]+)+(-[0-9]+)?$"},
+                "minItems": 1,
+            },
+        },
         "renew_before": {
             "description": "Renew a free certificate this long before it expires (a plain `pulumi up` applies for a "
             "new one and moves its deployments); for an uploaded one, preview warns. Days, e.g. 30d.",

@@ -25,9 +25,8 @@ def test_read_returns_outputs_and_inputs(ssl: SslService, provider: CertificateP
     assert result.outs["alias"] == "console-edit" and result.outs["tags"] == {"env": "prod", "extra": "1"}
     assert result.inputs["alias"] == "console-edit" and result.inputs["private_key"] == key
     assert set(result.inputs) == {"entry", "owner", "source", "alias", "project_id", "tags", "check_resources",
-                                  "rotate", "renew_before", "delete_timeout", "create_timeout", "certificate",
-                                  "private_key",
-                                  "certificate_type", "allow_expired"}  # fmt: skip
+                                  "rotate", "renew_before", "deploy_regions", "delete_timeout", "create_timeout",
+                                  "certificate", "private_key", "certificate_type", "allow_expired"}  # fmt: skip
     assert provider.diff(cert_id, result.outs, checked(provider, upload_inputs(cert, key))).changes is None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.certs import make_cert
 from support.project import Project, upload_entry
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +123,31 @@ def test_a_free_certificate_inside_its_renewal_window_is_renewed_by_up(project: 
     assert new != old and old not in project.certificates()
     assert deployed(project, new) == {"clb"}
     project.cli("preview", "--expect-no-changes")
+
+
+def test_deploy_regions_move_a_clb_outside_the_stacks_region(project: Project) -> None:
+    """A CLB in another region than the stack's is moved only where the entry lists that region."""
+    project.make_cert("www", "www.example.com")
+    regions = "deploy_regions: {clb: [ap-shanghai]}\n"
+    project.write_stack("certificates:\n" + upload_entry("www", "www", regions))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CLB, "Region": "ap-shanghai"})
+    project.make_cert("www", "www.example.com")
+    project.up()
+    new = str(project.outputs()["www"]["id"])
+    assert old not in project.certificates() and deployed(project, new) == {"clb"}
+    [record] = project.emu.admin("GET", "/_emulator/deploys")["Records"]
+    assert [d["Region"] for d in record["Details"]] == ["ap-shanghai"]
+
+
+def test_an_uploaded_certificate_inside_its_renewal_window_is_warned_about(project: Project) -> None:
+    """Preview names the entry and the expiry date; nothing is replaced (only a new body renews an upload)."""
+    cert_pem, key_pem = make_cert("www.example.com", days=20)
+    (project.certs / "www.pem").write_text(cert_pem, encoding="utf-8")
+    (project.certs / "www.key").write_text(key_pem, encoding="utf-8")
+    project.write_stack("certificates:\n" + upload_entry("www", "www", "renew_before: 30d\n"))
+    project.up()
+    cert_id = project.outputs()["www"]["id"]
+    preview = project.cli("preview", "--expect-no-changes")
+    assert f"warning: www: certificate {cert_id} expires on" in preview and "within renew_before (30d)" in preview
