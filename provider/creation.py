@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import CertificateError
 from .inputs import CertificateInputs
-from .ownership import Holder, holder_of, marks
+from .ownership import Holder, holder_of, marks, newest_other_claim
 from .pem import normalise_pem
 from .reconcile import reconcile
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
@@ -136,9 +136,7 @@ class Creator:
         for duplicate in (c for c in siblings if c.tags.get(CREATE_TAG) == nonce):
             self._discard(entry, duplicate.certificate_id)
             self._say(f"{entry}: removed duplicate certificate {duplicate.certificate_id} left by a retried upload")
-        older = [c for c in siblings if CREATE_TAG not in c.tags and c.tags.get(CLAIM_TAG, "") not in ("", nonce)]
-        older.sort(key=lambda c: (c.inserted_at is not None, c.inserted_at), reverse=True)
-        return older[0].certificate_id if older else ""
+        return newest_other_claim(siblings, keep, nonce) or ""
 
     def _fresh_detail(self, certificate_id: str) -> CertificateDetail:
         """The detail of a certificate uploaded a moment ago, which Tencent may not be able to read yet."""

@@ -20,10 +20,11 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .rules import CLAIM_TAG, OWNER_TAG
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .ssl import CertificateSummary
 
 __all__ = [
     "Holder",
@@ -32,6 +33,7 @@ __all__ = [
     "marks",
     "names_identity",
     "new_claim",
+    "newest_other_claim",
     "owner_token",
     "stack_key",
     "verdict",
@@ -106,3 +108,20 @@ def verdict(tags: Mapping[str, str], owner: str, claim: str) -> Verdict:
     if current and current != claim:
         return Verdict(False, "a later create of this entry took it over (a forced replacement or a switch to adopt)")
     return Verdict(True)
+
+
+def newest_other_claim(rows: Iterable[CertificateSummary], exclude: str, claim: str) -> str | None:
+    """Among an entry's certificates (listed by its owner mark), the newest one another completed create claimed.
+
+    Not ``exclude``, not one whose create is still in flight (``pulumi:create``), not one carrying ``claim`` or no
+    claim at all: for a create, the certificate it replaces; for a delete, the certificate that replaced it.
+    """
+    others = [
+        row
+        for row in rows
+        if row.certificate_id != exclude
+        and CREATE_TAG not in row.tags
+        and row.tags.get(CLAIM_TAG, "") not in ("", claim)
+    ]
+    others.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
+    return others[0].certificate_id if others else None

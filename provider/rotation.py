@@ -15,7 +15,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from .errors import CertificateError
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, parse_renew_window
+from .ownership import newest_other_claim
+from .rules import OWNER_TAG, parse_renew_window
 from .ssl import CertificateNotFound, DeployedResources, SslService
 from .ssl.deploy import DeployDetail, DeployRecord, ResourceRegions
 from .tencentcloud.errors import TencentCloudError
@@ -41,15 +42,7 @@ class Rotator:
         """The certificate a later create of the same entry made, if it exists (the newest, should there be two)."""
         if not owner:
             return None
-        candidates = [
-            row
-            for row in self._ssl.find_certificates(tags={OWNER_TAG: owner})
-            if row.certificate_id != certificate_id
-            and CREATE_TAG not in row.tags
-            and row.tags.get(CLAIM_TAG, "") not in ("", claim)
-        ]
-        candidates.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
-        return candidates[0].certificate_id if candidates else None
+        return newest_other_claim(self._ssl.find_certificates(tags={OWNER_TAG: owner}), certificate_id, claim)
 
     def move(
         self,

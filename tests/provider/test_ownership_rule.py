@@ -44,3 +44,26 @@ def test_a_delete_needs_both_marks_to_name_the_resource() -> None:
     assert not retaken.may_delete and "later create of this entry" in retaken.reason
     # A state from before claims, a certificate claimed since: only a later create can have written that claim.
     assert not verdict({OWNER_TAG: ME, CLAIM_TAG: "c2"}, ME, "").may_delete
+
+
+def test_newest_other_claim_names_the_replaced_or_replacing_certificate() -> None:
+    import datetime as dt
+
+    from provider.ownership import newest_other_claim
+    from provider.rules import CREATE_TAG
+    from provider.ssl import CertificateSummary
+
+    def row(cid: str, day: int, **tags: str) -> CertificateSummary:
+        when = dt.datetime(2026, 1, day, tzinfo=dt.UTC)
+        return CertificateSummary(cid, "d", "", "SVR", 1, 0, "upload", when, None, {OWNER_TAG: ME, **tags})
+
+    rows = [
+        row("Self0001", 5, **{CLAIM_TAG: "mine"}),
+        row("Older001", 1, **{CLAIM_TAG: "c1"}),
+        row("Newer001", 3, **{CLAIM_TAG: "c2"}),
+        row("InFlight", 4, **{CLAIM_TAG: "c3", CREATE_TAG: "n"}),  # a create still running: never counted
+        row("Unclaim1", 4),  # no claim: not made by a completed create of this version
+        row("SameClm1", 4, **{CLAIM_TAG: "mine"}),
+    ]
+    assert newest_other_claim(rows, "Self0001", "mine") == "Newer001"
+    assert newest_other_claim(rows[:1], "Self0001", "mine") is None
