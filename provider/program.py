@@ -49,15 +49,21 @@ def stack_file_path(project_dir: Path, stack: str) -> Path:
     return project_dir / "stacks" / f"{stack}.yaml"
 
 
+def _read_config(reference: str) -> tuple[str | None, bool]:
+    """A ``[namespace:]key`` config value (secrets arrive decrypted) and whether it is stored in plain text."""
+    namespace, _, key = reference.rpartition(":")
+    value = pulumi.Config(namespace or None).get(key)
+    return value, value is not None and not is_config_secret(f"{namespace or pulumi.get_project()}:{key}")
+
+
 def _config_value(reference: str) -> str | None:
     """A ``{config: [namespace:]key}`` reference's value from the stack config (secrets arrive decrypted).
 
     Raises ``SecretError`` (the loader reports it with file, line and field) for a value set without ``--secret``:
     it sits in plain text in ``Pulumi.<stack>.yaml``, usually committed.
     """
-    namespace, _, key = reference.rpartition(":")
-    value = pulumi.Config(namespace or None).get(key)
-    if value is not None and not is_config_secret(f"{namespace or pulumi.get_project()}:{key}"):
+    value, plain = _read_config(reference)
+    if plain:
         raise SecretError(
             f"config key {reference!r} holds a private key but is not a secret, so it is stored in plain text in "
             f"Pulumi.{pulumi.get_stack()}.yaml; run `pulumi config rm {reference}` and then "
@@ -154,11 +160,7 @@ SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
 
 def plain_credentials() -> list[str]:
     """The credential config keys this stack sets without ``--secret``."""
-    return [
-        key
-        for key in SECRET_CONFIG_KEYS
-        if pulumi.Config("tencentcloud").get(key.partition(":")[2]) is not None and not is_config_secret(key)
-    ]
+    return [key for key in SECRET_CONFIG_KEYS if _read_config(key)[1]]
 
 
 def run(project_dir: Path) -> None:
