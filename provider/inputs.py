@@ -278,16 +278,12 @@ def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
         value = out[name]
         if value is None or is_unknown(value):
             continue
-        if name == "project_id":
-            out[name] = as_int(value)
-        elif name in ("delete_timeout", "create_timeout"):
-            out[name] = seconds(value, DEFAULT_DELETE_TIMEOUT)
-        elif name == "certificate":
+        if name == "certificate":
             out[name] = normalise_pem(value)
-        elif name == "tags":
-            out[name] = tags_of(value)
         elif name == "free_domain":
             out[name] = rules.free_domain(str(value))[0] or value
+        elif name in _FIELDS:
+            out[name] = _coerce(name, value)  # the same reading parse() applies
     return out
 
 
