@@ -1,0 +1,218 @@
+"""The review as a pull-request comment (GitHub/GitLab markdown): summary, callout, table, pre-flight, details.
+
+The first line is a hidden marker naming the stack, so CI can find its earlier comment and update it in place.
+Text from the plan (names, domains) is escaped and stripped of control characters (no ANSI reaches the comment).
+When the comment would pass ``max_chars``, the field-level details go first, then table rows, and a note says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from .facts import CertificateFacts
+from .model import OPERATIONS, Review, Row
+
+__all__ = ["DEFAULT_MAX_CHARS", "marker", "render_markdown"]
+
+#: GitHub refuses comments over 65,536 characters; leave room for what CI adds around the review.
+DEFAULT_MAX_CHARS = 60_000
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_FINGERPRINT_SHOWN = 16
+
+
+def marker(stack: str) -> str:
+    """The hidden first line of the comment: CI looks for it to update its own comment rather than add one."""
+    return f"<!-- tencent-ssl-review stack={_clean(stack)} -->"
+
+
+def render_markdown(review: Review, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """The comment, at most ``max_chars`` characters (with a visible note when something was left out)."""
+    rows = len(review.rows)
+    text = _render(review, details=True, shown_rows=rows)
+    if len(text) <= max_chars:
+        return text
+    text = _render(review, details=False, shown_rows=rows)
+    while len(text) > max_chars and rows > 0:
+        rows = max(0, rows - max(1, rows // 4))
+        text = _render(review, details=False, shown_rows=rows)
+    return text if len(text) <= max_chars else text[: max(0, max_chars - 200)] + "\n\n" + _cut_note(review)
+
+
+def _render(review: Review, *, details: bool, shown_rows: int) -> str:
+    lines = [marker(review.stack), f"### Certificates on stack `{_clean(review.stack)}`", "", _summary(review), ""]
+    lines += _callout(review)
+    if review.rows:
+        lines += _table(review.rows[:shown_rows])
+        if shown_rows < len(review.rows):
+            lines += ["", f"> **Truncated:** {len(review.rows) - shown_rows} of {len(review.rows)} rows left out "
+                      "to fit the comment size limit. " + _run_locally(review)]  # fmt: skip
+    lines += _preflight(review)
+    lines += _pending(review)
+    lines += _expiring(review)
+    if details:
+        lines += _details(review.rows)
+    elif review.rows:
+        lines += ["", "> **Truncated:** the field-level details are left out to fit the comment size limit. "
+                  + _run_locally(review)]  # fmt: skip
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _run_locally(review: Review) -> str:
+    return f"Run `python -m provider.review --stack {_clean(review.stack)}` to see everything."
+
+
+def _cut_note(review: Review) -> str:
+    return "> **Truncated** to fit the comment size limit. " + _run_locally(review) + "\n"
+
+
+def _summary(review: Review) -> str:
+    counts = review.counts
+    if not review.rows:
+        return "**No change to certificates.**"
+    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op != "retain"]
+    if counts["retain"]:
+        parts.append(f"{counts['retain']} retained (removed from the stack, kept in Tencent Cloud)")
+    refused = len(review.refused)
+    verdict = f"**{refused} will be refused**" if refused else "pre-flight: nothing will be refused"
+    return f"**Plan:** {', '.join(parts)}; {verdict}."
+
+
+def _callout(review: Review) -> list[str]:
+    lines: list[str] = []
+    if review.refused:
+        names = ", ".join(f"`{_clean(r.entry)}`" for r in review.refused)
+        lines += ["> [!CAUTION]", f"> `pulumi up` will fail on {names}: see the pre-flight below.", ""]
+    if review.destructive:
+        deleted = [r for r in review.rows if r.operation in ("delete", "replace")]
+        names = ", ".join(f"`{_clean(r.entry)}` ({r.operation})" for r in deleted)
+        lines += ["> [!WARNING]", f"> This change deletes or replaces certificates: {names}.", ""]
+    return lines
+
+
+def _table(rows: Iterable[Row]) -> list[str]:
+    lines = [
+        "| entry | operation | certificate | domains | expiry | fingerprint | checked delete | options | pre-flight |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cells = [
+            f"`{_cell(row.entry)}`",
+            _operation(row),
+            f"`{_cell(row.certificate_id)}`" if row.certificate_id else "(new)",
+            _before_after(row.old, row.new, lambda f: ", ".join(f.names)),
+            _before_after(row.old, row.new, lambda f: f.not_after[:10]),
+            _before_after(row.old, row.new, lambda f: f.fingerprint[:_FINGERPRINT_SHOWN]),
+            "yes" if row.check_resources else "**no**",
+            ", ".join(n for n, on in (("retain", row.retain), ("protect", row.protect)) if on) or "-",
+            _verdict_cell(row),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _operation(row: Row) -> str:
+    text = {"delete": "**delete**", "replace": "**replace**"}.get(row.operation, row.operation)
+    return f"{text} (pending)" if row.pending else text
+
+
+def _before_after(
+    old: CertificateFacts | None, new: CertificateFacts | None, pick: Callable[[CertificateFacts], str]
+) -> str:
+    before = _cell(pick(old)) if old is not None else ""
+    after = (_cell(pick(new)) or _cell(new.note)) if new is not None else ""
+    if old is None:
+        return after or "-"
+    if new is None or after == before:
+        return before or "-"
+    return f"{before or '-'} → {after or '-'}"
+
+
+def _verdict_cell(row: Row) -> str:
+    verdict = row.verdict
+    if verdict is None:
+        return "-"
+    if verdict.refused:
+        return "**refused**"
+    return "ok" if verdict.checked else "no call needed"
+
+
+def _preflight(review: Review) -> list[str]:
+    checked = [r for r in review.rows if r.verdict is not None and (r.verdict.reasons or r.verdict.notes)]
+    if not checked:
+        return []
+    lines = ["", "#### Pre-flight (read-only checks against Tencent Cloud)", ""]
+    for row in checked:
+        assert row.verdict is not None
+        label = "**refused**" if row.refused else "ok"
+        for reason in row.verdict.reasons:
+            lines.append(f"- `{_clean(row.entry)}` ({row.operation} `{_clean(row.certificate_id)}`): {label}: "
+                         f"{_clean(reason)}")  # fmt: skip
+        for note in row.verdict.notes:
+            lines.append(f"- `{_clean(row.entry)}` ({row.operation} `{_clean(row.certificate_id)}`): {_clean(note)}")
+    return lines
+
+
+def _pending(review: Review) -> list[str]:
+    if not review.pending:
+        return []
+    lines = ["", "#### Deletions pending from an earlier run", ""]
+    lines += [
+        f"- `{_clean(r.entry)}`: certificate `{_clean(r.certificate_id)}` was replaced but not deleted; `up` deletes "
+        "it now"
+        for r in review.pending
+    ]
+    return lines
+
+
+def _expiring(review: Review) -> list[str]:
+    if not review.expiring:
+        return []
+    lines = ["", f"#### Expiring within {review.expiry_window_days} days", ""]
+    lines += [
+        f"- `{_clean(e.entry)}`: certificate `{_clean(e.certificate_id)}` ({_clean(e.domain) or 'no domain'}) "
+        f"expires {_clean(e.not_after)}"
+        for e in review.expiring
+    ]
+    return lines
+
+
+def _details(rows: Iterable[Row]) -> list[str]:
+    lines: list[str] = []
+    for row in rows:
+        if not (row.changes or row.old or row.new):
+            continue
+        lines += ["", f"<details><summary><code>{_html(row.entry)}</code>: {row.operation}</summary>", ""]
+        for label, facts in (("before", row.old), ("after", row.new)):
+            if facts is not None:
+                lines.append(f"- {label}: {_facts(facts)}")
+        if row.changes:
+            lines += ["", "| field | before | after |", "|---|---|---|"]
+            lines += [f"| `{_cell(c.name)}` | {_cell(c.old)} | {_cell(c.new)} |" for c in row.changes]
+        lines += ["", "</details>"]
+    return lines
+
+
+def _facts(facts: CertificateFacts) -> str:
+    parts = [
+        f"domains {', '.join(facts.names) or '-'}",
+        f"expires {facts.not_after or '-'}",
+        f"SHA-1 fingerprint {facts.fingerprint or '-'}",
+    ]
+    if facts.note:
+        parts.append(facts.note)
+    return _clean("; ".join(parts))
+
+
+def _clean(text: str) -> str:
+    """Text without control characters (ANSI escapes included) and with HTML's specials escaped."""
+    return _html(_CONTROL.sub("", text))
+
+
+def _html(text: str) -> str:
+    return _CONTROL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(text: str) -> str:
+    return _clean(text).replace("|", "\\|").replace("`", "'")

@@ -1,0 +1,136 @@
+"""The pre-flight: for every certificate ``up`` would delete, ask Tencent Cloud (read-only) whether it will let it.
+
+The same rules the deletion meets (``provider.deletion``), checked before the merge instead of during ``up``:
+Pulumi refuses to delete a ``protect``ed resource; Tencent refuses the checked deletion (``check_resources``) of a
+certificate still deployed to a CLB, CDN, ... (``DescribeDeployedResources``), unless ``up`` first moves them to a
+replacement (``rotate``); and it refuses to delete a free certificate within an hour of its application
+(``DescribeCertificateDetail``'s insert time). Only read actions are called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..inputs import as_bool, iso
+from ..ssl import CertificateDetail, CertificateNotFound, DeployedResources, SslService
+from ..ssl.service import FREE_CERTIFICATE_MIN_AGE
+from .plan import Step
+
+__all__ = ["FREE_SOURCES", "Verdict", "asked_about", "preflight"]
+
+#: Tencent's ``From`` of free DV certificates (TrustAsia issues them), for adopted ones the state does not mark.
+FREE_SOURCES = frozenset({"trustasia"})
+_BATCH = 100  # certificate ids per DescribeDeployedResources call
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the pre-flight found for one step: whether ``up`` will be refused, why, and what else to know."""
+
+    refused: bool = False
+    reasons: tuple[str, ...] = ()  # why it will be refused, each with what to do
+    notes: tuple[str, ...] = ()  # what else happens (rotation, already gone, unchecked deletion of a bound one)
+    bound: tuple[str, ...] = ()  # "CLB: lb-7x3kq2", one per resource type
+    checked: bool = False  # whether Tencent Cloud was asked
+
+
+def asked_about(steps: Sequence[Step]) -> list[str]:
+    """The certificates Tencent Cloud is asked about: those ``up`` would delete (not retained, not protected)."""
+    return sorted(
+        {s.certificate_id for s in steps if s.deletes and s.certificate_id and s.kind != "retain" and not s.protect}
+    )
+
+
+def preflight(steps: Sequence[Step], ssl: SslService | None, now: dt.datetime) -> dict[int, Verdict]:
+    """A verdict for each step (by index in ``steps``) that deletes a certificate; others are left out.
+
+    ``ssl`` may be ``None`` when ``asked_about(steps)`` is empty.
+    """
+    targets = {i: s for i, s in enumerate(steps) if s.deletes and s.certificate_id}
+    asked = asked_about(steps)
+    if asked and ssl is None:
+        raise ValueError("the pre-flight needs the SSL service to ask about " + ", ".join(asked))
+    details = {cid: _detail(ssl, cid) for cid in asked} if ssl is not None else {}
+    present = [cid for cid, detail in details.items() if detail is not None]
+    bound = _bound(ssl, present) if ssl is not None else {}
+    return {
+        i: _judge(s, details.get(s.certificate_id), bound.get(s.certificate_id, ()), now) for i, s in targets.items()
+    }
+
+
+def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | None:
+    try:
+        return ssl.describe_certificate_detail(certificate_id)
+    except CertificateNotFound:
+        return None
+
+
+def _bound(ssl: SslService, certificate_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[DeployedResources]] = {}
+    for start in range(0, len(certificate_ids), _BATCH):
+        for row in ssl.describe_deployed_resources(certificate_ids[start : start + _BATCH]):
+            found.setdefault(row.certificate_id, []).append(row)
+    return {cid: _describe(rows) for cid, rows in found.items()}
+
+
+def _describe(rows: Iterable[DeployedResources]) -> tuple[str, ...]:
+    by_type: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for row in rows:
+        by_type.setdefault(row.resource_type, set()).update(row.resources)
+        counts[row.resource_type] = counts.get(row.resource_type, 0) + row.count
+    return tuple(
+        f"{kind.upper()}: {', '.join(sorted(names)) or f'{counts[kind]} resource(s)'}"
+        for kind, names in sorted(by_type.items())
+    )
+
+
+def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...], now: dt.datetime) -> Verdict:
+    cid = step.certificate_id
+    if step.kind == "retain":
+        return Verdict(notes=(f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud",))
+    if step.protect:
+        return Verdict(
+            refused=True,
+            reasons=(
+                f"protected: Pulumi refuses to delete {cid} while the entry has protect: true. Remove protect in a "
+                "change of its own and run `pulumi up` first (for an entry already removed: `pulumi state "
+                "unprotect` on its URN)",
+            ),
+        )
+    if detail is None:
+        return Verdict(
+            notes=(f"{cid} is already gone from Tencent Cloud: up only drops it from the state",), checked=True
+        )
+    reasons: list[str] = []
+    notes: list[str] = []
+    earliest = _deletable_from(step, detail)
+    if earliest is not None and earliest > now:
+        reasons.append(
+            f"free certificate applied at {iso(detail.inserted_at)}: Tencent Cloud does not delete a free certificate "
+            f"within an hour of its application, so not before {iso(earliest)}. Merge after that time"
+        )
+    if bound:
+        where = "; ".join(bound)
+        if not as_bool(step.old.get("check_resources"), True):
+            notes.append(
+                f"bound to {where}, and check_resources is false: {cid} is deleted anyway and those resources lose "
+                "their certificate"
+            )
+        elif step.kind == "replace" and as_bool(step.old.get("rotate"), True):
+            notes.append(f"bound to {where}: up moves them to the new certificate (rotate), then deletes {cid}")
+        else:
+            reasons.append(
+                f"still bound to {where}: Tencent Cloud refuses the checked deletion of {cid}. Unbind it from these "
+                "resources or deploy another certificate to them before merging"
+            )
+    return Verdict(refused=bool(reasons), reasons=tuple(reasons), notes=tuple(notes), bound=bound, checked=True)
+
+
+def _deletable_from(step: Step, detail: CertificateDetail) -> dt.datetime | None:
+    free = step.old.get("source") == "free" or detail.source.lower() in FREE_SOURCES
+    if not free or detail.inserted_at is None:
+        return None
+    return detail.inserted_at + FREE_CERTIFICATE_MIN_AGE
