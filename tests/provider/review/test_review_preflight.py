@@ -1,0 +1,89 @@
+"""The pre-flight against the emulator over real HTTP: which planned deletions Tencent Cloud or Pulumi will refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from provider.review.access import ReadOnlyCaller, WriteRefused
+from provider.review.plan import Step
+from provider.review.preflight import preflight
+from provider.ssl import SslService
+from provider.tencentcloud import Client
+from support.certs import make_cert
+from support.emulator import RunningEmulator
+from support.project import WRITE_ACTIONS
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit(emu: RunningEmulator) -> None:
+    # The test client does not pace its calls (conftest's ``client``): several pre-flights in a row pass 10/s.
+    emu.admin("PUT", "/_emulator/settings", {"RateLimit": False})
+
+
+def upload(ssl: SslService, cn: str) -> str:
+    cert, key = make_cert(cn)
+    return ssl.upload_certificate(public_key=cert, private_key=key)
+
+
+def bind(emu: RunningEmulator, certificate_id: str, kind: str, resource: str) -> None:
+    emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": certificate_id, "ResourceType": kind, "ResourceId": resource}
+    )
+
+
+def step(entry: str, op: str, certificate_id: str, **old: object) -> Step:
+    return Step(entry=entry, op=op, certificate_id=certificate_id, old={"source": "upload", **old})
+
+
+def test_bound_certificates_are_refused_unless_rotated_or_unchecked(ssl: SslService, emu: RunningEmulator) -> None:
+    ids = {name: upload(ssl, f"{name}.example.com") for name in ("removed", "replaced", "unchecked", "free")}
+    for name in ("removed", "replaced", "unchecked"):
+        bind(emu, ids[name], "clb", f"lb-{name}")
+    steps = [
+        step("removed", "delete", ids["removed"]),
+        step("replaced", "replace", ids["replaced"]),
+        step("unchecked", "delete", ids["unchecked"], check_resources=False),
+        step("free", "delete", ids["free"]),
+        Step(entry="gone", op="delete", certificate_id="abcdefgh"),
+    ]
+    before = len(emu.calls())
+    verdicts = preflight(steps, SslService(ReadOnlyCaller(ssl._client)), dt.datetime.now(dt.UTC))  # noqa: SLF001
+
+    assert [verdicts[i].refused for i in range(5)] == [True, False, False, False, False]
+    assert verdicts[0].bound == ("CLB: lb-removed",) and "Unbind" in verdicts[0].reasons[0]
+    assert "moves them to the new certificate" in verdicts[1].notes[0]
+    assert "check_resources is false" in verdicts[2].notes[0]
+    assert "already gone" in verdicts[4].notes[0]
+    assert not {c["Action"] for c in emu.calls()[before:]} & WRITE_ACTIONS
+
+
+def test_a_free_certificate_younger_than_an_hour_is_refused_with_the_time_it_becomes_deletable(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    free_id = ssl.apply_certificate(domain="free.example.com")
+    now = dt.datetime.now(dt.UTC)
+    (verdict,) = preflight([step("free", "delete", free_id, source="free")], ssl, now).values()
+    assert verdict.refused and "within an hour" in verdict.reasons[0] and "not before 20" in verdict.reasons[0]
+    (later,) = preflight([step("free", "delete", free_id, source="free")], ssl, now + dt.timedelta(hours=2)).values()
+    assert not later.refused
+
+
+def test_protected_and_retained_deletions_are_judged_without_a_call(emu: RunningEmulator) -> None:
+    steps = [
+        Step(entry="kept", op="delete", certificate_id="aaaaaaaa", protect=True),
+        Step(entry="left", op="delete", certificate_id="bbbbbbbb", retain=True),
+    ]
+    before = len(emu.calls())
+    verdicts = preflight(steps, None, dt.datetime.now(dt.UTC))
+    assert verdicts[0].refused and "protect" in verdicts[0].reasons[0]
+    assert not verdicts[1].refused and "only leaves the stack's state" in verdicts[1].notes[0]
+    assert len(emu.calls()) == before
+
+
+def test_the_read_only_caller_refuses_a_write_before_it_is_sent(client: Client, emu: RunningEmulator) -> None:
+    before = len(emu.calls())
+    with pytest.raises(WriteRefused, match="DeleteCertificate"):
+        ReadOnlyCaller(client).call("ssl", "2019-12-05", "DeleteCertificate", {"CertificateId": "aaaaaaaa"})
+    assert len(emu.calls()) == before
