@@ -26,6 +26,7 @@ from .markdown import DEFAULT_MAX_CHARS, render_markdown
 from .model import Review, build_review
 from .plan import Plan, PlanError, read_plan
 from .preflight import asked_about, preflight
+from .state import read_state, with_state
 
 __all__ = ["EXIT_ERROR", "ReviewError", "main", "make_review"]
 
@@ -43,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stack", help="the Pulumi stack (default: the selected one, or the preview's)")
     parser.add_argument("--preview-json", metavar="FILE", help="the output of `pulumi preview --json` (- for stdin)")
+    parser.add_argument(
+        "--state-json", metavar="FILE", help="the output of `pulumi stack export` (default: run it for the stack)"
+    )
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
     parser.add_argument("--cwd", type=Path, default=None, help="the Pulumi project directory (default: here)")
     parser.add_argument(
@@ -73,6 +77,7 @@ def main(
         text = _preview_text(args.preview_json, args.stack, cwd, env, stdin or sys.stdin)
         plan = read_plan(text)
         stack = args.stack or plan.stack
+        plan = with_state(plan, read_state(_state_text(args.state_json, stack, cwd, env)))
         review = make_review(plan, env, lambda key: _config_secret(key, stack, cwd, env), clock(), args.expiring_within)
     except (ReviewError, PlanError, CertificateError, TencentCloudError, WriteRefused, OSError) as error:
         err.write(f"provider.review: error: {error}\n")
@@ -118,6 +123,18 @@ def _preview_text(given: str | None, stack: str | None, cwd: Path, environ: Mapp
         # The JSON document on stdout carries the diagnostics; stderr what the CLI itself says.
         tail = "\n".join((proc.stderr.strip() + "\n" + _diagnostics(proc.stdout)).strip().splitlines()[-20:])
         raise ReviewError(f"`pulumi preview --json` exited {proc.returncode}:\n{tail}")
+    return proc.stdout
+
+
+def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str]) -> str:
+    if given:
+        try:
+            return Path(given).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ReviewError(f"cannot read the stack export {given}: {error.strerror or error}") from None
+    proc = _pulumi(["stack", "export", *_stack_args(stack)], cwd, environ)
+    if proc.returncode != 0:
+        raise ReviewError(f"`pulumi stack export` exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     return proc.stdout
 
 

@@ -91,3 +91,21 @@ def test_a_failing_preview_exits_1_with_the_reason_and_no_traceback(project: Pro
     assert failed.returncode == 1
     assert "pulumi preview --json` exited" in failed.stderr and "missing.pem" in failed.stderr
     assert "Traceback" not in failed.stderr and failed.stdout == ""
+
+
+def test_a_deletion_left_by_a_failed_replacement_is_listed_as_pending(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www", "rotate: false\n"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb", "ResourceId": CLB}
+    )
+    project.make_cert("www", "www.example.com", ("new.example.com",))
+    assert project.up(check=False) and old_id in project.certificates()  # the replacement's delete was refused
+
+    pending = review(project)
+    assert pending.returncode == 2, pending.stdout + pending.stderr
+    assert "#### Deletions pending from an earlier run" in pending.stdout
+    assert f"- `www`: certificate `{old_id}` was replaced but not deleted" in pending.stdout
+    assert f"| `www` | **delete** (pending) | `{old_id}` |" in pending.stdout

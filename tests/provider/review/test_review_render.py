@@ -14,6 +14,7 @@ from provider.review.markdown import render_markdown
 from provider.review.model import build_review
 from provider.review.plan import CERTIFICATE_TYPE, PlanError, read_plan
 from provider.review.preflight import preflight
+from provider.review.state import read_state, with_state
 from support.certs import make_cert
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -130,3 +131,22 @@ def test_control_characters_from_the_plan_do_not_reach_the_comment() -> None:
     doc["steps"][1]["oldState"]["outputs"]["domain"] = "\x1b[31mred.example.com\x1b[0m<b>"
     comment = render_markdown(review_of(doc))
     assert "\x1b" not in comment and "<b>" not in comment and "[31mred.example.com[0m&lt;b&gt;" in comment
+
+
+def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_certificates() -> None:
+    # CLI v3.274.1's JSON preview has no step for an unchanged certificate nor for one left marked for deletion.
+    kept, leftover = state("kept", "id-kept"), state("www", "id-left", delete=True)
+    kept["outputs"]["not_after"] = "2026-12-10T00:00:00Z"
+    leftover["outputs"]["private_key"] = {"ciphertext": "v1:AAAA"}  # how the export holds a secret
+    export = json.dumps({"deployment": {"resources": [kept, leftover, state("www", "id-www")]}})
+    doc = {"steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}]}
+    plan = with_state(read_plan(json.dumps(doc)), read_state(export))
+    assert [(s.entry, s.kind, s.certificate_id, s.pending) for s in plan.steps] == [
+        ("kept", "same", "id-kept", False),
+        ("www", "same", "id-www", False),
+        ("www", "delete", "id-left", True),
+    ]
+    review = build_review(plan, {}, NOW)
+    assert [(r.entry, r.certificate_id) for r in review.pending] == [("www", "id-left")]
+    assert [(e.entry, e.not_after) for e in review.expiring] == [("kept", "2026-12-10T00:00:00Z")]
+    assert "ciphertext" not in render_markdown(review) + render_json(review)
