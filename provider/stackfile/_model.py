@@ -10,24 +10,6 @@ from typing import Any, ClassVar, Literal
 
 from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT
 
-__all__ = [
-    "DEFAULT_CREATE_TIMEOUT",
-    "DEFAULT_DELETE_TIMEOUT",
-    "AdoptSource",
-    "CertType",
-    "CertificateSpec",
-    "FreeSource",
-    "Problem",
-    "SecretError",
-    "SecretKind",
-    "SecretRef",
-    "Source",
-    "StackFile",
-    "StackFileError",
-    "UploadSource",
-]
-
-
 CertType = Literal["SVR", "CA"]
 SecretKind = Literal["config", "env", "file", "inline"]
 
