@@ -167,7 +167,7 @@ class CertificateProvider(dyn.ResourceProvider):
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
         inputs = {k: v for k, v in news.items() if k != "__provider"}
         failures = [dyn.CheckFailure(f.property, f.reason) for f in check_inputs(inputs, self._timing.now())]
-        source = inputs.get("source")
+        source = inputs.get("source")  # raw: the source picks the schema, and a bad or unknown one has none
         if not failures and isinstance(source, str) and source in SOURCES:
             inputs = normalise_inputs(inputs, source)
         return dyn.CheckResult(inputs, failures)
