@@ -1,5 +1,7 @@
 """Tencent Cloud SSL certificates as Pulumi resources: ``CertificateProvider`` (dynamic provider) and ``Certificate``.
 
+The resource class and its arguments live in ``provider.resource`` and are re-exported here.
+
 The provider is pickled **by reference** into every resource's state as ``provider.certificate.CertificateProvider``:
 this module path and class name are a compatibility promise (moving them breaks refresh and delete of existing
 stacks). Importing this module has no side effects; the pickle holds no state at all (see ``__getstate__``), so no
@@ -19,11 +21,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import pulumi
 import pulumi.dynamic as dyn
 
 from .creation import Creator
@@ -49,6 +49,7 @@ from .outputs import OUTPUT_NAMES, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
+from .resource import Certificate, CertificateArgs
 from .rotation import due_for_renewal, lingering, renewal_note
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
@@ -166,7 +167,7 @@ class CertificateProvider(dyn.ResourceProvider):
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
         inputs = {k: v for k, v in news.items() if k != "__provider"}
         failures = [dyn.CheckFailure(f.property, f.reason) for f in check_inputs(inputs, self._timing.now())]
-        source = inputs.get("source")
+        source = inputs.get("source")  # raw: the source picks the schema, and a bad or unknown one has none
         if not failures and isinstance(source, str) and source in SOURCES:
             inputs = normalise_inputs(inputs, source)
         return dyn.CheckResult(inputs, failures)
@@ -285,116 +286,3 @@ class CertificateProvider(dyn.ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         Deleter(self._ssl(), self._timing, self._say).delete(id_, props)
-
-
-# -------------------------------------------------------------------------------------------------- resource
-
-
-@dataclass
-class CertificateArgs:
-    """What one certificate is: exactly one of ``certificate`` (upload), ``adopt_id`` or ``free_domain``.
-
-    ``private_key`` is always sent as a Pulumi secret. Durations are seconds or text such as ``10m``.
-    """
-
-    certificate: pulumi.Input[str] | None = None
-    private_key: pulumi.Input[str] | None = None
-    certificate_type: pulumi.Input[str] = "SVR"
-    adopt_id: pulumi.Input[str] | None = None
-    take_over: pulumi.Input[bool] = False
-    free_domain: pulumi.Input[str] | None = None
-    free_validation: pulumi.Input[str] = "DNS_AUTO"
-    alias: pulumi.Input[str] = ""
-    project_id: pulumi.Input[int] = 0
-    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
-    check_resources: pulumi.Input[bool] = True
-    rotate: pulumi.Input[bool] = True
-    renew_before: pulumi.Input[str] = ""
-    deploy_regions: pulumi.Input[Mapping[str, Sequence[str]]] | None = None
-    delete_timeout: pulumi.Input[float | str] = DEFAULT_DELETE_TIMEOUT
-    create_timeout: pulumi.Input[float | str] = DEFAULT_CREATE_TIMEOUT
-    allow_expired: pulumi.Input[bool] = False
-
-    @property
-    def source(self) -> str:
-        """``"upload"``, ``"adopt"`` or ``"free"``, from the field that is set."""
-        kinds = [
-            k
-            for k, v in (("upload", self.certificate), ("adopt", self.adopt_id), ("free", self.free_domain))
-            if v is not None
-        ]
-        if len(kinds) != 1:
-            raise ValueError("CertificateArgs needs exactly one of certificate, adopt_id or free_domain")
-        return kinds[0]
-
-    def to_inputs(self) -> dict[str, Any]:
-        """The resource's input properties (without entry/owner)."""
-        source = self.source
-        props: dict[str, Any] = {
-            "source": source,
-            "alias": self.alias,
-            "project_id": self.project_id,
-            "tags": dict(self.tags) if isinstance(self.tags, Mapping) else (self.tags or {}),
-            "check_resources": self.check_resources,
-            "rotate": self.rotate,
-            "renew_before": self.renew_before,
-            "deploy_regions": dict(self.deploy_regions) if isinstance(self.deploy_regions, Mapping) else {},
-            "delete_timeout": self.delete_timeout,
-            "create_timeout": self.create_timeout,
-        }
-        if source == "upload":
-            props.update(
-                certificate=self.certificate, certificate_type=self.certificate_type, allow_expired=self.allow_expired
-            )
-            if self.private_key is not None:
-                props["private_key"] = pulumi.Output.secret(self.private_key)
-        elif source == "adopt":
-            props.update(adopt_id=self.adopt_id, take_over=self.take_over)
-        else:
-            props.update(free_domain=self.free_domain, free_validation=self.free_validation)
-        return props
-
-
-class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
-    """A Tencent Cloud SSL certificate: uploaded, applied for (free DV) or adopted; type token
-    ``pulumi-python:dynamic/tencentcloud:Certificate``."""
-
-    certificate_id: pulumi.Output[str]
-    domain: pulumi.Output[str]
-    subject_alt_names: pulumi.Output[list[str]]
-    not_before: pulumi.Output[str]
-    not_after: pulumi.Output[str]
-    status: pulumi.Output[int]
-    status_name: pulumi.Output[str]
-    fingerprint: pulumi.Output[str]
-    certificate_type: pulumi.Output[str]
-    alias: pulumi.Output[str]
-    project_id: pulumi.Output[int]
-    tags: pulumi.Output[dict[str, str]]
-    source: pulumi.Output[str]
-    check_resources: pulumi.Output[bool]
-    delete_timeout: pulumi.Output[float]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: CertificateArgs,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        identity: StackIdentity | None = None,
-    ) -> None:
-        """``identity`` (one per stack) tells this stack's certificates from those of a same-named stack elsewhere;
-        without it the owner mark derives from the organisation, project and stack names alone."""
-        props = args.to_inputs()
-        props["entry"] = resource_name
-        if identity is not None:
-            props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))
-        else:
-            names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
-            props["owner"] = owner_token(names, resource_name)
-        for name in OUTPUT_NAMES:
-            props.setdefault(name, None)
-        # The key is an input under the same name, so the engine re-marks the echoed output secret; saying so
-        # explicitly also covers outputs read back by refresh.
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["private_key"])
-        super().__init__(CertificateProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts))

@@ -38,13 +38,18 @@ class StackIdentityProvider(dyn.ResourceProvider):
         return dyn.DiffResult(changes=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        return dyn.UpdateResult({**_plain(news), "identity": olds.get("identity") or _id})
+        return dyn.UpdateResult({**_plain(news), "identity": _identity_of(olds, _id)})
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        return dyn.ReadResult(id_, {**props, "identity": props.get("identity") or id_})
+        return dyn.ReadResult(id_, {**props, "identity": _identity_of(props, id_)})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing in the cloud: the identity lives only in the state."""
+
+
+def _identity_of(props: dict[str, Any], fallback: str) -> str:
+    # The one raw lookup of this resource: its state has no schema beyond this one generated value.
+    return str(props.get("identity") or fallback)
 
 
 def _plain(props: dict[str, Any]) -> dict[str, Any]:

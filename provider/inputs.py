@@ -23,6 +23,7 @@ from .pem import normalise_pem, same_key
 
 __all__ = [
     "ALL_INPUTS",
+    "REQUIRED_INPUTS",
     "CertificateInputs",
     "Source",
     "CERTIFICATE_TYPES",
@@ -35,6 +36,8 @@ __all__ = [
     "UNKNOWN",
     "as_bool",
     "as_int",
+    "default_of",
+    "defaults_of",
     "entry_name",
     "field_changed",
     "input_names",
@@ -70,11 +73,13 @@ def _prop(
     step: bool = True,
     secret: bool = False,
     given: bool = False,
+    required: bool = False,
 ) -> Any:
     """A schema field: ``replace`` (changing it makes a new certificate), ``step`` (False: changing it is no step at
     all, bookkeeping only), ``secret`` (a Pulumi secret end to end), ``given`` (always sent by the resource or
-    required, so ``check`` fills in no default), the ``sources`` that have it, and its doc."""
-    meta = {"doc": doc, "sources": sources, "replace": replace, "step": step, "secret": secret, "given": given}
+    required, so ``check`` fills in no default), ``required`` (its source cannot do without it: the field that
+    says which source a certificate has), the ``sources`` that have it, and its doc."""
+    meta = dict(doc=doc, sources=sources, replace=replace, step=step, secret=secret, given=given, required=required)
     if isinstance(default, dict):
         return field(default_factory=dict, metadata=meta)
     return field(default=default, metadata=meta)
@@ -100,16 +105,20 @@ class CertificateInputs:
     create_timeout: float = _prop(
         float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False
     )
-    certificate: str = _prop("", "PEM body, chain included", sources=("upload",), replace=True, given=True)
+    certificate: str = _prop(
+        "", "PEM body, chain included", sources=("upload",), replace=True, given=True, required=True
+    )
     private_key: str = _prop(
         "", "PEM private key (a CA certificate has none)", sources=("upload",), replace=True, secret=True, given=True
     )
     certificate_type: str = _prop("SVR", "SVR (server) or CA", sources=("upload",), replace=True)
     allow_expired: bool = _prop(False, "upload an expired certificate", sources=("upload",), step=False)
-    adopt_id: str = _prop("", "the id of the certificate to adopt", sources=("adopt",), replace=True, given=True)
+    adopt_id: str = _prop(
+        "", "the id of the certificate to adopt", sources=("adopt",), replace=True, given=True, required=True
+    )
     take_over: bool = _prop(False, "adopt even from another stack", sources=("adopt",), step=False)
     free_domain: str = _prop(
-        "", "the host name of a free DV certificate", sources=("free",), replace=True, given=True
+        "", "the host name of a free DV certificate", sources=("free",), replace=True, given=True, required=True
     )
     free_validation: str = _prop("DNS_AUTO", "DNS_AUTO, DNS or FILE", sources=("free",), replace=True)
 
@@ -196,6 +205,21 @@ REPLACE_FIELDS = tuple(n for n, f in _FIELDS.items() if f.metadata["replace"])
 NO_STEP_FIELDS = frozenset(n for n, f in _FIELDS.items() if not f.metadata["step"])
 #: Inputs that are Pulumi secrets.
 SECRET_FIELDS = frozenset(n for n, f in _FIELDS.items() if f.metadata["secret"])
+#: Per source, the inputs it cannot do without (the others have defaults); the one set says which source it is.
+REQUIRED_INPUTS: Mapping[str, tuple[str, ...]] = {
+    source: tuple(n for n in _SOURCE_INPUTS[source] if _FIELDS[n].metadata["required"]) for source in SOURCES
+}
+
+
+def default_of(name: str) -> Any:
+    """The schema's default of input ``name`` (a new dict for a mapping), for the types that derive from it."""
+    f = _FIELDS[name]
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def defaults_of(source: str) -> dict[str, Any]:
+    """The inputs of ``source`` that have a default (neither required nor set by the resource), with it."""
+    return {n: default_of(n) for n in input_names(source) if not _FIELDS[n].metadata["given"]}
 
 
 def input_names(source: str) -> tuple[str, ...]:
@@ -266,12 +290,7 @@ def entry_name(props: Mapping[str, Any], fallback: str = "certificate") -> str:
 def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Valid inputs with defaults filled in, numbers as numbers, PEM, tags and domain in one spelling each."""
     out = dict(inputs)
-    defaults = {
-        n: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
-        for n, f in _FIELDS.items()
-        if source in f.metadata["sources"] and not f.metadata["given"]
-    }
-    for name, value in defaults.items():
+    for name, value in defaults_of(source).items():
         if out.get(name) is None:
             out[name] = value
     for name in list(out):

@@ -17,6 +17,7 @@ from . import rules
 from .inputs import (
     ALL_INPUTS,
     CERTIFICATE_TYPES,
+    REQUIRED_INPUTS,
     SOURCES,
     CertificateInputs,
     as_int,
@@ -35,9 +36,6 @@ from .pem import (
 )
 
 __all__ = ["VALUE_CHECKED", "Failure", "check_inputs"]
-
-#: Properties a certificate of a source cannot do without (the others have defaults).
-_REQUIRED = {"upload": ("certificate",), "adopt": ("adopt_id",), "free": ("free_domain",)}
 
 
 class Failure(NamedTuple):
@@ -79,7 +77,7 @@ def _missing(source: str, given: Mapping[str, Any]) -> Iterator[Failure]:
         "free_domain": "free_domain must be a DNS name such as www.example.com",
     }
     present = {name for name, value in given.items() if value not in (None, "")}
-    for name in _REQUIRED[source]:
+    for name in REQUIRED_INPUTS[source]:
         if name not in present:
             yield Failure(name, messages[name])
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT, parse_duration
+from ..rules import parse_duration
 from ._model import AdoptSource, CertificateSpec, CertType, Source, StackFile, StackFileError
 from ._nodes import Loc
 from ._options import OptionReader
@@ -188,24 +188,18 @@ class _StackReader(OptionReader):
         source = self.source(entry, loc, cert_type, bool(values.get("allow_expired")))
         if source is None:
             return None, former
+        # An option neither the entry nor defaults set (or one refused) takes the spec's default, the schema's.
+        options = {key: value for key, value in values.items() if value is not None}
+        if "deploy_regions" in options:
+            options["deploy_regions"] = {k: tuple(v) for k, v in options["deploy_regions"].items()}
         spec = CertificateSpec(
             name=name,
             source=source,
             alias=alias,
             cert_type=cert_type,
-            project_id=values.get("project_id", 0),
-            tags=values.get("tags") or {},
-            check_resources=values.get("check_resources", True),
-            rotate=values.get("rotate", True),
-            renew_before=values.get("renew_before") or "",
-            deploy_regions={k: tuple(v) for k, v in (values.get("deploy_regions") or {}).items()},
-            delete_timeout=values.get("delete_timeout") or DEFAULT_DELETE_TIMEOUT,
-            create_timeout=values.get("create_timeout") or DEFAULT_CREATE_TIMEOUT,
-            retain=values.get("retain", False),
-            protect=values.get("protect", False),
             renamed_from=tuple(old for old, _ in former),
-            allow_expired=values.get("allow_expired", False),
             line=self.line_of(loc),
+            **options,
         )
         return spec, former
 

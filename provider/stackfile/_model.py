@@ -8,25 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT
-
-__all__ = [
-    "DEFAULT_CREATE_TIMEOUT",
-    "DEFAULT_DELETE_TIMEOUT",
-    "AdoptSource",
-    "CertType",
-    "CertificateSpec",
-    "FreeSource",
-    "Problem",
-    "SecretError",
-    "SecretKind",
-    "SecretRef",
-    "Source",
-    "StackFile",
-    "StackFileError",
-    "UploadSource",
-]
-
+from ..inputs import default_of
 
 CertType = Literal["SVR", "CA"]
 SecretKind = Literal["config", "env", "file", "inline"]
@@ -104,7 +86,7 @@ class AdoptSource:
 
     kind: ClassVar[str] = "adopt"
     certificate_id: str
-    take_over: bool = False
+    take_over: bool = default_of("take_over")
 
 
 @dataclass(frozen=True)
@@ -113,7 +95,7 @@ class FreeSource:
 
     kind: ClassVar[str] = "free"
     domain: str
-    validation: str = "DNS_AUTO"  # DvAuthMethod: DNS_AUTO | DNS | FILE
+    validation: str = default_of("free_validation")  # DvAuthMethod: DNS_AUTO | DNS | FILE
 
 
 Source = UploadSource | AdoptSource | FreeSource
@@ -121,25 +103,26 @@ Source = UploadSource | AdoptSource | FreeSource
 
 @dataclass(frozen=True)
 class CertificateSpec:
-    """One validated entry of ``certificates:``, with the stack's ``defaults`` merged in."""
+    """One validated entry of ``certificates:``, with the stack's ``defaults`` merged in; the defaults of the
+    certificate's properties are the input schema's (``provider.inputs.CertificateInputs``)."""
 
     name: str
     source: Source
-    alias: str = ""
-    cert_type: CertType = "SVR"
-    project_id: int = 0
+    alias: str = default_of("alias")
+    cert_type: CertType = default_of("certificate_type")
+    project_id: int = default_of("project_id")
     tags: dict[str, str] = field(default_factory=dict, hash=False)
-    check_resources: bool = True
-    rotate: bool = True  # a replacement moves what is bound to the old certificate to the new one first
-    renew_before: str = ""  # e.g. "30d": renew a free certificate (warn about an uploaded one) this long before expiry
+    check_resources: bool = default_of("check_resources")
+    rotate: bool = default_of("rotate")  # a replacement moves what is bound to the old certificate to the new one
+    renew_before: str = default_of("renew_before")  # e.g. "30d": renew (free) or warn (upload) this long before expiry
     # resource type -> regions a rotation deploys in (regional types only; the stack's region otherwise)
     deploy_regions: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
-    delete_timeout: int = DEFAULT_DELETE_TIMEOUT  # seconds
-    create_timeout: int = DEFAULT_CREATE_TIMEOUT  # seconds
-    retain: bool = False
+    delete_timeout: int = int(default_of("delete_timeout"))  # seconds
+    create_timeout: int = int(default_of("create_timeout"))  # seconds
+    retain: bool = False  # resource options, not inputs
     protect: bool = False
     renamed_from: tuple[str, ...] = ()
-    allow_expired: bool = False
+    allow_expired: bool = default_of("allow_expired")
     line: int = 0  # of the entry's name in the stack file
 
     @property

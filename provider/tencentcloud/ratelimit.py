@@ -12,33 +12,34 @@ import functools
 import threading
 import time
 from collections.abc import Callable
+from typing import TypedDict, Unpack
 
-__all__ = ["DEFAULT_RATE", "RateLimiter", "TokenBucket"]
+__all__ = ["DEFAULT_RATE", "RateLimiter", "Timing", "TokenBucket"]
 
 #: Tencent's SSL API allows 10 requests per second per action.
 DEFAULT_RATE = 10.0
 
 
+class Timing(TypedDict, total=False):
+    """The time hooks of a bucket (``time.monotonic`` and ``time.sleep`` unless given), for tests' fake clocks."""
+
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+
 class TokenBucket:
     """Admit at most ``rate`` acquisitions per second on average, with bursts of up to ``burst``; thread-safe."""
 
-    def __init__(
-        self,
-        rate: float = DEFAULT_RATE,
-        burst: float = 1.0,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, rate: float = DEFAULT_RATE, burst: float = 1.0, **timing: Unpack[Timing]) -> None:
         if not rate > 0 or not burst >= 1:
             raise ValueError("TokenBucket needs rate > 0 and burst >= 1")
         self.rate = rate
         self.burst = burst
-        self._clock = clock
-        self._sleep = sleep
+        self._clock = timing.get("clock", time.monotonic)
+        self._sleep = timing.get("sleep", time.sleep)
         self._lock = threading.Lock()
         self._tokens = burst
-        self._updated = clock()
+        self._updated = self._clock()
 
     def reserve(self) -> float:
         """Take one token now and return how many seconds the caller must wait before using it."""
@@ -60,15 +61,8 @@ class TokenBucket:
 class RateLimiter:
     """One ``TokenBucket`` per key (the API action), created on first use with these arguments; thread-safe."""
 
-    def __init__(
-        self,
-        rate: float = DEFAULT_RATE,
-        burst: float = 1.0,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._new_bucket = functools.partial(TokenBucket, rate, burst, clock=clock, sleep=sleep)
+    def __init__(self, rate: float = DEFAULT_RATE, burst: float = 1.0, **timing: Unpack[Timing]) -> None:
+        self._new_bucket = functools.partial(TokenBucket, rate, burst, **timing)
         self._new_bucket()  # a bad rate or burst fails here, not at the first call
         self._lock = threading.Lock()
         self._buckets: dict[str, TokenBucket] = {}

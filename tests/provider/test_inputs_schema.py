@@ -9,11 +9,15 @@ from provider.inputs import (
     ALL_INPUTS,
     NO_STEP_FIELDS,
     REPLACE_FIELDS,
+    REQUIRED_INPUTS,
     SECRET_FIELDS,
     CertificateInputs,
+    default_of,
+    defaults_of,
     input_names,
     normalise_inputs,
 )
+from provider.stackfile import AdoptSource, CertificateSpec, FreeSource
 
 
 def test_the_derived_tables() -> None:
@@ -34,6 +38,33 @@ def test_every_resource_argument_is_a_schema_field() -> None:
     assert args <= ALL_INPUTS
     assert set(CertificateArgs(adopt_id="GjTNRoK7").to_inputs()) <= ALL_INPUTS
     assert set(CertificateArgs(certificate="pem", private_key="key").to_inputs()) <= ALL_INPUTS
+
+
+def test_the_resource_arguments_and_the_stack_file_spec_default_as_the_schema_does() -> None:
+    assert REQUIRED_INPUTS == {"upload": ("certificate",), "adopt": ("adopt_id",), "free": ("free_domain",)}
+    # An argument left unset sends the schema's default (tags and deploy_regions: None until then).
+    for source, args in (
+        ("upload", CertificateArgs(certificate="pem")),
+        ("adopt", CertificateArgs(adopt_id="GjTNRoK7")),
+        ("free", CertificateArgs(free_domain="shop.example.com")),
+    ):
+        assert args.to_inputs() == {**defaults_of(source), "source": source, **REQUIRED_VALUES[source]}
+    # The stack file's spec and sources start from the same defaults.
+    spec = CertificateSpec(name="e", source=FreeSource("shop.example.com"))
+    assert (spec.alias, spec.project_id, spec.tags, spec.check_resources, spec.rotate, spec.renew_before) == tuple(
+        default_of(n) for n in ("alias", "project_id", "tags", "check_resources", "rotate", "renew_before")
+    )
+    assert (spec.cert_type, spec.allow_expired, spec.deploy_regions) == ("SVR", False, {})
+    assert (spec.delete_timeout, spec.create_timeout) == (default_of("delete_timeout"), default_of("create_timeout"))
+    assert FreeSource("shop.example.com").validation == default_of("free_validation") == "DNS_AUTO"
+    assert AdoptSource("GjTNRoK7").take_over is default_of("take_over") is False
+
+
+REQUIRED_VALUES = {
+    "upload": {"certificate": "pem"},
+    "adopt": {"adopt_id": "GjTNRoK7"},
+    "free": {"free_domain": "shop.example.com"},
+}
 
 
 def test_parse_reads_the_engines_plain_values() -> None:

@@ -156,21 +156,29 @@ def new_certificate(project: Project, two: dict[str, str]) -> str:
     return new
 
 
-def up_held_at(project: Project, action: str, seconds: int, what: str) -> subprocess.Popen[str]:
-    """`up` started with a new entry ``fresh`` beside ``two``'s, once the emulator holds its ``action`` call."""
+def killed_while_held(project: Project, two: dict[str, str], action: str, seconds: int, what: str) -> str:
+    """`up` with a new entry ``fresh`` beside ``two``'s, killed while the emulator holds its ``action`` call; once
+    the held call has completed (so it is not logged during a later test), the certificate the killed run left."""
     project.write_stack("certificates:\n" + KEPT_AND_DOOMED + upload_entry("fresh", "f"))
     hold(project, action, seconds)
     proc = start_up(project)
     wait_until(what, fault_taken(project), proc)
-    return proc
+    kill_tree(proc)
+    wait_until(f"the held {action} completes", called(project, action, fault="delay"))
+    return new_certificate(project, two)
 
 
-def assert_next_up_records(project: Project, two: dict[str, str], left: str) -> None:
-    """The up after recovery records ``left``, the certificate the killed run uploaded, for the new entry."""
+def assert_next_up_records(
+    project: Project, two: dict[str, str], left: str, entry: str = "fresh", alias: str = "f"
+) -> str:
+    """The up after recovery records ``left``, the certificate the killed run left, for the new ``entry``; returns
+    the up's output (the emulator's call log holds only this up's and the convergence check's calls)."""
+    project.emu.admin("DELETE", "/_emulator/calls")
     output = project.up()
-    assert "interrupted" in output and left in output
-    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "fresh": "f"})
-    assert ids == {**two, "fresh": left}
+    assert left in output
+    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", entry: alias})
+    assert ids == {**two, entry: left}
+    return output
 
 
 # -- scenarios --------------------------------------------------------------------------------------------------------
@@ -232,16 +240,12 @@ def test_killed_while_waiting_on_a_deletion_task(project: Project, two: dict[str
 )
 def test_killed_while_uploading(project: Project, two: dict[str, str]) -> None:
     # The upload is held by the emulator for 2 s: the kill lands while the provider waits for the reply.
-    proc = up_held_at(project, "UploadCertificate", 2, "the upload reaches the emulator")
-    kill_tree(proc)
-    wait_until("the upload commits", called(project, "UploadCertificate", fault="delay"))
-    left = new_certificate(project, two)
+    left = killed_while_held(project, two, "UploadCertificate", 2, "the upload reaches the emulator")
     assert pending_operations(project) == [("creating", "fresh")]
 
     recover(project)
     assert "fresh" not in project.state_resources() and pending_operations(project) == []
-    project.emu.admin("DELETE", "/_emulator/calls")
-    assert_next_up_records(project, two, left)
+    assert "interrupted" in assert_next_up_records(project, two, left)
 
 
 @crash(
@@ -251,15 +255,10 @@ def test_killed_while_uploading(project: Project, two: dict[str, str]) -> None:
 )
 def test_killed_after_the_upload_was_answered(project: Project, two: dict[str, str]) -> None:
     # The detail read that follows the upload is held: the kill lands after the upload, before the state has it.
-    proc = up_held_at(project, "DescribeCertificateDetail", 3, "the provider reads the new certificate")
+    left = killed_while_held(project, two, "DescribeCertificateDetail", 3, "the provider reads the new certificate")
     assert called(project, "UploadCertificate")()
-    kill_tree(proc)
-    left = new_certificate(project, two)
-    # The held read still completes in the emulator; let it, so it is not logged during a later test.
-    wait_until("the held read completes", called(project, "DescribeCertificateDetail", fault="delay"))
-
     recover(project)
-    assert_next_up_records(project, two, left)
+    assert "interrupted" in assert_next_up_records(project, two, left)
 
 
 @crash(
@@ -283,12 +282,8 @@ def test_killed_while_waiting_for_a_free_certificate(project: Project, two: dict
     assert project.certificates()[applied]["Status"] == 1
 
     recover(project)
-    project.emu.admin("DELETE", "/_emulator/calls")
-    output = project.up()
-    assert applied in output
+    assert_next_up_records(project, two, applied, "shop", "shop")
     assert not called(project, "ApplyCertificate")(), "applied for a second free certificate"
-    ids = assert_converged(project, {"kept": "kept", "doomed": "doomed", "shop": "shop"})
-    assert ids == {**two, "shop": applied}
 
 
 @crash(

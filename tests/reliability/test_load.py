@@ -16,6 +16,8 @@ import pytest
 
 from support.project import Project, upload_entry
 
+pytestmark = [pytest.mark.e2e]
+
 RATE_LIMITED = "LimitExceeded.RateLimitExceeded"
 DELETE_TASK_SECONDS = 3
 
@@ -99,19 +101,24 @@ def run_load(
     return up_calls, destroy_calls
 
 
-@pytest.mark.e2e
-@pytest.mark.reliability(
-    area="load",
-    tried="30 EC certificates in one stack, up then destroy, rate limit on (10/s per action), 3 s deletion tasks",
-    held="both commands succeed, no rate-limit error shown, exactly 30 certificates then none, no duplicate",
-)
-def test_up_then_destroy_30_certificates_under_the_rate_limit(
-    project: Project, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run_load(project, 30, capsys)
+def under_the_client_pace(count: int) -> Callable[[Project, pytest.CaptureFixture[str]], None]:
+    """The scenario of ``count`` certificates at the client's own pace (the server's limit is the same 10/s)."""
+
+    @pytest.mark.reliability(
+        area="load",
+        tried=f"{count} EC certificates in one stack, up then destroy, rate limit on (10/s per action), "
+        f"{DELETE_TASK_SECONDS} s deletion tasks",
+        held=f"both commands succeed, no rate-limit error shown, exactly {count} certificates then none, no duplicate",
+    )
+    def test(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+        run_load(project, count, capsys)
+
+    return test
 
 
-@pytest.mark.e2e
+test_up_then_destroy_30_certificates_under_the_rate_limit = under_the_client_pace(30)
+
+
 @pytest.mark.reliability(
     area="load",
     tried="30 certificates, up then destroy, the emulator limiting each action to 3/s (below the client's own 10/s)",
@@ -127,14 +134,4 @@ def test_rate_limit_refusals_below_the_client_pace_are_absorbed(
     assert any(c["ErrorCode"] == RATE_LIMITED for c in destroy_calls)
 
 
-@pytest.mark.e2e
-@pytest.mark.long
-@pytest.mark.reliability(
-    area="load",
-    tried="200 EC certificates in one stack, up then destroy, rate limit on (10/s per action), 3 s deletion tasks",
-    held="both commands succeed, no rate-limit error shown, exactly 200 certificates then none, no duplicate",
-)
-def test_up_then_destroy_200_certificates_under_the_rate_limit(
-    project: Project, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run_load(project, 200, capsys)
+test_up_then_destroy_200_certificates_under_the_rate_limit = pytest.mark.long(under_the_client_pace(200))
