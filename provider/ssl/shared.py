@@ -128,6 +128,7 @@ class Listing:
         self._rows: dict[str, CertificateSummary] = {}
         self._error: Exception | None = None
         self._fetched_at = float("-inf")  # when the listing in _rows started
+        self._fetching_since = float("-inf")  # when the listing running now started
 
     def rows(self, *, max_age: float | None = None) -> dict[str, CertificateSummary]:
         """The certificates by id, from a listing that started after this call, or at most ``max_age`` s before it.
@@ -138,9 +139,11 @@ class Listing:
             if max_age is not None and self._error is None and self._clock() - self._fetched_at <= max_age:
                 return self._rows
             wanted = self._started + 1
+            if max_age is not None and self._fetching and self._clock() - self._fetching_since <= max_age:
+                wanted = self._started  # the listing running now is recent enough
             while self._done < wanted:
                 if not self._fetching:  # this caller lists, for itself and whoever asks meanwhile
-                    self._fetching = True
+                    self._fetching, self._fetching_since = True, self._clock()
                     self._started += 1
                     break
                 self._cond.wait()
@@ -148,7 +151,7 @@ class Listing:
                 if self._error is not None:
                     raise self._error
                 return self._rows
-            number, started_at = self._started, self._clock()
+            number, started_at = self._started, self._fetching_since
         rows: dict[str, CertificateSummary] = {}
         error: Exception | None = None
         try:
