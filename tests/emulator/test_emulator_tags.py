@@ -157,5 +157,6 @@ def test_untag_resources_limits(api, cert_id, resources, keys, code):
 
 def test_untag_resources_refuses_a_malformed_resource(api, cert_id):
     params = {"ResourceList": ["garbage", _resource(cert_id)], "TagKeys": ["env"]}
-    assert api.error("UnTagResources", params, service="tag")["Code"] == "InvalidParameterValue.ResourceDescriptionError"
+    code = api.error("UnTagResources", params, service="tag")["Code"]
+    assert code == "InvalidParameterValue.ResourceDescriptionError"
     assert [t["TagKey"] for t in _describe(api, [cert_id])["Tags"]] == ["env"]
