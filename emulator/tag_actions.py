@@ -155,4 +155,37 @@ def describe_resource_tags_by_resource_ids(ctx: Context) -> dict[str, Any]:
     return {"TotalCount": len(rows), "Offset": offset, "Limit": limit, "Tags": rows[offset : offset + limit]}
 
 
-ACTIONS = [modify_resource_tags, describe_resource_tags_by_resource_ids]
+_MAX_RESOURCES_PER_REQUEST = 10  # UnTagResources.ResourceList: "N取值范围：0~9" (the SDK model)
+
+
+@action(TAG, "UnTagResources", {"ResourceList": List(Str(), required=True), "TagKeys": List(Str(), required=True)})
+def untag_resources(ctx: Context) -> dict[str, Any]:
+    """Remove ``TagKeys`` from up to 10 certificates; a resource that cannot be changed is listed, not raised.
+
+    A key a resource does not carry is no failure: removing it again (a retried call) leaves the same tags.
+    """
+    resources, keys = ctx.params["ResourceList"], ctx.params["TagKeys"]
+    if not resources or len(resources) > _MAX_RESOURCES_PER_REQUEST:
+        raise ApiError(
+            "LimitExceeded.ResourceNumPerRequest",
+            f"ResourceList holds {len(resources)} resources; 1 to {_MAX_RESOURCES_PER_REQUEST} are allowed.",
+        )
+    if not keys or len(keys) > _MAX_TAGS_PER_REQUEST:
+        raise ApiError(
+            "LimitExceeded.TagNumPerRequest",
+            f"TagKeys holds {len(keys)} keys; 1 to {_MAX_TAGS_PER_REQUEST} are allowed per request.",
+        )
+    failed: list[dict[str, str]] = []
+    for resource in dict.fromkeys(resources):
+        try:
+            cert_id = _certificate_id(ctx, resource)
+        except ApiError as error:
+            if error.code == "InvalidParameterValue.ResourceDescriptionError":
+                raise
+            failed.append({"Resource": resource, "Code": error.code, "Message": error.message})
+            continue
+        ctx.store.set_tags(cert_id, {}, list(keys))
+    return {"FailedResources": failed}
+
+
+ACTIONS = [modify_resource_tags, describe_resource_tags_by_resource_ids, untag_resources]

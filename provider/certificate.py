@@ -49,10 +49,12 @@ from .outputs import OUTPUT_NAMES, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
+from .refresh import refresh
 from .resource import Certificate, CertificateArgs
 from .rotation import due_for_renewal, lingering, renewal_note
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, user_tags
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
+from .sharing import Shared
 from .ssl import CertificateNotFound, SslService
 from .tencentcloud.config import ClientSettings
 from .tencentcloud.credentials import Credentials
@@ -110,6 +112,7 @@ class CertificateProvider(dyn.ResourceProvider):
         self._config: dict[str, str] = {}
         self._lock = threading.Lock()
         self._service: SslService | None = None
+        self._shared_calls: Shared | None = None
 
     # The pickle stores only the class reference: no configuration, client, lock or credential.
     def __getstate__(self) -> dict[str, Any]:
@@ -147,6 +150,14 @@ class CertificateProvider(dyn.ResourceProvider):
             if self._service is None:
                 self._service = self._service_factory() if self._service_factory else self._build_service()
             return self._service
+
+    def _shared(self) -> Shared:
+        """The calls this process's operations share (task polls, listing, mark drops), for the current service."""
+        ssl = self._ssl()
+        with self._lock:
+            if self._shared_calls is None or self._shared_calls.ssl is not ssl:
+                self._shared_calls = Shared.over(ssl, self._timing)
+            return self._shared_calls
 
     def _read_settings(self, settings: Mapping[str, str]) -> tuple[Credentials | None, ClientSettings]:
         return read_settings(settings, self._config)
@@ -212,19 +223,12 @@ class CertificateProvider(dyn.ResourceProvider):
         if warning:
             self._say(warning)
 
-    def _still_there(self, certificate_id: str) -> str:
-        """``certificate_id`` while it exists ("" once gone, or if there was none): refresh forgets a deleted one."""
-        try:
-            return certificate_id and self._ssl().describe_certificate_detail(certificate_id).certificate_id
-        except CertificateNotFound:
-            return ""
-
     # -- create
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         """Upload, apply for (free DV) or adopt a certificate; return its id and complete outputs."""
         spec = CertificateInputs.parse(props)
-        creator = Creator(self._ssl(), self._timing, self._say)
+        creator = Creator(self._ssl(), self._timing, self._say, self._shared())
         if spec.source == "adopt":
             made = creator.adopt(spec)
         elif spec.source == "free":
@@ -237,19 +241,11 @@ class CertificateProvider(dyn.ResourceProvider):
     # -- read
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        """Refresh from DescribeCertificateDetail and the Tag service; gone -> empty id (dropped from state)."""
-        ssl = self._ssl()
-        try:
-            detail = ssl.describe_certificate_detail(id_)
-            tags = user_tags(ssl.get_tags(id_))
-        except CertificateNotFound:
+        """Refresh from the listing concurrent reads share (``provider.refresh``); gone -> empty id (dropped)."""
+        found = refresh(self._ssl(), self._shared(), id_, props)
+        if found is None:
             return dyn.ReadResult(None, {})
-        # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
-        spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
-        outs = outputs(spec, detail, tags, recorded_claim(props), self._still_there(recorded_predecessor(props)))
-        # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
-        inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
-        return dyn.ReadResult(id_, outs, inputs)
+        return dyn.ReadResult(id_, found.outputs, found.inputs)
 
     # -- update
 
@@ -285,4 +281,4 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
-        Deleter(self._ssl(), self._timing, self._say).delete(id_, props)
+        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props)

@@ -7,6 +7,12 @@ by a create that was killed before the state recorded it (``pulumi:owner`` tag, 
 Every create marks its certificate with the entry's owner token and its own claim (``provider.ownership``), the
 marks the delete rule reads; an adoption of a certificate another stack manages is refused unless ``take_over``.
 A certificate this create uploaded is removed again when the create fails after the upload, so none is orphaned.
+
+Calls per upload: UploadCertificate and one DescribeCertificateDetail (which already shows an uploaded certificate
+usable), plus shares of calls made for many creates at once (``provider.sharing``): the account's listing, where the
+certificate a replacement replaces is found, and UnTagResources, which drops the in-flight mark of up to ten
+completed creates. The search for this create's mark runs only when the upload was ambiguous (an attempt that failed
+without a clear refusal, or a reply without an id).
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from .errors import CertificateError
 from .inputs import CertificateInputs
 from .ownership import Holder, holder_of, marks, newest_other_claim
 from .pem import normalise_pem
+from .readiness import WAITING_STATUSES, fresh_detail, wait_issued, wait_usable
 from .reconcile import reconcile
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .sharing import CREATE_LISTING_AGE, Shared
 from .ssl import (
     CertificateDetail,
     CertificateNotFound,
@@ -33,21 +41,6 @@ from .tencentcloud.errors import TencentCloudError
 from .waiting import Timing
 
 __all__ = ["WAITING_STATUSES", "Created", "Creator"]
-
-#: Reads of a certificate right after its upload that may answer CertificateNotFound before Tencent's read side
-#: has it (eventual consistency), each after the usual backoff.
-_FRESH_READS = 4
-
-#: Statuses of a certificate on its way to being issued or usable.
-WAITING_STATUSES = frozenset(
-    {
-        CertificateStatus.PENDING,
-        CertificateStatus.DNS_RECORD_ADDED,
-        CertificateStatus.FREE_INFO_PENDING,
-        CertificateStatus.REISSUING,
-        CertificateStatus.MIGRATING,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -63,15 +56,22 @@ class Created:
 class Creator:
     """One create call's work: ``upload``, ``apply`` or ``adopt`` return what they made or took (``Created``)."""
 
-    def __init__(self, ssl: SslService, timing: Timing, say: Callable[[str], None]) -> None:
+    def __init__(
+        self, ssl: SslService, timing: Timing, say: Callable[[str], None], shared: Shared | None = None
+    ) -> None:
         self._ssl = ssl
         self._timing = timing
         self._say = say
+        self._shared = shared or Shared.over(ssl, timing)
 
     # -- upload
 
     def upload(self, spec: CertificateInputs) -> Created:
         """UploadCertificate (marked for de-duplication), then wait until Tencent says it is usable."""
+        with self._shared.marks.expecting():
+            return self._upload_marked(spec)
+
+    def _upload_marked(self, spec: CertificateInputs) -> Created:
         ssl = self._ssl
         entry = spec.entry
         wanted_tags = dict(spec.tags)
@@ -83,14 +83,16 @@ class Creator:
         # Repeatable=false: when an attempt the client gave up on (a lost or slow reply) was committed, even after
         # the retry, Tencent answers the other attempt with that certificate instead of storing a second one. It
         # answers with any identical certificate, though, so the tags say whose it is.
-        certificate_id = self._upload(entry, spec, tags, nonce, repeatable=False)
+        certificate_id, ambiguous = self._upload(entry, spec, tags, nonce, repeatable=False)
         ours: set[str] = set()  # certificates known to be this entry's, removed again if the create fails
+        claimed = True  # whether the certificate carries this create's claim already
         try:
-            detail = self._fresh_detail(certificate_id)
+            detail = fresh_detail(self._ssl, self._timing, certificate_id)
             if detail.tags.get(CREATE_TAG) == nonce:
                 ours.add(certificate_id)
             elif _left_by_an_interrupted_create(detail, spec):
                 ours.add(certificate_id)
+                claimed = False
                 self._say(
                     f"{entry}: using certificate {certificate_id}, uploaded for this entry by an earlier run that "
                     "was interrupted before it could record it"
@@ -98,17 +100,27 @@ class Creator:
                 reconcile(
                     ssl, entry, certificate_id, spec, alias=detail.alias, project=detail.project_id, tags=detail.tags
                 )
+                detail = ssl.describe_certificate_detail(certificate_id)  # as reconciled
             else:  # someone else's identical certificate: never taken over
-                certificate_id = self._upload(entry, spec, tags, nonce, repeatable=True)
+                certificate_id, again = self._upload(entry, spec, tags, nonce, repeatable=True)
+                ambiguous = ambiguous or again
                 ours.add(certificate_id)
-                self._fresh_detail(certificate_id)
-            predecessor = self._tidy(entry, spec.owner, nonce, keep=certificate_id)
+                detail = fresh_detail(self._ssl, self._timing, certificate_id)
+            if ambiguous:  # an attempt that seemed to fail may have stored a second certificate
+                self._remove_duplicates(entry, nonce, keep=certificate_id)
+            predecessor = self._predecessor(spec.owner, nonce, keep=certificate_id)
             deadline = self._timing.clock() + spec.create_timeout
-            detail = self._wait_usable(entry, certificate_id, deadline)
+            detail = wait_usable(
+                self._ssl, self._timing, entry, detail, deadline
+            )  # the detail read above is the first poll
             # The create is complete and the engine records it next: drop the in-flight mark (so an identical
             # upload by a later create of this entry, a forced replace, never takes this certificate for one an
-            # interrupted create left behind) and claim it for this create.
-            ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce}, delete=[CREATE_TAG])
+            # interrupted create left behind) and claim it for this create. The claim was set at upload: only the
+            # mark goes, in a call shared with other creates finishing now.
+            if claimed:
+                self._shared.marks.drop(certificate_id)
+            else:
+                ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce}, delete=[CREATE_TAG])
         except Exception as error:
             # Nothing records the certificates of a failed create: remove them (only ones known to be this
             # entry's: never an identical certificate Repeatable=false answered with), or they would be orphaned.
@@ -122,37 +134,30 @@ class Creator:
             ) from None
         return Created(detail, wanted_tags, nonce, predecessor)
 
-    def _tidy(self, entry: str, owner: str, nonce: str, keep: str) -> str:
-        """Remove duplicates a retried upload left, and name the certificate this create replaces ("" if none).
+    def _remove_duplicates(self, entry: str, nonce: str, keep: str) -> None:
+        """Remove what a retried upload stored besides ``keep`` (this create's in-flight mark ``nonce``)."""
+        for duplicate in self._uploaded_by(nonce):
+            if duplicate != keep:
+                self._discard(entry, duplicate)
+                self._say(f"{entry}: removed duplicate certificate {duplicate} left by a retried upload")
 
-        One listing serves both: the entry's certificates (its owner mark) are this call's duplicates (in-flight mark
-        ``nonce``) and, when a replacement is running, the certificate being replaced (another claim, not in flight).
-        """
+    def _predecessor(self, owner: str, nonce: str, keep: str) -> str:
+        """The certificate of this entry a replacement replaces ("" if none), from the process's shared listing."""
+        if not owner:
+            return ""
         try:
-            mark = {OWNER_TAG: owner} if owner else {CREATE_TAG: nonce}
-            siblings = [c for c in self._ssl.find_certificates(tags=mark) if c.certificate_id != keep]
+            rows = self._shared.listing.rows(max_age=CREATE_LISTING_AGE)
         except TencentCloudError:
             return ""
-        for duplicate in (c for c in siblings if c.tags.get(CREATE_TAG) == nonce):
-            self._discard(entry, duplicate.certificate_id)
-            self._say(f"{entry}: removed duplicate certificate {duplicate.certificate_id} left by a retried upload")
+        siblings = [row for row in rows.values() if row.tags.get(OWNER_TAG) == owner]
         return newest_other_claim(siblings, keep, nonce) or ""
 
-    def _fresh_detail(self, certificate_id: str) -> CertificateDetail:
-        """The detail of a certificate uploaded a moment ago, which Tencent may not be able to read yet."""
-        delay = self._timing.first_poll
-        for attempt in range(_FRESH_READS):
-            try:
-                return self._ssl.describe_certificate_detail(certificate_id)
-            except CertificateNotFound:
-                if attempt == _FRESH_READS - 1:
-                    raise
-            delay = self._timing.pause(delay, self._timing.clock() + delay)
-        raise AssertionError("unreachable")
-
-    def _upload(self, entry: str, spec: CertificateInputs, tags: dict[str, str], nonce: str, repeatable: bool) -> str:
+    def _upload(
+        self, entry: str, spec: CertificateInputs, tags: dict[str, str], nonce: str, repeatable: bool
+    ) -> tuple[str, bool]:
+        """The id of the certificate uploaded, and whether an earlier attempt may have stored one as well."""
         try:
-            certificate_id = self._ssl.upload_certificate(
+            uploaded = self._ssl.upload(
                 public_key=spec.certificate,
                 private_key=spec.private_key or None,
                 certificate_type=spec.certificate_type,
@@ -166,8 +171,8 @@ class Creator:
             if not survivors:
                 raise CertificateError(f"{entry}: uploading the certificate failed: {error}") from None
             self._say(f"{entry}: the upload reply was lost; certificate {survivors[0]} had been created")
-            return survivors[0]
-        if not certificate_id:
+            return survivors[0], True
+        if not uploaded.certificate_id:
             # A reply without an id (seen as a blank id in later messages): find what this call created, if anything.
             survivors = self._uploaded_by(nonce)
             if not survivors:
@@ -177,8 +182,8 @@ class Creator:
                     "again: a certificate this upload did make is found by its marks and used, not uploaded twice"
                 )
             self._say(f"{entry}: the upload reply named no certificate; certificate {survivors[0]} had been created")
-            return survivors[0]
-        return certificate_id
+            return survivors[0], True
+        return uploaded.certificate_id, uploaded.ambiguous
 
     def _uploaded_by(self, nonce: str) -> list[str]:
         try:
@@ -194,25 +199,6 @@ class Creator:
             pass
         except (TencentCloudError, DeletionRefused) as error:
             self._say(f"{entry}: could not remove certificate {certificate_id} created by this step: {error}")
-
-    def _wait_usable(self, entry: str, certificate_id: str, deadline: float) -> CertificateDetail:
-        """Wait until an uploaded certificate is usable (Status 1, or 3 for an expired one allowed by check)."""
-        delay = self._timing.first_poll
-        while True:
-            detail = self._ssl.describe_certificate_detail(certificate_id)
-            if detail.status in (CertificateStatus.ISSUED, CertificateStatus.EXPIRED):
-                return detail
-            if detail.status not in WAITING_STATUSES:
-                raise CertificateError(
-                    f"{entry}: certificate {certificate_id} was rejected by Tencent Cloud: status {detail.status} "
-                    f"{detail.status_name or ''} {detail.status_message or ''}".rstrip()
-                )
-            if self._timing.clock() >= deadline:
-                raise CertificateError(
-                    f"{entry}: certificate {certificate_id} is still not usable (status {detail.status}) at the "
-                    "create_timeout; it was removed, run `pulumi up` again"
-                )
-            delay = self._timing.pause(delay, deadline)
 
     # -- apply (free DV)
 
@@ -259,7 +245,7 @@ class Creator:
             ssl.change_tags(certificate_id, replace={**marks(owner, nonce), CREATE_TAG: nonce})
             self._say(f"{entry}: applied for a free certificate for {domain}: {certificate_id}")
         reconcile(ssl, entry, certificate_id, spec, alias=None, project=None, tags=None)
-        detail = self._wait_issued(entry, certificate_id, domain, deadline)
+        detail = wait_issued(self._ssl, self._timing, self._say, entry, certificate_id, domain, deadline)
         # Complete: drop the in-flight mark, so a later create of this entry never takes this certificate over, and
         # claim it for this create.
         ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce}, delete=[CREATE_TAG])
@@ -284,29 +270,6 @@ class Creator:
             if row.status in WAITING_STATUSES or (row.status == CertificateStatus.ISSUED and CREATE_TAG in row.tags):
                 return row
         return None
-
-    def _wait_issued(self, entry: str, certificate_id: str, domain: str, deadline: float) -> CertificateDetail:
-        delay = self._timing.first_poll
-        last_report = self._timing.clock()
-        while True:
-            detail = self._ssl.describe_certificate_detail(certificate_id)
-            if detail.status == CertificateStatus.ISSUED:
-                return detail
-            if detail.status not in WAITING_STATUSES:
-                raise CertificateError(
-                    f"{entry}: the free certificate {certificate_id} for {domain} was not issued: status "
-                    f"{detail.status} {detail.status_name} {detail.status_message}".rstrip()
-                )
-            now = self._timing.clock()
-            if now >= deadline:
-                raise CertificateError(_pending_message(entry, detail, domain))
-            if now - last_report >= self._timing.progress_every:
-                last_report = now
-                self._say(
-                    f"{entry}: waiting for the free certificate {certificate_id} for {domain} to be issued "
-                    f"({detail.status_message or detail.status_name or 'pending'})"
-                )
-            delay = self._timing.pause(delay, deadline)
 
     # -- adopt
 
@@ -376,21 +339,3 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, CertificateNotFound):
         return "Tencent Cloud kept answering that it does not exist (CertificateNotFound)"
     return str(error).rstrip(". ") or type(error).__name__
-
-
-def _pending_message(entry: str, detail: CertificateDetail, domain: str) -> str:
-    lines = [
-        f"{entry}: the free certificate {detail.certificate_id} for {domain} was not issued within the "
-        f"create_timeout (status {detail.status}: {detail.status_message or detail.status_name or 'pending'}).",
-    ]
-    if detail.dv_auths:
-        lines.append("Tencent Cloud is waiting for these domain validation records:")
-        for record in detail.dv_auths:
-            where = record.path or record.key
-            kind = record.verify_type or detail.verify_type or "DNS"
-            lines.append(f"  {kind} {record.domain or domain}: {where} = {record.value}")
-    lines.append(
-        "Publish them, then run `pulumi up` again: it resumes waiting for this application instead of applying "
-        "again (raise create_timeout to wait longer)."
-    )
-    return "\n".join(lines)

@@ -15,6 +15,7 @@ from .errors import CertificateError
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
 from .rotation import Rotator
+from .sharing import Shared
 from .ssl import (
     CertificateNotFound,
     CertificateStillBound,
@@ -36,10 +37,13 @@ __all__ = ["Deleter"]
 class Deleter:
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
 
-    def __init__(self, ssl: SslService, timing: Timing, say: Callable[[str], None]) -> None:
+    def __init__(
+        self, ssl: SslService, timing: Timing, say: Callable[[str], None], shared: Shared | None = None
+    ) -> None:
         self._ssl = ssl
         self._timing = timing
         self._say = say
+        self._shared = shared or Shared.over(ssl, timing)
 
     def delete(self, id_: str, props: Mapping[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
@@ -121,7 +125,7 @@ class Deleter:
     def _still_ours(self, entry: str, id_: str, owner: str, claim: str) -> bool:
         """The ownership rule: delete only a certificate whose marks still name this resource."""
         try:
-            tags = self._ssl.get_tags(id_)
+            tags = self._marks_of(id_)
         except TencentCloudError as error:
             raise CertificateError(
                 f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It "
@@ -135,6 +139,15 @@ class Deleter:
             )
         return judged.may_delete
 
+    def _marks_of(self, id_: str) -> Mapping[str, str]:
+        # The listing shared with the deletes and reads running now (one that started after this call): one call
+        # for many certificates. A certificate it lacks (just made, or gone) has its tags read by id.
+        try:
+            row = self._shared.listing.rows().get(id_)
+        except TencentCloudError:
+            row = None
+        return row.tags if row is not None else self._ssl.get_tags(id_)
+
     def _wait_task(
         self,
         entry: str,
@@ -144,44 +157,46 @@ class Deleter:
         timeout: float,
         checks_timed_out: int = 0,
     ) -> DeleteTask:
-        # Poll at once (a task can finish within the call), then back off: 1 s, 2 s, 4 s ... up to max_poll.
-        delay = self._timing.first_poll
+        # The process's poller asks Tencent about every task in flight in one call about every second (the first
+        # time at once when it was idle: a task can finish within the call); this delete waits for each round.
         started = last_report = self._timing.clock()
         last_status: int | None = None
-        while True:
-            try:
-                task = self._ssl.describe_delete_tasks([task_id]).get(task_id)
-            except TencentCloudError as error:
-                raise CertificateError(
-                    f"{entry}: could not follow the deletion of certificate {certificate_id} (task {task_id}): "
-                    f"{error}. It stays in the stack; run `pulumi up` again to resume"
-                ) from None
-            if task is not None and not task.running:
-                return task
-            now = self._timing.clock()
-            status = None if task is None else task.status
-            if last_status is None:
-                self._say(f"{entry}: deleting certificate {certificate_id}: waiting for Tencent Cloud's task {task_id}")
-                last_status, last_report = status if status is not None else -1, now
-            elif status != last_status or now - last_report >= self._timing.progress_every:
-                last_status, last_report = status if status is not None else -1, now
-                self._say(
-                    f"{entry}: still deleting certificate {certificate_id} (task {task_id}, "
-                    f"{now - started:.0f}s of {timeout:.0f}s)"
-                )
-            if now >= deadline:
-                earlier = (
-                    f" (the check of bound resources had timed out {checks_timed_out} time(s) before)"
-                    if checks_timed_out
-                    else ""
-                )
-                raise CertificateError(
-                    f"{entry}: certificate {certificate_id} was not deleted within delete_timeout ({timeout:.0f}s): "
-                    f"Tencent Cloud's deletion task {task_id} is still running{earlier}. The certificate stays in "
-                    "the stack; run `pulumi up` again to resume waiting for the same task (each run waits up to "
-                    "delete_timeout more; a removed entry keeps the delete_timeout it had)"
-                )
-            delay = self._timing.pause(delay, deadline)
+        with self._shared.tasks.watching(task_id) as watch:
+            while True:
+                try:
+                    task = watch.next()
+                except TencentCloudError as error:
+                    raise CertificateError(
+                        f"{entry}: could not follow the deletion of certificate {certificate_id} (task {task_id}): "
+                        f"{error}. It stays in the stack; run `pulumi up` again to resume"
+                    ) from None
+                if task is not None and not task.running:
+                    return task
+                now = self._timing.clock()
+                status = None if task is None else task.status
+                if last_status is None:
+                    self._say(
+                        f"{entry}: deleting certificate {certificate_id}: waiting for Tencent Cloud's task {task_id}"
+                    )
+                    last_status, last_report = status if status is not None else -1, now
+                elif status != last_status or now - last_report >= self._timing.progress_every:
+                    last_status, last_report = status if status is not None else -1, now
+                    self._say(
+                        f"{entry}: still deleting certificate {certificate_id} (task {task_id}, "
+                        f"{now - started:.0f}s of {timeout:.0f}s)"
+                    )
+                if now >= deadline:
+                    earlier = (
+                        f" (the check of bound resources had timed out {checks_timed_out} time(s) before)"
+                        if checks_timed_out
+                        else ""
+                    )
+                    raise CertificateError(
+                        f"{entry}: certificate {certificate_id} was not deleted within delete_timeout "
+                        f"({timeout:.0f}s): Tencent Cloud's deletion task {task_id} is still running{earlier}. The "
+                        "certificate stays in the stack; run `pulumi up` again to resume waiting for the same task "
+                        "(each run waits up to delete_timeout more; a removed entry keeps the delete_timeout it had)"
+                    )
 
     def refusal_message(self, entry: str, certificate_id: str, refusal: DeletionRefused) -> str:
         """What went wrong and what to do about it, for each way Tencent refuses a deletion."""

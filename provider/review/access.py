@@ -14,6 +14,7 @@ from ..errors import CertificateError
 from ..settings import CONFIG_KEYS, DEFAULT_REGION, merged_settings, read_settings
 from ..ssl import ApiCaller, SslService
 from ..tencentcloud.client import Client
+from ..tencentcloud.errors import TencentCloudError
 
 __all__ = ["READ_ACTIONS", "ReadOnlyCaller", "WriteRefused", "review_service"]
 
@@ -40,11 +41,19 @@ class ReadOnlyCaller:
     def __init__(self, inner: ApiCaller) -> None:
         self._inner = inner
 
-    def call(self, service: str, version: str, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    def call(
+        self,
+        service: str,
+        version: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        failed_attempts: list[TencentCloudError] | None = None,
+    ) -> dict[str, Any]:
         """Call ``action`` when it is a read; raise ``WriteRefused`` otherwise."""
         if action not in READ_ACTIONS:
             raise WriteRefused(f"the review does not call {action}: it makes read-only calls only")
-        return self._inner.call(service, version, action, params)
+        return self._inner.call(service, version, action, params, failed_attempts=failed_attempts)
 
     def close(self) -> None:
         """Close the wrapped client's connections."""

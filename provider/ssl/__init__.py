@@ -26,12 +26,14 @@ from .models import (
     DeleteTaskStatus,
     DeployedResources,
     DvAuthRecord,
+    Uploaded,
 )
 from .service import (
     DELETE_TASK_POLL_LIMIT,
     DEPLOYED_RESOURCE_TYPES,
     SSL_SERVICE,
     SSL_VERSION,
+    TAG_RESOURCES_PER_CALL,
     TAG_SERVICE,
     TAG_VERSION,
     ApiCaller,
@@ -44,6 +46,7 @@ __all__ = [
     "DEPLOYED_RESOURCE_TYPES",
     "SSL_SERVICE",
     "SSL_VERSION",
+    "TAG_RESOURCES_PER_CALL",
     "TAG_SERVICE",
     "TAG_VERSION",
     "ApiCaller",
@@ -65,6 +68,7 @@ __all__ = [
     "ServiceRoleNotAuthorised",
     "SslError",
     "SslService",
+    "Uploaded",
     "parse_tencent_time",
     "tag_resource_name",
 ]

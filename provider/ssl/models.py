@@ -29,6 +29,7 @@ __all__ = [
     "DeleteTaskStatus",
     "DeployedResources",
     "DvAuthRecord",
+    "Uploaded",
 ]
 
 
@@ -121,6 +122,20 @@ class CertificateSummary:
     inserted_at: dt.datetime | None
     not_after: dt.datetime | None
     tags: Mapping[str, str] = field(default_factory=dict)
+    # What a refresh reads from the listing as well (``provider.refresh``); SubjectAltName includes the main domain.
+    subject_alt_names: tuple[str, ...] = ()
+    not_before: dt.datetime | None = None
+    status_name: str = ""
+    status_message: str = ""
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """UploadCertificate's answer: the id (blank when the reply named none), and whether an earlier attempt of the
+    call failed without a clear refusal, so that it may have stored a certificate too (a lost reply)."""
+
+    certificate_id: str
+    ambiguous: bool
 
 
 @dataclass(frozen=True)

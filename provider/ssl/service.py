@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from ..tencentcloud.errors import ApiError
+from ..tencentcloud.errors import ApiError, TencentCloudError
 from .deploy import DeployRecords
 from .errors import (
     CertificateNotFound,
@@ -20,7 +20,7 @@ from .errors import (
     ProjectChangeFailed,
     ServiceRoleNotAuthorised,
 )
-from .models import CertificateDetail, CertificateSummary, DeleteOutcome, DeleteTask, DeployedResources
+from .models import CertificateDetail, CertificateSummary, DeleteOutcome, DeleteTask, DeployedResources, Uploaded
 from .wire import (
     as_int,
     as_strings,
@@ -35,6 +35,7 @@ from .wire import (
 
 __all__ = [
     "DELETE_TASK_POLL_LIMIT",
+    "TAG_RESOURCES_PER_CALL",
     "DEPLOYED_RESOURCE_TYPES",
     "FREE_CERTIFICATE_MIN_AGE",
     "SSL_SERVICE",
@@ -52,6 +53,8 @@ TAG_VERSION = "2018-08-13"
 
 #: DescribeDeleteCertificatesTaskResult takes at most 100 task ids (API doc 400/105464).
 DELETE_TASK_POLL_LIMIT = 100
+#: UnTagResources takes at most 10 resources and 10 keys per call (SDK model UnTagResourcesRequest: "N取值范围：0~9").
+TAG_RESOURCES_PER_CALL = 10
 #: ResourceType values DescribeDeployedResources accepts, one per call (SDK model DescribeDeployedResourcesRequest).
 DEPLOYED_RESOURCE_TYPES: tuple[str, ...] = ("clb", "cdn", "waf", "live", "vod", "antiddos", "teo")
 #: Free certificates cannot be deleted within an hour of the application (error-code list, Terraform's doc).
@@ -63,14 +66,29 @@ _NOT_FOUND = "FailedOperation.CertificateNotFound"
 _TOO_SOON = frozenset({"FailedOperation.CannotBeDeletedWithinHour", "FailedOperation.DeleteFailedTimeNotUp"})
 _BOUND = frozenset({"FailedOperation.BoundResources", "FailedOperation.DeleteResourceFailed"})
 _ROLE = "FailedOperation.RoleNotFoundAuthorization"
+_THROTTLING = frozenset({"RequestLimitExceeded", "LimitExceeded.RateLimitExceeded"})
 
 
 class ApiCaller(Protocol):
     """What this module needs from ``provider.tencentcloud.Client``: one signed, retried call."""
 
-    def call(self, service: str, version: str, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Call ``action`` and return the ``Response`` object, or raise ApiError/TransportError."""
+    def call(
+        self,
+        service: str,
+        version: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        failed_attempts: list[TencentCloudError] | None = None,
+    ) -> dict[str, Any]:
+        """Call ``action`` and return the ``Response`` object, or raise ApiError/TransportError; each retried
+        attempt's failure is appended to ``failed_attempts`` when given."""
         ...
+
+
+def _throttled(error: TencentCloudError) -> bool:
+    code = error.code if isinstance(error, ApiError) else ""
+    return code in _THROTTLING or code.startswith("RequestLimitExceeded.")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -123,6 +141,28 @@ class SslService(DeployRecords):
         ``repeatable`` stays True by default: with False Tencent answers with the id of any existing certificate
         of the same fingerprint, possibly one this caller does not own (API notes §6.6).
         """
+        return self.upload(
+            public_key=public_key,
+            private_key=private_key,
+            certificate_type=certificate_type,
+            alias=alias,
+            project_id=project_id,
+            tags=tags,
+            repeatable=repeatable,
+        ).certificate_id
+
+    def upload(
+        self,
+        *,
+        public_key: str,
+        private_key: str | None,
+        certificate_type: str = "SVR",
+        alias: str = "",
+        project_id: int = 0,
+        tags: Mapping[str, str] | None = None,
+        repeatable: bool = True,
+    ) -> Uploaded:
+        """UploadCertificate, saying whether an attempt the client retried may have stored a certificate as well."""
         params: dict[str, Any] = {
             "CertificatePublicKey": public_key,
             "CertificateType": certificate_type,
@@ -135,8 +175,13 @@ class SslService(DeployRecords):
             params["Alias"] = alias
         if tags:
             params["Tags"] = tag_list(tags)
-        reply = self._ssl("UploadCertificate", params)
-        return as_text(reply.get("CertificateId")) or as_text(reply.get("RepeatCertId"))
+        failed: list[TencentCloudError] = []
+        reply = self._client.call(SSL_SERVICE, SSL_VERSION, "UploadCertificate", params, failed_attempts=failed)
+        certificate_id = as_text(reply.get("CertificateId")) or as_text(reply.get("RepeatCertId"))
+        # A throttled attempt was refused before any work; any other failure (no reply, a gateway fault, an
+        # InternalError) may have come after Tencent stored the certificate.
+        ambiguous = any(not _throttled(e) for e in failed)
+        return Uploaded(certificate_id, ambiguous)
 
     def apply_certificate(
         self,
@@ -302,6 +347,24 @@ class SslService(DeployRecords):
             offset += len(rows)
             if len(rows) < limit or offset >= as_int(reply.get("TotalCount"), offset):
                 return tags
+
+    def untag_certificates(self, certificate_ids: Sequence[str], keys: Sequence[str]) -> dict[str, str]:
+        """UnTagResources: remove ``keys`` from each certificate, up to 10 per call; the failed ones, with why."""
+        failed: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(certificate_ids)), TAG_RESOURCES_PER_CALL):
+            names = {tag_resource_name(c, self.region): c for c in chunk}
+            for key_chunk in _chunks(list(dict.fromkeys(keys)), TAG_RESOURCES_PER_CALL):
+                reply = self._client.call(
+                    TAG_SERVICE,
+                    TAG_VERSION,
+                    "UnTagResources",
+                    {"ResourceList": list(names), "TagKeys": list(key_chunk)},
+                )
+                for row in reply.get("FailedResources") or []:
+                    if isinstance(row, dict) and as_text(row.get("Resource")) in names:
+                        code, message = as_text(row.get("Code")), as_text(row.get("Message"))
+                        failed[names[as_text(row["Resource"])]] = f"{code}: {message}".strip(": ")
+        return failed
 
     def change_tags(
         self, certificate_id: str, *, replace: Mapping[str, str] | None = None, delete: Iterable[str] = ()

@@ -108,10 +108,20 @@ class Client:
             self._targets[service] = target
         return target
 
-    def call(self, service: str, version: str, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    def call(
+        self,
+        service: str,
+        version: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        failed_attempts: list[TencentCloudError] | None = None,
+    ) -> dict[str, Any]:
         """Call ``action`` and return its ``Response`` object (``RequestId`` included).
 
         Raises ``ApiError`` or ``TransportError`` once the retry policy gives up; ``.attempts`` says how many were made.
+        ``failed_attempts`` receives the failure of each attempt that was retried, so a caller can tell whether an
+        earlier attempt of a successful write may have been carried out too (a lost reply).
         """
         # Serialised once: every attempt sends, and signs, exactly these bytes.
         body = json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -141,6 +151,8 @@ class Client:
                     logger.debug(
                         "%s %s attempt %d: %s; retrying in %.3fs", service, action, attempt, _outcome(exc), wait
                     )
+                if failed_attempts is not None:
+                    failed_attempts.append(exc)
                 self._sleep(wait)
                 continue
             if debug:

@@ -148,6 +148,27 @@ def test_the_tag_client(sdk_ssl, sdk_tag):
     query = {"ServiceType": "ssl", "ResourcePrefix": "certificate", "ResourceIds": [cert_id], "ResourceRegion": ""}
     raw = _raw(sdk_tag, "DescribeResourceTagsByResourceIds", query)
     assert set(raw["Tags"][0]) == _fields(tag_models.TagResource)
+    untag = sdk_tag.UnTagResources(
+        _request(
+            tag_models.UnTagResourcesRequest,
+            ResourceList=[f"qcs::ssl:ap-guangzhou:uin/:certificate/{cert_id}", "qcs::ssl::uin/:certificate/missing1"],
+            TagKeys=["env"],
+        )
+    )
+    assert [f.Resource for f in untag.FailedResources] == ["qcs::ssl::uin/:certificate/missing1"]
+    assert set(_raw(sdk_tag, "UnTagResources", {"ResourceList": ["qcs::ssl::uin/:certificate/missing1"],
+                                                "TagKeys": ["env"]})["FailedResources"][0]) == _fields(
+        tag_models.FailedResource
+    )  # fmt: skip
+    assert sdk_tag.DescribeResourceTagsByResourceIds(
+        _request(
+            tag_models.DescribeResourceTagsByResourceIdsRequest,
+            ServiceType="ssl",
+            ResourcePrefix="certificate",
+            ResourceIds=[cert_id],
+            ResourceRegion="ap-guangzhou",
+        )
+    ).TotalCount == 0
 
 
 def test_a_wrong_key_is_a_signature_failure(emu):

@@ -112,3 +112,51 @@ def test_ten_tags_per_request_are_allowed(api, cert_id):
     gone = [{"TagKey": f"k{i}"} for i in range(10)]
     api.ok("ModifyResourceTags", {"Resource": _resource(cert_id), "DeleteTags": gone}, service="tag")
     assert _describe(api, [cert_id])["TotalCount"] == 1
+
+
+def test_untag_resources_removes_keys_from_several_certificates(api, cert_id):
+    cert, key = make_cert("tags2.example.com")
+    other = api.upload(cert, key, Tags=[{"TagKey": "env", "TagValue": "dev"}, {"TagKey": "keep", "TagValue": "1"}])
+    reply = api.ok(
+        "UnTagResources",
+        {"ResourceList": [_resource(cert_id), _resource(other, uin="")], "TagKeys": ["env", "absent"]},
+        service="tag",
+    )
+    assert reply["FailedResources"] == []
+    assert _describe(api, [cert_id])["Tags"] == []
+    assert [(t["ResourceId"], t["TagKey"]) for t in _describe(api, [other])["Tags"]] == [(other, "keep")]
+    # Again: a key already gone is no failure (a retried call changes nothing).
+    again = api.ok("UnTagResources", {"ResourceList": [_resource(cert_id)], "TagKeys": ["env"]}, service="tag")
+    assert again["FailedResources"] == []
+
+
+def test_untag_resources_lists_a_missing_certificate_and_changes_the_others(api, cert_id):
+    reply = api.ok(
+        "UnTagResources",
+        {"ResourceList": [_resource("missing1"), _resource(cert_id)], "TagKeys": ["env"]},
+        service="tag",
+    )
+    [failed] = reply["FailedResources"]
+    assert failed["Resource"] == _resource("missing1") and failed["Code"] == "ResourceNotFound" and failed["Message"]
+    assert _describe(api, [cert_id])["Tags"] == []
+
+
+@pytest.mark.parametrize(
+    ("resources", "keys", "code"),
+    [
+        (11, 1, "LimitExceeded.ResourceNumPerRequest"),  # the SDK model: ResourceList "N取值范围：0~9"
+        (0, 1, "LimitExceeded.ResourceNumPerRequest"),
+        (1, 11, "LimitExceeded.TagNumPerRequest"),
+        (1, 0, "LimitExceeded.TagNumPerRequest"),
+    ],
+)
+def test_untag_resources_limits(api, cert_id, resources, keys, code):
+    params = {"ResourceList": [_resource(cert_id)] * resources, "TagKeys": [f"k{i}" for i in range(keys)]}
+    assert api.error("UnTagResources", params, service="tag")["Code"] == code
+
+
+def test_untag_resources_refuses_a_malformed_resource(api, cert_id):
+    params = {"ResourceList": ["garbage", _resource(cert_id)], "TagKeys": ["env"]}
+    code = api.error("UnTagResources", params, service="tag")["Code"]
+    assert code == "InvalidParameterValue.ResourceDescriptionError"
+    assert [t["TagKey"] for t in _describe(api, [cert_id])["Tags"]] == ["env"]

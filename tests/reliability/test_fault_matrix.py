@@ -49,6 +49,7 @@ ACTIONS = (
     "ModifyCertificateProject",
     "ModifyResourceTags",
     "DescribeResourceTagsByResourceIds",
+    "UnTagResources",
     "DeleteCertificate",
     "DescribeDeleteCertificatesTaskResult",
 )
@@ -57,6 +58,7 @@ WRITES = (
     "ModifyCertificateAlias",
     "ModifyCertificateProject",
     "ModifyResourceTags",
+    "UnTagResources",
     "DeleteCertificate",
 )
 

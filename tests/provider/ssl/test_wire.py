@@ -122,6 +122,11 @@ def test_certificate_summary() -> None:
         inserted_at=None,
         not_after=dt.datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC),
         tags={"team": "web", "empty": ""},
+        # What a refresh reads from the listing too.
+        subject_alt_names=("www.example.com", "example.com"),
+        not_before=dt.datetime(2024, 1, 1, 0, 0, 0, tzinfo=UTC),
+        status_name="issued",
+        status_message="",
     )
 
 

@@ -1,0 +1,91 @@
+"""Refreshing a certificate (``read``) from the listing the process shares between concurrent reads.
+
+``pulumi refresh`` reads every certificate of the stack at once. One DescribeCertificates listing (every page, tags
+included), started after the read asked, serves all the reads that asked while it ran: a few calls for hundreds of
+certificates instead of a detail read and a tag read each. The listing holds what the outputs need except the
+fingerprint, which is kept from the recorded outputs (a certificate's PEM never changes under its id). A certificate
+the listing lacks is read by id, so one deleted out of band still leaves the state exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .inputs import CertificateInputs, input_names, recorded_claim, recorded_predecessor
+from .outputs import outputs
+from .rules import user_tags
+from .sharing import Shared
+from .ssl import CertificateDetail, CertificateNotFound, CertificateSummary, SslService
+from .tencentcloud.errors import TencentCloudError
+
+__all__ = ["Refreshed", "detail_from_listing", "refresh"]
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What a read found: ``None`` for a certificate that no longer exists."""
+
+    outputs: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+def detail_from_listing(row: CertificateSummary, fingerprint: str = "") -> CertificateDetail:
+    """A listing row as the detail fields the outputs use; ``fingerprint`` from the recorded outputs."""
+    return CertificateDetail(
+        certificate_id=row.certificate_id,
+        domain=row.domain,
+        alias=row.alias,
+        certificate_type=row.certificate_type,
+        status=row.status,
+        status_message=row.status_message,
+        status_name=row.status_name,
+        project_id=row.project_id,
+        source=row.source,
+        subject_alt_names=row.subject_alt_names,
+        not_before=row.not_before,
+        not_after=row.not_after,
+        inserted_at=row.inserted_at,
+        fingerprint=fingerprint,
+        verify_type="",
+        is_dv=False,
+        package_type="",
+        public_key="",
+        tags=dict(row.tags),
+    )
+
+
+def refresh(ssl: SslService, shared: Shared, id_: str, props: Mapping[str, Any]) -> Refreshed | None:
+    """The outputs and inputs of certificate ``id_`` as Tencent holds it now; ``None`` once it is gone."""
+    try:
+        rows = shared.listing.rows()
+    except TencentCloudError:
+        rows = {}  # each read falls back to its own calls
+    row = rows.get(id_)
+    if row is not None:
+        detail = detail_from_listing(row, str(props.get("fingerprint") or ""))
+        tags = user_tags(row.tags)
+    else:
+        try:
+            detail = ssl.describe_certificate_detail(id_)
+            tags = user_tags(ssl.get_tags(id_))
+        except CertificateNotFound:
+            return None
+    # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
+    spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
+    predecessor = recorded_predecessor(props)
+    if predecessor and predecessor not in rows:
+        predecessor = _still_there(ssl, predecessor)
+    outs = outputs(spec, detail, tags, recorded_claim(props), predecessor)
+    # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
+    inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
+    return Refreshed(outs, inputs)
+
+
+def _still_there(ssl: SslService, certificate_id: str) -> str:
+    """``certificate_id`` while it exists ("" once gone): refresh forgets a deleted one."""
+    try:
+        return ssl.describe_certificate_detail(certificate_id).certificate_id
+    except CertificateNotFound:
+        return ""

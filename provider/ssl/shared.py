@@ -1,0 +1,244 @@
+"""Calls shared by the concurrent operations of one provider process, so that N certificates cost far fewer calls.
+
+- ``TaskPoller``: every deletion task in flight polled together, up to 100 ids per
+  DescribeDeleteCertificatesTaskResult call, one round about every ``interval`` seconds, by one daemon thread that
+  stops when no task is watched.
+- ``Listing``: one DescribeCertificates listing of the account (every page, tags included) serving the callers that
+  asked while it was fetched; a caller never gets a listing that started before it asked unless it says how old a
+  listing may be.
+- ``MarkDrops``: UnTagResources for up to 10 certificates per call; a caller waits until its certificate's call
+  returned, and a call leaves once every expected caller is waiting, ten are, or the oldest has lingered a second.
+
+Each is thread-safe; the calls themselves go through the client, whose rate limiter keeps every action under its
+limit whatever the number of callers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+from .models import CertificateSummary, DeleteTask
+
+__all__ = ["Listing", "MarkDrops", "TaskPoller", "TaskWatch"]
+
+
+class TaskPoller:
+    """Polls the deletion tasks of every watcher together; ``watching(task_id)`` yields a ``TaskWatch``."""
+
+    def __init__(
+        self,
+        fetch: Callable[[Sequence[str]], Mapping[str, DeleteTask]],
+        *,
+        interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._fetch = fetch
+        self._interval = interval
+        self._sleep = sleep
+        self._cond = threading.Condition()
+        self._watched: dict[str, int] = {}  # task id -> number of watchers
+        self._started = 0  # rounds started
+        self._done = 0  # rounds finished; the last one's outcome:
+        self._tasks: Mapping[str, DeleteTask] = {}
+        self._error: Exception | None = None
+        self._thread: threading.Thread | None = None
+
+    @contextlib.contextmanager
+    def watching(self, task_id: str) -> Iterator[TaskWatch]:
+        """Keep ``task_id`` in every round while the block runs."""
+        with self._cond:
+            self._watched[task_id] = self._watched.get(task_id, 0) + 1
+            watch = TaskWatch(self, task_id, self._started)  # the next round to start includes it
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="delete-task-poller", daemon=True)
+                self._thread.start()
+        try:
+            yield watch
+        finally:
+            with self._cond:
+                left = self._watched[task_id] - 1
+                if left:
+                    self._watched[task_id] = left
+                else:
+                    del self._watched[task_id]
+
+    def next_state(self, task_id: str, after: int) -> tuple[DeleteTask | None, int]:
+        """The task as the latest round started after round ``after`` sees it (``None``: Tencent does not know the
+        id), and that round's number. Raises what that round's call raised."""
+        with self._cond:
+            while self._done <= after:
+                self._cond.wait()
+            if self._error is not None:
+                raise self._error
+            return self._tasks.get(task_id), self._done
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._watched:
+                    self._thread = None  # idle: a later watcher starts a new thread
+                    return
+                self._started += 1
+                ids = sorted(self._watched)
+            tasks: Mapping[str, DeleteTask] = {}
+            error: Exception | None = None
+            try:
+                tasks = self._fetch(ids)
+            except Exception as caught:  # noqa: BLE001 - handed to every waiter of the round, never lost
+                error = caught
+            with self._cond:
+                self._tasks, self._error = tasks, error
+                self._done = self._started
+                self._cond.notify_all()
+            self._sleep(self._interval)
+
+
+class TaskWatch:
+    """One watcher's view of one task: ``next()`` waits for the next round's state of it."""
+
+    def __init__(self, poller: TaskPoller, task_id: str, seen: int) -> None:
+        self._poller = poller
+        self._seen = seen
+        self.task_id = task_id
+
+    def next(self) -> DeleteTask | None:
+        """The task's state in the next poll round (``None`` while Tencent does not know the id)."""
+        task, self._seen = self._poller.next_state(self.task_id, self._seen)
+        return task
+
+
+class Listing:
+    """Every certificate of the account, listed once for all callers that asked while the listing ran."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Sequence[CertificateSummary]],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._started = 0
+        self._done = 0
+        self._fetching = False
+        self._rows: dict[str, CertificateSummary] = {}
+        self._error: Exception | None = None
+        self._fetched_at = float("-inf")  # when the listing in _rows started
+        self._fetching_since = float("-inf")  # when the listing running now started
+
+    def rows(self, *, max_age: float | None = None) -> dict[str, CertificateSummary]:
+        """The certificates by id, from a listing that started after this call, or at most ``max_age`` s before it.
+
+        Raises what the listing's calls raised.
+        """
+        with self._cond:
+            if max_age is not None and self._error is None and self._clock() - self._fetched_at <= max_age:
+                return self._rows
+            wanted = self._started + 1
+            if max_age is not None and self._fetching and self._clock() - self._fetching_since <= max_age:
+                wanted = self._started  # the listing running now is recent enough
+            while self._done < wanted:
+                if not self._fetching:  # this caller lists, for itself and whoever asks meanwhile
+                    self._fetching, self._fetching_since = True, self._clock()
+                    self._started += 1
+                    break
+                self._cond.wait()
+            else:
+                if self._error is not None:
+                    raise self._error
+                return self._rows
+            number, started_at = self._started, self._fetching_since
+        rows: dict[str, CertificateSummary] = {}
+        error: Exception | None = None
+        try:
+            rows = {row.certificate_id: row for row in self._fetch()}
+        except Exception as caught:  # noqa: BLE001 - raised below, to this caller and every waiter
+            error = caught
+        with self._cond:
+            self._rows, self._error, self._fetched_at = rows, error, started_at
+            self._done, self._fetching = number, False
+            self._cond.notify_all()
+        if error is not None:
+            raise error
+        return rows
+
+
+class _Drop:
+    def __init__(self, certificate_id: str) -> None:
+        self.certificate_id = certificate_id
+        self.done = False
+        self.error: Exception | None = None
+
+
+class MarkDrops:
+    """Removes one tag key from many certificates per call: ``expecting()`` around a create, ``drop(id)`` in it."""
+
+    def __init__(
+        self,
+        untag: Callable[[Sequence[str]], Mapping[str, str]],
+        *,
+        batch: int = 10,
+        linger: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        failure: Callable[[str, str], Exception] = lambda cid, why: RuntimeError(f"{cid}: {why}"),
+    ) -> None:
+        self._untag = untag
+        self._batch = batch
+        self._linger = linger
+        self._clock = clock
+        self._failure = failure
+        self._cond = threading.Condition()
+        self._expected = 0  # callers inside expecting(): each may drop once
+        self._pending: list[_Drop] = []
+
+    @contextlib.contextmanager
+    def expecting(self) -> Iterator[None]:
+        """Count a caller that will probably ``drop``: a call waits for it (up to the linger) to fill its batch."""
+        with self._cond:
+            self._expected += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._expected -= 1
+                self._cond.notify_all()  # one fewer to wait for
+
+    def drop(self, certificate_id: str) -> None:
+        """Remove the key from ``certificate_id``, in a call shared with other callers; raises when that failed."""
+        item = _Drop(certificate_id)
+        with self._cond:
+            self._pending.append(item)
+            self._cond.notify_all()
+            give_up_waiting = self._clock() + self._linger
+            while not item.done:
+                pending = self._pending
+                ready = len(pending) >= self._batch or len(pending) >= self._expected
+                if item in pending and (ready or self._clock() >= give_up_waiting):
+                    batch, self._pending = pending[: self._batch], pending[self._batch :]
+                    self._cond.release()
+                    try:
+                        self._send(batch)
+                    finally:
+                        self._cond.acquire()
+                        self._cond.notify_all()
+                else:
+                    self._cond.wait(max(0.0, give_up_waiting - self._clock()) if item in pending else None)
+        if item.error is not None:
+            raise item.error
+
+    def _send(self, batch: list[_Drop]) -> None:
+        failed: Mapping[str, str] = {}
+        error: Exception | None = None
+        try:
+            failed = self._untag([d.certificate_id for d in batch])
+        except Exception as caught:  # noqa: BLE001 - raised to each caller of the batch
+            error = caught
+        with self._cond:
+            for item in batch:
+                why = failed.get(item.certificate_id)
+                item.error = error if error is not None else (self._failure(item.certificate_id, why) if why else None)
+                item.done = True

@@ -1,0 +1,152 @@
+"""Calls shared between concurrent operations of one provider (``provider.sharing``), counted in the emulator's
+call log: creates, refreshes and deletions of many certificates at once, each in a thread of its own, as the
+provider's host runs them."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from provider.certificate import CREATE_TAG, OWNER_TAG, CertificateProvider, names_identity, owner_token
+from provider.ssl import SslService
+from provider.ssl.shared import MarkDrops
+from support.certs import make_cert
+from support.emulator import RunningEmulator
+from support.provider_calls import checked, create, upload_inputs
+from support.threads import run_together
+
+pytestmark = pytest.mark.emulator
+
+
+def entry_inputs(index: int) -> dict[str, Any]:
+    """Inputs of entry ``e<index>``, a certificate of its own."""
+    cert, key = make_cert(f"e{index}.example.com")
+    owner = owner_token(names_identity("proj", "dev"), f"e{index}")
+    return upload_inputs(cert, key, entry=f"e{index}", owner=owner, alias=f"e{index}")
+
+
+def create_all(provider: CertificateProvider, inputs: list[dict[str, Any]]) -> dict[int, tuple[str, dict[str, Any]]]:
+    made: dict[int, tuple[str, dict[str, Any]]] = {}
+    props = [checked(provider, i) for i in inputs]  # check() runs before the engine sends the creates
+
+    def work(index: int) -> None:
+        result = provider.create(props[index])
+        assert result.outs is not None
+        made[index] = (result.id, result.outs)
+
+    assert run_together([lambda i=i: work(i) for i in range(len(inputs))]) == []
+    return made
+
+
+def test_concurrent_creates_cost_at_most_2_2_calls_each(emu: RunningEmulator, provider: CertificateProvider) -> None:
+    inputs = [entry_inputs(i) for i in range(20)]
+    emu.admin("DELETE", "/_emulator/calls")
+    made = create_all(provider, inputs)
+    calls = Counter(c["Action"] for c in emu.calls())
+    assert sum(calls.values()) <= 2.2 * 20, calls
+    assert calls["UploadCertificate"] == 20 and calls["DescribeCertificateDetail"] == 20
+    # The in-flight marks went in calls of up to ten certificates; nothing searched for a create's mark.
+    untags = [c for c in emu.calls() if c["Action"] == "UnTagResources"]
+    assert all(len(c["Params"]["ResourceList"]) <= 10 for c in untags) and len(untags) <= 3
+    assert all("Tags" not in c["Params"] for c in emu.calls() if c["Action"] == "DescribeCertificates")
+    # Every guarantee of a single create holds: one certificate per entry, its owner and claim, no in-flight mark.
+    stored = {c["CertificateId"]: c for c in emu.certificates()}
+    assert sorted(stored) == sorted(cert_id for cert_id, _ in made.values())
+    for index, (cert_id, outs) in made.items():
+        tags = stored[cert_id]["Tags"]
+        assert CREATE_TAG not in tags and tags[OWNER_TAG] == inputs[index]["owner"]
+        assert tags["pulumi:claim"] == outs["claim"] and outs["alias"] == f"e{index}"
+
+
+def test_refresh_of_many_certificates_uses_few_calls(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider
+) -> None:
+    inputs = [entry_inputs(i) for i in range(30)]
+    made = create_all(provider, inputs)
+    drifted, gone = made[0][0], made[1][0]
+    ssl.modify_alias(drifted, "console-edit")
+    ssl.change_tags(drifted, replace={"extra": "1"})
+    ssl.delete_certificate(gone, check_resources=False)
+    emu.admin("DELETE", "/_emulator/calls")
+    results: dict[int, Any] = {}
+
+    def read(index: int) -> None:
+        cert_id, outs = made[index]
+        results[index] = provider.read(cert_id, {**outs, "__provider": "pickled"})
+
+    assert run_together([lambda i=i: read(i) for i in range(30)]) == []
+    calls = Counter(c["Action"] for c in emu.calls())
+    # A few listings for all thirty, and one detail read for the certificate the listing lacks.
+    assert sum(calls.values()) <= 0.2 * 30, calls
+    assert calls["DescribeCertificateDetail"] == 1 and calls["DescribeResourceTagsByResourceIds"] == 0
+    assert results[1].id is None and results[1].outs == {}  # deleted out of band: dropped from the state
+    assert results[0].outs["alias"] == "console-edit" and results[0].inputs["alias"] == "console-edit"
+    assert results[0].outs["tags"] == {"env": "prod", "extra": "1"}
+    for index in range(2, 30):
+        cert_id, outs = made[index]
+        fresh = results[index].outs
+        # Unchanged certificates read back exactly as recorded, the fingerprint kept from the recorded outputs.
+        assert results[index].id == cert_id and fresh == outs, index
+
+
+def test_a_refresh_sees_a_change_made_after_an_earlier_refresh(ssl: SslService, provider: CertificateProvider) -> None:
+    cert_id, outs = create(provider, entry_inputs(0))
+    assert provider.read(cert_id, outs).outs["alias"] == "e0"
+    ssl.modify_alias(cert_id, "changed")
+    assert provider.read(cert_id, outs).outs["alias"] == "changed"  # never an earlier listing
+
+
+def test_concurrent_deletions_share_poll_calls(emu: RunningEmulator, provider: CertificateProvider) -> None:
+    made = create_all(provider, [entry_inputs(i) for i in range(6)])
+    emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 5})
+    emu.admin("DELETE", "/_emulator/calls")
+    assert run_together([lambda c=c, o=o: provider.delete(c, o) for c, o in made.values()]) == []
+    assert emu.certificates() == []
+    polls = [c["Params"]["TaskIds"] for c in emu.calls() if c["Action"] == "DescribeDeleteCertificatesTaskResult"]
+    deletes = [c for c in emu.calls() if c["Action"] == "DeleteCertificate"]
+    assert len(deletes) == 6
+    # Several tasks in one call: far fewer polls than six deletions polling on their own every second.
+    assert max(len(ids) for ids in polls) >= 2 and len(polls) < 6 * 5
+    assert {t for ids in polls for t in ids} == {t["TaskId"] for t in emu.admin("GET", "/_emulator/tasks")["Tasks"]}
+    # The ownership marks came from shared listings, not a tag read per certificate.
+    assert not any(c["Action"] == "DescribeResourceTagsByResourceIds" for c in emu.calls())
+    # The poller's thread ends once no deletion is in flight.
+    for thread in threading.enumerate():
+        if thread.name == "delete-task-poller":
+            thread.join(30)
+            assert not thread.is_alive()
+
+
+def test_mark_drops_go_ten_certificates_per_call_and_report_each_failure() -> None:
+    sent: list[list[str]] = []
+    lock = threading.Lock()
+
+    def untag(ids: Any) -> dict[str, str]:
+        with lock:
+            sent.append(list(ids))
+        return {"c7": "ResourceNotFound: gone"} if "c7" in ids else {}
+
+    drops = MarkDrops(untag, linger=30.0)
+    failures: list[str] = []
+
+    def work(index: int) -> None:
+        with drops.expecting():
+            try:
+                drops.drop(f"c{index}")
+            except RuntimeError as error:
+                failures.append(str(error))
+
+    # Every caller is expected, so a call leaves as soon as ten wait or all do: the linger is never reached.
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(25)]
+    with drops.expecting():  # hold the callers in until all are counted
+        for thread in threads:
+            thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(t.is_alive() for t in threads)
+    assert sorted(c for batch in sent for c in batch) == sorted(f"c{i}" for i in range(25))
+    assert all(len(batch) <= 10 for batch in sent) and len(sent) <= 5
+    assert failures == ["c7: ResourceNotFound: gone"]
