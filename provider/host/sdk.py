@@ -4,7 +4,7 @@ The host replaces ``python -m pulumi.dynamic`` (``pulumi/dynamic/__main__.py``) 
 unpickle providers exactly as it does, so it reuses the SDK's own helpers rather than copies of them: the property
 (de)serialisers of ``pulumi.runtime.rpc``, the generated gRPC service, the channel options, and the private
 ``_deserialize`` context that lets a pickled provider hold plain values of Outputs. Two of these are private names
-(``_deserialize``, ``_GRPC_CHANNEL_OPTIONS``); tests/process/test_host_sdk_pin.py checks them, the public
+(``_deserialize``, ``_GRPC_CHANNEL_OPTIONS``); tests/provider/test_host_sdk_pin.py checks them, the public
 signatures, and a digest of the stock host's source, so a Pulumi upgrade that changes any of it fails a test.
 """
 
