@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -162,8 +163,10 @@ def start_provider(env: Mapping[str, str], host: str = "project") -> ProviderPro
     child_env = environ_without("TENCENTCLOUD_", "PULUMI_PARALLEL")
     child_env.update(env)
     child_env["PULUMI_PROJECT"] = PROJECT
-    # The engine starts the provider in the project directory, from where `provider` is importable.
-    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), child_env.get("PYTHONPATH")]))
+    # The engine starts the provider in the project directory, from where `provider` is importable; this folder
+    # holds test-only providers pickled by reference (host_probe).
+    paths = [str(REPO_ROOT), str(Path(__file__).resolve().parent), child_env.get("PYTHONPATH")]
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     args = [sys.executable, "-u", "-m", HOST_MODULES[host], "127.0.0.1:1"]
     process = spawn(args, cwd=REPO_ROOT, env=child_env, merge_stderr=False)
     assert process.stdout is not None and process.stderr is not None
