@@ -73,7 +73,7 @@ def operation_limit(config: Mapping[str, Any], environ: Mapping[str, str]) -> in
 
 
 def startup_limit(environ: Mapping[str, str]) -> int:
-    """The limit before Configure: from the environment, or the default if that is bad (Configure reports it)."""
+    """The limit before Configure: from the environment, or the default if that is bad (operations report it)."""
     try:
         return operation_limit({}, environ)
     except HostSettingError:

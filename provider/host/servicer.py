@@ -117,6 +117,8 @@ def _operation(method: _Method[_Reply]) -> _Method[_Reply]:
     @functools.wraps(method)
     def wrapper(self: HostServicer, request: Any, context: grpc.ServicerContext) -> _Reply:
         try:
+            if self.setting_error is not None:
+                raise self.setting_error
             with self.gate:
                 return method(self, request, context)
         except Exception:
@@ -139,6 +141,7 @@ class HostServicer(ResourceProviderServicer):
         self.cache = ProviderCache()
         self._environ = os.environ if environ is None else environ
         self._config: dict[str, Any] = {}
+        self.setting_error: HostSettingError | None = None
 
     # As in the stock host; every other method of the service is the generated base's UNIMPLEMENTED.
     def CheckConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -161,8 +164,11 @@ class HostServicer(ResourceProviderServicer):
         config = {k: rpc.unwrap_rpc_secret(v) for k, v in _props(request.args).items()}
         try:
             self.gate.resize(operation_limit(config, self._environ))
-        except HostSettingError:
-            _fail(context)
+            self.setting_error = None
+        except HostSettingError as error:
+            # Reported by each operation rather than here: a failed Configure makes the engine cancel the program,
+            # whose SDK then prints a traceback of its own under the message.
+            self.setting_error = error
         self._config = config
         return provider_pb2.ConfigureResponse(acceptSecrets=False)
 
