@@ -1,5 +1,6 @@
-"""Harness for the dynamic provider in its real process: ``python -u -m pulumi.dynamic``, driven over gRPC as the
-engine does.
+"""Harness for the dynamic provider in its real process, driven over gRPC as the engine does: the project's host
+``python -u -m provider.host`` (what plugin/pulumi-resource-pulumi-python runs), or with ``host="stock"`` Pulumi's
+``python -u -m pulumi.dynamic``.
 
 ``ProviderProcess`` serialises properties with the SDK's own ``rpc.serialize_properties`` (so numbers become
 protobuf doubles), puts ``serialize_provider(CertificateProvider())`` under ``__provider`` and decodes replies
@@ -16,6 +17,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -29,6 +31,8 @@ from support.emulator import REPO_ROOT
 from support.host import environ_without, spawn
 
 TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
+#: The module each host runs as (``python -u -m MODULE``).
+HOST_MODULES = {"project": "provider.host", "stock": "pulumi.dynamic"}
 PROJECT = "certproc"
 
 
@@ -53,7 +57,7 @@ def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
 
 @dataclass
 class ProviderProcess:
-    """A running ``python -m pulumi.dynamic`` and a gRPC stub to it."""
+    """A running provider host and a gRPC stub to it."""
 
     process: subprocess.Popen[str]
     stub: provider_pb2_grpc.ResourceProviderStub
@@ -85,10 +89,23 @@ class ProviderProcess:
         assert list(reply.failures) == [], [(f.property, f.reason) for f in reply.failures]
         return from_struct(reply.inputs)
 
-    def diff(self, name: str, cert_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
-        """Diff; returns the raw DiffResponse."""
+    def diff(
+        self,
+        name: str,
+        cert_id: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Diff (``olds``: the old outputs; ``old_inputs``, as the engine sends them); the raw DiffResponse."""
         return self.stub.Diff(
-            provider_pb2.DiffRequest(id=cert_id, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
+            provider_pb2.DiffRequest(
+                id=cert_id,
+                urn=urn(name),
+                olds=to_struct(olds),
+                news=to_struct(news),
+                old_inputs=to_struct(old_inputs or {}),
+            )
         )
 
     def create(self, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -96,20 +113,43 @@ class ProviderProcess:
         reply = self.stub.Create(provider_pb2.CreateRequest(urn=urn(name), properties=to_struct(inputs)))
         return reply.id, from_struct(reply.properties)
 
-    def read(self, name: str, cert_id: str, outs: Mapping[str, Any]) -> Any:
-        """Read (refresh); returns the raw ReadResponse."""
-        return self.stub.Read(provider_pb2.ReadRequest(id=cert_id, urn=urn(name), properties=to_struct(outs)))
+    def read(self, name: str, cert_id: str, outs: Mapping[str, Any], inputs: Mapping[str, Any] | None = None) -> Any:
+        """Read (refresh, with the old ``inputs`` as the engine sends them); returns the raw ReadResponse."""
+        return self.stub.Read(
+            provider_pb2.ReadRequest(
+                id=cert_id, urn=urn(name), properties=to_struct(outs), inputs=to_struct(inputs or {})
+            )
+        )
 
-    def update(self, name: str, cert_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(
+        self,
+        name: str,
+        cert_id: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Update; returns the new outputs."""
         reply = self.stub.Update(
-            provider_pb2.UpdateRequest(id=cert_id, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
+            provider_pb2.UpdateRequest(
+                id=cert_id,
+                urn=urn(name),
+                olds=to_struct(olds),
+                news=to_struct(news),
+                old_inputs=to_struct(old_inputs or {}),
+            )
         )
         return from_struct(reply.properties)
 
-    def delete(self, name: str, cert_id: str, outs: Mapping[str, Any]) -> None:
+    def delete(
+        self, name: str, cert_id: str, outs: Mapping[str, Any], old_inputs: Mapping[str, Any] | None = None
+    ) -> None:
         """Delete (raises grpc.RpcError when the provider refuses)."""
-        self.stub.Delete(provider_pb2.DeleteRequest(id=cert_id, urn=urn(name), properties=to_struct(outs)))
+        self.stub.Delete(
+            provider_pb2.DeleteRequest(
+                id=cert_id, urn=urn(name), properties=to_struct(outs), old_inputs=to_struct(old_inputs or {})
+            )
+        )
 
 
 def _pump(stream: Any, sink: collections.deque[str]) -> None:
@@ -117,14 +157,17 @@ def _pump(stream: Any, sink: collections.deque[str]) -> None:
         sink.append(line)
 
 
-def start_provider(env: Mapping[str, str]) -> ProviderProcess:
-    """Start the provider process as the engine's ``pulumi-resource-pulumi-python`` script does."""
-    child_env = environ_without("TENCENTCLOUD_")
+def start_provider(env: Mapping[str, str], host: str = "project") -> ProviderProcess:
+    """Start the provider process as a ``pulumi-resource-pulumi-python`` launcher does (``host``: a key of
+    ``HOST_MODULES``); ``env`` is added to an environment without TENCENTCLOUD_* or PULUMI_PARALLEL."""
+    child_env = environ_without("TENCENTCLOUD_", "PULUMI_PARALLEL")
     child_env.update(env)
     child_env["PULUMI_PROJECT"] = PROJECT
-    # The engine starts the provider in the project directory, from where `provider` is importable.
-    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), child_env.get("PYTHONPATH")]))
-    args = [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:1"]
+    # The engine starts the provider in the project directory, from where `provider` is importable; this folder
+    # holds test-only providers pickled by reference (host_probe).
+    paths = [str(REPO_ROOT), str(Path(__file__).resolve().parent), child_env.get("PYTHONPATH")]
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
+    args = [sys.executable, "-u", "-m", HOST_MODULES[host], "127.0.0.1:1"]
     process = spawn(args, cwd=REPO_ROOT, env=child_env, merge_stderr=False)
     assert process.stdout is not None and process.stderr is not None
     port = process.stdout.readline().strip()

@@ -1,7 +1,9 @@
 """A copy of this project driven by the real Pulumi CLI against the emulator, for end-to-end and reliability tests.
 
-``Project`` writes its own ``Pulumi.yaml`` (this virtualenv), copies the repo's ``__main__.py``, points the stack's
-config at the emulator, generates certificates at test time, and reads back what the emulator and the state hold.
+``Project`` writes its own ``Pulumi.yaml`` (this virtualenv; the repo's ``plugin/`` launcher, so the dynamic provider
+runs in ``provider.host``, or with ``host="stock"`` in Pulumi's own ``python -m pulumi.dynamic``), copies the repo's
+``__main__.py``, points the stack's config at the emulator, generates certificates at test time, and reads back what
+the emulator and the state hold.
 """
 
 from __future__ import annotations
@@ -18,7 +20,21 @@ from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.pulumi_cli import REPO, PulumiEnv
 
-__all__ = ["STACK", "WRITE_ACTIONS", "Project", "config_key_stack", "upload_entry"]
+__all__ = [
+    "HOSTS",
+    "PLUGIN_DIR",
+    "STACK",
+    "WRITE_ACTIONS",
+    "Project",
+    "config_key_stack",
+    "project_yaml",
+    "upload_entry",
+]
+
+#: The directory holding the project's ``pulumi-resource-pulumi-python`` launcher (runs ``provider.host``).
+PLUGIN_DIR = REPO / "plugin"
+#: Which dynamic-provider host a project uses: the project's own, or the one bundled with the CLI.
+HOSTS = ("project", "stock")
 
 STACK = "e2e"
 WRITE_ACTIONS = {
@@ -35,17 +51,14 @@ WRITE_ACTIONS = {
 class Project:
     """A copy of the project with its own stack file and certificates, driven by the real CLI."""
 
-    def __init__(self, root: Path, pulumi: PulumiEnv, emu: RunningEmulator) -> None:
+    def __init__(self, root: Path, pulumi: PulumiEnv, emu: RunningEmulator, *, host: str = "project") -> None:
         self.dir = root
         self.pulumi = pulumi
         self.emu = emu
         self.certs = root / "stacks" / "certs"
         self.certs.mkdir(parents=True)
         self.keys: dict[str, str] = {}
-        (root / "Pulumi.yaml").write_text(
-            f"name: tencent-ssl-e2e\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n",
-            encoding="utf-8",
-        )
+        (root / "Pulumi.yaml").write_text(project_yaml(host), encoding="utf-8")
         shutil.copy(REPO / "__main__.py", root / "__main__.py")
         (root / f"Pulumi.{STACK}.yaml").write_text(f"config:\n  tencentcloud:endpoint: {emu.url}\n", encoding="utf-8")
         pulumi.env.update(emu.env())
@@ -95,6 +108,16 @@ class Project:
             for r in state["deployment"].get("resources", [])
             if r["type"] == "pulumi-python:dynamic/tencentcloud:Certificate"
         }
+
+
+def project_yaml(host: str = "project") -> str:
+    """The copy's Pulumi.yaml: this virtualenv, and the dynamic-provider host (one of ``HOSTS``)."""
+    if host not in HOSTS:
+        raise ValueError(f"host must be one of {HOSTS}, not {host!r}")
+    text = f"name: tencent-ssl-e2e\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
+    if host == "project":
+        text += f"plugins:\n  providers:\n    - name: pulumi-python\n      path: {PLUGIN_DIR}\n"
+    return text
 
 
 def upload_entry(name: str, alias: str, extra: str = "") -> str:
