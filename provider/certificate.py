@@ -45,7 +45,7 @@ from .inputs import (
     recorded_expiry,
     recorded_predecessor,
 )
-from .outputs import OUTPUT_NAMES, outputs
+from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs, refreshed_inputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
@@ -176,7 +176,8 @@ class CertificateProvider(dyn.ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """Replace for the certificate's identity, update for alias/project/tags/delete settings, else nothing.
 
-        ``olds`` are the old outputs, which echo the inputs (alias, project_id and tags as last read from Tencent).
+        ``olds`` are the old outputs, which echo the inputs but the PEM and key (alias, project_id and tags as last
+        read from Tencent), with the old inputs under them when the host passes those.
         A certificate this one replaced that is still waiting to be deleted is reported (the engine says nothing).
         """
         if predecessor := recorded_predecessor(olds):
@@ -199,8 +200,9 @@ class CertificateProvider(dyn.ResourceProvider):
             # adopt it and then delete it as the old one.
             return dyn.DiffResult(changes=None, replaces=[])
         replaces = [n for n in changed if n in REPLACE_FIELDS]
-        # changes=None lets the engine compute the changed keys (and --diff lines) from old and new inputs.
-        return dyn.DiffResult(changes=None, replaces=replaces)
+        # changes=None lets the engine compute the changed keys (and --diff lines) from old and new inputs, unless a
+        # refresh could not update those old inputs (outputs.refreshed_inputs): then it would see no change.
+        return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> None:
         try:
@@ -245,10 +247,9 @@ class CertificateProvider(dyn.ResourceProvider):
             return dyn.ReadResult(None, {})
         # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
         spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
-        outs = outputs(spec, detail, tags, recorded_claim(props), self._still_there(recorded_predecessor(props)))
-        # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
-        inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
-        return dyn.ReadResult(id_, outs, inputs)
+        predecessor = self._still_there(recorded_predecessor(props))
+        outs = outputs(spec, detail, tags, recorded_claim(props), predecessor, recorded=props)
+        return dyn.ReadResult(id_, outs, refreshed_inputs(props, outs))
 
     # -- update
 
@@ -394,7 +395,6 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
             props["owner"] = owner_token(names, resource_name)
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
-        # The key is an input under the same name, so the engine re-marks the echoed output secret; saying so
-        # explicitly also covers outputs read back by refresh.
+        # The outputs no longer echo the key (provider.outputs), but a state written before may: kept secret too.
         secret = pulumi.ResourceOptions(additional_secret_outputs=["private_key"])
         super().__init__(CertificateProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts))
