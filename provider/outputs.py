@@ -33,7 +33,10 @@ PEM_INPUTS = ("certificate", "private_key")
 STALE_INPUTS = "stale_inputs"
 _IN_PLACE = ("alias", "project_id", "tags")
 
-#: Computed outputs (besides the inputs, which are echoed; alias, project_id and tags hold the live values).
+#: Computed outputs the ``Certificate`` resource exposes as attributes (besides the inputs, which are echoed; alias,
+#: project_id and tags hold the live values). The provider's bookkeeping outputs (``claim``, ``predecessor``, the
+#: PEM record, ``STALE_INPUTS``) are stored all the same but not registered: the SDK keeps an Output per registered
+#: name, and its end-of-program wait re-scans every pending Output each round, so each one costs per resource.
 OUTPUT_NAMES = (
     "certificate_id",
     "domain",
@@ -44,10 +47,6 @@ OUTPUT_NAMES = (
     "status_name",
     "fingerprint",
     "certificate_type",
-    "claim",
-    "predecessor",
-    CERTIFICATE_DIGEST,
-    HAS_PRIVATE_KEY,
 )
 
 
