@@ -44,6 +44,7 @@ from .inputs import (
     recorded_claim,
     recorded_expiry,
     recorded_predecessor,
+    sparse_inputs,
 )
 from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs, refreshed_inputs
 from .ownership import names_identity, owner_token
@@ -200,8 +201,7 @@ class CertificateProvider(dyn.ResourceProvider):
             # adopt it and then delete it as the old one.
             return dyn.DiffResult(changes=None, replaces=[])
         replaces = [n for n in changed if n in REPLACE_FIELDS]
-        # changes=None lets the engine compute the changed keys (and --diff lines) from old and new inputs, unless a
-        # refresh could not update those old inputs (outputs.refreshed_inputs): then it would see no change.
+        # changes=None: the engine names the changed keys from old and new inputs, unless a refresh left those stale.
         return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> None:
@@ -386,7 +386,7 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
     ) -> None:
         """``identity`` (one per stack) tells this stack's certificates from those of a same-named stack elsewhere;
         without it the owner mark derives from the organisation, project and stack names alone."""
-        props = args.to_inputs()
+        props = sparse_inputs(args.to_inputs())
         props["entry"] = resource_name
         if identity is not None:
             props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))

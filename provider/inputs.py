@@ -50,6 +50,7 @@ __all__ = [
     "recorded_expiry",
     "recorded_predecessor",
     "seconds",
+    "sparse_inputs",
     "tags_of",
 ]
 
@@ -299,6 +300,22 @@ HAS_PRIVATE_KEY = "has_private_key"
 def certificate_digest(pem: str) -> str:
     """SHA-256 of a certificate chain as ``check`` normalises it: equal digests, same chain."""
     return hashlib.sha256(normalise_pem(pem).encode()).hexdigest()
+
+
+#: Inputs the resource leaves out while they hold their default: ``check`` fills them in, so the stored inputs are
+#: the same, and the SDK keeps a Python Output per property sent, which big stacks pay for (per resource, and again in
+#: the program's final wait). The other inputs are attributes of the resource (alias, tags, ...) or always given.
+QUIET_DEFAULTS = ("rotate", "renew_before", "deploy_regions", "create_timeout", "allow_expired", "take_over",
+                  "free_validation")  # fmt: skip
+
+
+def sparse_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """``props`` without the ``QUIET_DEFAULTS`` that hold their default (an Output or unknown is always kept)."""
+    return {k: v for k, v in props.items() if k not in QUIET_DEFAULTS or _default(_FIELDS[k]) != v}
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
 
 
 def field_changed(name: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
