@@ -45,7 +45,7 @@ from .inputs import (
     recorded_expiry,
     recorded_predecessor,
 )
-from .outputs import OUTPUT_NAMES, outputs
+from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
@@ -188,7 +188,8 @@ class CertificateProvider(dyn.ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """Replace for the certificate's identity, update for alias/project/tags/delete settings, else nothing.
 
-        ``olds`` are the old outputs, which echo the inputs (alias, project_id and tags as last read from Tencent).
+        ``olds`` are the old outputs, which echo the inputs but the PEM and key (alias, project_id and tags as last
+        read from Tencent), with the old inputs under them when the host passes those.
         A certificate this one replaced that is still waiting to be deleted is reported (the engine says nothing).
         """
         if predecessor := recorded_predecessor(olds):
@@ -211,8 +212,8 @@ class CertificateProvider(dyn.ResourceProvider):
             # adopt it and then delete it as the old one.
             return dyn.DiffResult(changes=None, replaces=[])
         replaces = [n for n in changed if n in REPLACE_FIELDS]
-        # changes=None lets the engine compute the changed keys (and --diff lines) from old and new inputs.
-        return dyn.DiffResult(changes=None, replaces=replaces)
+        # changes=None: the engine names the changed keys from old and new inputs, unless a refresh left those stale.
+        return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> None:
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,6 +25,8 @@ from .pem import normalise_pem, same_key
 __all__ = [
     "ALL_INPUTS",
     "REQUIRED_INPUTS",
+    "CERTIFICATE_DIGEST",
+    "HAS_PRIVATE_KEY",
     "CertificateInputs",
     "Source",
     "CERTIFICATE_TYPES",
@@ -36,6 +39,7 @@ __all__ = [
     "UNKNOWN",
     "as_bool",
     "as_int",
+    "certificate_digest",
     "default_of",
     "defaults_of",
     "entry_name",
@@ -49,6 +53,7 @@ __all__ = [
     "recorded_expiry",
     "recorded_predecessor",
     "seconds",
+    "sparse_inputs",
     "tags_of",
 ]
 
@@ -306,11 +311,47 @@ def normalise_inputs(inputs: Mapping[str, Any], source: str) -> dict[str, Any]:
     return out
 
 
+#: Outputs that stand for the certificate and the key, which the outputs do not echo (``provider.outputs``).
+CERTIFICATE_DIGEST = "certificate_sha256"
+HAS_PRIVATE_KEY = "has_private_key"
+
+
+def certificate_digest(pem: str) -> str:
+    """SHA-256 of a certificate chain as ``check`` normalises it: equal digests, same chain."""
+    return hashlib.sha256(normalise_pem(pem).encode()).hexdigest()
+
+
+#: Inputs the resource leaves out while they hold their default: ``check`` fills them in, so the stored inputs are
+#: the same, and the SDK keeps a Python Output per property sent, which big stacks pay for (per resource, and again in
+#: the program's final wait). The other inputs are attributes of the resource (alias, tags, ...) or always given.
+QUIET_DEFAULTS = ("rotate", "renew_before", "deploy_regions", "create_timeout", "allow_expired", "take_over",
+                  "free_validation")  # fmt: skip
+
+
+def sparse_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """``props`` without the ``QUIET_DEFAULTS`` that hold their default (an Output or unknown is always kept)."""
+    return {k: v for k, v in props.items() if k not in QUIET_DEFAULTS or _default(_FIELDS[k]) != v}
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
 def field_changed(name: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """Whether input ``name`` differs between old outputs and new inputs, spelling differences aside."""
+    """Whether input ``name`` differs between the old state and new inputs, spelling differences aside.
+
+    The old state is the old outputs, with the old inputs under them when the host passes those too. Without the
+    inputs, the certificate is compared through the digest the outputs record, and the key through the certificate:
+    a key must match the certificate's public key, so a new key comes with a new certificate; alone, only its
+    presence can change (a CA certificate's key is optional).
+    """
     old, new = olds.get(name), news.get(name)
     if is_unknown(new):
         return True
+    if old is None and name in ("certificate", "private_key") and CERTIFICATE_DIGEST in olds:
+        if name == "certificate":
+            return new is None or certificate_digest(str(new)) != olds[CERTIFICATE_DIGEST]
+        return bool(new) != bool(olds.get(HAS_PRIVATE_KEY))
     if old is None and new is None:
         return False
     if old is None or new is None:

@@ -7,6 +7,7 @@ run it under ``pulumi.runtime.set_mocks``. Private keys become Pulumi secrets th
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,21 @@ __all__ = [
     "plain_credentials",
     "run",
     "stack_file_path",
+    "unnest_pickler",
 ]
+
+# pulumi's serialize_provider (pulumi/dynamic/dynamic.py), run for every dynamic resource, wraps pickle's
+# _Pickler._batch_setitems in a sorting wrapper and never restores it: each resource nests one more wrapper, so the
+# provider pickle of resource n runs n wrappers (quadratic) and past ~985 resources hits the recursion limit. Putting
+# the original back before each resource leaves one wrapper: the same sorted, byte-identical pickle.
+_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+
+
+def unnest_pickler() -> None:
+    """Undo the wrappers serialize_provider left on pickle's dict writer (see ``_BATCH_SETITEMS``)."""
+    if _BATCH_SETITEMS.__qualname__ == "_Pickler._batch_setitems":  # pickle's own, not a wrapper caught at import
+        pickle._Pickler._batch_setitems = _BATCH_SETITEMS  # type: ignore[attr-defined]
+
 
 #: The name of the stack's ``StackIdentity`` resource (another type than the certificates, so no entry clashes).
 IDENTITY_NAME = "stack-identity"
@@ -134,10 +149,12 @@ def declare(stack: StackFile, environ: Mapping[str, str]) -> dict[str, Certifica
     """Declare every certificate of ``stack`` and export a summary (ids, domains, expiry) per entry."""
     # One identity per stack state: the stack half of every certificate's owner mark (provider.ownership).
     identity = StackIdentity(IDENTITY_NAME)
-    resources = {
-        spec.name: Certificate(spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity)
-        for spec in stack.certificates
-    }
+    resources = {}
+    for spec in stack.certificates:
+        unnest_pickler()
+        resources[spec.name] = Certificate(
+            spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity
+        )
     pulumi.export(
         "certificates",
         {

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .inputs import CertificateInputs, input_names, recorded_claim, recorded_predecessor
-from .outputs import outputs
+from .inputs import CertificateInputs, recorded_claim, recorded_predecessor
+from .outputs import outputs, refreshed_inputs
 from .rules import user_tags
 from .sharing import Shared
 from .ssl import CertificateDetail, CertificateNotFound, CertificateSummary, SslService
@@ -28,7 +28,7 @@ class Refreshed:
     """What a read found: ``None`` for a certificate that no longer exists."""
 
     outputs: dict[str, Any]
-    inputs: dict[str, Any]
+    inputs: dict[str, Any] | None  # None: the engine keeps the stored inputs (provider.outputs.refreshed_inputs)
 
 
 def detail_from_listing(row: CertificateSummary, fingerprint: str = "") -> CertificateDetail:
@@ -77,10 +77,8 @@ def refresh(ssl: SslService, shared: Shared, id_: str, props: Mapping[str, Any])
     predecessor = recorded_predecessor(props)
     if predecessor and predecessor not in rows:
         predecessor = _still_there(ssl, predecessor)
-    outs = outputs(spec, detail, tags, recorded_claim(props), predecessor)
-    # Returning the inputs too makes drift in alias/project/tags visible to the next diff, which corrects it.
-    inputs = {k: outs[k] for k in input_names(str(outs["source"])) if k in outs and outs[k] is not None}
-    return Refreshed(outs, inputs)
+    outs = outputs(spec, detail, tags, recorded_claim(props), predecessor, recorded=props)
+    return Refreshed(outs, refreshed_inputs(props, outs))
 
 
 def _still_there(ssl: SslService, certificate_id: str) -> str:

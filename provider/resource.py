@@ -17,7 +17,7 @@ import pulumi
 import pulumi.dynamic as dyn
 
 from .identity import StackIdentity
-from .inputs import REQUIRED_INPUTS, SECRET_FIELDS, default_of, defaults_of, input_names
+from .inputs import REQUIRED_INPUTS, SECRET_FIELDS, default_of, defaults_of, input_names, sparse_inputs
 from .outputs import OUTPUT_NAMES
 from .ownership import names_identity, owner_token
 
@@ -112,7 +112,7 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
         without it the owner mark derives from the organisation, project and stack names alone."""
         from .certificate import CertificateProvider  # that module imports this one (it re-exports it)
 
-        props = args.to_inputs()
+        props = sparse_inputs(args.to_inputs())
         props["entry"] = resource_name
         if identity is not None:
             props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))
@@ -121,7 +121,6 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
             props["owner"] = owner_token(names, resource_name)
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
-        # The key is an input under the same name, so the engine re-marks the echoed output secret; saying so
-        # explicitly also covers outputs read back by refresh.
+        # The outputs no longer echo the key (provider.outputs), but a state written before may: kept secret too.
         secret = pulumi.ResourceOptions(additional_secret_outputs=["private_key"])
         super().__init__(CertificateProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts))

@@ -27,6 +27,8 @@ from .inputs import (
     seconds,
 )
 from .pem import (
+    DAMAGED_RSA_KEY,
+    DamagedKeyError,
     certificate_key_problem,
     chain_problem,
     key_type_problem,
@@ -109,6 +111,8 @@ def _check_upload(spec: CertificateInputs, now: dt.datetime, skip: set[str]) -> 
         return failures
     try:
         key = load_private_key(spec.private_key)
+    except DamagedKeyError:
+        return [*failures, Failure("private_key", f"private_key {DAMAGED_RSA_KEY}")]
     except TypeError:
         return [*failures, Failure("private_key", "private_key is encrypted; give it unencrypted")]
     except Exception:  # noqa: BLE001 - cryptography raises several kinds; never echo the text

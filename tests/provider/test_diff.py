@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from pulumi.runtime.rpc import UNKNOWN
 
 from provider.certificate import CertificateProvider
-from support.certs import make_cert
+from support.certs import make_cert, make_chain
 from support.emulator import RunningEmulator
 from support.provider_calls import checked, upload_inputs
 
@@ -69,6 +70,46 @@ def test_diff_ignores_a_re_encoded_key(provider: CertificateProvider, state: tup
     assert pkcs1 != key
     assert provider.diff("AbCdEf12", olds, {**olds, "private_key": pkcs1}).changes is False
     assert provider.diff("AbCdEf12", olds, {**olds, "certificate": "\n" + olds["certificate"] + "\n"}).changes is False
+
+
+def lean(olds: dict[str, Any]) -> dict[str, Any]:
+    """The old outputs as this version writes them and Pulumi's stock host passes them: no PEM and no key, a digest
+    of the chain and whether a key came with it."""
+    digest = hashlib.sha256(olds["certificate"].encode()).hexdigest()
+    kept = {k: v for k, v in olds.items() if k not in ("certificate", "private_key")}
+    return {**kept, "certificate_sha256": digest, "has_private_key": "private_key" in olds}
+
+
+def test_diff_without_the_old_pem_and_key(
+    provider: CertificateProvider, state: tuple[dict[str, Any], str, str]
+) -> None:
+    olds, cert, key = state
+    news = {k: v for k, v in olds.items() if k not in ("certificate_id", "status", "domain")}
+    assert provider.diff("AbCdEf12", lean(olds), news).changes is False
+    # Another spelling of the same chain or key is no change either.
+    loaded = serialization.load_pem_private_key(key.encode(), None)
+    pkcs1 = loaded.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
+    respelt = {**news, "private_key": pkcs1, "certificate": "\r\n" + cert.replace("\n", "\r\n")}
+    assert provider.diff("AbCdEf12", lean(olds), respelt).changes is False
+    # A new certificate replaces (whether its key is new too cannot be told, nor does it matter: the certificate
+    # replaces); a changed chain alone too; in-place fields stay in place.
+    new_cert, new_key = make_cert("www.example.com")
+    result = provider.diff("AbCdEf12", lean(olds), {**news, "certificate": new_cert, "private_key": new_key})
+    assert result.changes is None and result.replaces == ["certificate"]
+    chain = make_chain("www.example.com")
+    result = provider.diff("AbCdEf12", lean(olds), {**news, "certificate": cert + chain.intermediate.cert_pem})
+    assert result.replaces == ["certificate"]
+    result = provider.diff("AbCdEf12", lean(olds), {**news, "alias": "renamed"})
+    assert result.changes is None and result.replaces == []
+    assert provider.diff("AbCdEf12", lean(olds), {**news, "certificate": UNKNOWN}).replaces == ["certificate"]
+    # A CA certificate's key is optional: its coming or going is seen without the old key.
+    ca_olds = {k: v for k, v in olds.items() if k != "private_key"}
+    ca_news = {k: v for k, v in news.items() if k != "private_key"}
+    assert provider.diff("AbCdEf12", lean(ca_olds), ca_news).changes is False
+    assert provider.diff("AbCdEf12", lean(ca_olds), news).replaces == ["private_key"]
+    assert provider.diff("AbCdEf12", lean(olds), ca_news).replaces == ["private_key"]
 
 
 def test_diff_makes_no_api_call(

@@ -38,7 +38,16 @@ from provider.stackfile import (
     parse_duration,
     resolve_secret,
 )
-from support.certs import encrypt_key, make_ca, make_cert, make_chain, make_key, make_sm2_certificate
+from support.certs import (
+    RSA_PRIVATE_PARTS,
+    corrupt_rsa_key,
+    encrypt_key,
+    make_ca,
+    make_cert,
+    make_chain,
+    make_key,
+    make_sm2_certificate,
+)
 from support.stack_cases import block_scalar, error_markers, unreadable_files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -714,6 +723,24 @@ def test_env_key_is_checked_against_the_certificate(stacks: Path, material: dict
     # One-line PEM with literal \n, as CI secret stores often hold it.
     one_line = material["www.key"].decode().strip().replace("\n", "\\n")
     assert load(path, environ={"WWW_KEY": one_line})
+
+
+def test_a_damaged_rsa_key_that_still_matches_the_certificate_is_refused(stacks: Path) -> None:
+    # Keys load without OpenSSL's slow RSA check (provider.pem.load_private_key); a key whose public half still
+    # matches the certificate but whose private half is damaged must still be refused, here with file and line.
+    cert, key = make_cert("www.example.com")
+    (stacks / "certs" / "rsa.pem").write_text(cert, encoding="utf-8")
+    path = write(
+        stacks,
+        "certificates:\n  www:\n    upload:\n      certificate: certs/rsa.pem\n      private_key: {env: WWW_KEY}\n",
+    )
+    assert load(path, environ={"WWW_KEY": key})
+    for part in RSA_PRIVATE_PARTS:
+        (problem,) = problems_of(path, environ={"WWW_KEY": corrupt_rsa_key(key, part)})
+        assert str(problem) == (
+            "stacks/dev.yaml:5:26: certificates.www.upload.private_key.env: $WWW_KEY is a damaged RSA private key: "
+            "its private parts do not fit its public key"
+        ), part
 
 
 def test_read_secrets_false_skips_env_and_file_keys(stacks: Path) -> None:

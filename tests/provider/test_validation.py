@@ -8,10 +8,13 @@ from typing import Any
 
 import pulumi.dynamic as dyn
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from pulumi.runtime.rpc import UNKNOWN
 
 from provider.certificate import CertificateProvider
-from support.certs import encrypt_key, make_cert, make_key
+from provider.pem import same_public_key
+from support.certs import RSA_PRIVATE_PARTS, corrupt_rsa_key, encrypt_key, make_cert, make_key
 from support.emulator import RunningEmulator
 from support.provider_calls import OWNER, upload_inputs
 
@@ -138,3 +141,20 @@ def test_check_makes_no_api_call(emu: RunningEmulator, provider: CertificateProv
     provider.check({}, upload_inputs(cert, key))
     provider.check({}, upload_inputs(cert, make_key()))
     assert emu.calls() == []
+
+
+@pytest.mark.parametrize("part", RSA_PRIVATE_PARTS)
+def test_check_refuses_a_damaged_rsa_key_that_still_matches_the_certificate(
+    provider: CertificateProvider, part: str
+) -> None:
+    # Keys load without OpenSSL's slow RSA check; the match with the certificate cannot see a damaged private half.
+    cert, key = make_cert("www.example.com")
+    damaged = corrupt_rsa_key(key, part)
+    assert same_public_key(
+        serialization.load_pem_private_key(damaged.encode(), None, unsafe_skip_rsa_key_validation=True),
+        x509.load_pem_x509_certificate(cert.encode()),
+    )
+    failures = failures_of(provider.check({}, upload_inputs(cert, damaged)))
+    assert failures == {
+        "private_key": "private_key is a damaged RSA private key: its private parts do not fit its public key"
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,9 @@ from emulator.pem import build_certificate
 __all__ = [
     "KEY_TYPES",
     "CertificateAuthority",
+    "RSA_PRIVATE_PARTS",
     "Chain",
+    "corrupt_rsa_key",
     "encrypt_key",
     "fingerprint_sha1",
     "make_ca",
@@ -116,6 +119,39 @@ def encrypt_key(key_pem: str, password: bytes) -> str:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(password)
     ).decode()
+
+
+#: The parts of an RSA private key ``corrupt_rsa_key`` can damage (n and e, the public half, always stay).
+RSA_PRIVATE_PARTS = ("d", "p", "q", "dmp1", "dmq1", "iqmp")
+
+
+def _der_length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def _der_integer(value: int) -> bytes:
+    raw = value.to_bytes(value.bit_length() // 8 + 1, "big")  # one spare byte keeps the sign bit clear
+    return b"\x02" + _der_length(len(raw)) + raw
+
+
+def corrupt_rsa_key(key_pem: str, part: str) -> str:
+    """An RSA key PEM (PKCS#1) with private ``part`` damaged while its public half (n, e), and so its match with the
+    certificate, stays intact: the kind of key only a check of the key itself can refuse. Written as DER by hand,
+    since ``cryptography`` will not build such a key."""
+    key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    numbers = key.private_numbers()
+    parts = {name: getattr(numbers, name) for name in RSA_PRIVATE_PARTS}
+    parts[part] += 2  # p or q: p·q is no longer n; d: e·d is no longer 1; the others: no longer derived from d
+    public = numbers.public_numbers
+    fields = (0, public.n, public.e, *(parts[name] for name in ("d", "p", "q", "dmp1", "dmq1", "iqmp")))
+    body = b"".join(_der_integer(value) for value in fields)
+    der = b"\x30" + _der_length(len(body)) + body
+    lines = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----\n"
 
 
 def _build(
