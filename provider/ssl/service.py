@@ -125,32 +125,6 @@ class SslService(DeployRecords):
 
     # -- create
 
-    def upload_certificate(
-        self,
-        *,
-        public_key: str,
-        private_key: str | None,
-        certificate_type: str = "SVR",
-        alias: str = "",
-        project_id: int = 0,
-        tags: Mapping[str, str] | None = None,
-        repeatable: bool = True,
-    ) -> str:
-        """UploadCertificate; returns the new certificate id.
-
-        ``repeatable`` stays True by default: with False Tencent answers with the id of any existing certificate
-        of the same fingerprint, possibly one this caller does not own (API notes §6.6).
-        """
-        return self.upload(
-            public_key=public_key,
-            private_key=private_key,
-            certificate_type=certificate_type,
-            alias=alias,
-            project_id=project_id,
-            tags=tags,
-            repeatable=repeatable,
-        ).certificate_id
-
     def upload(
         self,
         *,
@@ -162,7 +136,12 @@ class SslService(DeployRecords):
         tags: Mapping[str, str] | None = None,
         repeatable: bool = True,
     ) -> Uploaded:
-        """UploadCertificate, saying whether an attempt the client retried may have stored a certificate as well."""
+        """UploadCertificate: the new certificate's id, and whether an attempt the client retried may have stored a
+        certificate as well.
+
+        ``repeatable`` stays True by default: with False Tencent answers with the id of any existing certificate
+        of the same fingerprint, possibly one this caller does not own (API notes §6.6).
+        """
         params: dict[str, Any] = {
             "CertificatePublicKey": public_key,
             "CertificateType": certificate_type,

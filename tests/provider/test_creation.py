@@ -90,9 +90,9 @@ def test_create_uses_the_certificate_an_interrupted_create_left(
 ) -> None:
     cert, key = make_cert("www.example.com")
     # A create killed after its upload: the certificate carries the entry's owner tag but never reached the state.
-    left = ssl.upload_certificate(
+    left = ssl.upload(
         public_key=cert, private_key=key, alias="www", tags={OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"}
-    )
+    ).certificate_id
     cert_id, outs = create(provider, upload_inputs(cert, key, alias="www-2"))
     assert cert_id == left
     assert [c["CertificateId"] for c in emu.certificates()] == [left]
@@ -118,9 +118,9 @@ def test_create_never_takes_over_a_completed_certificate_of_the_same_entry(
 def test_create_never_takes_over_the_certificate_it_replaces(ssl: SslService, provider: CertificateProvider) -> None:
     # The chain was added to the entry's PEM: a replacement, with the same leaf (so the same fingerprint).
     chain = make_chain("www.example.com")
-    old = ssl.upload_certificate(
+    old = ssl.upload(
         public_key=chain.leaf_pem, private_key=chain.key_pem, tags={OWNER_TAG: OWNER, CREATE_TAG: "0123456789abcdef"}
-    )
+    ).certificate_id
     cert_id, _ = create(provider, upload_inputs(chain.fullchain_pem, chain.key_pem))
     assert cert_id != old
     assert ssl.describe_certificate_detail(old).certificate_id == old
@@ -150,7 +150,7 @@ def test_create_upload_failure_is_reported_without_key(emu: RunningEmulator, pro
 
 def test_create_never_adopts_an_identical_certificate(ssl: SslService, provider: CertificateProvider) -> None:
     cert, key = make_cert("www.example.com")
-    foreign = ssl.upload_certificate(public_key=cert, private_key=key)  # someone else's upload of the same cert
+    foreign = ssl.upload(public_key=cert, private_key=key).certificate_id  # someone else's upload of the same cert
     cert_id, _ = create(provider, upload_inputs(cert, key))
     assert cert_id != foreign
     assert OWNER_TAG not in ssl.get_tags(foreign)
@@ -158,7 +158,7 @@ def test_create_never_adopts_an_identical_certificate(ssl: SslService, provider:
 
 def test_create_adopt(emu: RunningEmulator, ssl: SslService, provider: CertificateProvider) -> None:
     cert, key = make_cert("legacy.example.com")
-    existing = ssl.upload_certificate(public_key=cert, private_key=key, alias="old", tags={"keep": "no"})
+    existing = ssl.upload(public_key=cert, private_key=key, alias="old", tags={"keep": "no"}).certificate_id
     props = {"entry": "legacy", "owner": OWNER, "source": "adopt", "adopt_id": existing, "alias": "legacy",
              "project_id": 0.0, "tags": {"team": "web"}}  # fmt: skip
     emu.admin("DELETE", "/_emulator/calls")
@@ -176,7 +176,7 @@ def test_create_adopt_missing_or_foreign(ssl: SslService, provider: CertificateP
     with pytest.raises(CertificateError, match="legacy: cannot adopt certificate NoSuch01: it does not exist"):
         create(provider, props)
     cert, key = make_cert("x.example.com")
-    foreign = ssl.upload_certificate(public_key=cert, private_key=key, tags={OWNER_TAG: "another-stack"})
+    foreign = ssl.upload(public_key=cert, private_key=key, tags={OWNER_TAG: "another-stack"}).certificate_id
     with pytest.raises(CertificateError, match="managed by another Pulumi stack"):
         create(provider, {**props, "adopt_id": foreign})
 

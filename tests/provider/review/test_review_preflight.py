@@ -24,7 +24,7 @@ def no_rate_limit(emu: RunningEmulator) -> None:
 
 def upload(ssl: SslService, cn: str) -> str:
     cert, key = make_cert(cn)
-    return ssl.upload_certificate(public_key=cert, private_key=key)
+    return ssl.upload(public_key=cert, private_key=key).certificate_id
 
 
 def bind(emu: RunningEmulator, certificate_id: str, kind: str, resource: str) -> None:

@@ -44,7 +44,7 @@ def ssl(client: Client) -> SslService:
 
 def _upload(ssl: SslService, cn: str = "www.example.com", **kwargs: object) -> tuple[str, str, str]:
     cert, key = make_cert(cn, sans=[cn, "api.example.com"])
-    cert_id = ssl.upload_certificate(public_key=cert, private_key=key, **kwargs)  # type: ignore[arg-type]
+    cert_id = ssl.upload(public_key=cert, private_key=key, **kwargs).certificate_id  # type: ignore[arg-type]
     return cert_id, cert, key
 
 
@@ -85,7 +85,7 @@ def test_upload_and_describe_detail_are_typed(ssl: SslService, emu: RunningEmula
 
 def test_upload_ca_certificate_without_key(ssl: SslService) -> None:
     ca = make_ca("Client CA")
-    cert_id = ssl.upload_certificate(public_key=ca.cert_pem, private_key=None, certificate_type="CA")
+    cert_id = ssl.upload(public_key=ca.cert_pem, private_key=None, certificate_type="CA").certificate_id
     assert ssl.describe_certificate_detail(cert_id).certificate_type == "CA"
 
 
@@ -93,7 +93,7 @@ def test_upload_rejection_is_an_api_error(ssl: SslService) -> None:
     cert, _ = make_cert("www.example.com")
     _, other_key = make_cert("other.example.com")
     with pytest.raises(ApiError) as caught:
-        ssl.upload_certificate(public_key=cert, private_key=other_key)
+        ssl.upload(public_key=cert, private_key=other_key)
     assert "PRIVATE KEY" not in str(caught.value)
 
 
