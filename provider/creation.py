@@ -18,7 +18,6 @@ without a clear refusal, or a reply without an id).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import CertificateError
@@ -28,17 +27,15 @@ from .pem import normalise_pem
 from .readiness import WAITING_STATUSES, fresh_detail, wait_issued, wait_usable
 from .reconcile import reconcile
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
-from .sharing import CREATE_LISTING_AGE, Shared
+from .sharing import CREATE_LISTING_AGE, Step
 from .ssl import (
     CertificateDetail,
     CertificateNotFound,
     CertificateStatus,
     CertificateSummary,
     DeletionRefused,
-    SslService,
 )
 from .tencentcloud.errors import TencentCloudError
-from .waiting import Timing
 
 __all__ = ["WAITING_STATUSES", "Created", "Creator"]
 
@@ -53,16 +50,8 @@ class Created:
     predecessor: str = ""  # the certificate of this entry a replacement replaces, while it still exists
 
 
-class Creator:
+class Creator(Step):
     """One create call's work: ``upload``, ``apply`` or ``adopt`` return what they made or took (``Created``)."""
-
-    def __init__(
-        self, ssl: SslService, timing: Timing, say: Callable[[str], None], shared: Shared | None = None
-    ) -> None:
-        self._ssl = ssl
-        self._timing = timing
-        self._say = say
-        self._shared = shared or Shared.over(ssl, timing)
 
     # -- upload
 

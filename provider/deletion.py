@@ -8,14 +8,14 @@ the next run resumes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import CertificateError
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
 from .rotation import Rotator
-from .sharing import Shared
+from .sharing import Step
 from .ssl import (
     CertificateNotFound,
     CertificateStillBound,
@@ -26,24 +26,14 @@ from .ssl import (
     DeployedResources,
     ResourceCheckTimedOut,
     ServiceRoleNotAuthorised,
-    SslService,
 )
 from .tencentcloud.errors import TencentCloudError
-from .waiting import Timing
 
 __all__ = ["Deleter"]
 
 
-class Deleter:
+class Deleter(Step):
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
-
-    def __init__(
-        self, ssl: SslService, timing: Timing, say: Callable[[str], None], shared: Shared | None = None
-    ) -> None:
-        self._ssl = ssl
-        self._timing = timing
-        self._say = say
-        self._shared = shared or Shared.over(ssl, timing)
 
     def delete(self, id_: str, props: Mapping[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""

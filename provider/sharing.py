@@ -1,4 +1,5 @@
-"""The calls one provider process shares between its concurrent operations (``provider.ssl.shared``), per service.
+"""The calls one provider process shares between its concurrent operations (``provider.ssl.shared``), per service,
+and ``Step``, what each operation's worker (a create, a delete) holds.
 
 ``Timing`` paces the deletion-task poller (one round every ``first_poll`` seconds, 1 s by default), so tests that
 fake the clock drive it too.
@@ -6,6 +7,7 @@ fake the clock drive it too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .rules import CREATE_TAG
@@ -13,7 +15,7 @@ from .ssl import SslService
 from .ssl.shared import Listing, MarkDrops, TaskPoller
 from .waiting import Timing
 
-__all__ = ["CREATE_LISTING_AGE", "Shared"]
+__all__ = ["CREATE_LISTING_AGE", "Shared", "Step"]
 
 #: How old a listing may be for a create to find the certificate it replaces there: that one dates from an earlier
 #: run, and a miss costs only the courtesy of the ``predecessor`` output, never a duplicate or a wrong deletion.
@@ -41,3 +43,16 @@ class Shared:
                 failure=lambda cid, why: RuntimeError(f"removing the in-flight mark {CREATE_TAG} failed: {why}"),
             ),
         )
+
+
+class Step:
+    """One operation's worker: the service, its timing, where progress goes (``say``) and the process's shared calls
+    (fresh ones when not given)."""
+
+    def __init__(
+        self, ssl: SslService, timing: Timing, say: Callable[[str], None], shared: Shared | None = None
+    ) -> None:
+        self._ssl = ssl
+        self._timing = timing
+        self._say = say
+        self._shared = shared or Shared.over(ssl, timing)
