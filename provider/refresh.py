@@ -10,7 +10,7 @@ the listing lacks is read by id, so one deleted out of band still leaves the sta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .inputs import CertificateInputs, recorded_claim, recorded_predecessor
@@ -33,26 +33,15 @@ class Refreshed:
 
 def detail_from_listing(row: CertificateSummary, fingerprint: str = "") -> CertificateDetail:
     """A listing row as the detail fields the outputs use; ``fingerprint`` from the recorded outputs."""
+    # Every summary field is a detail field of the same name (provider.ssl.wire maps both from one table).
+    listed = {f.name: getattr(row, f.name) for f in fields(CertificateSummary)}
     return CertificateDetail(
-        certificate_id=row.certificate_id,
-        domain=row.domain,
-        alias=row.alias,
-        certificate_type=row.certificate_type,
-        status=row.status,
-        status_message=row.status_message,
-        status_name=row.status_name,
-        project_id=row.project_id,
-        source=row.source,
-        subject_alt_names=row.subject_alt_names,
-        not_before=row.not_before,
-        not_after=row.not_after,
-        inserted_at=row.inserted_at,
+        **{**listed, "tags": dict(row.tags)},
         fingerprint=fingerprint,
         verify_type="",
         is_dv=False,
         package_type="",
         public_key="",
-        tags=dict(row.tags),
     )
 
 
