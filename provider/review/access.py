@@ -14,7 +14,6 @@ from ..errors import CertificateError
 from ..settings import CONFIG_KEYS, DEFAULT_REGION, merged_settings, read_settings
 from ..ssl import ApiCaller, SslService
 from ..tencentcloud.client import Client
-from ..tencentcloud.errors import TencentCloudError
 
 __all__ = ["READ_ACTIONS", "ReadOnlyCaller", "WriteRefused", "review_service"]
 
@@ -42,18 +41,15 @@ class ReadOnlyCaller:
         self._inner = inner
 
     def call(
-        self,
-        service: str,
-        version: str,
-        action: str,
-        params: Mapping[str, Any],
-        *,
-        failed_attempts: list[TencentCloudError] | None = None,
+        self, service: str, version: str, action: str, params: Mapping[str, Any], **options: Any
     ) -> dict[str, Any]:
-        """Call ``action`` when it is a read; raise ``WriteRefused`` otherwise."""
+        """Call ``action`` when it is a read; raise ``WriteRefused`` otherwise.
+
+        The call's options (``ApiCaller.call``'s keywords) pass on unchanged: only the action matters here.
+        """
         if action not in READ_ACTIONS:
             raise WriteRefused(f"the review does not call {action}: it makes read-only calls only")
-        return self._inner.call(service, version, action, params, failed_attempts=failed_attempts)
+        return self._inner.call(service, version, action, params, **options)
 
     def close(self) -> None:
         """Close the wrapped client's connections."""
