@@ -17,7 +17,6 @@ Changes:
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import os
@@ -29,7 +28,7 @@ from typing import Any, NoReturn, TypeVar
 
 import dill  # type: ignore[import-untyped]
 import grpc  # type: ignore[import-untyped]
-from google.protobuf import empty_pb2, struct_pb2  # type: ignore[import-untyped]
+from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 
 from provider.errors import CertificateError
 
@@ -42,10 +41,12 @@ from .sdk import (
     Settings,
     configure,
     deserialize_context,
+    from_struct,
     get_project,
     plugin_pb2,
     provider_pb2,
     rpc,
+    to_struct,
 )
 
 __all__ = ["EXPECTED_ERRORS", "PLUGIN_VERSION", "PROVIDER_KEY", "HostServicer", "ProviderCache"]
@@ -87,19 +88,6 @@ class ProviderCache:
     def all(self) -> list[ResourceProvider]:
         with self._lock:
             return list(self._providers.values())
-
-
-def _props(struct: struct_pb2.Struct, keep_unknowns: bool | None = None) -> dict[str, Any]:
-    return dict(rpc.deserialize_properties(struct, keep_unknowns) or {})
-
-
-def _struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    # A fresh loop per call: the serving thread has none of its own.
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
-    finally:
-        loop.close()
 
 
 def _fail(context: grpc.ServicerContext) -> NoReturn:
@@ -161,7 +149,7 @@ class HostServicer(ResourceProviderServicer):
 
     def Configure(self, request: Any, context: grpc.ServicerContext) -> Any:
         """Keep the stack config (secrets decrypted) for providers configured later; size the gate from it."""
-        config = {k: rpc.unwrap_rpc_secret(v) for k, v in _props(request.args).items()}
+        config = {k: rpc.unwrap_rpc_secret(v) for k, v in from_struct(request.args).items()}
         try:
             self.gate.resize(operation_limit(config, self._environ))
             self.setting_error = None
@@ -192,16 +180,16 @@ class HostServicer(ResourceProviderServicer):
 
     @_operation
     def Check(self, request: Any, context: grpc.ServicerContext) -> Any:
-        olds, news = _props(request.olds, True), _props(request.news, True)
+        olds, news = from_struct(request.olds, True), from_struct(request.news, True)
         result = self._provider(news, olds).check(olds, news)
         inputs = {**result.inputs, PROVIDER_KEY: news[PROVIDER_KEY]}
         failures = [provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in result.failures]
-        return provider_pb2.CheckResponse(inputs=_struct(inputs), failures=failures)
+        return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
 
     @_operation
     def Diff(self, request: Any, context: grpc.ServicerContext) -> Any:
-        olds = {**_props(request.old_inputs, True), **_props(request.olds, True)}
-        news = _props(request.news, True)
+        olds = {**from_struct(request.old_inputs, True), **from_struct(request.olds, True)}
+        news = from_struct(request.news, True)
         result = self._provider(news, olds).diff(request.id, olds, news)
         fields: dict[str, Any] = {}
         if result.changes is None:
@@ -217,34 +205,34 @@ class HostServicer(ResourceProviderServicer):
 
     @_operation
     def Create(self, request: Any, context: grpc.ServicerContext) -> Any:
-        props = _props(request.properties)
+        props = from_struct(request.properties)
         result = self.cache.get(props, self._config).create(props)
         outs = {**(result.outs or {}), PROVIDER_KEY: props[PROVIDER_KEY]}
-        return provider_pb2.CreateResponse(id=result.id, properties=_struct(outs))
+        return provider_pb2.CreateResponse(id=result.id, properties=to_struct(outs))
 
     @_operation
     def Read(self, request: Any, context: grpc.ServicerContext) -> Any:
         # On refresh the engine sends the old outputs and inputs; on a user-driven get only the inputs.
-        props = {**_props(request.inputs), **_props(request.properties)}
+        props = {**from_struct(request.inputs), **from_struct(request.properties)}
         result = self.cache.get(props, self._config).read(request.id, props)
         fields: dict[str, Any] = {
             "id": result.id,
-            "properties": _struct({**(result.outs or {}), PROVIDER_KEY: props[PROVIDER_KEY]}),
+            "properties": to_struct({**(result.outs or {}), PROVIDER_KEY: props[PROVIDER_KEY]}),
         }
         if result.inputs is not None:  # they replace the stored inputs, so the next diff sees refreshed values
-            fields["inputs"] = _struct({**result.inputs, PROVIDER_KEY: props[PROVIDER_KEY]})
+            fields["inputs"] = to_struct({**result.inputs, PROVIDER_KEY: props[PROVIDER_KEY]})
         return provider_pb2.ReadResponse(**fields)
 
     @_operation
     def Update(self, request: Any, context: grpc.ServicerContext) -> Any:
-        olds = {**_props(request.old_inputs), **_props(request.olds)}
-        news = _props(request.news)
+        olds = {**from_struct(request.old_inputs), **from_struct(request.olds)}
+        news = from_struct(request.news)
         result = self.cache.get(news, self._config).update(request.id, olds, news)
         outs = {**(result.outs or {}), PROVIDER_KEY: news[PROVIDER_KEY]}
-        return provider_pb2.UpdateResponse(properties=_struct(outs))
+        return provider_pb2.UpdateResponse(properties=to_struct(outs))
 
     @_operation
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
-        props = {**_props(request.old_inputs), **_props(request.properties)}
+        props = {**from_struct(request.old_inputs), **from_struct(request.properties)}
         self.cache.get(props, self._config).delete(request.id, props)
         return empty_pb2.Empty()

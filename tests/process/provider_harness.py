@@ -4,12 +4,12 @@
 
 ``ProviderProcess`` serialises properties with the SDK's own ``rpc.serialize_properties`` (so numbers become
 protobuf doubles), puts ``serialize_provider(CertificateProvider())`` under ``__provider`` and decodes replies
-with ``rpc.deserialize_properties`` (pulumi-dynamic-providers.md, §4.2).
+with ``rpc.deserialize_properties`` (pulumi-dynamic-providers.md, §4.2), through the host's own wrappers of both
+(``provider.host.sdk``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import os
 import subprocess
@@ -23,10 +23,11 @@ from typing import Any
 import grpc
 from google.protobuf import struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from provider.certificate import CertificateProvider
+from provider.host import sdk
+from provider.host.sdk import to_struct
 from support.emulator import REPO_ROOT
 from support.host import environ_without, spawn
 
@@ -34,6 +35,8 @@ TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
 #: The module each host runs as (``python -u -m MODULE``).
 HOST_MODULES = {"project": "provider.host", "stock": "pulumi.dynamic"}
 PROJECT = "certproc"
+#: Properties as the requests carry them.
+Props = Mapping[str, Any]
 
 
 def urn(name: str) -> str:
@@ -41,18 +44,20 @@ def urn(name: str) -> str:
     return f"urn:pulumi:dev::{PROJECT}::{TYPE}::{name}"
 
 
-def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    """Serialise like the engine-side SDK does (fresh event loop: the call may run in any thread)."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
-    finally:
-        loop.close()
-
-
 def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """Deserialise a reply's properties."""
-    return dict(rpc.deserialize_properties(struct, True))
+    """Deserialise a reply's properties (unknowns kept)."""
+    return sdk.from_struct(struct, True)
+
+
+def _change(name: str, cert_id: str, olds: Props, news: Props, old_inputs: Props | None) -> dict[str, Any]:
+    """What a Diff and an Update request hold: the resource, its old outputs and inputs, its new inputs."""
+    return {
+        "id": cert_id,
+        "urn": urn(name),
+        "olds": to_struct(olds),
+        "news": to_struct(news),
+        "old_inputs": to_struct(old_inputs or {}),
+    }
 
 
 @dataclass
@@ -89,24 +94,9 @@ class ProviderProcess:
         assert list(reply.failures) == [], [(f.property, f.reason) for f in reply.failures]
         return from_struct(reply.inputs)
 
-    def diff(
-        self,
-        name: str,
-        cert_id: str,
-        olds: Mapping[str, Any],
-        news: Mapping[str, Any],
-        old_inputs: Mapping[str, Any] | None = None,
-    ) -> Any:
+    def diff(self, name: str, cert_id: str, olds: Props, news: Props, old_inputs: Props | None = None) -> Any:
         """Diff (``olds``: the old outputs; ``old_inputs``, as the engine sends them); the raw DiffResponse."""
-        return self.stub.Diff(
-            provider_pb2.DiffRequest(
-                id=cert_id,
-                urn=urn(name),
-                olds=to_struct(olds),
-                news=to_struct(news),
-                old_inputs=to_struct(old_inputs or {}),
-            )
-        )
+        return self.stub.Diff(provider_pb2.DiffRequest(**_change(name, cert_id, olds, news, old_inputs)))
 
     def create(self, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """Create; returns (id, outputs)."""
@@ -122,23 +112,10 @@ class ProviderProcess:
         )
 
     def update(
-        self,
-        name: str,
-        cert_id: str,
-        olds: Mapping[str, Any],
-        news: Mapping[str, Any],
-        old_inputs: Mapping[str, Any] | None = None,
+        self, name: str, cert_id: str, olds: Props, news: Props, old_inputs: Props | None = None
     ) -> dict[str, Any]:
         """Update; returns the new outputs."""
-        reply = self.stub.Update(
-            provider_pb2.UpdateRequest(
-                id=cert_id,
-                urn=urn(name),
-                olds=to_struct(olds),
-                news=to_struct(news),
-                old_inputs=to_struct(old_inputs or {}),
-            )
-        )
+        reply = self.stub.Update(provider_pb2.UpdateRequest(**_change(name, cert_id, olds, news, old_inputs)))
         return from_struct(reply.properties)
 
     def delete(
