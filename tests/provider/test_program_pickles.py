@@ -6,10 +6,8 @@ it; ``provider.program.unnest_pickler`` puts the original back before each resou
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from provider.certificate import CertificateProvider
 from provider.program import declare, unnest_pickler
 from provider.stackfile import load_stack_file
+from support.pulumi_mocks import NoCalls, use_mocks
 
 #: CertificateProvider's pickle as every earlier version wrote it into the state (class reference, empty state).
 PICKLE = (
@@ -28,7 +27,7 @@ PICKLE = (
 )
 
 
-class _Mocks(pulumi.runtime.Mocks):
+class _Mocks(NoCalls):
     def __init__(self) -> None:
         self.providers: set[str] = set()
         self.count = 0
@@ -40,20 +39,10 @@ class _Mocks(pulumi.runtime.Mocks):
             self.providers.add(provider["value"] if isinstance(provider, dict) else provider)
         return f"id-{args.name}", dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
 
 @pytest.fixture
-def mocks() -> Iterator[_Mocks]:
-    try:
-        if asyncio.get_event_loop().is_closed():
-            raise RuntimeError("closed")
-    except RuntimeError:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-    mocks = _Mocks()
-    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=True)
-    yield mocks
+def mocks() -> _Mocks:
+    return use_mocks(_Mocks(), preview=True)
 
 
 def test_the_pickle_stays_the_same_bytes() -> None:

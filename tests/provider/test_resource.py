@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -12,9 +10,10 @@ import pytest
 from provider.certificate import Certificate, CertificateArgs, CertificateProvider, names_identity, owner_token
 from provider.inputs import sparse_inputs
 from support.certs import make_cert
+from support.pulumi_mocks import NoCalls, use_mocks
 
 
-class _Mocks(pulumi.runtime.Mocks):
+class _Mocks(NoCalls):
     def __init__(self) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
 
@@ -24,22 +23,10 @@ class _Mocks(pulumi.runtime.Mocks):
         outs.update(certificate_id="MockId01", domain="www.example.com", not_after="2030-01-01T00:00:00Z")
         return "MockId01", outs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
 
 @pytest.fixture
-def mocks() -> Iterator[_Mocks]:
-    # set_mocks and @pulumi.runtime.test use the main thread's current event loop; an earlier test that ran
-    # asyncio.run() leaves none (or a closed one), so make one when needed.
-    try:
-        if asyncio.get_event_loop().is_closed():
-            raise RuntimeError("closed")
-    except RuntimeError:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-    mocks = _Mocks()
-    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=False)
-    yield mocks
+def mocks() -> _Mocks:
+    return use_mocks(_Mocks(), preview=False)
 
 
 @pulumi.runtime.test
