@@ -36,6 +36,19 @@ def _upload(sdk_ssl, cert: str, key: str) -> str:
     return sdk_ssl.UploadCertificate(request).CertificateId
 
 
+def _tags_of(sdk_tag, cert_id: str):
+    """DescribeResourceTagsByResourceIds through the SDK, for one certificate in ap-guangzhou."""
+    return sdk_tag.DescribeResourceTagsByResourceIds(
+        _request(
+            tag_models.DescribeResourceTagsByResourceIdsRequest,
+            ServiceType="ssl",
+            ResourcePrefix="certificate",
+            ResourceIds=[cert_id],
+            ResourceRegion="ap-guangzhou",
+        )
+    )
+
+
 def test_upload_describe_list_modify_and_delete(sdk_ssl, emu):
     cert, key = make_cert("sdk.example.com", ["sdk.example.com", "api.sdk.example.com"])
     upload = sdk_ssl.UploadCertificate(
@@ -134,15 +147,7 @@ def test_the_tag_client(sdk_ssl, sdk_tag):
             ReplaceTags=[{"TagKey": "env", "TagValue": "prod"}],
         )
     )
-    response = sdk_tag.DescribeResourceTagsByResourceIds(
-        _request(
-            tag_models.DescribeResourceTagsByResourceIdsRequest,
-            ServiceType="ssl",
-            ResourcePrefix="certificate",
-            ResourceIds=[cert_id],
-            ResourceRegion="ap-guangzhou",
-        )
-    )
+    response = _tags_of(sdk_tag, cert_id)
     assert response.TotalCount == 1
     assert (response.Tags[0].ResourceId, response.Tags[0].TagKey, response.Tags[0].TagValue) == (cert_id, "env", "prod")
     query = {"ServiceType": "ssl", "ResourcePrefix": "certificate", "ResourceIds": [cert_id], "ResourceRegion": ""}
@@ -160,15 +165,7 @@ def test_the_tag_client(sdk_ssl, sdk_tag):
                                                 "TagKeys": ["env"]})["FailedResources"][0]) == _fields(
         tag_models.FailedResource
     )  # fmt: skip
-    assert sdk_tag.DescribeResourceTagsByResourceIds(
-        _request(
-            tag_models.DescribeResourceTagsByResourceIdsRequest,
-            ServiceType="ssl",
-            ResourcePrefix="certificate",
-            ResourceIds=[cert_id],
-            ResourceRegion="ap-guangzhou",
-        )
-    ).TotalCount == 0
+    assert _tags_of(sdk_tag, cert_id).TotalCount == 0
 
 
 def test_a_wrong_key_is_a_signature_failure(emu):
