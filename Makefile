@@ -19,15 +19,18 @@ $(STAMP): pyproject.toml
 pulumi-cli:
 	@scripts/install-pulumi
 
-# The whole suite, the real-engine end-to-end tests included.
+# The whole suite, the real-engine end-to-end tests included; the team tests' S3 state server (SeaweedFS) is built
+# from Go modules on first use too (cached outside the clone).
 test: venv
-	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) -m pytest
+	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" WEED_BIN="$$(scripts/install-seaweedfs | tail -n 1)" \
+		$(VPY) -m pytest
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
 # The full reliability matrix (fault x action, crash recovery, 200-certificate load): tests marked `long`.
 test-long: venv
-	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" $(VPY) -m pytest -m long
+	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" WEED_BIN="$$(scripts/install-seaweedfs | tail -n 1)" \
+		$(VPY) -m pytest -m long
 
 # Everything but the real-engine tests, for a quick loop while editing.
 test-fast: venv
@@ -51,3 +54,22 @@ demo: venv
 
 demo-down:
 	scripts/demo-down
+
+.PHONY: seaweedfs state-server state-server-down bench-team
+
+# Prints the path of SeaweedFS's `weed`, building it from Go modules on first use (cached outside the clone).
+seaweedfs:
+	@scripts/install-seaweedfs
+
+# A local S3-compatible server for Pulumi state (README, "Team use"): prints the backend URL; credentials in
+# .state-server/credentials.env. `make state-server-down` stops it (its data stays in .state-server/).
+state-server:
+	@scripts/state-server start
+
+state-server-down:
+	@scripts/state-server stop
+
+# A fleet of stacks, file vs S3 state (bench/README.md, "bench_team.py"); takes a while.
+bench-team: venv
+	PULUMI_BIN_DIR="$$(scripts/install-pulumi | tail -n 1)" WEED_BIN="$$(scripts/install-seaweedfs | tail -n 1)" \
+		$(VPY) bench/bench_team.py

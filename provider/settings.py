@@ -24,6 +24,7 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
     "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
     "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
+    "tencentcloud:ratePerAction": "TENCENTCLOUD_RATE_PER_ACTION",  # requests/s per action (default 10, Tencent's)
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from .markdown import DEFAULT_MAX_CHARS, render_markdown
 from .model import Review, build_review
 from .plan import Plan, PlanError, read_plan
 from .preflight import asked_about, preflight
+from .stacks import is_pattern, match_stacks, render_many_json, render_many_markdown, stack_names, worst_exit
 from .state import read_state, with_state
 
 __all__ = ["EXIT_ERROR", "ReviewError", "main", "make_review"]
@@ -42,7 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m provider.review",
         description="Review what `pulumi up` will do to the stack's certificates, as a pull-request comment.",
     )
-    parser.add_argument("--stack", help="the Pulumi stack (default: the selected one, or the preview's)")
+    parser.add_argument(
+        "--stack",
+        action="append",
+        help="the Pulumi stack (default: the selected one, or the preview's); repeat it, or give a glob such as "
+        "'prod-*', to review several stacks in one comment that says which of them the change touches",
+    )
     parser.add_argument("--preview-json", metavar="FILE", help="the output of `pulumi preview --json` (- for stdin)")
     parser.add_argument(
         "--state-json", metavar="FILE", help="the output of `pulumi stack export` (default: run it for the stack)"
@@ -73,21 +80,33 @@ def main(
     out, err = stdout or sys.stdout, stderr or sys.stderr
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     cwd = args.cwd or Path.cwd()
+    wanted: list[str] = args.stack or []
+    several = len(wanted) > 1 or any(is_pattern(s) for s in wanted)
+    stack: str | None = None  # the one being reviewed, for the error message
     try:
-        text = _preview_text(args.preview_json, args.stack, cwd, env, stdin or sys.stdin)
-        plan = read_plan(text)
-        stack = args.stack or plan.stack
-        plan = with_state(plan, read_state(_state_text(args.state_json, stack, cwd, env)))
-        review = make_review(plan, env, lambda key: _config_secret(key, stack, cwd, env), clock(), args.expiring_within)
+        if several and (args.preview_json or args.state_json):
+            raise ReviewError("--preview-json and --state-json describe one stack: give one --stack with them")
+        stacks = _chosen_stacks(wanted, cwd, env) if several else [wanted[0] if wanted else None]
+        reviews = []
+        for stack in stacks:
+            text = _preview_text(args.preview_json, stack, cwd, env, stdin or sys.stdin)
+            plan = read_plan(text)
+            name = stack or plan.stack
+            plan = with_state(plan, read_state(_state_text(args.state_json, name, cwd, env)))
+            secret = functools.partial(_config_secret, stack=name, cwd=cwd, environ=env)
+            reviews.append(make_review(plan, env, secret, clock(), args.expiring_within))
     except (ReviewError, PlanError, CertificateError, TencentCloudError, WriteRefused, OSError) as error:
-        err.write(f"provider.review: error: {error}\n")
+        where = f" (stack {stack})" if several and stack else ""
+        err.write(f"provider.review: error{where}: {error}\n")
         return EXIT_ERROR
-    if args.format == "json":
-        out.write(render_json(review))
+    if several:
+        out.write(render_many_json(reviews) if args.format == "json" else render_many_markdown(reviews, args.max_chars))
+    elif args.format == "json":
+        out.write(render_json(reviews[0]))
     else:
-        out.write(render_markdown(review, max_chars=args.max_chars))
+        out.write(render_markdown(reviews[0], max_chars=args.max_chars))
     out.flush()
-    return review.exit_code
+    return worst_exit(reviews)
 
 
 def make_review(
@@ -136,6 +155,23 @@ def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mappin
     if proc.returncode != 0:
         raise ReviewError(f"`pulumi stack export` exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     return proc.stdout
+
+
+def _chosen_stacks(wanted: list[str], cwd: Path, environ: Mapping[str, str]) -> list[str]:
+    """The stacks ``--stack`` names; globs are matched against ``pulumi stack ls --json`` for this project."""
+    listed: list[str] = []
+    if any(is_pattern(s) for s in wanted):
+        proc = _pulumi(["stack", "ls", "--json"], cwd, environ)
+        if proc.returncode != 0:
+            raise ReviewError(f"`pulumi stack ls --json` exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+        try:
+            listed = stack_names(proc.stdout)
+        except ValueError as error:
+            raise ReviewError(str(error)) from None
+    try:
+        return match_stacks(wanted, listed)
+    except ValueError as error:
+        raise ReviewError(str(error)) from None
 
 
 def _diagnostics(text: str) -> str:

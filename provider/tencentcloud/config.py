@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_RATE_PER_ACTION",
     "ENV_ALLOW_INSECURE_ENDPOINT",
     "ENV_ENDPOINT",
+    "ENV_RATE_PER_ACTION",
     "ENV_REGION",
     "ENV_TIMEOUT",
     "ClientSettings",
@@ -28,6 +29,9 @@ ENV_REGION = "TENCENTCLOUD_REGION"
 ENV_TIMEOUT = "TENCENTCLOUD_TIMEOUT"
 # The SSL API allows 10 requests per second per action (Tencent's API docs, "frequency limit").
 DEFAULT_RATE_PER_ACTION = 10.0
+# Requests per second per action this client allows itself: the limit is per key, so R runners sharing one key set
+# about 10 / R each, or the excess is refused often enough that a call can use up its retries.
+ENV_RATE_PER_ACTION = "TENCENTCLOUD_RATE_PER_ACTION"
 # English messages (Terraform forces en-US too); the SDK default zh-CN would put Chinese in user-facing errors.
 DEFAULT_LANGUAGE = "en-US"
 _LANGUAGES = ("en-US", "zh-CN")
@@ -90,11 +94,20 @@ class ClientSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **options: Any) -> ClientSettings:
-        """Settings from ``TENCENTCLOUD_ENDPOINT``, ``TENCENTCLOUD_REGION`` and ``TENCENTCLOUD_TIMEOUT`` (seconds per
-        attempt); other fields, and ``timeout`` when given, from ``options``."""
+        """Settings from ``TENCENTCLOUD_ENDPOINT``, ``TENCENTCLOUD_REGION``, ``TENCENTCLOUD_TIMEOUT`` (seconds per
+        attempt) and ``TENCENTCLOUD_RATE_PER_ACTION``; other fields, and those when given, from ``options``."""
         endpoint = environ.get(ENV_ENDPOINT, "").strip() or None
         region = environ.get(ENV_REGION, "").strip() or None
         timeout = environ.get(ENV_TIMEOUT, "").strip()
+        rate = environ.get(ENV_RATE_PER_ACTION, "").strip()
+        if rate and "rate_per_action" not in options:
+            bad_rate = f"{ENV_RATE_PER_ACTION} (ratePerAction) must be requests per second, > 0 and <= 10, got {rate!r}"
+            try:
+                options["rate_per_action"] = float(rate)
+            except ValueError:
+                raise ValueError(bad_rate) from None
+            if not 0 < options["rate_per_action"] <= DEFAULT_RATE_PER_ACTION:
+                raise ValueError(bad_rate)
         insecure = environ.get(ENV_ALLOW_INSECURE_ENDPOINT, "").strip().lower()
         if insecure and "allow_insecure_endpoint" not in options:
             if insecure not in ("true", "false", "1", "0"):

@@ -51,8 +51,11 @@ WRITE_ACTIONS = {
 class Project:
     """A copy of the project with its own stack file and certificates, driven by the real CLI."""
 
-    def __init__(self, root: Path, pulumi: PulumiEnv, emu: RunningEmulator, *, host: str = "project") -> None:
+    def __init__(
+        self, root: Path, pulumi: PulumiEnv, emu: RunningEmulator, stack: str = STACK, *, host: str = "project"
+    ) -> None:
         self.dir = root
+        self.stack = stack  # several projects sharing one backend need stacks of different names
         self.pulumi = pulumi
         self.emu = emu
         self.certs = root / "stacks" / "certs"
@@ -60,10 +63,10 @@ class Project:
         self.keys: dict[str, str] = {}
         (root / "Pulumi.yaml").write_text(project_yaml(host), encoding="utf-8")
         shutil.copy(REPO / "__main__.py", root / "__main__.py")
-        (root / f"Pulumi.{STACK}.yaml").write_text(f"config:\n  tencentcloud:endpoint: {emu.url}\n", encoding="utf-8")
+        (root / f"Pulumi.{stack}.yaml").write_text(f"config:\n  tencentcloud:endpoint: {emu.url}\n", encoding="utf-8")
         pulumi.env.update(emu.env())
         pulumi.env.pop("TENCENTCLOUD_ENDPOINT", None)  # the stack config says where the API is
-        pulumi.run("stack", "init", STACK, cwd=root)
+        pulumi.run("stack", "init", stack, cwd=root)
 
     def make_cert(self, name: str, cn: str, sans: tuple[str, ...] = (), key_type: str = "rsa") -> None:
         """Write certs/<name>.pem and certs/<name>.key (a fresh key pair each call)."""
@@ -73,7 +76,7 @@ class Project:
         self.keys[name] = key_pem
 
     def write_stack(self, text: str) -> None:
-        (self.dir / "stacks" / f"{STACK}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+        (self.dir / "stacks" / f"{self.stack}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
 
     def write_www_stack(self) -> None:
         """certs/www.pem and www.key for www.example.com, and a stack file whose one entry, ``www``, uploads them."""
@@ -81,15 +84,15 @@ class Project:
         self.write_stack("certificates:\n" + upload_entry("www", "www"))
 
     def cli(self, *args: str, check: bool = True) -> str:
-        return self.pulumi.run(*args, "--stack", STACK, cwd=self.dir, check=check).stdout
+        return self.pulumi.run(*args, "--stack", self.stack, cwd=self.dir, check=check).stdout
 
     def start(self, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
         """`pulumi ARGS` on this stack in the background (``PulumiEnv.start``)."""
-        return self.pulumi.start(*args, "--stack", STACK, cwd=self.dir, new_session=new_session)
+        return self.pulumi.start(*args, "--stack", self.stack, cwd=self.dir, new_session=new_session)
 
     def set_secret(self, key: str, value: str) -> None:
         """`pulumi config set --secret KEY` with the value on stdin, as the docs tell users to (`< certs/www.key`)."""
-        self.pulumi.run("config", "set", "--secret", key, "--stack", STACK, cwd=self.dir, input=value)
+        self.pulumi.run("config", "set", "--secret", key, "--stack", self.stack, cwd=self.dir, input=value)
 
     def up(self, check: bool = True) -> str:
         return self.cli("up", "--yes", "--skip-preview", check=check)

@@ -68,8 +68,9 @@ class PulumiEnv:
         return spawn(["pulumi", *args, "--non-interactive"], cwd=cwd, env=self.env, new_session=new_session)
 
 
-def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
-    """A fresh backend and home under ``root``; update checks and plugin downloads off; this venv's Python."""
+def make_pulumi_env(root: Path, bin_dir: Path, backend_url: str | None = None) -> PulumiEnv:
+    """A fresh home under ``root`` and a file backend there, or the backend at ``backend_url`` (an ``s3://`` URL:
+    set its credentials in ``env``); update checks and plugin downloads off; this venv's Python."""
     backend, home = root / "backend", root / "pulumi-home"
     backend.mkdir()
     home.mkdir()
@@ -77,7 +78,7 @@ def make_pulumi_env(root: Path, bin_dir: Path) -> PulumiEnv:
     env.update(
         {
             "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-            "PULUMI_BACKEND_URL": backend.as_uri(),
+            "PULUMI_BACKEND_URL": backend_url or backend.as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16),
             "PULUMI_HOME": str(home),
             "PULUMI_SKIP_UPDATE_CHECK": "true",

@@ -68,6 +68,19 @@ def test_from_env_reads_the_timeout() -> None:
     assert ClientSettings.from_env({"TENCENTCLOUD_TIMEOUT": "2"}, timeout=7.0).timeout == 7.0  # options win
 
 
+def test_from_env_reads_the_rate_per_action() -> None:
+    # A team of 4 runners sharing one key gives each a quarter of Tencent's 10 requests/s per action.
+    assert ClientSettings.from_env({"TENCENTCLOUD_RATE_PER_ACTION": " 2.5 "}).rate_per_action == 2.5
+    assert ClientSettings.from_env({"TENCENTCLOUD_RATE_PER_ACTION": ""}).rate_per_action == 10.0
+    assert ClientSettings.from_env({"TENCENTCLOUD_RATE_PER_ACTION": "2"}, rate_per_action=None).rate_per_action is None
+
+
+@pytest.mark.parametrize("bad", ["fast", "0", "-1", "nan", "inf", "11"])
+def test_bad_rate_per_action_names_the_variable(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"TENCENTCLOUD_RATE_PER_ACTION \(ratePerAction\) must be"):
+        ClientSettings.from_env({"TENCENTCLOUD_RATE_PER_ACTION": bad})
+
+
 @pytest.mark.parametrize("bad", ["soon", "0", "-1", "nan", "inf"])
 def test_bad_timeout_names_the_variable(bad: str) -> None:
     with pytest.raises(ValueError, match="TENCENTCLOUD_TIMEOUT"):
