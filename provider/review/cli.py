@@ -132,28 +132,28 @@ def make_review(
 def _preview_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str], stdin: TextIO) -> str:
     if given == "-":
         return stdin.read()
-    if given:
-        try:
-            return Path(given).read_text(encoding="utf-8")
-        except OSError as error:
-            raise ReviewError(f"cannot read the preview {given}: {error.strerror or error}") from None
-    proc = _pulumi(["preview", "--json", *_stack_args(stack)], cwd, environ)
-    if proc.returncode != 0:
-        # The JSON document on stdout carries the diagnostics; stderr what the CLI itself says.
-        tail = "\n".join((proc.stderr.strip() + "\n" + _diagnostics(proc.stdout)).strip().splitlines()[-20:])
-        raise ReviewError(f"`pulumi preview --json` exited {proc.returncode}:\n{tail}")
-    return proc.stdout
+    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ)
 
 
 def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str]) -> str:
+    return _given_or_pulumi(given, "the stack export", ["stack", "export"], stack, cwd, environ)
+
+
+def _given_or_pulumi(
+    given: str | None, what: str, command: list[str], stack: str | None, cwd: Path, environ: Mapping[str, str]
+) -> str:
+    """The file ``given`` names, else the output of ``pulumi COMMAND`` (a failure says why, in the CLI's words)."""
     if given:
         try:
             return Path(given).read_text(encoding="utf-8")
         except OSError as error:
-            raise ReviewError(f"cannot read the stack export {given}: {error.strerror or error}") from None
-    proc = _pulumi(["stack", "export", *_stack_args(stack)], cwd, environ)
+            raise ReviewError(f"cannot read {what} {given}: {error.strerror or error}") from None
+    proc = _pulumi([*command, *_stack_args(stack)], cwd, environ)
     if proc.returncode != 0:
-        raise ReviewError(f"`pulumi stack export` exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+        # A JSON document on stdout carries the diagnostics; stderr what the CLI itself says.
+        said = proc.stderr.strip() + ("\n" + _diagnostics(proc.stdout) if "--json" in command else "")
+        tail = "\n".join(said.strip().splitlines()[-20:])
+        raise ReviewError(f"`pulumi {' '.join(command)}` exited {proc.returncode}:\n{tail}")
     return proc.stdout
 
 

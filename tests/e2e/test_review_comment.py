@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
@@ -21,15 +20,7 @@ CLB = "lb-7x3kq2"
 
 def review(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m provider.review --stack e2e ARGS` in the project, as CI runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "provider.review", "--stack", STACK, *args],
-        cwd=project.dir,
-        env=project.pulumi.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return project.review("--stack", STACK, *args)
 
 
 def three_entries_up_api_bound(project: Project) -> dict[str, str]:

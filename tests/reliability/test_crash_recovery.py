@@ -17,16 +17,13 @@ which the tests move forward (signatures stay on real time), so no test waits lo
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from support.host import kill_tree
 from support.project import Project, upload_entry
 from support.pulumi_cli import wait_until
 
@@ -44,51 +41,6 @@ def crash(tried: str, held: str) -> pytest.MarkDecorator:
 
 
 # -- driving and killing the CLI --------------------------------------------------------------------------------------
-
-
-def descendants(root: int) -> list[int]:
-    """``root`` and every process below it, from /proc (the plugins sit in process groups of their own)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def kill_tree(proc: subprocess.Popen[str]) -> str:
-    """SIGKILL `pulumi`, its language host and the provider at once; the CLI's output so far."""
-    pids = descendants(proc.pid)
-    assert len(pids) >= 3, f"expected pulumi, its language host and the provider, found {pids}"
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    output, _ = proc.communicate(timeout=30)
-    for pid in pids[1:]:  # reparented to init: wait until each is gone (or a zombie) before going on
-        deadline = time.monotonic() + 10
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    return output
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def called(project: Project, action: str, *, count: int = 1, fault: str | None = None) -> Callable[[], bool]:

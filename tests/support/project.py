@@ -86,6 +86,18 @@ class Project:
     def cli(self, *args: str, check: bool = True) -> str:
         return self.pulumi.run(*args, "--stack", self.stack, cwd=self.dir, check=check).stdout
 
+    def review(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`python -m provider.review ARGS` in the project, as CI runs it (exit status and output, never raising)."""
+        return subprocess.run(
+            [sys.executable, "-m", "provider.review", *args],
+            cwd=self.dir,
+            env=self.pulumi.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
     def start(self, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
         """`pulumi ARGS` on this stack in the background (``PulumiEnv.start``)."""
         return self.pulumi.start(*args, "--stack", self.stack, cwd=self.dir, new_session=new_session)

@@ -13,23 +13,15 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from support.host import environ_without, spawn
+from support.host import REPO, environ_without, installed, spawn
 
 __all__ = ["REPO", "PulumiEnv", "find_pulumi", "make_pulumi_env", "wait_until"]
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def find_pulumi() -> Path:
     """The directory holding the CLI: from `make test` (PULUMI_BIN_DIR) or found/built by scripts/install-pulumi."""
-    given = os.environ.get("PULUMI_BIN_DIR")
-    if given:
-        return Path(given)
-    # Never skip: without a CLI the end-to-end tests must fail, not vanish.
-    out = subprocess.run(
-        [str(REPO / "scripts" / "install-pulumi")], check=True, stdout=subprocess.PIPE, text=True
-    ).stdout
-    return Path(out.strip().splitlines()[-1])
+    return installed("PULUMI_BIN_DIR", "install-pulumi")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from support.host import installed
 from support.pulumi_cli import REPO
 
 __all__ = ["SCRIPT", "StateServer", "find_weed", "running_state_server"]
@@ -26,13 +27,7 @@ SCRIPT = REPO / "scripts" / "state-server"
 
 def find_weed() -> Path:
     """The weed binary: from `make test` (WEED_BIN) or found/built by scripts/install-seaweedfs (never skipped)."""
-    given = os.environ.get("WEED_BIN")
-    if given:
-        return Path(given)
-    out = subprocess.run(
-        [str(REPO / "scripts" / "install-seaweedfs")], check=True, stdout=subprocess.PIPE, text=True
-    ).stdout
-    return Path(out.strip().splitlines()[-1])
+    return installed("WEED_BIN", "install-seaweedfs")
 
 
 def _script(folder: Path, weed: Path, *args: str) -> str:

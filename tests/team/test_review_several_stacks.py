@@ -4,8 +4,6 @@ a glob picks the stacks, the comment says which ones the change touches."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -34,32 +32,20 @@ def project(tmp_path: Path, s3_env: PulumiEnv, emu: RunningEmulator) -> Project:
     return project
 
 
-def review(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "provider.review", *args],
-        cwd=project.dir,
-        env=project.pulumi.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def test_a_glob_reviews_every_stack_and_names_the_ones_the_change_touches(project: Project) -> None:
     project.write_stack("certificates:\n" + upload_entry("www", "www"))  # team-prod only: api removed
 
-    comment = review(project, "--stack", "team-*")
+    comment = project.review("--stack", "team-*")
     assert comment.returncode == 0, comment.stderr
     assert comment.stdout.startswith("<!-- tencent-ssl-review stacks=team-prod,team-staging -->\n")
     assert "This change touches `team-prod`." in comment.stdout
     assert "No change on `team-staging`." in comment.stdout
     assert "### Certificates on stack `team-prod`" in comment.stdout and "| `api` | **delete** |" in comment.stdout
 
-    document = json.loads(review(project, "--stack", "team-staging", "--stack", "team-prod", "--format", "json").stdout)
+    document = json.loads(project.review("--stack", "team-staging", "--stack", "team-prod", "--format", "json").stdout)
     assert document["stacks"] == ["team-staging", "team-prod"] and document["touched"] == ["team-prod"]
     assert [r["operation"] for r in document["reviews"][1]["rows"]] == ["delete"]
 
-    missing = review(project, "--stack", "prod-*")
+    missing = project.review("--stack", "prod-*")
     assert missing.returncode == 1
     assert "matches no stack (the stacks: team-prod, team-staging)" in missing.stderr
