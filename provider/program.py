@@ -32,6 +32,8 @@ from .stackfile import (
 
 __all__ = [
     "IDENTITY_NAME",
+    "OUTPUTS_KEY",
+    "OUTPUT_MODES",
     "SECRET_CONFIG_KEYS",
     "certificate_args",
     "declare",
@@ -39,6 +41,7 @@ __all__ = [
     "plain_credentials",
     "run",
     "stack_file_path",
+    "stack_outputs",
     "unnest_pickler",
 ]
 
@@ -145,8 +148,15 @@ def inline_key_warnings(stack: StackFile) -> list[str]:
     ]
 
 
-def declare(stack: StackFile, environ: Mapping[str, str]) -> dict[str, Certificate]:
-    """Declare every certificate of ``stack`` and export a summary (ids, domains, expiry) per entry."""
+#: The stack config key choosing the stack outputs, and its values: ``full`` (default) exports id, domain, SANs,
+#: expiry and alias per entry; ``ids`` only each entry's id (a big stack's output map stays short in every ``up``);
+#: ``none`` exports nothing.
+OUTPUTS_KEY = "tencentcloud:stackOutputs"
+OUTPUT_MODES = ("full", "ids", "none")
+
+
+def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full") -> dict[str, Certificate]:
+    """Declare every certificate of ``stack`` and export what ``outputs`` (``OUTPUT_MODES``) says per entry."""
     # One identity per stack state: the stack half of every certificate's owner mark (provider.ownership).
     identity = StackIdentity(IDENTITY_NAME)
     resources = {}
@@ -155,20 +165,39 @@ def declare(stack: StackFile, environ: Mapping[str, str]) -> dict[str, Certifica
         resources[spec.name] = Certificate(
             spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity
         )
-    pulumi.export(
-        "certificates",
-        {
-            name: {
-                "id": res.certificate_id,
-                "domain": res.domain,
-                "subject_alt_names": res.subject_alt_names,
-                "not_after": res.not_after,
-                "alias": res.alias,
-            }
-            for name, res in resources.items()
-        },
-    )
+    exported = stack_outputs(resources, outputs)
+    if exported is not None:
+        pulumi.export("certificates", exported)
     return resources
+
+
+def stack_outputs(resources: Mapping[str, Certificate], mode: str) -> dict[str, Any] | None:
+    """The ``certificates`` stack output in ``mode`` (``OUTPUT_MODES``); None exports nothing."""
+    if mode == "none":
+        return None
+    if mode == "ids":
+        return {name: res.certificate_id for name, res in resources.items()}
+    return {
+        name: {
+            "id": res.certificate_id,
+            "domain": res.domain,
+            "subject_alt_names": res.subject_alt_names,
+            "not_after": res.not_after,
+            "alias": res.alias,
+        }
+        for name, res in resources.items()
+    }
+
+
+def output_mode() -> str:
+    """The stack config's ``OUTPUTS_KEY`` (default ``full``); any other value than ``OUTPUT_MODES`` stops the run."""
+    value, _plain = _read_config(OUTPUTS_KEY)  # not a secret: plain text is expected
+    mode = (value or "full").strip()
+    if mode not in OUTPUT_MODES:
+        raise pulumi.RunError(
+            f"Pulumi.{pulumi.get_stack()}.yaml: {OUTPUTS_KEY} is {mode!r}; use one of {', '.join(OUTPUT_MODES)}"
+        )
+    return mode
 
 
 #: Stack config keys that hold credentials: set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
@@ -203,4 +232,4 @@ def run(project_dir: Path) -> None:
         raise pulumi.RunError(str(err)) from None
     for warning in inline_key_warnings(stack):
         pulumi.log.warn(warning)
-    declare(stack, os.environ)
+    declare(stack, os.environ, output_mode())
