@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..tencentcloud.errors import ApiError, TencentCloudError
+from ..tencentcloud.retry import is_throttling
 from .deploy import DeployRecords
 from .errors import (
     CertificateNotFound,
@@ -66,7 +67,6 @@ _NOT_FOUND = "FailedOperation.CertificateNotFound"
 _TOO_SOON = frozenset({"FailedOperation.CannotBeDeletedWithinHour", "FailedOperation.DeleteFailedTimeNotUp"})
 _BOUND = frozenset({"FailedOperation.BoundResources", "FailedOperation.DeleteResourceFailed"})
 _ROLE = "FailedOperation.RoleNotFoundAuthorization"
-_THROTTLING = frozenset({"RequestLimitExceeded", "LimitExceeded.RateLimitExceeded"})
 
 
 class ApiCaller(Protocol):
@@ -84,11 +84,6 @@ class ApiCaller(Protocol):
         """Call ``action`` and return the ``Response`` object, or raise ApiError/TransportError; each retried
         attempt's failure is appended to ``failed_attempts`` when given."""
         ...
-
-
-def _throttled(error: TencentCloudError) -> bool:
-    code = error.code if isinstance(error, ApiError) else ""
-    return code in _THROTTLING or code.startswith("RequestLimitExceeded.")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -159,7 +154,7 @@ class SslService(DeployRecords):
         certificate_id = as_text(reply.get("CertificateId")) or as_text(reply.get("RepeatCertId"))
         # A throttled attempt was refused before any work; any other failure (no reply, a gateway fault, an
         # InternalError) may have come after Tencent stored the certificate.
-        ambiguous = any(not _throttled(e) for e in failed)
+        ambiguous = any(not is_throttling(e) for e in failed)
         return Uploaded(certificate_id, ambiguous)
 
     def apply_certificate(

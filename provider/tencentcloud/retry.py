@@ -23,24 +23,32 @@ __all__ = [
     "RETRYABLE_CODES",
     "RETRYABLE_CODE_PREFIXES",
     "RETRYABLE_STATUSES",
+    "THROTTLING_CODES",
+    "THROTTLING_CODE_PREFIXES",
     "RetryPolicy",
     "is_retryable_code",
     "is_retryable_status",
+    "is_throttling",
 ]
 
 # --- the table: a failure is retried only when it is listed here (or is a TransportError without a reply) ---------
 
-#: Exact error codes worth another attempt.
-RETRYABLE_CODES: frozenset[str] = frozenset(
+#: Throttling codes: the request was refused before any work, so nothing it asked for happened.
+THROTTLING_CODES: frozenset[str] = frozenset(
     {
         "RequestLimitExceeded",  # platform frequency limit
         "LimitExceeded.RateLimitExceeded",  # SSL's own per-API limit (not a RequestLimitExceeded sub-code)
-        "InternalError",  # transient server fault: Tencent's in-envelope counterpart of an HTTP 500
-        "FailedOperation.NetworkError",  # "CA busy" per the SSL error-code list
     }
 )
-#: Code families worth another attempt, e.g. ``RequestLimitExceeded.UinLimitExceeded``.
-RETRYABLE_CODE_PREFIXES: tuple[str, ...] = ("RequestLimitExceeded.",)
+#: Throttling code families, e.g. ``RequestLimitExceeded.UinLimitExceeded``.
+THROTTLING_CODE_PREFIXES: tuple[str, ...] = ("RequestLimitExceeded.",)
+#: Exact error codes worth another attempt.
+RETRYABLE_CODES: frozenset[str] = THROTTLING_CODES | {
+    "InternalError",  # transient server fault: Tencent's in-envelope counterpart of an HTTP 500
+    "FailedOperation.NetworkError",  # "CA busy" per the SSL error-code list
+}
+#: Code families worth another attempt.
+RETRYABLE_CODE_PREFIXES: tuple[str, ...] = THROTTLING_CODE_PREFIXES
 #: HTTP statuses worth another attempt: gateway and server faults (botocore's ``_TRANSIENT_STATUS_CODES``).
 RETRYABLE_STATUSES: frozenset[int] = frozenset({500, 502, 503, 504})
 
@@ -48,6 +56,12 @@ RETRYABLE_STATUSES: frozenset[int] = frozenset({500, 502, 503, 504})
 def is_retryable_code(code: str) -> bool:
     """Whether an API error code is transient (throttling or a passing server fault)."""
     return code in RETRYABLE_CODES or code.startswith(RETRYABLE_CODE_PREFIXES)
+
+
+def is_throttling(error: BaseException) -> bool:
+    """Whether ``error`` is a throttling refusal (nothing was done: a write it refused was not carried out)."""
+    code = error.code if isinstance(error, ApiError) else ""
+    return code in THROTTLING_CODES or code.startswith(THROTTLING_CODE_PREFIXES)
 
 
 def is_retryable_status(status_code: int) -> bool:
