@@ -99,9 +99,8 @@ class Creator(Step):
                 self._remove_duplicates(entry, nonce, keep=certificate_id)
             predecessor = self._predecessor(spec.owner, nonce, keep=certificate_id)
             deadline = self._timing.clock() + spec.create_timeout
-            detail = wait_usable(
-                self._ssl, self._timing, entry, detail, deadline
-            )  # the detail read above is the first poll
+            # The detail read above is the first readiness poll.
+            detail = wait_usable(self._ssl, self._timing, entry, detail, deadline)
             # The create is complete and the engine records it next: drop the in-flight mark (so an identical
             # upload by a later create of this entry, a forced replace, never takes this certificate for one an
             # interrupted create left behind) and claim it for this create. The claim was set at upload: only the
