@@ -70,20 +70,13 @@ _ROLE = "FailedOperation.RoleNotFoundAuthorization"
 
 
 class ApiCaller(Protocol):
-    """What this module needs from ``provider.tencentcloud.Client``: one signed, retried call."""
+    """What this module needs from ``provider.tencentcloud.Client``: its ``call``, one signed, retried call (the
+    ``Response`` object, or ApiError/TransportError; each retried attempt's failure appended to ``failed_attempts``)."""
 
     def call(
-        self,
-        service: str,
-        version: str,
-        action: str,
-        params: Mapping[str, Any],
-        *,
+        self, service: str, version: str, action: str, params: Mapping[str, Any], *,
         failed_attempts: list[TencentCloudError] | None = None,
-    ) -> dict[str, Any]:
-        """Call ``action`` and return the ``Response`` object, or raise ApiError/TransportError; each retried
-        attempt's failure is appended to ``failed_attempts`` when given."""
-        ...
+    ) -> dict[str, Any]: ...  # fmt: skip
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -13,13 +13,13 @@ from pathlib import Path
 __all__ = ["FileProblem", "read_regular_file", "resolve_path", "size_text"]
 
 # What a path can name besides a regular file, for "is not a regular file (...)".
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 # O_NONBLOCK: opening a FIFO swapped in after the stat() returns at once instead of waiting for a writer.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 _CHUNK = 1 << 16
@@ -52,7 +52,7 @@ def resolve_path(written: str, base_dir: Path) -> Path:
 def _not_regular(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
-    kind = next((name for test, name in _KINDS if test(mode)), "not a plain file")
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a plain file")
     return f"is not a regular file ({kind})"
 
 

@@ -41,37 +41,37 @@ __all__ = [
     "value_message",
 ]
 
-# The fields below an entry (or `defaults`), by the keys leading to them; `#` stands for any list index.
-_KINDS: dict[tuple[str | int, ...], str] = {
-    ("project_id",): "project_id",
-    ("tags",): "tags",
-    ("check_resources",): "flag",
-    ("rotate",): "flag",
-    ("renew_before",): "renew_window",
-    ("deploy_regions",): "deploy_regions",
-    ("retain",): "flag",
-    ("protect",): "flag",
-    ("allow_expired",): "flag",
-    ("delete_timeout",): "duration",
-    ("create_timeout",): "duration",
-    ("alias",): "alias",
-    ("type",): "type",
-    ("renamed_from",): "renames",
-    ("aliases",): "renames",
-    ("renamed_from", "#"): "former_name",
-    ("aliases", "#"): "former_name",
-    ("upload",): "upload",
-    ("upload", "certificate"): "certificate",
-    ("upload", "private_key"): "private_key",
-    ("upload", "private_key", "config"): "config",
-    ("upload", "private_key", "env"): "env",
-    ("upload", "private_key", "file"): "file",
-    ("adopt",): "adopt",
-    ("adopt", "id"): "adopt",
-    ("adopt", "take_over"): "flag",
-    ("free",): "free",
-    ("free", "domain"): "domain",
-    ("free", "validation"): "validation",
+# The fields below an entry (or `defaults`), by the dotted keys leading to them; `#` stands for any list index.
+_KINDS: dict[str, str] = {
+    "project_id": "project_id",
+    "tags": "tags",
+    "check_resources": "flag",
+    "rotate": "flag",
+    "renew_before": "renew_window",
+    "deploy_regions": "deploy_regions",
+    "retain": "flag",
+    "protect": "flag",
+    "allow_expired": "flag",
+    "delete_timeout": "duration",
+    "create_timeout": "duration",
+    "alias": "alias",
+    "type": "type",
+    "renamed_from": "renames",
+    "aliases": "renames",
+    "renamed_from.#": "former_name",
+    "aliases.#": "former_name",
+    "upload": "upload",
+    "upload.certificate": "certificate",
+    "upload.private_key": "private_key",
+    "upload.private_key.config": "config",
+    "upload.private_key.env": "env",
+    "upload.private_key.file": "file",
+    "adopt": "adopt",
+    "adopt.id": "adopt",
+    "adopt.take_over": "flag",
+    "free": "free",
+    "free.domain": "domain",
+    "free.validation": "validation",
 }
 
 # What a field must be, for "must be X, not a list".
@@ -171,7 +171,9 @@ def field_kind(loc: Loc) -> str:
     rest = loc[2:] if loc[0] == "certificates" else loc[1:]
     if len(rest) == 2 and rest[0] == "tags":
         return "tag"
-    return _KINDS.get(tuple("#" if isinstance(part, int) else part for part in rest), "")
+    keys = ["#" if isinstance(part, int) else str(part) for part in rest]
+    # A key that itself holds a dot names no field (it must not read as the path it spells).
+    return "" if any("." in key for key in keys) else _KINDS.get(".".join(keys), "")
 
 
 def _written(node: yaml.Node) -> str:

@@ -93,3 +93,10 @@ def test_a_value_the_schema_refused_is_not_checked_by_hand(tmp_path: Path) -> No
         "certificates.www.upload.private_key.env",
     ]
     assert "is not an environment variable name" in caught.value.problems[1].message
+
+
+def test_a_key_spelling_a_field_path_is_an_unknown_key(tmp_path: Path) -> None:
+    # `upload.certificate` is one key here, not the certificate below `upload`: it is worded as an unknown key.
+    found = problems(tmp_path, "certificates:\n  www:\n    adopt: GjTNRoK7\n    upload.certificate: [1]\n")
+    assert [(f[0], f[2]) for f in found] == [(4, "certificates.www.upload.certificate")]
+    assert "unknown key" in found[0][3] and "PEM" not in found[0][3], found

@@ -16,21 +16,13 @@ from provider.review.stacks import match_stacks, render_many_json, render_many_m
 STACKS = ["dev", "prod-eu", "prod-us", "staging"]
 
 
+# What a row of these tests leaves at its plain value: no facts, checked deletion, nothing retained or pending.
+PLAIN = dict(old=None, new=None, check_resources=True, retain=False, protect=False, pending=False, changes=())
+
+
 def row(entry: str, operation: str, refused: bool = False) -> Row:
     verdict = Verdict(checked=True, refused=True, reasons=("still bound",)) if refused else None
-    return Row(
-        entry=entry,
-        operation=operation,
-        certificate_id=f"id-{entry}",
-        old=None,
-        new=None,
-        check_resources=True,
-        retain=False,
-        protect=False,
-        pending=False,
-        changes=(),
-        verdict=verdict,
-    )
+    return Row(entry=entry, operation=operation, certificate_id=f"id-{entry}", verdict=verdict, **PLAIN)
 
 
 def review(stack: str, *rows: Row) -> Review:
