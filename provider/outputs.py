@@ -33,21 +33,13 @@ PEM_INPUTS = ("certificate", "private_key")
 STALE_INPUTS = "stale_inputs"
 _IN_PLACE = ("alias", "project_id", "tags")
 
-#: Computed outputs the ``Certificate`` resource exposes as attributes (besides the inputs, which are echoed; alias,
-#: project_id and tags hold the live values). The provider's bookkeeping outputs (``claim``, ``predecessor``, the
-#: PEM record, ``STALE_INPUTS``) are stored all the same but not registered: the SDK keeps an Output per registered
-#: name, and its end-of-program wait re-scans every pending Output each round, so each one costs per resource.
-OUTPUT_NAMES = (
-    "certificate_id",
-    "domain",
-    "subject_alt_names",
-    "not_before",
-    "not_after",
-    "status",
-    "status_name",
-    "fingerprint",
-    "certificate_type",
-)
+#: Computed outputs the ``Certificate`` resource exposes as attributes: those the program reads for the stack
+#: outputs (``provider.program``), besides the inputs, which are echoed (alias, project_id and tags hold the live
+#: values). Every other output (not_before, status, fingerprint, the bookkeeping ``claim``, ``STALE_INPUTS``, ...) is
+#: stored in the state all the same but not registered: the SDK keeps an Output per registered name, and its
+#: end-of-program wait re-scans every pending Output each time one resolves (O(Outputs²) over the stack), so each
+#: registered name costs per resource on every preview and up.
+OUTPUT_NAMES = ("certificate_id", "domain", "subject_alt_names", "not_after")
 
 
 def outputs(

@@ -86,17 +86,13 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
 
     # For type checkers only: at run time the SDK resolves a resource class's annotations again for every resource
     # it registers (pulumi._types.resource_types), about 1 ms each, a tenth of a 500-entry program's CPU; a dynamic
-    # resource's outputs need no type to translate them.
+    # resource's outputs need no type to translate them. The attributes are the inputs and ``OUTPUT_NAMES``; the
+    # provider's other outputs are in the state only (see provider.outputs).
     if TYPE_CHECKING:
         certificate_id: pulumi.Output[str]
         domain: pulumi.Output[str]
         subject_alt_names: pulumi.Output[list[str]]
-        not_before: pulumi.Output[str]
         not_after: pulumi.Output[str]
-        status: pulumi.Output[int]
-        status_name: pulumi.Output[str]
-        fingerprint: pulumi.Output[str]
-        certificate_type: pulumi.Output[str]
         alias: pulumi.Output[str]
         project_id: pulumi.Output[int]
         tags: pulumi.Output[dict[str, str]]
