@@ -20,10 +20,11 @@ from .credentials import Credentials
 from .errors import ApiError, HttpStatusError, InvalidResponse, TencentCloudError, TransportError
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
-from .transport import HttpReply, Transport
 
 if TYPE_CHECKING:
     import httpx
+
+    from .transport import HttpReply
 
 __all__ = ["CONTENT_TYPE", "Client", "parse_reply"]
 
@@ -79,6 +80,10 @@ class Client:
             else None
         )
         self._targets: dict[str, tuple[str, str]] = {}
+        # httpx loads with the first client: the program and a preview's provider never make one, and its import is
+        # a fifth of theirs.
+        from .transport import Transport
+
         self._http = Transport(
             timeout=settings.timeout,
             max_connections=settings.max_connections,

@@ -47,8 +47,22 @@ def test_importing_the_signer_loads_neither_the_client_nor_httpx() -> None:
         "assert not loaded & set(sys.modules), sorted(loaded & set(sys.modules))\n"
         "from provider.tencentcloud import ApiError\n"
         "assert 'httpx' not in sys.modules\n"
-        "from provider.tencentcloud import Client\n"
+        "from provider.tencentcloud import Client, ClientSettings, Credentials\n"
+        "assert 'httpx' not in sys.modules\n"
+        "Client(Credentials('id', 'key'), ClientSettings(endpoint='http://127.0.0.1:9')).close()\n"
         "assert 'httpx' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE_DIR.parents[1])
+
+
+def test_the_program_and_the_provider_host_load_httpx_only_with_a_client() -> None:
+    # Every preview and up starts both processes, and neither needs HTTP until a call is made (a preview makes none):
+    # httpx would be a fifth of their import time.
+    code = (
+        "import sys\n"
+        "import provider.program, provider.host.server, provider.certificate\n"
+        "loaded = {'httpx', 'httpcore', 'provider.tencentcloud.transport'} & set(sys.modules)\n"
+        "assert not loaded, sorted(loaded)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE_DIR.parents[1])
 
