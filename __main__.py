@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
-from provider.program import run
+from provider.program import run, tune_collector
 
+tune_collector()
 run(Path(__file__).resolve().parent)

@@ -6,6 +6,7 @@ run it under ``pulumi.runtime.set_mocks``. Private keys become Pulumi secrets th
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ __all__ = [
     "IDENTITY_NAME",
     "OUTPUTS_KEY",
     "OUTPUT_MODES",
+    "PROGRAM_GC_THRESHOLDS",
     "SECRET_CONFIG_KEYS",
     "certificate_args",
     "declare",
@@ -43,6 +45,7 @@ __all__ = [
     "stack_file_path",
     "stack_outputs",
     "unnest_pickler",
+    "tune_collector",
 ]
 
 # pulumi's serialize_provider (pulumi/dynamic/dynamic.py), run for every dynamic resource, wraps pickle's
@@ -207,6 +210,21 @@ SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
 def plain_credentials() -> list[str]:
     """The credential config keys this stack sets without ``--secret``."""
     return [key for key in SECRET_CONFIG_KEYS if _read_config(key)[1]]
+
+
+#: The collector's thresholds for a program run: a young collection every 50,000 new objects instead of 700.
+PROGRAM_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_collector() -> None:
+    """Set the garbage collector for a program run, a short batch process that ends with the run.
+
+    Declaring a stack builds a large live heap (an Output and its task per property of every resource), which the
+    default thresholds re-scan hundreds of times: a fifth of a 500-entry program's CPU. The modules loaded so far are
+    frozen out of every scan; cycles are still collected, only less often.
+    """
+    gc.freeze()
+    gc.set_threshold(*PROGRAM_GC_THRESHOLDS)
 
 
 def run(project_dir: Path) -> None:
