@@ -1,11 +1,11 @@
-"""Refreshing a certificate (``read``) from the listing the process shares between concurrent reads.
+"""Refreshing a certificate (``read``) from DescribeCertificates rows the process reads for many certificates at once.
 
-``pulumi refresh`` reads every certificate of the stack at once. One DescribeCertificates listing (every page, tags
-included), started after the read asked, serves all the reads that asked while it ran: a few calls for hundreds of
-certificates instead of a detail read and a tag read each. The listing holds what the outputs need except the
-fingerprint, which is kept from the recorded outputs (a certificate's PEM never changes under its id). A certificate
-the listing lacks is read by id, so one deleted out of band still leaves the state exactly as before.
-"""
+``pulumi refresh`` reads every certificate of the stack at once. One DescribeCertificates call by id (``CertIds``, up
+to 100, tags included), started after the read asked, serves all the reads that asked while the one before it ran: a
+few calls for hundreds of certificates instead of a detail read and a tag read each, whatever the size of the
+account. A row holds what the outputs need except the fingerprint, which is kept from the recorded outputs (a
+certificate's PEM never changes under its id). A certificate without a row is read by id, so one deleted out of band
+still leaves the state exactly as before."""
 
 from __future__ import annotations
 
@@ -47,11 +47,7 @@ def detail_from_listing(row: CertificateSummary, fingerprint: str = "") -> Certi
 
 def refresh(ssl: SslService, shared: Shared, id_: str, props: Mapping[str, Any]) -> Refreshed | None:
     """The outputs and inputs of certificate ``id_`` as Tencent holds it now; ``None`` once it is gone."""
-    try:
-        rows = shared.listing.rows()
-    except TencentCloudError:
-        rows = {}  # each read falls back to its own calls
-    row = rows.get(id_)
+    row = _row(shared, id_)
     if row is not None:
         detail = detail_from_listing(row, str(props.get("fingerprint") or ""))
         tags = user_tags(row.tags)
@@ -64,10 +60,19 @@ def refresh(ssl: SslService, shared: Shared, id_: str, props: Mapping[str, Any])
     # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
     spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
     predecessor = recorded_predecessor(props)
-    if predecessor and predecessor not in rows:
+    if predecessor and _row(shared, predecessor) is None:
         predecessor = _still_there(ssl, predecessor)
     outs = outputs(spec, detail, tags, recorded_claim(props), predecessor, recorded=props)
     return Refreshed(outs, refreshed_inputs(props, outs))
+
+
+def _row(shared: Shared, certificate_id: str) -> CertificateSummary | None:
+    """The certificate's DescribeCertificates row, read by id with the other reads running now (``None``: not there,
+    or the read failed: the caller then reads it on its own)."""
+    try:
+        return shared.rows.get(certificate_id)
+    except TencentCloudError:
+        return None
 
 
 def _still_there(ssl: SslService, certificate_id: str) -> str:

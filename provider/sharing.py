@@ -7,12 +7,12 @@ fake the clock drive it too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .rules import CREATE_TAG
-from .ssl import SslService
-from .ssl.shared import Listing, MarkDrops, TaskPoller
+from .ssl import TAG_READ_IDS, CertificateSummary, SslService
+from .ssl.shared import ByIdReads, Listing, MarkDrops, TaskPoller
 from .waiting import Timing
 
 __all__ = ["CREATE_LISTING_AGE", "Shared", "Step"]
@@ -20,15 +20,20 @@ __all__ = ["CREATE_LISTING_AGE", "Shared", "Step"]
 #: How old a listing may be for a create to find the certificate it replaces there: that one dates from an earlier
 #: run, and a miss costs only the courtesy of the ``predecessor`` output, never a duplicate or a wrong deletion.
 CREATE_LISTING_AGE = 10.0
+#: Certificates a DescribeCertificates call asks for by id (CertIds has no documented limit; this keeps one page).
+ROW_READ_IDS = 100
 
 
 @dataclass(frozen=True)
 class Shared:
-    """The deletion-task poller, the account's certificate listing and the in-flight mark drops of one service."""
+    """The deletion-task poller, the account's certificate listing, the reads by id (rows, tags) and the in-flight
+    mark drops of one service."""
 
     ssl: SslService
     tasks: TaskPoller
     listing: Listing
+    rows: ByIdReads[CertificateSummary]
+    tags: ByIdReads[dict[str, str]]
     marks: MarkDrops
 
     @classmethod
@@ -38,11 +43,17 @@ class Shared:
             ssl=ssl,
             tasks=TaskPoller(ssl.describe_delete_tasks, interval=timing.first_poll, sleep=timing.sleep),
             listing=Listing(lambda: ssl.find_certificates()),
+            rows=ByIdReads(lambda ids: _rows_by_id(ssl, ids), batch=ROW_READ_IDS),
+            tags=ByIdReads(ssl.get_tags_of, batch=TAG_READ_IDS),
             marks=MarkDrops(
                 lambda ids: ssl.untag_certificates(ids, [CREATE_TAG]),
                 failure=lambda cid, why: RuntimeError(f"removing the in-flight mark {CREATE_TAG} failed: {why}"),
             ),
         )
+
+
+def _rows_by_id(ssl: SslService, certificate_ids: Sequence[str]) -> dict[str, CertificateSummary]:
+    return {row.certificate_id: row for row in ssl.find_certificates(certificate_ids=certificate_ids)}
 
 
 class Step:

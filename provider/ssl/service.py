@@ -36,6 +36,7 @@ from .wire import (
 
 __all__ = [
     "DELETE_TASK_POLL_LIMIT",
+    "TAG_READ_IDS",
     "TAG_RESOURCES_PER_CALL",
     "DEPLOYED_RESOURCE_TYPES",
     "FREE_CERTIFICATE_MIN_AGE",
@@ -56,6 +57,10 @@ TAG_VERSION = "2018-08-13"
 DELETE_TASK_POLL_LIMIT = 100
 #: UnTagResources takes at most 10 resources and 10 keys per call (SDK model UnTagResourcesRequest: "N取值范围：0~9").
 TAG_RESOURCES_PER_CALL = 10
+#: DescribeResourceTagsByResourceIds: at most 50 ResourceIds per call (the Tag SDK model), its rows paged 50 at a time
+#: (the Offset a multiple of the Limit).
+TAG_READ_IDS = 50
+TAG_ROWS_PER_PAGE = 50
 #: ResourceType values DescribeDeployedResources accepts, one per call (SDK model DescribeDeployedResourcesRequest).
 DEPLOYED_RESOURCE_TYPES: tuple[str, ...] = ("clb", "cdn", "waf", "live", "vod", "antiddos", "teo")
 #: Free certificates cannot be deleted within an hour of the application (error-code list, Terraform's doc).
@@ -290,30 +295,38 @@ class SslService(DeployRecords):
 
     def get_tags(self, certificate_id: str) -> dict[str, str]:
         """Every tag on the certificate (DescribeResourceTagsByResourceIds), system tags included."""
-        tags: dict[str, str] = {}
-        offset = 0
-        limit = 50
-        while True:
-            reply = self._client.call(
-                TAG_SERVICE,
-                TAG_VERSION,
-                "DescribeResourceTagsByResourceIds",
-                {
-                    "ServiceType": "ssl",
-                    "ResourcePrefix": "certificate",
-                    "ResourceIds": [certificate_id],
-                    "ResourceRegion": self.region,
-                    "Offset": offset,
-                    "Limit": limit,
-                },
-            )
-            rows = [r for r in reply.get("Tags") or [] if isinstance(r, dict)]
-            for row in rows:
-                if as_text(row.get("ResourceId")) in ("", certificate_id) and row.get("TagKey"):
-                    tags[str(row["TagKey"])] = as_text(row.get("TagValue"))
-            offset += len(rows)
-            if len(rows) < limit or offset >= as_int(reply.get("TotalCount"), offset):
-                return tags
+        return self.get_tags_of([certificate_id])[certificate_id]
+
+    def get_tags_of(self, certificate_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """Every tag of each certificate, up to ``TAG_READ_IDS`` ids per DescribeResourceTagsByResourceIds call;
+        a certificate without tags (or gone) maps to ``{}``."""
+        tags: dict[str, dict[str, str]] = {cid: {} for cid in certificate_ids}
+        for chunk in _chunks(list(tags), TAG_READ_IDS):
+            offset = 0
+            while True:
+                reply = self._client.call(
+                    TAG_SERVICE,
+                    TAG_VERSION,
+                    "DescribeResourceTagsByResourceIds",
+                    {
+                        "ServiceType": "ssl",
+                        "ResourcePrefix": "certificate",
+                        "ResourceIds": list(chunk),
+                        "ResourceRegion": self.region,
+                        "Offset": offset,
+                        "Limit": TAG_ROWS_PER_PAGE,
+                    },
+                )
+                rows = [r for r in reply.get("Tags") or [] if isinstance(r, dict)]
+                for row in rows:
+                    # A row without its resource id can only be the one certificate's asked about.
+                    owner = as_text(row.get("ResourceId")) or (chunk[0] if len(chunk) == 1 else "")
+                    if owner in tags and row.get("TagKey"):
+                        tags[owner][str(row["TagKey"])] = as_text(row.get("TagValue"))
+                offset += len(rows)
+                if len(rows) < TAG_ROWS_PER_PAGE or offset >= as_int(reply.get("TotalCount"), offset):
+                    break
+        return tags
 
     def untag_certificates(self, certificate_ids: Sequence[str], keys: Sequence[str]) -> dict[str, str]:
         """UnTagResources: remove ``keys`` from each certificate, up to 10 per call; the failed ones, with why."""

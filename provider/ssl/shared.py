@@ -6,6 +6,9 @@
 - ``Listing``: one DescribeCertificates listing of the account (every page, tags included) serving the callers that
   asked while it was fetched; a caller never gets a listing that started before it asked unless it says how old a
   listing may be.
+- ``ByIdReads``: what a call reads for many certificates by id (their tags, DescribeResourceTagsByResourceIds; their
+  rows, DescribeCertificates with CertIds); a caller's certificate goes into the next call that starts after it
+  asked, and the callers that ask while one runs share the following one.
 - ``MarkDrops``: UnTagResources for up to 10 certificates per call; a caller waits until its certificate's call
   returned, and a call leaves once every expected caller is waiting, ten are, or the oldest has lingered a second.
 
@@ -19,10 +22,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 from .models import CertificateSummary, DeleteTask
 
-__all__ = ["Listing", "MarkDrops", "TaskPoller", "TaskWatch"]
+T = TypeVar("T")
+
+__all__ = ["ByIdReads", "Listing", "MarkDrops", "TaskPoller", "TaskWatch"]
 
 
 class TaskPoller:
@@ -167,11 +173,70 @@ class Listing:
         return rows
 
 
-class _Drop:
+class _Ask:
+    """One caller's certificate in a shared call, and the call's answer for it."""
+
     def __init__(self, certificate_id: str) -> None:
         self.certificate_id = certificate_id
         self.done = False
+        self.answer: Any = None
         self.error: Exception | None = None
+
+
+def _answer_each(
+    cond: threading.Condition,
+    batch: list[_Ask],
+    call: Callable[[list[str]], Any],
+    judge: Callable[[Any, str], tuple[Any, Exception | None]],
+) -> None:
+    """With ``cond`` held: make ``call`` for the batch's certificates with it released, give each caller what
+    ``judge(reply, id)`` makes of the reply (or the call's own error), and wake every waiter."""
+    reply: Any = None
+    error: Exception | None = None
+    cond.release()
+    try:
+        reply = call(list(dict.fromkeys(ask.certificate_id for ask in batch)))
+    except Exception as caught:  # noqa: BLE001 - raised to each caller of the batch
+        error = caught
+    finally:
+        cond.acquire()
+        cond.notify_all()
+    for ask in batch:
+        ask.answer, ask.error = (None, error) if error is not None else judge(reply, ask.certificate_id)
+        ask.done = True
+
+
+class ByIdReads(Generic[T]):
+    """Reads certificates by id in shared calls: one call runs at a time, with every certificate asked for until then
+    (up to ``batch``), so a caller's answer always comes from a call that started after it asked."""
+
+    def __init__(self, fetch: Callable[[Sequence[str]], Mapping[str, T]], *, batch: int = 50) -> None:
+        self._fetch = fetch
+        self._batch = batch
+        self._cond = threading.Condition()
+        self._pending: list[_Ask] = []
+        self._reading = False
+
+    def get(self, certificate_id: str) -> T | None:
+        """What the call read for ``certificate_id`` (``None``: nothing, e.g. gone); raises what its call raised."""
+        item = _Ask(certificate_id)
+        with self._cond:
+            self._pending.append(item)
+            while not item.done:
+                if self._reading:
+                    self._cond.wait()
+                    continue
+                # This caller reads, for itself and the others waiting (first asked, first read).
+                self._reading = True
+                batch, self._pending = self._pending[: self._batch], self._pending[self._batch :]
+                try:
+                    _answer_each(self._cond, batch, self._fetch, lambda found, cid: (found.get(cid), None))
+                finally:
+                    self._reading = False
+        if item.error is not None:
+            raise item.error
+        found: T | None = item.answer
+        return found
 
 
 class MarkDrops:
@@ -193,7 +258,7 @@ class MarkDrops:
         self._failure = failure
         self._cond = threading.Condition()
         self._expected = 0  # callers inside expecting(): each may drop once
-        self._pending: list[_Drop] = []
+        self._pending: list[_Ask] = []
 
     @contextlib.contextmanager
     def expecting(self) -> Iterator[None]:
@@ -209,7 +274,7 @@ class MarkDrops:
 
     def drop(self, certificate_id: str) -> None:
         """Remove the key from ``certificate_id``, in a call shared with other callers; raises when that failed."""
-        item = _Drop(certificate_id)
+        item = _Ask(certificate_id)
         with self._cond:
             self._pending.append(item)
             self._cond.notify_all()
@@ -219,26 +284,15 @@ class MarkDrops:
                 ready = len(pending) >= self._batch or len(pending) >= self._expected
                 if item in pending and (ready or self._clock() >= give_up_waiting):
                     batch, self._pending = pending[: self._batch], pending[self._batch :]
-                    self._cond.release()
-                    try:
-                        self._send(batch)
-                    finally:
-                        self._cond.acquire()
-                        self._cond.notify_all()
+                    self._send(batch)
                 else:
                     self._cond.wait(max(0.0, give_up_waiting - self._clock()) if item in pending else None)
         if item.error is not None:
             raise item.error
 
-    def _send(self, batch: list[_Drop]) -> None:
-        failed: Mapping[str, str] = {}
-        error: Exception | None = None
-        try:
-            failed = self._untag([d.certificate_id for d in batch])
-        except Exception as caught:  # noqa: BLE001 - raised to each caller of the batch
-            error = caught
-        with self._cond:
-            for item in batch:
-                why = failed.get(item.certificate_id)
-                item.error = error if error is not None else (self._failure(item.certificate_id, why) if why else None)
-                item.done = True
+    def _send(self, batch: list[_Ask]) -> None:
+        def judge(failed: Mapping[str, str], certificate_id: str) -> tuple[None, Exception | None]:
+            why = failed.get(certificate_id)
+            return None, (self._failure(certificate_id, why) if why else None)
+
+        _answer_each(self._cond, batch, self._untag, judge)

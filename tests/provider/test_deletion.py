@@ -23,13 +23,13 @@ def test_delete_checks_resources_and_waits_for_the_task(
     emu.admin("DELETE", "/_emulator/calls")
     provider.delete(cert_id, outs)
     calls = emu.calls()
-    # The ownership marks are read first (the delete rule, from the listing deletes and reads share), then the
-    # checked delete and its task.
-    assert calls[0]["Action"] == "DescribeCertificates"
+    # The ownership marks are read first (the delete rule, in a tag read the deletes share), then the checked
+    # delete and its task.
+    assert calls[0]["Action"] == "DescribeResourceTagsByResourceIds" and calls[0]["Params"]["ResourceIds"] == [cert_id]
     assert calls[1]["Action"] == "DeleteCertificate" and calls[1]["Params"]["IsCheckResource"] is True
     polls = [c for c in calls if c["Action"] == "DescribeDeleteCertificatesTaskResult"]
     assert len(polls) >= 2 and {c["Action"] for c in calls} == {
-        "DescribeCertificates",
+        "DescribeResourceTagsByResourceIds",
         "DeleteCertificate",
         "DescribeDeleteCertificatesTaskResult",
     }

@@ -5,6 +5,7 @@ provider's host runs them."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from provider.certificate import CREATE_TAG, OWNER_TAG, CertificateProvider, names_identity, owner_token
 from provider.ssl import SslService
-from provider.ssl.shared import MarkDrops
+from provider.ssl.shared import ByIdReads, MarkDrops
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.provider_calls import checked, create, upload_inputs
@@ -80,8 +81,11 @@ def test_refresh_of_many_certificates_uses_few_calls(
 
     assert run_together([lambda i=i: read(i) for i in range(30)]) == []
     calls = Counter(c["Action"] for c in emu.calls())
-    # A few listings for all thirty, and one detail read for the certificate the listing lacks.
+    # A few reads by id for all thirty (never a listing of the account), and one detail read for the certificate
+    # without a row.
     assert sum(calls.values()) <= 0.2 * 30, calls
+    listed = [c["Params"] for c in emu.calls() if c["Action"] == "DescribeCertificates"]
+    assert all(p.get("CertIds") for p in listed) and sum(len(p["CertIds"]) for p in listed) == 30, listed
     assert calls["DescribeCertificateDetail"] == 1 and calls["DescribeResourceTagsByResourceIds"] == 0
     assert results[1].id is None and results[1].outs == {}  # deleted out of band: dropped from the state
     assert results[0].outs["alias"] == "console-edit" and results[0].inputs["alias"] == "console-edit"
@@ -112,8 +116,12 @@ def test_concurrent_deletions_share_poll_calls(emu: RunningEmulator, provider: C
     # Several tasks in one call: far fewer polls than six deletions polling on their own every second.
     assert max(len(ids) for ids in polls) >= 2 and len(polls) < 6 * 5
     assert {t for ids in polls for t in ids} == {t["TaskId"] for t in emu.admin("GET", "/_emulator/tasks")["Tasks"]}
-    # The ownership marks came from shared listings, not a tag read per certificate.
-    assert not any(c["Action"] == "DescribeResourceTagsByResourceIds" for c in emu.calls())
+    # The ownership marks came from shared tag reads, not a call per certificate, and never from a listing of the
+    # whole account.
+    reads = [c["Params"]["ResourceIds"] for c in emu.calls() if c["Action"] == "DescribeResourceTagsByResourceIds"]
+    assert sorted(i for ids in reads for i in ids) == sorted(made_ids := [c for c, _ in made.values()])
+    assert len(reads) < 6 and max(len(ids) for ids in reads) >= 2, reads
+    assert not any(c["Action"] == "DescribeCertificates" for c in emu.calls()) and len(made_ids) == 6
     # The poller's thread ends once no deletion is in flight.
     for thread in threading.enumerate():
         if thread.name == "delete-task-poller":
@@ -151,3 +159,58 @@ def test_mark_drops_go_ten_certificates_per_call_and_report_each_failure() -> No
     assert sorted(c for batch in sent for c in batch) == sorted(f"c{i}" for i in range(25))
     assert all(len(batch) <= 10 for batch in sent) and len(sent) <= 5
     assert failures == ["c7: ResourceNotFound: gone"]
+
+
+def test_reads_by_id_share_calls_and_never_answer_from_a_call_started_before_the_ask() -> None:
+    sent: list[list[str]] = []
+    first_call = threading.Event()
+    release = threading.Event()
+    tags = {"c1": {"owner": "v1"}}
+
+    def fetch(ids: Any) -> dict[str, dict[str, str]]:
+        sent.append(list(ids))
+        answer = {i: dict(tags[i]) for i in ids if i in tags}  # what Tencent holds when the call starts
+        if len(sent) == 1:
+            first_call.set()
+            assert release.wait(30)
+        return answer
+
+    reads = ByIdReads(fetch)
+    results: dict[str, dict[str, str] | None] = {}
+    first = threading.Thread(target=lambda: results.update(first=reads.get("c1")))
+    first.start()
+    assert first_call.wait(30)
+    # Asked while the first call runs (and after the tags changed): answered by a later call, all of them by one.
+    tags["c1"] = {"owner": "v2"}
+    later = [threading.Thread(target=lambda i=i: results.update({f"c{i}": reads.get(f"c{i}")})) for i in range(1, 5)]
+    for thread in later:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(reads._pending) < 4 and time.monotonic() < deadline:  # all four wait for the next call
+        time.sleep(0.01)
+    release.set()
+    for thread in [first, *later]:
+        thread.join(30)
+    assert results["first"] == {"owner": "v1"} and results["c1"] == {"owner": "v2"}
+    assert results["c2"] is None and results["c4"] is None  # nothing read (gone): None, not an error
+    assert [sorted(ids) for ids in sent] == [["c1"], ["c1", "c2", "c3", "c4"]]
+
+
+def test_a_failed_read_by_id_fails_every_caller_of_its_call_and_the_next_call_is_fresh() -> None:
+    calls: list[list[str]] = []
+
+    def fetch(ids: Any) -> dict[str, dict[str, str]]:
+        calls.append(list(ids))
+        if len(calls) == 1:
+            raise RuntimeError("InternalError")
+        return {i: {"k": i} for i in ids}
+
+    reads = ByIdReads(fetch, batch=2)
+    with pytest.raises(RuntimeError, match="InternalError"):
+        reads.get("a")
+    assert reads.get("a") == {"k": "a"}
+    # More callers than a call takes: each call holds at most `batch` ids, and every caller gets its own answer.
+    got: dict[str, dict[str, str] | None] = {}
+    assert run_together([lambda i=i: got.update({f"x{i}": reads.get(f"x{i}")}) for i in range(5)]) == []
+    assert got == {f"x{i}": {"k": f"x{i}"} for i in range(5)}
+    assert all(len(ids) <= 2 for ids in calls)

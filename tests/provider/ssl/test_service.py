@@ -158,6 +158,24 @@ def test_many_tags_are_changed_in_batches_of_ten(ssl: SslService, emu: RunningEm
     assert len([c for c in emu.calls() if c["Action"] == "ModifyResourceTags"]) == 3
 
 
+def test_tags_of_many_certificates_are_read_fifty_ids_a_call_every_page(ssl: SslService, emu: RunningEmulator) -> None:
+    # Two certificates with 30 tags each (rows past one 50-row page), and 51 ids with a missing one: two calls' worth
+    # of ids, the first paged.
+    tagged = [_upload(ssl, cn=f"t{i}.example.com")[0] for i in range(2)]
+    for cert_id in tagged:
+        ssl.replace_tags(cert_id, {f"{cert_id}-{k:02}": str(k) for k in range(30)})
+    plain = [_upload(ssl, cn=f"p{i}.example.com")[0] for i in range(48)]
+    emu.admin("DELETE", "/_emulator/calls")
+    got = ssl.get_tags_of([*tagged, *plain, "gone0000"])
+    assert got == {
+        **{cert_id: {f"{cert_id}-{k:02}": str(k) for k in range(30)} for cert_id in tagged},
+        **{cert_id: {} for cert_id in plain},
+        "gone0000": {},
+    }
+    reads = [c["Params"] for c in emu.calls() if c["Action"] == "DescribeResourceTagsByResourceIds"]
+    assert [len(p["ResourceIds"]) for p in reads] == [50, 50, 1] and [p["Offset"] for p in reads] == [0, 50, 0]
+
+
 def test_synchronous_delete(ssl: SslService, emu: RunningEmulator) -> None:
     cert_id = _upload(ssl)[0]
     outcome = ssl.delete_certificate(cert_id, check_resources=False)
