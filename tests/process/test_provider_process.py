@@ -87,7 +87,7 @@ def test_full_lifecycle_over_grpc(emu: RunningEmulator, provider_process: Provid
     emu.admin("DELETE", "/_emulator/calls")
     provider_process.delete("www", cert_id, new_outs)
     calls = emu.calls()
-    assert calls[0]["Action"] == "DescribeCertificates"  # the ownership rule reads the marks first (shared listing)
+    assert calls[0]["Action"] == "DescribeResourceTagsByResourceIds"  # the ownership rule reads the marks first
     assert calls[1]["Action"] == "DeleteCertificate" and calls[1]["Params"]["IsCheckResource"] is True
     assert calls[-1]["Action"] == "DescribeDeleteCertificatesTaskResult"
     assert emu.certificates() == []
