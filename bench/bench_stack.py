@@ -2,14 +2,17 @@
 
 Run: ``.venv/bin/python bench/bench_stack.py [--certificates 100,500] [--hosts ours,stock,noop]``.
 
-For each N and each setup it builds a temporary project as the end-to-end tests do (``tests/support/project.py``)
-and runs five CLI commands, all with the same ``--parallel``:
+For each N it builds a temporary project per setup as the end-to-end tests do (``tests/support/project.py``) and
+runs five CLI commands on each, all with the same ``--parallel``:
 
 1. ``pulumi preview``                              (empty state: N creates planned)
 2. ``pulumi up --yes --skip-preview``              (N uploads)
 3. ``pulumi preview``                              (nothing to change: N diffs against the state)
 4. ``pulumi refresh --yes --skip-preview``         (N reads)
 5. ``pulumi destroy --yes --skip-preview``         (N checked deletions through their tasks)
+
+Commands 3 and 4 run ``--repeat`` times (default 3) in rounds across the setups, whose stacks are all deployed by
+then, so that a ratio between setups compares runs made close together; the median run stands for them.
 
 The setups, over the same N certificates (generated once per run):
 
@@ -33,6 +36,7 @@ after ``up`` and none after ``destroy``, or no setup could run. See bench/README
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -250,34 +254,71 @@ def stage(
         yield Stage(setup, count, project.dir, pulumi, emu)
 
 
-def run_setup(stage: Stage, token: str, args: argparse.Namespace) -> list[Phase]:
-    """The five commands on one stage, each checked for what would make the run wrong."""
-    n = stage.count
-    parallel = ["--parallel", str(args.parallel)]
-    steps: list[tuple[str, list[str], int | None]] = [
-        ("preview", ["preview"], None),
-        ("up", ["up", "--yes", "--skip-preview"], n),
-        ("preview (no-op)", ["preview"], n),
-        ("refresh", ["refresh", "--yes", "--skip-preview"], n),
-        ("destroy", ["destroy", "--yes", "--skip-preview"], 0),
-    ]
-    phases = []
-    for name, cli_args, expected in steps:
-        phase = run_phase(stage, name, [*cli_args, *parallel], token, args.timeout)
-        if cli_args[0] == "preview" and phase.calls:
-            phase.problems.append(f"preview made {len(phase.calls)} API call(s); it must make none")
-            print(f"!! preview made {len(phase.calls)} API call(s): {dict(phase.per_action)}")
-        if expected is not None:
-            what = "the emulator holds" if stage.emu is not None else "the state holds"
-            held = len(stage.emu.certificates()) if stage.emu is not None else noop_resources(stage)
-            print(f"{what:<18} {held} (expected {expected})")
-            if held != expected:
-                phase.problems.append(f"after {name}, {what} {held}, not {expected}")
-        if phase.rate_limit_reached_user:
-            phase.problems.append(f"a rate-limit error reached the user in {name}")
-        phases.append(phase)
+#: The commands of every setup: (name, CLI arguments, resources expected after it; ``N`` for the stage's count).
+#: ``REPEATED`` ones run ``--repeat`` times, interleaved across the setups, so that each ratio compares runs made
+#: minutes apart at most, whatever the machine does meanwhile; the median run stands for them.
+Step = tuple[str, list[str], int | str | None]
+BEFORE: tuple[Step, ...] = (("preview", ["preview"], None), ("up", ["up", "--yes", "--skip-preview"], "N"))
+REPEATED: tuple[Step, ...] = (
+    ("preview (no-op)", ["preview"], "N"),
+    ("refresh", ["refresh", "--yes", "--skip-preview"], "N"),
+)
+AFTER: tuple[Step, ...] = (("destroy", ["destroy", "--yes", "--skip-preview"], 0),)
+
+
+def run_step(stage: Stage, step: Step, token: str, args: argparse.Namespace) -> Phase:
+    """One command on one stage, checked for what would make the run wrong."""
+    name, cli_args, expected = step
+    phase = run_phase(stage, name, [*cli_args, "--parallel", str(args.parallel)], token, args.timeout)
+    if cli_args[0] == "preview" and phase.calls:
+        phase.problems.append(f"preview made {len(phase.calls)} API call(s); it must make none")
+        print(f"!! preview made {len(phase.calls)} API call(s): {dict(phase.per_action)}")
+    if expected is not None:
+        want = stage.count if expected == "N" else expected
+        what = "the emulator holds" if stage.emu is not None else "the state holds"
+        held = len(stage.emu.certificates()) if stage.emu is not None else noop_resources(stage)
+        print(f"{what:<18} {held} (expected {want})")
+        if held != want:
+            phase.problems.append(f"after {name}, {what} {held}, not {want}")
+    if phase.rate_limit_reached_user:
+        phase.problems.append(f"a rate-limit error reached the user in {name}")
+    return phase
+
+
+def median_run(runs: list[Phase]) -> Phase:
+    """The run of median wall time, carrying every run's wall time and every run's problems."""
+    chosen = sorted(runs, key=lambda p: p.seconds)[(len(runs) - 1) // 2]
+    chosen.runs = tuple(p.seconds for p in runs)
+    chosen.problems = list(dict.fromkeys(problem for p in runs for problem in p.problems))
+    return chosen
+
+
+def run_stages(stages: dict[str, Stage], token: str, args: argparse.Namespace) -> dict[str, list[Phase]]:
+    """The commands on every stage of one N: ``BEFORE`` and ``AFTER`` one setup after another, ``REPEATED`` in
+    rounds across the setups. A setup whose command fails runs no further command (it would measure a broken
+    stack)."""
+    phases: dict[str, list[Phase]] = {setup: [] for setup in stages}
+    repeats: dict[tuple[str, str], list[Phase]] = {}
+    broken: set[str] = set()
+
+    def run(setup: str, step: Step) -> Phase | None:
+        if setup in broken:
+            return None
+        phase = run_step(stages[setup], step, token, args)
         if phase.returncode != 0:
-            break  # the next commands would measure a broken stack
+            broken.add(setup)
+        return phase
+
+    for setup in stages:
+        phases[setup] += [p for step in BEFORE if (p := run(setup, step)) is not None]
+    for _ in range(args.repeat):
+        for step in REPEATED:
+            for setup in stages:
+                if (phase := run(setup, step)) is not None:
+                    repeats.setdefault((setup, step[0]), []).append(phase)
+    for setup in stages:
+        phases[setup] += [median_run(repeats[(setup, step[0])]) for step in REPEATED if (setup, step[0]) in repeats]
+        phases[setup] += [p for step in AFTER if (p := run(setup, step)) is not None]
     return phases
 
 
@@ -321,6 +362,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="run stock only for stacks of at most N certificates (its teardown of 500 alone takes 15 to 30 min)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="K",
+        help="runs of the no-op preview and of refresh per setup, interleaved across the setups (default 3)",
+    )
     parser.add_argument("--parallel", type=int, default=64, help="the CLI's --parallel for every command (default 64)")
     parser.add_argument(
         "--provider-parallel",
@@ -347,6 +395,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.certificates):
         parser.error("--certificates must be at least 1")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     args.ours_plugin = args.ours_plugin.resolve()
     return args
 
@@ -379,11 +429,15 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         for count in counts:
-            for setup in setups:
-                if setup == "stock" and args.stock_up_to is not None and count > args.stock_up_to:
-                    print(f"\n### stock, N={count}: not run (--stock-up-to {args.stock_up_to})")
-                    continue
-                with stage(setup, count, root, bin_dir, root / "certs", token, args) as ready:
+            with contextlib.ExitStack() as stack:
+                stages: dict[str, Stage] = {}
+                for setup in setups:
+                    if setup == "stock" and args.stock_up_to is not None and count > args.stock_up_to:
+                        print(f"\n### stock, N={count}: not run (--stock-up-to {args.stock_up_to})")
+                        continue
+                    ready = stages[setup] = stack.enter_context(
+                        stage(setup, count, root, bin_dir, root / "certs", token, args)
+                    )
                     if ready.emu is not None:
                         settings = ready.emu.admin("GET", "/_emulator/settings")
                         print(
@@ -394,9 +448,9 @@ def main(argv: list[str] | None = None) -> int:
                         )
                         if settings.get("RateLimit") is not True:
                             problems.append(f"{setup}, N={count}: the emulator's rate limit is off: {settings}")
-                    phases = run_setup(ready, token, args)
-                results[(setup, count)] = phases
-                problems += [f"{setup}, N={count}: {p}" for phase in phases for p in phase.problems]
+                for setup, phases in run_stages(stages, token, args).items():
+                    results[(setup, count)] = phases
+                    problems += [f"{setup}, N={count}: {p}" for phase in phases for p in phase.problems]
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

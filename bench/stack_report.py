@@ -1,7 +1,8 @@
 """What ``bench_stack.py`` measured, as tables: figures per command, ratios between setups, issue 11's targets.
 
-Every figure here comes from one run; nothing is timed against a threshold except the targets, which are printed
-as met or missed and never change the exit code.
+Every figure here comes from one run of a command; a repeated command (``--repeat``) is shown by its median run, its
+other runs' wall times listed below the figures. Nothing is timed against a threshold except the targets, which are
+printed as met or missed and never change the exit code.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Phase:
     tree_cpu: float
     state_bytes: int | None = None
     problems: list[str] = field(default_factory=list)
+    runs: tuple[float, ...] = ()  # a repeated command: every run's wall time, this phase being the median one
 
     @property
     def per_action(self) -> Counter[str]:
@@ -104,6 +106,15 @@ def figures_table(results: Results, count: int) -> str:
                 f"{_num(p.state_bytes / 1024 if p.state_bytes is not None else None, '.0f'):>9}  "
                 f"{'ok' if p.ok else 'FAILED'}"
             )
+    repeated = [
+        f"{setup:<6} {p.name:<16} " + " ".join(f"{w:.1f}" for w in p.runs) + f"  (median {p.seconds:.1f})"
+        for (setup, n), phases in results.items()
+        if n == count
+        for p in phases
+        if len(p.runs) > 1
+    ]
+    if repeated:
+        lines += ["", "repeated commands, interleaved across the setups: wall s of each run", *repeated]
     return "\n".join(lines)
 
 
