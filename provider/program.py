@@ -220,8 +220,8 @@ def tune_collector() -> None:
     """Set the garbage collector for a program run, a short batch process that ends with the run.
 
     Declaring a stack builds a large live heap (an Output and its task per property of every resource), which the
-    default thresholds re-scan hundreds of times: a fifth of a 500-entry program's CPU. The modules loaded so far are
-    frozen out of every scan; cycles are still collected, only less often.
+    default thresholds re-scan hundreds of times: a fifth to a third of a 500-entry program's CPU. The modules
+    loaded so far are frozen out of every scan; cycles are still collected, only less often.
     """
     gc.freeze()
     gc.set_threshold(*PROGRAM_GC_THRESHOLDS)
