@@ -4,8 +4,7 @@
   DescribeDeleteCertificatesTaskResult call, one round about every ``interval`` seconds, by one daemon thread that
   stops when no task is watched.
 - ``Listing``: one DescribeCertificates listing of the account (every page, tags included) serving the callers that
-  asked while it was fetched; a caller never gets a listing that started before it asked unless it says how old a
-  listing may be.
+  asked while it was fetched, or recently enough for each (``max_age``).
 - ``ByIdReads``: what a call reads for many certificates by id (their tags, DescribeResourceTagsByResourceIds; their
   rows, DescribeCertificates with CertIds); a caller's certificate goes into the next call that starts after it
   asked, and the callers that ask while one runs share the following one.
@@ -136,16 +135,16 @@ class Listing:
         self._fetched_at = float("-inf")  # when the listing in _rows started
         self._fetching_since = float("-inf")  # when the listing running now started
 
-    def rows(self, *, max_age: float | None = None) -> dict[str, CertificateSummary]:
-        """The certificates by id, from a listing that started after this call, or at most ``max_age`` s before it.
+    def rows(self, *, max_age: float) -> dict[str, CertificateSummary]:
+        """The certificates by id, from a listing that started at most ``max_age`` s before this call, or after it.
 
         Raises what the listing's calls raised.
         """
         with self._cond:
-            if max_age is not None and self._error is None and self._clock() - self._fetched_at <= max_age:
+            if self._error is None and self._clock() - self._fetched_at <= max_age:
                 return self._rows
             wanted = self._started + 1
-            if max_age is not None and self._fetching and self._clock() - self._fetching_since <= max_age:
+            if self._fetching and self._clock() - self._fetching_since <= max_age:
                 wanted = self._started  # the listing running now is recent enough
             while self._done < wanted:
                 if not self._fetching:  # this caller lists, for itself and whoever asks meanwhile
