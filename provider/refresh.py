@@ -20,7 +20,7 @@ from .sharing import Shared
 from .ssl import CertificateDetail, CertificateNotFound, CertificateSummary, SslService
 from .tencentcloud.errors import TencentCloudError
 
-__all__ = ["Refreshed", "detail_from_listing", "refresh"]
+__all__ = ["Refreshed", "detail_from_row", "refresh"]
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class Refreshed:
     inputs: dict[str, Any] | None  # None: the engine keeps the stored inputs (provider.outputs.refreshed_inputs)
 
 
-def detail_from_listing(row: CertificateSummary, fingerprint: str = "") -> CertificateDetail:
-    """A listing row as the detail fields the outputs use; ``fingerprint`` from the recorded outputs."""
+def detail_from_row(row: CertificateSummary, fingerprint: str = "") -> CertificateDetail:
+    """A DescribeCertificates row as the detail fields the outputs use; ``fingerprint`` from the recorded outputs."""
     # Every summary field is a detail field of the same name (provider.ssl.wire maps both from one table).
     listed = {f.name: getattr(row, f.name) for f in fields(CertificateSummary)}
     return CertificateDetail(
@@ -49,7 +49,7 @@ def refresh(ssl: SslService, shared: Shared, id_: str, props: Mapping[str, Any])
     """The outputs and inputs of certificate ``id_`` as Tencent holds it now; ``None`` once it is gone."""
     row = _row(shared, id_)
     if row is not None:
-        detail = detail_from_listing(row, str(props.get("fingerprint") or ""))
+        detail = detail_from_row(row, str(props.get("fingerprint") or ""))
         tags = user_tags(row.tags)
     else:
         try:
