@@ -89,6 +89,7 @@ class ApiEndpoint:
         record: dict[str, Any] = {
             "Time": state.clock.now(),
             "Service": None,
+            "Host": headers.get("host"),  # which service host the client addressed (root-domain settings)
             "Action": headers.get("x-tc-action"),
             "Version": headers.get("x-tc-version"),
             "SecretId": None,
