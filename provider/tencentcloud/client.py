@@ -190,6 +190,7 @@ class Client:
             content_type=CONTENT_TYPE,
             payload=body,
             timestamp=timestamp,
+            action=action,
         )
         headers = {
             "Content-Type": CONTENT_TYPE,

@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from provider.tencentcloud import ApiError, Client, ClientSettings, ConnectError, Credentials
+from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.threads import run_together
 
@@ -127,3 +129,39 @@ def test_one_connection_serves_sequential_calls(emu, make_client) -> None:
         describe(client)
     ports = {c["ClientPort"] for c in calls_of(emu, "DescribeCertificates")}
     assert len(ports) == 1
+
+
+class _CapturingTransport(httpx.HTTPTransport):
+    """The real network transport, keeping a copy of every request sent (what someone on the path could capture)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.sent.append(request)
+        return super().handle_request(request)
+
+
+def test_a_captured_read_cannot_be_replayed_as_a_write(emu: RunningEmulator) -> None:
+    cert, key = make_cert("replay.example.com")
+    capture = _CapturingTransport()
+    with Client(
+        Credentials(emu.secret_id, emu.secret_key),
+        ClientSettings(endpoint=emu.url, rate_per_action=None),
+        transport=capture,
+    ) as client:
+        cert_id = client.call(*SSL, "UploadCertificate", {"CertificatePublicKey": cert, "CertificatePrivateKey": key})[
+            "CertificateId"
+        ]
+        client.call(*SSL, "DescribeCertificate", {"CertificateId": cert_id})
+        read = capture.sent[-1]
+        assert "SignedHeaders=content-type;host;x-tc-action," in read.headers["Authorization"]
+
+        # Within the five minutes a signature is valid, the same body and signature sent as a DeleteCertificate.
+        headers = httpx.Headers(read.headers)
+        headers["X-TC-Action"] = "DeleteCertificate"  # replaces it: one X-TC-Action header
+        replay = httpx.post(emu.url + "/", content=read.content, headers=headers).json()["Response"]
+        assert replay["Error"]["Code"] == "AuthFailure.SignatureFailure", replay
+        assert client.call(*SSL, "DescribeCertificate", {"CertificateId": cert_id})["CertificateId"] == cert_id

@@ -113,8 +113,10 @@ def assert_correctly_signed(request: httpx.Request, service: str) -> None:
         content_type=request.headers["Content-Type"],
         payload=request.content,
         timestamp=timestamp,
+        action=request.headers["X-TC-Action"],
     )
     assert request.headers["Authorization"] == expected.authorization
+    assert "SignedHeaders=content-type;host;x-tc-action," in expected.authorization
 
 
 # --- headers, endpoint, body ------------------------------------------------------------------------------------
@@ -136,7 +138,8 @@ def test_headers_and_signature(make_client) -> None:
     assert headers["X-TC-Language"] == "en-US"
     assert "X-TC-Region" not in headers and "X-TC-Token" not in headers
     assert headers["Authorization"].startswith(
-        f"TC3-HMAC-SHA256 Credential={SECRET_ID}/2019-02-25/ssl/tc3_request, SignedHeaders=content-type;host, "
+        f"TC3-HMAC-SHA256 Credential={SECRET_ID}/2019-02-25/ssl/tc3_request, "
+        "SignedHeaders=content-type;host;x-tc-action, "
     )
     assert json.loads(request.content) == {"Limit": 10, "SearchKey": "例子"}
     assert_correctly_signed(request, "ssl")
