@@ -66,7 +66,7 @@ class SignatureVerifier:
         raw_timestamp = headers.get("x-tc-timestamp")
         if raw_timestamp is None:
             raise missing("X-TC-Timestamp")
-        if not raw_timestamp.isdigit():
+        if not (raw_timestamp.isascii() and raw_timestamp.isdigit()):  # isdigit alone takes "²", which int() refuses
             raise invalid_value("X-TC-Timestamp", "expected Unix seconds")
         timestamp = int(raw_timestamp)
         secret_id = match["secret_id"]

@@ -244,7 +244,7 @@ def _normalise_domain(value: str) -> str:
         problem = "it is not a DNS name"
     elif all(label.isdigit() for label in labels):
         problem = "an IP address cannot be a root domain (use TENCENTCLOUD_ENDPOINT for one address)"
-    elif port and not (port.isdigit() and 0 < int(port) < 65536):
+    elif port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         problem = "the port must be a number from 1 to 65535"
     if problem is not None:
         raise ValueError(

@@ -223,3 +223,14 @@ def test_signed_headers_must_list_content_type_and_host_sorted_once(api, emu, si
                  "X-TC-Version": "2019-12-05", "X-TC-Timestamp": str(ts)},
     )  # fmt: skip
     assert response.json()["Response"]["Error"]["Code"] == "AuthFailure.InvalidAuthorization"
+
+
+@pytest.mark.parametrize("timestamp", ["²", "1²", "¹²³"])
+def test_a_timestamp_of_non_ascii_digits_is_invalid_not_an_internal_error(api, emu, timestamp):
+    response = api.raw(LIST, {})
+    headers = dict(response.request.headers)
+    headers["x-tc-timestamp"] = timestamp.encode("latin-1")  # as raw bytes on the wire; Starlette reads latin-1
+    reply = api.http.post(emu.url + "/", content=response.request.content, headers=headers)
+    assert reply.status_code == 200, reply.text
+    error = reply.json()["Response"]["Error"]
+    assert error["Code"] == "InvalidParameterValue" and "X-TC-Timestamp" in error["Message"]

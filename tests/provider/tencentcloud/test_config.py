@@ -156,6 +156,7 @@ def test_root_domain_builds_each_service_host() -> None:
         ("127.0.0.1", "IP address"),
         ("localhost:0", "port"),
         ("localhost:http", "port"),
+        ("localhost:²", "port"),
     ],
 )
 def test_bad_root_domain_names_the_variable(bad: str, problem: str) -> None:
