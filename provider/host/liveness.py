@@ -87,6 +87,8 @@ class EngineWatch:
             except grpc.RpcError as error:
                 code = error.code() if callable(getattr(error, "code", None)) else None
                 misses = misses + 1 if code == grpc.StatusCode.UNAVAILABLE else 0
+            except Exception:  # noqa: BLE001 - inconclusive; the watch must outlive any surprise in one check
+                misses = 0
             if misses >= _MISSES:
                 self._on_gone(f"the engine at {self._address} no longer answers")
                 return
@@ -94,6 +96,10 @@ class EngineWatch:
 
 def exit_now(reason: str) -> None:
     """End the process at once (other threads may be mid-operation: there is no one left to report to)."""
-    sys.stderr.write(f"provider host: stopping, {reason}\n")
-    sys.stderr.flush()
-    os._exit(1)
+    try:
+        sys.stderr.write(f"provider host: stopping, {reason}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # stderr was a pipe to the engine that is gone
+    finally:
+        os._exit(1)

@@ -55,7 +55,9 @@ def test_the_host_stops_when_its_parent_process_is_killed() -> None:
         # address still answers, so only the parent check can notice.
         parent = subprocess.Popen(
             [sys.executable, "-c",
-             "import subprocess, sys; print(subprocess.Popen(sys.argv[1:]).pid, flush=True); input()",
+             # The host's stderr is a pipe to the parent, as it is to the engine: it breaks with the parent.
+             "import subprocess, sys; print(subprocess.Popen(sys.argv[1:], stderr=subprocess.PIPE).pid, flush=True);"
+             " input()",
              sys.executable, "-u", "-m", "provider.host", f"127.0.0.1:{engine.port}"],
             cwd=REPO_ROOT, env=environ_without("TENCENTCLOUD_", "PULUMI_PARALLEL"), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True,
