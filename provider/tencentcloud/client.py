@@ -92,7 +92,8 @@ class Client:
         )
 
     def __repr__(self) -> str:
-        return f"Client(endpoint={self.settings.endpoint!r}, region={self.settings.region!r})"
+        settings = self.settings
+        return f"Client(endpoint={settings.endpoint!r}, domain={settings.domain!r}, region={settings.region!r})"
 
     def __enter__(self) -> Client:
         return self

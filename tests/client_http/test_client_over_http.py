@@ -165,3 +165,19 @@ def test_a_captured_read_cannot_be_replayed_as_a_write(emu: RunningEmulator) -> 
         replay = httpx.post(emu.url + "/", content=read.content, headers=headers).json()["Response"]
         assert replay["Error"]["Code"] == "AuthFailure.SignatureFailure", replay
         assert client.call(*SSL, "DescribeCertificate", {"CertificateId": cert_id})["CertificateId"] == cert_id
+
+
+def test_a_root_domain_reaches_each_service_through_its_own_host(emu: RunningEmulator) -> None:
+    # ssl.localhost and tag.localhost do not resolve here (glibc does not know RFC 6761's names): the client
+    # connects to loopback for them itself and sends, and signs, the service's own Host.
+    settings = ClientSettings(domain=f"localhost:{emu.port}", protocol="HTTP", rate_per_action=None)
+    with Client(Credentials(emu.secret_id, emu.secret_key), settings) as client:
+        assert client.target("ssl") == (f"http://127.0.0.1:{emu.port}/", f"ssl.localhost:{emu.port}")
+        describe(client)
+        client.call("tag", "2018-08-13", "DescribeResourceTagsByResourceIds", {
+            "ServiceType": "ssl", "ResourcePrefix": "certificate", "ResourceIds": ["x"], "ResourceRegion": "",
+        })  # fmt: skip
+    assert [(c["Service"], c["Host"], c["ErrorCode"]) for c in emu.calls()] == [
+        ("ssl", f"ssl.localhost:{emu.port}", None),
+        ("tag", f"tag.localhost:{emu.port}", None),
+    ]
