@@ -144,6 +144,12 @@ class _CapturingTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
+@pytest.mark.reliability(
+    area="security",
+    tried="a DescribeCertificate request our client signed, captured and sent again within its five minutes with "
+    "X-TC-Action changed to DeleteCertificate",
+    held="AuthFailure.SignatureFailure (x-tc-action is signed); the certificate stays",
+)
 def test_a_captured_read_cannot_be_replayed_as_a_write(emu: RunningEmulator) -> None:
     cert, key = make_cert("replay.example.com")
     capture = _CapturingTransport()
