@@ -179,3 +179,12 @@ def test_the_api_itself_is_not_restricted_to_loopback():
     # The API authenticates by signature; only the admin API is address-restricted.
     response = _in_process("10.0.0.5", "POST", "/")
     assert response.status_code == 200 and response.json()["Response"]["Error"]["Code"] == "MissingParameter"
+
+
+def test_a_deeply_nested_admin_body_is_a_400_not_a_500(emu):
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = httpx.put(
+        emu.url + "/_emulator/settings", content=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 400 and "not valid JSON" in response.json()["Error"], response.text
+    assert emu.admin("GET", "/_emulator/settings")["DeleteTaskSeconds"] is not None
