@@ -172,8 +172,12 @@ def recorded_expiry(state: Mapping[str, Any]) -> str:
 
 
 def recorded_predecessor(state: Mapping[str, Any]) -> str:
-    """The certificate a replacement replaced, as its state recorded it (an output; ``provider.rotation``)."""
-    return str(state.get("predecessor") or "")
+    """The certificate a replacement replaced, as its create recorded it (output ``replaces``; ``provider.handover``).
+
+    States from before that record have a ``predecessor`` output instead, guessed from the entry's tags: not a fact,
+    so not read.
+    """
+    return str(state.get("replaces") or "")
 
 
 def _coerce(name: str, raw: Any) -> Any:
