@@ -73,11 +73,10 @@ class Rotator:
         (``deploy_regions``, from the current stack file), else in the stack's ``region``.
         """
         resumed = self._resume(entry, old, new, deadline)
-        if resumed is not None:
-            bound = self._ssl.describe_deployed_resources([old])  # what the recorded record left, or is bound since
-            types = sorted({b.resource_type for b in bound})
-        else:
-            types = sorted({b.resource_type for b in bound}) or sorted(self._bound_types(old))
+        if resumed is not None or not bound:
+            # What the recorded record left bound or was bound since; or what the refusal did not list.
+            bound = self._ssl.describe_deployed_resources([old])
+        types = sorted({b.resource_type for b in bound})
         if not types:
             return
         listed = entry_regions or {}
@@ -100,7 +99,8 @@ class Rotator:
         return details
 
     def _before_deploy(self, entry: str, old: str, new: str, bound: Sequence[DeployedResources]) -> None:
-        """The one place for checks that must pass before any deploy of ``new`` starts (none yet)."""
+        """The one place for checks that must pass before a new deploy record puts ``new`` on the resources
+        ``bound`` to ``old`` (raise ``CertificateError`` to refuse; nothing has been deployed yet). None yet."""
 
     def _named(self, certificate_id: str, bound: Sequence[DeployedResources]) -> Sequence[DeployedResources]:
         """``bound`` when it names the resources, else what DescribeDeployedResources names (for a message)."""
@@ -110,9 +110,6 @@ class Rotator:
             return self._ssl.describe_deployed_resources([certificate_id])
         except TencentCloudError:
             return bound
-
-    def _bound_types(self, certificate_id: str) -> set[str]:
-        return {b.resource_type for b in self._ssl.describe_deployed_resources([certificate_id])}
 
     def _resume(self, entry: str, old: str, new: str, deadline: float) -> list[DeployDetail] | None:
         """Finish the record this rotation recorded on ``old``; its details, or None when there is none to finish.

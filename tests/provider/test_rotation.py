@@ -230,3 +230,21 @@ def test_a_pending_deletion_is_a_change_and_only_a_recorded_predecessor_is_repor
     legacy = {**{k: v for k, v in state.items() if k != "replaces"}, "predecessor": old}
     assert provider.diff(new, legacy, news).changes is False
     assert not any("waiting to be deleted" in line for line in lines), lines
+
+
+def test_a_running_record_is_waited_for_again_not_started_twice(
+    emu: RunningEmulator, provider: CertificateProvider, lines: list[str]
+) -> None:
+    emu.admin("PUT", "/_emulator/settings", {"DeploySeconds": 50})
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CLB)
+    new, _ = renewal(provider, old, old_outs, delete_timeout=30.0)
+    with pytest.raises(CertificateError, match="is still running at the delete_timeout"):
+        provider.delete(old, old_outs)
+    [record] = records(emu)
+    emu.admin("DELETE", "/_emulator/calls")
+    provider.delete(old, old_outs)
+    assert not called(emu, "UpdateCertificateInstance") and not called(emu, "UpdateCertificateRecordRetry")
+    assert any(f"resuming deploy record {record['DeployRecordId']}" in line for line in lines), lines
+    assert ids(emu) == {new} and bound(emu, new) == {"clb"}
