@@ -38,6 +38,7 @@ from .inputs import (
     REPLACE_FIELDS,
     SOURCES,
     CertificateInputs,
+    as_bool,
     entry_name,
     field_changed,
     input_names,
@@ -198,7 +199,10 @@ class CertificateProvider(dyn.ResourceProvider):
         A replacement is remembered for the create that follows (``provider.handover``).
         """
         result = self._diff(_id, olds, news)
-        self._handover.diffed(_id, news, replaced=bool(result.replaces), predecessor=recorded_predecessor(olds))
+        # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
+        kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
+        replaced = bool(result.replaces) and not kept
+        self._handover.diffed(_id, news, replaced=replaced, predecessor=recorded_predecessor(olds))
         return result
 
     def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:

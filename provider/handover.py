@@ -7,7 +7,8 @@ facts exist earlier in the same run, on this same provider process (one instance
   of its replacement (create-before-delete, Pulumi's default). A diff that answers "replace" is remembered as "entry
   ``owner``'s certificate ``id`` is being replaced", and the create of that entry takes it (once) as the certificate
   it replaces. A diff that does not replace forgets any earlier answer for the entry, so a preview's answer, or one
-  from a run's preview pass, never reaches a later create.
+  from a run's preview pass, never reaches a later create. An entry with ``retain: true`` (an input as well as the
+  resource option) replaces nothing: the engine drops the old certificate from the state without deleting it.
 - The same diff sees the current stack file's values (``news``). The settings that only steer a deletion
   (``deploy_regions``, ``delete_timeout``) are remembered for the certificate being replaced and for the one the
   resource recorded replacing earlier (``replaces``, whose deletion may still be pending). Deletes run after every

@@ -248,3 +248,13 @@ def test_a_running_record_is_waited_for_again_not_started_twice(
     assert not called(emu, "UpdateCertificateInstance") and not called(emu, "UpdateCertificateRecordRetry")
     assert any(f"resuming deploy record {record['DeployRecordId']}" in line for line in lines), lines
     assert ids(emu) == {new} and bound(emu, new) == {"clb"}
+
+
+def test_a_retained_entry_replaces_nothing(ssl: SslService, provider: CertificateProvider) -> None:
+    # retain: true drops the old certificate from the state without deleting it: nothing is pending, nothing moves.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key, retain=True))
+    new, state = renewal(provider, old, old_outs, retain=True)
+    assert "replaces" not in state and REPLACES_TAG not in ssl.get_tags(new)
+    news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
+    assert provider.diff(new, state, news).changes is False

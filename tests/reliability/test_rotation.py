@@ -280,3 +280,19 @@ def test_expect_no_changes_fails_while_a_deletion_is_pending(project: Project) -
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
     project.up()
     project.cli("preview", "--expect-no-changes")
+
+
+@rotation(
+    "an entry with retain: true renewed while its certificate is bound to a CLB, then `pulumi preview "
+    "--expect-no-changes`",
+    "the old certificate is kept and stays bound (retain: the engine never deletes it), nothing is moved, and the "
+    "preview is clean: a kept certificate is not a pending deletion",
+)
+def test_a_retained_entry_renewed_leaves_the_old_certificate_and_no_pending_change(project: Project) -> None:
+    old = in_use(project, "retain: true\n")
+    project.up()
+    new = str(project.outputs()["www"]["id"])
+    assert new != old and old in project.certificates() and deployed(project, old) == {"clb", "cdn"}
+    assert not updates(project)
+    out = project.cli("preview", "--expect-no-changes")
+    assert "still waiting to be deleted" not in out, out
