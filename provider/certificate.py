@@ -115,7 +115,7 @@ class CertificateProvider(dyn.ResourceProvider):
         self._lock = threading.Lock()
         self._service: SslService | None = None
         self._shared_calls: Shared | None = None
-        # What diff and check learn for the create and delete calls later in the same run (provider.handover).
+        # What diff learns for the create and delete calls later in the same run (provider.handover).
         self._handover = Handover()
 
     # The pickle stores only the class reference: no configuration, client, lock or credential.
