@@ -8,10 +8,12 @@ the next run resumes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import CertificateError
+from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
 from .rotation import Rotator
@@ -35,10 +37,18 @@ __all__ = ["Deleter"]
 class Deleter(Step):
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
 
-    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
-        """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
+    def delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None = None) -> None:
+        """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
+
+        ``steering``: the entry's deploy_regions and delete_timeout from the current stack file, when this run
+        declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded.
+        """
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
+        if steering is not None:
+            spec = dataclasses.replace(
+                spec, deploy_regions=steering.deploy_regions, delete_timeout=steering.delete_timeout
+            )
         entry = entry_name(props, id_)
         check = spec.check_resources
         timeout = spec.delete_timeout
@@ -58,7 +68,7 @@ class Deleter(Step):
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec, recorded_claim(props), refusal, deadline):
+                    if self._rotate(entry, id_, spec, refusal, deadline):
                         continue
                 raise CertificateError(self.refusal_message(entry, id_, refusal)) from None
             except TencentCloudError as error:
@@ -91,18 +101,23 @@ class Deleter(Step):
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec, recorded_claim(props), failure, deadline):
+                if self._rotate(entry, id_, spec, failure, deadline):
                     continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
 
     def _rotate(
-        self, entry: str, id_: str, spec: CertificateInputs, claim: str, refusal: CertificateStillBound, deadline: float
+        self, entry: str, id_: str, spec: CertificateInputs, refusal: CertificateStillBound, deadline: float
     ) -> bool:
-        """Move what is bound to a replaced certificate to its successor; False when it has none (a removal)."""
+        """Move what is bound to a replaced certificate to the successor that names it; False when none does."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
-            successor = rotator.successor(id_, spec.owner, claim)
+            successor = rotator.successor(id_, spec.owner)
             if successor is None:
+                # A removal, or a replacement that recorded no link (made before replacements recorded one, or
+                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess.
+                self._say(
+                    f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another certificate"
+                )
                 return False
             rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:

@@ -44,6 +44,7 @@ class CertificateArgs:
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     check_resources: pulumi.Input[bool] = default_of("check_resources")
     rotate: pulumi.Input[bool] = default_of("rotate")
+    retain: pulumi.Input[bool] = default_of("retain")
     renew_before: pulumi.Input[str] = default_of("renew_before")
     deploy_regions: pulumi.Input[Mapping[str, Sequence[str]]] | None = None
     delete_timeout: pulumi.Input[float | str] = default_of("delete_timeout")
