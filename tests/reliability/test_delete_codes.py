@@ -126,11 +126,8 @@ def _project(emu: RunningEmulator, cert_id: str) -> None:
 
 def _inject(code: str) -> Callable[[RunningEmulator, str], None]:
     def arrange(emu: RunningEmulator, _cert_id: str) -> None:
-        emu.admin(
-            "POST",
-            "/_emulator/faults",
-            {"Kind": "error", "Action": "DeleteCertificate", "Code": code, "Message": f"{code} (injected)", "Count": 50},
-        )
+        fault = {"Kind": "error", "Action": "DeleteCertificate", "Code": code, "Message": f"{code} (injected)"}
+        emu.admin("POST", "/_emulator/faults", {**fault, "Count": 50})
 
     return arrange
 
@@ -184,9 +181,7 @@ FROM_STATE = [
 #: Refusals no emulator state produces: injected replies.
 INJECTED = [
     Refusal("FailedOperation.BoundResources", _inject("FailedOperation.BoundResources"), ("still bound", "Unbind")),
-    Refusal(
-        "FailedOperation.DeleteResourceFailed", _inject("FailedOperation.DeleteResourceFailed"), ("still bound",)
-    ),
+    Refusal("FailedOperation.DeleteResourceFailed", _inject("FailedOperation.DeleteResourceFailed"), ("still bound",)),
     Refusal(
         "FailedOperation.RoleNotFoundAuthorization",
         _inject("FailedOperation.RoleNotFoundAuthorization"),
