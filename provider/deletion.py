@@ -117,7 +117,10 @@ class Deleter(Step):
             self._timing.sleep(max(0.0, seconds))
             return delay
         if isinstance(refusal, DeletionTooSoon | RenewalNotIssued) and remaining > 0:
-            self._say(f"{entry}: cannot delete certificate {id_} yet ({refusal}); trying again within delete_timeout")
+            if delay == self._timing.first_poll:  # said once, not at every attempt
+                self._say(
+                    f"{entry}: cannot delete certificate {id_} yet ({refusal}); trying again until delete_timeout"
+                )
             return self._timing.pause(delay, deadline)
         return None
 

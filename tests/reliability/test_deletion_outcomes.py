@@ -366,8 +366,12 @@ def test_a_certificate_tencent_will_not_delete_is_released_from_the_stack(projec
     writes = {c["Action"] for c in project.emu.calls()} & {"DeleteCertificate", "UploadCertificate"}
     assert writes == set()
 
-    # ... then out of `release:`, `pulumi up` again: the stack forgets it, Tencent Cloud keeps it.
+    # ... then out of `release:`, `pulumi up` again: the stack forgets it, Tencent Cloud keeps it. The review of that
+    # change sees a retained certificate, nothing refused.
     remove_api(project)
+    review = project.review("--stack", STACK)
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert "1 retained (removed from the stack, kept in Tencent Cloud)" in review.stdout
     out = project.up()
     assert "api" not in project.state_resources()
     assert api_id in project.certificates()
