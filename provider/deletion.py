@@ -17,6 +17,9 @@ from .ownership import verdict
 from .rotation import Rotator
 from .sharing import Step
 from .ssl import (
+    BOUND_CODE,
+    DELETE_CODES,
+    ROLE_CODE,
     CertificateNotFound,
     CertificateStillBound,
     DeleteTask,
@@ -237,16 +240,13 @@ class Deleter(Step):
             reason = f" ({refusal.reason})" if refusal.reason else ""
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: it is still bound to cloud resources"
-                f"{reason}. Bound to: {bound}. Unbind it from these resources or deploy a replacement certificate to "
-                f"them, then run `pulumi up` again. {keep}"
+                f"{reason}. Bound to: {bound}. {DELETE_CODES[BOUND_CODE].advice}. {keep}"
             )
         if isinstance(refusal, ServiceRoleNotAuthorised):
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: Tencent Cloud cannot check which "
-                f"resources use it because the service role {refusal.role} is not authorised. Authorise the role "
-                f"{refusal.role} in the CAM console (Roles), or set check_resources: false for this entry to delete "
-                f"without the check, then run `pulumi up` again (an entry already removed from the stack file: put "
-                f"it back with check_resources: false, run `pulumi up`, then remove it again). {keep}"
+                f"resources use it because the service role {refusal.role} is not authorised. "
+                f"{DELETE_CODES[ROLE_CODE].advice}. {keep}"
             )
         if isinstance(refusal, ResourceCheckTimedOut):
             return (

@@ -6,7 +6,7 @@ Modules by concern: ``errors`` (the ``SslError`` tree), ``models`` (the dataclas
 
 from __future__ import annotations
 
-from .delete_codes import DELETE_CODES, DeleteCode, Handling, delete_code
+from .delete_codes import BOUND_CODE, DELETE_CODES, ROLE_CODE, DeleteCode, Handling, delete_code
 from .errors import (
     AccountActionNeeded,
     CertificateNotFound,
@@ -48,9 +48,11 @@ from .service import (
 from .wire import parse_tencent_time, tag_resource_name
 
 __all__ = [
+    "BOUND_CODE",
     "DELETE_CODES",
     "DELETE_TASK_POLL_LIMIT",
     "DEPLOYED_RESOURCE_TYPES",
+    "ROLE_CODE",
     "SSL_SERVICE",
     "SSL_VERSION",
     "TAG_READ_IDS",

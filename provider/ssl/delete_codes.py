@@ -23,7 +23,9 @@ import enum
 from dataclasses import dataclass
 
 __all__ = [
+    "BOUND_CODE",
     "DELETE_CODES",
+    "ROLE_CODE",
     "RELEASE_ADVICE",
     "DeleteCode",
     "Handling",
@@ -180,7 +182,9 @@ _ROWS = (
         "Tencent Cloud cannot check which resources use the certificate: the service role "
         "SSL_QCSLinkedRoleInReplaceLoadCertificate is not authorised",
         "Authorise the role SSL_QCSLinkedRoleInReplaceLoadCertificate in the CAM console (Roles), or set "
-        "check_resources: false for this entry, then run `pulumi up` again",
+        "check_resources: false for this entry to delete without the check, then run `pulumi up` again (an entry "
+        "already removed from the stack file: put it back with check_resources: false, run `pulumi up`, then remove "
+        "it again)",
     ),
     DeleteCode(
         "InternalError",
@@ -198,6 +202,9 @@ _ROWS = (
 
 #: Code -> row, for every documented DeleteCertificate error code.
 DELETE_CODES: dict[str, DeleteCode] = {row.code: row for row in _ROWS}
+#: The rows whose advice also answers a deletion task's status 4 (still bound) and 3 (service role).
+BOUND_CODE = "FailedOperation.BoundResources"
+ROLE_CODE = "FailedOperation.RoleNotFoundAuthorization"
 
 
 def delete_code(code: str) -> DeleteCode | None:

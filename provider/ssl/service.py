@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ..tencentcloud.errors import ApiError, TencentCloudError
 from ..tencentcloud.retry import is_throttling
-from .delete_codes import Handling, delete_code
+from .delete_codes import ROLE_CODE, Handling, delete_code
 from .deploy import DeployRecords
 from .errors import (
     AccountActionNeeded,
@@ -74,7 +74,6 @@ _LIST_PAGE = 1000  # DescribeCertificates treats larger limits as 1000
 _TAG_PAGE = 10  # ModifyResourceTags accepts at most 10 ReplaceTags and 10 DeleteTags per call
 _NOT_FOUND = "FailedOperation.CertificateNotFound"
 _TOO_SOON = frozenset({"FailedOperation.CannotBeDeletedWithinHour", "FailedOperation.DeleteFailedTimeNotUp"})
-_ROLE = "FailedOperation.RoleNotFoundAuthorization"
 
 
 class ApiCaller(Protocol):
@@ -276,7 +275,7 @@ class SslService(DeployRecords):
                 raise RenewalNotIssued(certificate_id, rule, reason=error.message) from error
             if rule.handling is Handling.BOUND:
                 raise CertificateStillBound(certificate_id, reason=error.message) from error
-            if error.code == _ROLE:
+            if error.code == ROLE_CODE:
                 raise ServiceRoleNotAuthorised(certificate_id, reason=error.message) from error
             if rule.handling is Handling.ACCOUNT:
                 raise AccountActionNeeded(certificate_id, rule, reason=error.message) from error
