@@ -365,6 +365,10 @@ def test_a_certificate_tencent_will_not_delete_is_released_from_the_stack(projec
     assert "api" not in project.outputs()
     writes = {c["Action"] for c in project.emu.calls()} & {"DeleteCertificate", "UploadCertificate"}
     assert writes == set()
+    # The kept inputs are the recorded ones, the private key still a secret: not in the state in plain text.
+    api_key = "".join(project.keys["api"].strip().splitlines()[1:-1])[:64]
+    assert api_key not in project.cli("stack", "export")
+    assert project.state_resources()["api"]["inputs"]["private_key"]["4dabf18193072939515e22adb298388d"]
 
     # ... then out of `release:`, `pulumi up` again: the stack forgets it, Tencent Cloud keeps it. The review of that
     # change sees a retained certificate, nothing refused.
