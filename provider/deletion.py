@@ -108,24 +108,24 @@ class Deleter(Step):
     ) -> float | None:
         """For a refusal that lifts by itself, wait (never past ``deadline``) and return the next delay; else None."""
         remaining = deadline - self._timing.clock()
+        if remaining <= 0 or not isinstance(refusal, DeletionTooSoon | RenewalNotIssued):
+            return None
         if isinstance(refusal, DeletionTooSoon) and refusal.earliest is not None:
             # One second past the hour: InsertTime has whole seconds, Tencent's own clock may not.
             seconds = (refusal.earliest - self._timing.now()).total_seconds() + 1
             if seconds > remaining:
                 return None
-            self._say(
-                f"{entry}: certificate {id_} can be deleted from {iso(refusal.earliest)}; waiting {seconds:.0f}s "
-                "(within delete_timeout)"
-            )
-            self._timing.sleep(max(0.0, seconds))
-            return delay
-        if isinstance(refusal, DeletionTooSoon | RenewalNotIssued) and remaining > 0:
-            if delay == self._timing.first_poll:  # said once, not at every attempt
+            if seconds > 1:
                 self._say(
-                    f"{entry}: cannot delete certificate {id_} yet ({refusal}); trying again until delete_timeout"
+                    f"{entry}: certificate {id_} can be deleted from {iso(refusal.earliest)}; waiting {seconds:.0f}s "
+                    "(within delete_timeout)"
                 )
-            return self._timing.pause(delay, deadline)
-        return None
+                self._timing.sleep(seconds)
+                return delay
+        # When it lifts is not known (a renewal), or the hour is over by our clock but not yet by Tencent's: back off.
+        if delay == self._timing.first_poll:  # said once, not at every attempt
+            self._say(f"{entry}: cannot delete certificate {id_} yet ({refusal}); trying again until delete_timeout")
+        return self._timing.pause(delay, deadline)
 
     def failure_message(self, entry: str, certificate_id: str, error: TencentCloudError) -> str:
         """A call that failed for a reason other than a refusal: transient codes once the client's retries ran out."""

@@ -123,13 +123,8 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
             # marks a returned field secret only when the same field arrived secret: hence a secret per key field.
             props = {RELEASED: True, **{name: pulumi.Output.secret(RELEASED) for name in sorted(SECRET_FIELDS)}}
         props["entry"] = resource_name
-        if args is None:
-            pass  # the state's inputs stand: the owner mark recorded there included
-        elif identity is not None:
-            props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))
-        else:
-            names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
-            props["owner"] = owner_token(names, resource_name)
+        if args is not None:  # a released entry keeps the owner mark its state recorded
+            props["owner"] = _owner(resource_name, identity)
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
         # The outputs no longer echo the key (provider.outputs), but a state written before may: kept secret too.
@@ -142,3 +137,10 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
         that taking the name out of ``release:`` drops it from the stack and leaves it in Tencent Cloud."""
         retained = pulumi.ResourceOptions(retain_on_delete=True)
         return cls(resource_name, None, pulumi.ResourceOptions.merge(opts, retained))
+
+
+def _owner(resource_name: str, identity: StackIdentity | None) -> pulumi.Input[str]:
+    if identity is not None:
+        return identity.identity.apply(lambda value: owner_token(value, resource_name))
+    names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
+    return owner_token(names, resource_name)

@@ -12,6 +12,7 @@ certificate kept) and the advice: what happened, the entry and certificate, and 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -350,3 +351,19 @@ def test_the_client_retries_exactly_the_transient_rows() -> None:
     # The table and the client's retry policy classify the same codes the same way.
     for code, rule in DELETE_CODES.items():
         assert is_retryable_code(code, "DeleteCertificate") == (rule.handling is Handling.RETRIED), code
+
+
+@codes("lifts by itself")
+def test_an_hour_over_by_our_clock_but_not_by_tencents_backs_off_until_the_deadline(
+    emu: RunningEmulator, ssl: SslService, fake_time: FakeTime
+) -> None:
+    # Our clock two hours ahead: the hour has ended by it, yet Tencent keeps refusing. No tight loop of deletes:
+    # attempts back off, and the deadline ends them.
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock, now=lambda: ahead)
+    provider = CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lambda _line: None)
+    cert_id, outs = uploaded(provider, delete_timeout=60.0)
+    _inject("FailedOperation.CannotBeDeletedWithinHour")(emu, cert_id)
+    message = refused(provider, emu, cert_id, outs)
+    assert "within an hour" in message
+    assert 3 <= len(deletes(emu)) <= 12 and sum(fake_time.sleeps) <= 60
