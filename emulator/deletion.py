@@ -105,6 +105,7 @@ def delete_certificates(ctx: Context) -> dict[str, Any]:
         try:
             if cert is None:
                 raise not_found(cert_id)
+            check_project(ctx, cert)
             _check_deletable(cert, ctx.now)
         except ApiError as exc:
             fail.append({"CertId": cert_id, "Msg": exc.message})

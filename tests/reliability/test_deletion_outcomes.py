@@ -400,3 +400,19 @@ def test_release_of_an_unknown_or_declared_entry_is_refused(project: Project) ->
     assert_says(proc.stdout, "'api' is also an entry under certificates")
     writes = [c for c in project.emu.calls() if not c["Action"].startswith(("Describe", "Get"))]
     assert writes == []
+
+
+@deletion(
+    "`pulumi destroy` of a stack holding an issued paid certificate, after the entry was released as docs/recovery.md "
+    "says (out of certificates:, under release:, one up)",
+    "destroy succeeds: it deletes the other certificates and leaves the released one in Tencent Cloud",
+)
+def test_destroy_leaves_a_released_certificate(project: Project) -> None:
+    api_id = up_two_entries(project)
+    www_id = project.outputs()["www"]["id"]
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": api_id, "Paid": True, "Status": 1})
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    project.up()
+    project.cli("destroy", "--yes", "--skip-preview")
+    assert project.state_resources() == {}
+    assert api_id in project.certificates() and www_id not in project.certificates()
