@@ -34,7 +34,7 @@ async def _json(request: Request) -> Any:
         return {}
     try:
         return await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise HTTPException(400, "the body is not valid JSON") from None
 
 
@@ -69,7 +69,7 @@ class _Admin:
     async def bindings(self, request: Request) -> Response:
         body = await _json(request)
         state = self.state
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # Starlette routes HEAD to every GET route: it reads, never writes
             with state.store.transaction() as store:
                 rows = [{"CertificateId": c.id, **row} for c in store.certs() for row in _bindings(store, c.id)]
             return JSONResponse({"Bindings": rows})

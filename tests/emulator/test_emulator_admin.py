@@ -209,3 +209,12 @@ def test_certificate_state_sets_what_deletion_refusals_come_from(api, emu):
         with pytest.raises(httpx.HTTPStatusError) as excinfo:
             emu.admin("POST", "/_emulator/certificate-state", bad)
         assert excinfo.value.response.status_code == status
+
+
+def test_a_deeply_nested_admin_body_is_a_400_not_a_500(emu):
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = httpx.put(
+        emu.url + "/_emulator/settings", content=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 400 and "not valid JSON" in response.json()["Error"], response.text
+    assert emu.admin("GET", "/_emulator/settings")["DeleteTaskSeconds"] is not None
