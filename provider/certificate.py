@@ -52,7 +52,7 @@ from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
 from .refresh import refresh
-from .resource import Certificate, CertificateArgs
+from .resource import RELEASED, Certificate, CertificateArgs
 from .rotation import due_for_renewal, lingering, renewal_note
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
@@ -180,12 +180,27 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
+        if news.get(RELEASED):
+            return self._check_released(_olds, news)
         inputs = {k: v for k, v in news.items() if k != "__provider"}
         failures = [dyn.CheckFailure(f.property, f.reason) for f in check_inputs(inputs, self._timing.now())]
         source = inputs.get("source")  # raw: the source picks the schema, and a bad or unknown one has none
         if not failures and isinstance(source, str) and source in SOURCES:
             inputs = normalise_inputs(inputs, source)
         return dyn.CheckResult(inputs, failures)
+
+    def _check_released(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
+        """A ``release:`` name keeps the inputs the state recorded: no change, no API call, only retained."""
+        recorded = {k: v for k, v in olds.items() if k != "__provider"}
+        if recorded.get("source") in SOURCES:
+            return dyn.CheckResult(recorded, [])
+        entry = news.get("entry")
+        reason = (
+            f"{entry} is listed under release: but this stack manages no certificate called {entry!r}; take it out "
+            "of release:"
+        )
+        inputs = {k: v for k, v in news.items() if k != "__provider"}
+        return dyn.CheckResult(inputs, [dyn.CheckFailure(RELEASED, reason)])
 
     # -- diff
 

@@ -170,6 +170,9 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
         resources[spec.name] = Certificate(
             spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity
         )
+    for name in stack.released:
+        unnest_pickler()
+        Certificate.released(name)  # kept as the state has it, retained: not exported, no longer the stack's
     exported = stack_outputs(resources, outputs)
     if exported is not None:
         pulumi.export("certificates", exported)

@@ -3,8 +3,10 @@
 The same rules the deletion meets (``provider.deletion``), checked before the merge instead of during ``up``:
 Pulumi refuses to delete a ``protect``ed resource; Tencent refuses the checked deletion (``check_resources``) of a
 certificate still deployed to a CLB, CDN, ... (``DescribeDeployedResources``), unless ``up`` first moves them to a
-replacement (``rotate``); and it refuses to delete a free certificate within an hour of its application
-(``DescribeCertificateDetail``'s insert time). Only read actions are called.
+replacement (``rotate``); it refuses to delete a free certificate within an hour of its application
+(``DescribeCertificateDetail``'s insert time), an issued paid certificate (its ``From`` and ``PackageType``), and any
+certificate in a project the key may not use (the read is refused the same way). Those two are worded from the
+DeleteCertificate code table (``provider.ssl.delete_codes``). Only read actions are called.
 """
 
 from __future__ import annotations
@@ -14,14 +16,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..inputs import as_bool, iso
-from ..ssl import CertificateDetail, CertificateNotFound, DeployedResources, SslService
+from ..ssl import DELETE_CODES, CertificateDetail, CertificateNotFound, CertificateStatus, DeployedResources, SslService
 from ..ssl.service import FREE_CERTIFICATE_MIN_AGE
+from ..tencentcloud.errors import ApiError
 from .plan import Step
 
-__all__ = ["FREE_SOURCES", "Verdict", "asked_about", "preflight"]
+__all__ = ["FREE_PACKAGE_TYPES", "FREE_SOURCES", "Verdict", "asked_about", "preflight"]
 
 #: Tencent's ``From`` of free DV certificates (TrustAsia issues them), for adopted ones the state does not mark.
 FREE_SOURCES = frozenset({"trustasia"})
+#: ``PackageType`` of Tencent's free DV packages (TrustAsia DV, TrustAsia C1 DV Free); any other package is paid.
+FREE_PACKAGE_TYPES = frozenset({"2", "83"})
+_UPLOADED = "upload"  # ``From`` of a certificate uploaded by its owner: never a paid order
+_NO_PROJECT = "FailedOperation.NoProjectPermission"
+_ISSUED_PAID = "FailedOperation.CannotBeDeletedIssued"
 _BATCH = 100  # certificate ids per DescribeDeployedResources call
 
 
@@ -53,18 +61,46 @@ def preflight(steps: Sequence[Step], ssl: SslService | None, now: dt.datetime) -
     if asked and ssl is None:
         raise ValueError("the pre-flight needs the SSL service to ask about " + ", ".join(asked))
     details = {cid: _detail(ssl, cid) for cid in asked} if ssl is not None else {}
-    present = [cid for cid, detail in details.items() if detail is not None]
+    present = [cid for cid, detail in details.items() if isinstance(detail, CertificateDetail)]
     bound = _bound(ssl, present) if ssl is not None else {}
-    return {
-        i: _judge(s, details.get(s.certificate_id), bound.get(s.certificate_id, ()), now) for i, s in targets.items()
-    }
+    verdicts: dict[int, Verdict] = {}
+    for i, s in targets.items():
+        detail = details.get(s.certificate_id)
+        if isinstance(detail, ApiError):
+            verdicts[i] = _refused_by_code(s, detail.code)
+        else:
+            verdicts[i] = _judge(s, detail, bound.get(s.certificate_id, ()), now)
+    return verdicts
 
 
-def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | None:
+def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | ApiError | None:
+    """The certificate's detail; None when it is gone; the error when its project is closed to the key."""
     try:
         return ssl.describe_certificate_detail(certificate_id)
     except CertificateNotFound:
         return None
+    except ApiError as error:
+        # DescribeCertificateDetail and DeleteCertificate check the project alike: a read refused for it means a
+        # refused delete. Any other read error is the review's own failure.
+        if error.code == _NO_PROJECT:
+            return error
+        raise
+
+
+def _refused_by_code(step: Step, code: str) -> Verdict:
+    rule = DELETE_CODES[code]
+    advice = rule.advice_for(step.entry, step.certificate_id)
+    return Verdict(
+        refused=True,
+        reasons=(f"{rule.meaning} ({code}): Tencent Cloud refuses to delete {step.certificate_id}. {advice}",),
+        checked=True,
+    )
+
+
+def _is_issued_paid(detail: CertificateDetail) -> bool:
+    """Whether the certificate is a paid one bought from Tencent Cloud and issued: never deleted."""
+    paid = detail.source.lower() not in ("", _UPLOADED) and detail.package_type not in FREE_PACKAGE_TYPES
+    return paid and detail.status == CertificateStatus.ISSUED
 
 
 def _bound(ssl: SslService, certificate_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -104,6 +140,8 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
         return Verdict(
             notes=(f"{cid} is already gone from Tencent Cloud: up only drops it from the state",), checked=True
         )
+    if _is_issued_paid(detail):
+        return _refused_by_code(step, _ISSUED_PAID)
     reasons: list[str] = []
     notes: list[str] = []
     earliest = _deletable_from(step, detail)

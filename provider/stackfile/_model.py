@@ -133,10 +133,11 @@ class CertificateSpec:
 
 @dataclass(frozen=True)
 class StackFile:
-    """A loaded stack file: its path and its certificates in file order."""
+    """A loaded stack file: its path, its certificates in file order and the entry names it releases."""
 
     path: Path
     certificates: tuple[CertificateSpec, ...]
+    released: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:

@@ -100,3 +100,17 @@ def test_a_deletion_left_by_a_failed_replacement_is_listed_as_pending(project: P
     assert "#### Deletions pending from an earlier run" in pending.stdout
     assert f"- `www`: certificate `{old_id}` was replaced but not deleted" in pending.stdout
     assert f"| `www` | **delete** (pending) | `{old_id}` |" in pending.stdout
+
+
+def test_the_removal_of_an_issued_paid_certificate_is_flagged_as_refused(project: Project) -> None:
+    ids = three_entries_up_api_bound(project)
+    project.emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": ids["api"]})
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": ids["old"], "Paid": True, "Status": 1})
+
+    result = review(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "**1 will be refused**" in result.stdout
+    assert "issued paid certificate" in result.stdout and "CannotBeDeletedIssued" in result.stdout
+    assert "`release:`" in result.stdout
+    document = json.loads(review(project, "--format", "json").stdout)
+    assert document["refused"] == ["old"]

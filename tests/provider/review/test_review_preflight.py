@@ -87,3 +87,32 @@ def test_the_read_only_caller_refuses_a_write_before_it_is_sent(client: Client, 
     with pytest.raises(WriteRefused, match="DeleteCertificate"):
         ReadOnlyCaller(client).call("ssl", "2019-12-05", "DeleteCertificate", {"CertificateId": "aaaaaaaa"})
     assert len(emu.calls()) == before
+
+
+def test_issued_paid_certificates_and_closed_projects_are_refused(ssl: SslService, emu: RunningEmulator) -> None:
+    names = ("paid", "closed", "open")
+    ids = {name: upload(ssl, f"{name}.example.com") for name in names}
+    state = {"paid": {"Paid": True, "Status": 1}, "closed": {"ProjectId": 7}}
+    for name, fields in state.items():
+        emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": ids[name], **fields})
+    emu.admin("PUT", "/_emulator/settings", {"ForbiddenProjects": [7]})
+    steps = [step(name, "delete", ids[name]) for name in names]
+    before = len(emu.calls())
+    verdicts = preflight(steps, SslService(ReadOnlyCaller(ssl._client)), dt.datetime.now(dt.UTC))  # noqa: SLF001
+
+    assert [verdicts[i].refused for i in range(3)] == [True, True, False]
+    [paid] = verdicts[0].reasons
+    assert "issued paid certificate" in paid and "CannotBeDeletedIssued" in paid and ids["paid"] in paid
+    assert "list `paid` under `release:`" in paid
+    [closed] = verdicts[1].reasons
+    assert "NoProjectPermission" in closed and "project permissions" in closed
+    assert not {c["Action"] for c in emu.calls()[before:]} & WRITE_ACTIONS
+    # What the pre-flight predicted is what the deletion then meets.
+    emu.admin("PUT", "/_emulator/settings", {"RateLimit": False})
+    refused = {}
+    for name in names:
+        try:
+            ssl.delete_certificate(ids[name], check_resources=False)
+        except Exception as error:  # noqa: BLE001 - the refusal's type is what is compared
+            refused[name] = type(error).__name__
+    assert refused == {"paid": "NeverDeletable", "closed": "AccountActionNeeded"}
