@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -75,6 +76,14 @@ class ProviderProcess:
     def text(self) -> str:
         """Everything the process printed after its port line (progress goes to stderr)."""
         return "".join(self.output)
+
+    def text_with(self, *needles: str, wait: float = 10.0) -> str:
+        """``text()`` once it holds every needle, or after ``wait`` seconds: a line printed before a call returned
+        still crosses the pipe and the pump thread after the reply, later on a loaded machine."""
+        deadline = time.monotonic() + wait
+        while not all(n in (text := self.text()) for n in needles) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text
 
     def configure(self, config: Mapping[str, str]) -> None:
         """Configure, as the engine does first, with the stack's config (all of it, secrets decrypted)."""
