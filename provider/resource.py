@@ -107,18 +107,33 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         identity: StackIdentity | None = None,
+        renamed_from: Sequence[str] = (),
+        origin: str = "",
     ) -> None:
         """``identity`` (one per stack) tells this stack's certificates from those of a same-named stack elsewhere;
-        without it the owner mark derives from the organisation, project and stack names alone."""
+        without it the owner mark derives from the organisation, project and stack names alone. ``renamed_from``
+        (the former names, also given as aliases in ``opts``) lets the provider refuse a rename the engine would not
+        make (``provider.renames``); ``origin`` (``file:line``) is where its messages point."""
         from .certificate import CertificateProvider  # that module imports this one (it re-exports it)
 
         props = sparse_inputs(args.to_inputs())
         props["entry"] = resource_name
         if identity is not None:
-            props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))
+
+            def token(entry: str) -> pulumi.Input[str]:
+                return identity.identity.apply(lambda value: owner_token(value, entry))
+
         else:
             names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
-            props["owner"] = owner_token(names, resource_name)
+
+            def token(entry: str) -> pulumi.Input[str]:
+                return owner_token(names, entry)
+
+        props["owner"] = token(resource_name)
+        if renamed_from:
+            props["renamed_from"] = {old: token(old) for old in renamed_from}
+        if origin:
+            props["origin"] = origin
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
         # The outputs no longer echo the key (provider.outputs), but a state written before may: kept secret too.
