@@ -97,7 +97,7 @@ class Creator(Step):
                 detail = fresh_detail(self._ssl, self._timing, certificate_id)
             if ambiguous:  # an attempt that seemed to fail may have stored a second certificate
                 self._remove_duplicates(entry, nonce, keep=certificate_id)
-            predecessor = self._predecessor(spec.owner, nonce, keep=certificate_id)
+            predecessor = self._predecessor({spec.owner, *spec.renamed_from.values()}, nonce, keep=certificate_id)
             deadline = self._timing.clock() + spec.create_timeout
             # The detail read above is the first readiness poll.
             detail = wait_usable(self._ssl, self._timing, entry, detail, deadline)
@@ -129,15 +129,19 @@ class Creator(Step):
                 self._discard(entry, duplicate)
                 self._say(f"{entry}: removed duplicate certificate {duplicate} left by a retried upload")
 
-    def _predecessor(self, owner: str, nonce: str, keep: str) -> str:
-        """The certificate of this entry a replacement replaces ("" if none), from the process's shared listing."""
-        if not owner:
+    def _predecessor(self, owners: set[str], nonce: str, keep: str) -> str:
+        """The certificate of this entry a replacement replaces ("" if none), from the process's shared listing.
+
+        ``owners``: the entry's owner token, and those of its former names (a rename with new files replaces the
+        certificate the former name holds)."""
+        owners.discard("")
+        if not owners:
             return ""
         try:
             rows = self._shared.listing.rows(max_age=CREATE_LISTING_AGE)
         except TencentCloudError:
             return ""
-        siblings = [row for row in rows.values() if row.tags.get(OWNER_TAG) == owner]
+        siblings = [row for row in rows.values() if row.tags.get(OWNER_TAG) in owners]
         return newest_other_claim(siblings, keep, nonce) or ""
 
     def _upload(

@@ -151,3 +151,30 @@ def test_swaps_and_chains_are_refused_by_the_stack_file(project: Project) -> Non
     assert "'b' is the name of another entry in this file" in out
     assert writes(project) == []
     assert set(project.state_resources()) == {"a", "b"}
+
+
+@renames(
+    "a rename combined with new files while the old certificate is bound to a CLB listener (its delete refused)",
+    "the new certificate records the one it replaced, so the runs after it are not refused as a rename into a "
+    "name the stack holds: the next preview warns the old one is waiting to be deleted, and after unbinding, up "
+    "deletes it",
+)
+def test_a_rename_with_new_files_whose_old_certificate_is_bound(project: Project) -> None:
+    project.write_stack("certificates:\n" + entry("b", "b"))
+    project.up()
+    old_id = project.outputs()["b"]["id"]
+    binding = {"CertificateId": old_id, "ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80"}
+    project.emu.admin("POST", "/_emulator/bindings", binding)
+
+    project.make_cert("b", "b.example.com")  # a renewal under the new name
+    project.write_stack("certificates:\n" + entry("a", "b", "renamed_from: [b]\n"))
+    out = refused(project, "up", "--yes")
+    assert "lb-7x3kq2" in out and "ignores renamed_from" not in out, out
+    new_id = project.outputs()["a"]["id"]
+
+    preview = project.cli("preview")
+    assert f"certificate {old_id}, replaced by {new_id}, is still waiting to be deleted" in preview, preview
+    project.emu.admin("DELETE", "/_emulator/bindings", binding)
+    project.cli("up", "--yes")
+    assert set(project.certificates()) == {new_id}
+    assert set(project.state_resources()) == {"a"}
