@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import newest_other_claim
 from .rules import OWNER_TAG, parse_renew_window
@@ -64,6 +65,7 @@ class Rotator:
             return
         listed = entry_regions or {}
         regions: ResourceRegions = {t: list(listed.get(t) or [region]) for t in types if t in REGIONAL_TYPES}
+        refuse_uncovered(self._ssl, entry, old, new, bound)  # never a certificate on a domain it does not cover
         record = self._record(entry, old, new, types, regions, deadline)
         details = self._wait(entry, old, new, record, deadline)
         failed = [d for d in details if not d.succeeded]
