@@ -136,6 +136,24 @@ def test_the_runs_after_a_plain_rename_refuse_nothing(project: Project) -> None:
 
 
 @renames(
+    "renaming into a name the stack still holds when the former entry has retain: true",
+    "refused the same way before any change: retain would leave its certificate behind while the entry uploads the "
+    "same files again",
+)
+def test_renaming_a_retained_entry_into_a_name_the_state_holds_is_refused(project: Project) -> None:
+    project.write_stack("certificates:\n" + entry("a", "a") + entry("b", "b", "retain: true\n"))
+    project.up()
+    b_id = project.outputs()["b"]["id"]
+    project.emu.admin("DELETE", "/_emulator/calls")
+
+    project.write_stack("certificates:\n" + entry("a", "b", "renamed_from: [b]\nretain: true\n"))
+    out = refused(project, "up", "--yes")
+    assert f"'b' holds certificate {b_id}" in out, out
+    assert writes(project) == []
+    assert set(project.state_resources()) == {"a", "b"}
+
+
+@renames(
     "swapping two names (a renamed_from b, b renamed_from a) or a chain (a from b while b from c)",
     "the stack file is refused with file, line, entry and field, saying why; nothing runs",
 )
