@@ -13,8 +13,10 @@ compare as given (A-labels such as ``xn--bcher-kva.example`` as Tencent lists th
 
 Where a resource's domain is known: ``DescribeDeployedResources`` lists the resources of a type by id or by domain
 (SSL API, ``DeployedResources.Resources``). The types keyed by their domain (CDN, WAF, live, VOD and EdgeOne
-acceleration domains) are checked; the others (a CLB listener ``lb-…|lbl-…``, TKE, COS, API gateway …) are listed
-by id, their domain is not known here, and they are not refused on that ground.
+acceleration domains) are checked by that domain; CLB listeners (``lb-…|lbl-…``) by the domains of their rules,
+which ``DescribeHostClbInstanceList`` lists with the ones Tencent finds the new certificate misses (both count). The
+others (TKE, COS, API gateway …, a CLB listener without rule domains, or when that listing fails) are listed by id,
+their domain is not known here, and they are not refused on that ground.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from collections.abc import Iterable, Sequence
 
 from .errors import CertificateError
 from .ssl import DeployedResources, SslService
+from .ssl.deploy import ListenerDomains
+from .tencentcloud.errors import TencentCloudError
 
-__all__ = ["DOMAIN_KEYED_TYPES", "covers", "refuse_uncovered", "resource_domain", "uncovered"]
+__all__ = ["DOMAIN_KEYED_TYPES", "covers", "listener_misses", "refuse_uncovered", "resource_domain", "uncovered"]
 
 #: Resource types DescribeDeployedResources lists by their domain.
 DOMAIN_KEYED_TYPES = frozenset({"cdn", "waf", "live", "vod", "teo"})
@@ -79,22 +83,39 @@ def uncovered(names: Sequence[str], bound: Iterable[DeployedResources]) -> list[
     ]
 
 
+def listener_misses(names: Sequence[str], listeners: Iterable[ListenerDomains]) -> list[tuple[str, str]]:
+    """``(listener, domain)`` of each CLB listener rule domain ``names`` do not cover, or Tencent says they miss."""
+    return [
+        (listener.resource_id, domain)
+        for listener in listeners
+        for domain in dict.fromkeys((*listener.domains, *listener.unmatched))
+        if domain in listener.unmatched or not covers(names, domain)
+    ]
+
+
 def refuse_uncovered(ssl: SslService, entry: str, old: str, new: str, bound: Sequence[DeployedResources]) -> None:
     """Raise ``CertificateError`` before a deploy of ``new`` onto a resource of ``old`` whose domain it misses.
 
     ``bound`` lists the resources (as a refused delete named them); without any they are read from Tencent Cloud.
     """
-    resources = list(bound) or ssl.describe_deployed_resources([old], sorted(DOMAIN_KEYED_TYPES))
-    if not any(resource_domain(g.resource_type, r) for g in resources for r in g.resources):
+    resources = list(bound) or ssl.describe_deployed_resources([old], sorted(DOMAIN_KEYED_TYPES | {"clb"}))
+    keyed = any(resource_domain(g.resource_type, r) for g in resources for r in g.resources)
+    clb = any(g.resource_type == "clb" for g in resources)
+    if not (keyed or clb):
         return
     names = ssl.describe_certificate_detail(new).domains
-    missing = uncovered(names, resources)
+    missing = [f"{kind.upper()} {domain}" for kind, domain in uncovered(names, resources)]
+    if clb:
+        try:
+            listeners = ssl.clb_listeners_missed(old, new)
+        except TencentCloudError:
+            listeners = []  # the listeners' domains cannot be known: not refused on that ground
+        missing += [f"CLB listener {listener} ({domain})" for listener, domain in listener_misses(names, listeners)]
     if not missing:
         return
-    listed = ", ".join(f"{kind.upper()} {domain}" for kind, domain in missing)
     raise CertificateError(
         f"{entry}: refusing to deploy certificate {new} ({', '.join(names) or 'no domain'}) where certificate {old} "
-        f"is bound: it does not cover {listed}, whose clients would reject it. Nothing was deployed or deleted; "
-        f"certificate {old} stays in the stack and keeps serving them. Give the entry a certificate that covers "
-        "these domains (or move those resources to another certificate first), then run `pulumi up` again"
+        f"is bound: it does not cover {', '.join(missing)}, whose clients would reject it. Nothing was deployed or "
+        f"deleted; certificate {old} stays in the stack and keeps serving them. Give the entry a certificate that "
+        "covers these domains (or move those resources to another certificate first), then run `pulumi up` again"
     )

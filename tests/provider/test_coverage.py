@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider.coverage import covers, refuse_uncovered, resource_domain, uncovered
+from provider.coverage import covers, listener_misses, refuse_uncovered, resource_domain, uncovered
 from provider.errors import CertificateError
 from provider.ssl import DeployedResources, SslService
+from provider.ssl.deploy import ListenerDomains
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.raw_api import RawApi
@@ -100,9 +101,29 @@ def test_a_deploy_onto_a_domain_the_new_certificate_misses_is_refused(ssl: SslSe
         refuse_uncovered(ssl, "www", old, new, [])  # the bound resources are read from the API
     message = str(refused.value)
     assert f"www: refusing to deploy certificate {new} (other.example.com)" in message
-    assert "CDN www.example.com" in message and "lb-7x3kq2" not in message  # the CLB's domain is not known
+    assert "CDN www.example.com" in message and "lb-7x3kq2" not in message  # the listener's domains are not known
     assert f"certificate {old} stays in the stack" in message
 
     refuse_uncovered(ssl, "www", old, wildcard, [])  # *.example.com covers www.example.com: no refusal
     named = [DeployedResources(old, "clb", 1, ("lb-7x3kq2|lbl-80",))]
     refuse_uncovered(ssl, "www", old, new, named)  # only resources of unknown domain: not refused on that ground
+
+    # The listener's rule domains, once known (DescribeHostClbInstanceList), are checked too.
+    listener_binding = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80", "Domains": ["api.example.com"]}
+    emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **listener_binding})
+    with pytest.raises(CertificateError) as listener:
+        refuse_uncovered(ssl, "www", old, new, named)
+    assert "CLB listener lb-7x3kq2|lbl-80 (api.example.com)" in str(listener.value)
+    refuse_uncovered(ssl, "www", old, wildcard, named)
+
+
+def test_listener_misses_counts_both_our_matching_and_tencents() -> None:
+    listeners = [
+        ListenerDomains("lb-1|lbl-1", ("www.example.com", "a.b.example.com"), ()),
+        ListenerDomains("lb-1|lbl-2", ("shop.example.com",), ("shop.example.com",)),  # Tencent says it misses
+        ListenerDomains("lb-2|lbl-3", (), ()),
+    ]
+    assert listener_misses(["*.example.com"], listeners) == [
+        ("lb-1|lbl-1", "a.b.example.com"),
+        ("lb-1|lbl-2", "shop.example.com"),
+    ]

@@ -1,6 +1,7 @@
 """A rotation never puts a certificate on a domain it does not cover, through the real CLI (provider/coverage.py).
 
-The entry's certificate is bound to a CDN domain and a CLB listener (the emulator's admin bindings); the "renewal"
+The entry's certificate is bound to a CDN domain and a CLB listener whose rule serves the same domain (the emulator's
+admin bindings, DescribeHostClbInstanceList); the "renewal"
 is a certificate for other names. The checked delete of the old one is refused while it is bound, and the rotation
 that would move the bindings is refused before any deploy record is started.
 """
@@ -14,7 +15,7 @@ from support.project import Project, upload_entry
 pytestmark = pytest.mark.e2e
 
 CDN = {"ResourceType": "cdn", "ResourceId": "www.example.com"}
-CLB = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80"}
+CLB = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80", "Domains": ["www.example.com"]}  # an SNI rule
 
 
 def coverage(tried: str, held: str) -> pytest.MarkDecorator:
@@ -40,14 +41,15 @@ def in_use(project: Project) -> str:
 @coverage(
     "a renewal of an entry bound to CDN domain www.example.com and a CLB listener with a certificate for "
     "other.example.com",
-    "up fails naming the CDN domain before any deploy record (no UpdateCertificateInstance); both resources stay "
-    "on the old certificate, which stays in the stack",
+    "up fails naming the CDN domain and the CLB listener before any deploy record (no UpdateCertificateInstance); "
+    "both resources stay on the old certificate, which stays in the stack",
 )
 def test_a_renewal_for_other_names_is_never_deployed_onto_the_domain_it_misses(project: Project) -> None:
     old = in_use(project)
     project.make_cert("www", "other.example.com")
     out = project.up(check=False)
     assert "refusing to deploy certificate" in out and "does not cover CDN www.example.com" in out, out
+    assert "CLB listener lb-7x3kq2|lbl-80 (www.example.com)" in out
     assert "Traceback" not in out
     actions = [c["Action"] for c in project.emu.calls()]
     assert "UpdateCertificateInstance" not in actions
