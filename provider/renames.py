@@ -6,9 +6,12 @@ So when the new name is already in the state, the former name is no rename at al
 entry that now uploads the former entry's files uploads that certificate a second time under a new id. When a new
 name takes one former name's state, any other former name still in the state is deleted the same way.
 
-Neither the stack-file loader (it cannot see the state) nor the program (the SDK reads no state) can tell; ``diff``
-sees the resource's old state and can ask Tencent Cloud: a certificate that carries a former name's owner mark
-(``provider.ownership``), other than the ones this resource holds or takes, is that entry's, still in the state.
+Where this can be refused before any change: the stack-file loader cannot see the state; nor can the program (the
+SDK reads no state: a ``StackReference`` to the stack itself reads only its outputs, which ``stackOutputs: none``
+leaves empty, and the engine's ``getResource`` invoke only what this run registered). ``diff`` runs in the preview
+that ``pulumi up`` makes first, sees the resource's old state, and can ask Tencent Cloud: a certificate that carries
+a former name's owner mark (``provider.ownership``), other than the ones this resource holds, replaces or adopts, is
+that entry's, still in the state.
 A certificate a retained entry left behind carries that mark too, so the message says how to go on either way.
 After a rename was applied, the renamed certificate keeps its former name's mark but is this resource's own, so
 ``renamed_from`` left in the file refuses nothing.

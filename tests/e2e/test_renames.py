@@ -53,7 +53,7 @@ def test_renaming_into_a_name_the_state_still_holds_is_refused_before_any_change
     project.emu.admin("DELETE", "/_emulator/calls")
 
     project.write_stack("certificates:\n" + entry("a", "b", "renamed_from: [b]\n"))
-    for command in (("preview",), ("up", "--yes")):
+    for command in (("preview",), ("up", "--yes"), ("up", "--yes", "--skip-preview")):
         out = refused(project, *command)
         assert "stacks/e2e.yaml:2: a: renamed_from: 'b'" in out, out
         assert f"'b' holds certificate {ids['b']}" in out and "ignores renamed_from" in out
