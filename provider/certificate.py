@@ -199,7 +199,7 @@ class CertificateProvider(dyn.ResourceProvider):
         # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
         new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
         if new.renamed_from:
-            refuse_unmade_renames(self._ssl(), _id, olds, new)
+            refuse_unmade_renames(self._shared(), _id, olds, new)
         names = set(input_names(new.source)) | set(input_names(old.source))
         changed = [n for n in sorted(names - NO_STEP_FIELDS) if field_changed(n, olds, news)]
         expiry = due_for_renewal(recorded_expiry(olds), new.renew_before, self._timing.now())

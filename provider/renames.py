@@ -25,18 +25,18 @@ from typing import Any
 from .errors import CertificateError
 from .inputs import CertificateInputs, is_unknown, recorded_predecessor
 from .rules import OWNER_TAG
+from .sharing import CREATE_LISTING_AGE, Shared
 from .ssl import SslService
 from .tencentcloud.errors import TencentCloudError
 
 __all__ = ["moved_mark", "refuse_unmade_renames"]
 
 
-def refuse_unmade_renames(
-    ssl: SslService, certificate_id: str, olds: Mapping[str, Any], new: CertificateInputs
-) -> None:
+def refuse_unmade_renames(shared: Shared, certificate_id: str, olds: Mapping[str, Any], new: CertificateInputs) -> None:
     """Raise ``CertificateError`` when a former name of ``new``'s entry still holds a certificate of its own.
 
-    ``certificate_id`` and ``olds`` are the resource's id and old state, as ``diff`` gets them.
+    ``certificate_id`` and ``olds`` are the resource's id and old state, as ``diff`` gets them. The certificates are
+    read from the listing the process's operations share: one for every renamed entry of a big stack.
     """
     former = {name: token for name, token in new.renamed_from.items() if token and not is_unknown(token)}
     if not former or is_unknown(new.owner):
@@ -49,7 +49,11 @@ def refuse_unmade_renames(
         if token in (new.owner, taken_from):
             continue
         try:
-            rows = ssl.find_certificates(tags={OWNER_TAG: token})
+            rows = [
+                row
+                for row in shared.listing.rows(max_age=CREATE_LISTING_AGE).values()
+                if row.tags.get(OWNER_TAG) == token
+            ]
         except TencentCloudError as error:
             raise CertificateError(
                 f"{_where(new)}: could not check whether the former name {name!r} still has a certificate of its own "

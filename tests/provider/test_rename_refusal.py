@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateProvider
+from provider.certificate import CertificateProvider, Timing
 from provider.errors import CertificateError
 from provider.ownership import names_identity, owner_token
 from provider.rules import OWNER_TAG
+from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.provider_calls import OWNER, checked, create, upload_inputs, write_actions
+from support.provider_calls import OWNER, FakeTime, checked, create, upload_inputs, write_actions
 
 pytestmark = pytest.mark.emulator
 
@@ -30,11 +31,17 @@ def entry(name: str, renamed_from: dict[str, str] | None = None) -> dict[str, An
     return upload_inputs(cert, key, **extra)
 
 
+def next_run(ssl: SslService, fake_time: FakeTime) -> CertificateProvider:
+    """A provider as the next `pulumi` run starts it: a new process, whose shared listing is its own."""
+    return CertificateProvider(service_factory=lambda: ssl, timing=Timing(sleep=fake_time.sleep, clock=fake_time.clock))
+
+
 def test_a_former_name_that_still_holds_a_certificate_is_refused(
-    provider: CertificateProvider, emu: RunningEmulator
+    provider: CertificateProvider, emu: RunningEmulator, ssl: SslService, fake_time: FakeTime
 ) -> None:
     www_id, www_outs = create(provider, entry("www"))
     old_id, _ = create(provider, entry("www-old"))
+    provider = next_run(ssl, fake_time)
     news = checked(provider, {**entry("www", {"www-old": OLD}), "alias": "www"})
     emu.admin("DELETE", "/_emulator/calls")
 
