@@ -168,7 +168,12 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     for spec in stack.certificates:
         unnest_pickler()
         resources[spec.name] = Certificate(
-            spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity
+            spec.name,
+            certificate_args(spec, stack, environ),
+            options(spec),
+            identity=identity,
+            renamed_from=spec.renamed_from,
+            origin=_origin(stack, spec) if spec.renamed_from else "",
         )
     for name in stack.released:
         unnest_pickler()
@@ -177,6 +182,11 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     if exported is not None:
         pulumi.export("certificates", exported)
     return resources
+
+
+def _origin(stack: StackFile, spec: CertificateSpec) -> str:
+    """``stacks/<stack>.yaml:LINE``, where the provider's messages about the entry point (the same on every machine)."""
+    return f"{stack.path.parent.name}/{stack.path.name}:{spec.line}"
 
 
 def stack_outputs(resources: Mapping[str, Certificate], mode: str) -> dict[str, Any] | None:

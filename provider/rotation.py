@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
 from .rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, parse_renew_window
@@ -100,7 +101,9 @@ class Rotator:
 
     def _before_deploy(self, entry: str, old: str, new: str, bound: Sequence[DeployedResources]) -> None:
         """The one place for checks that must pass before a new deploy record puts ``new`` on the resources
-        ``bound`` to ``old`` (raise ``CertificateError`` to refuse; nothing has been deployed yet). None yet."""
+        ``bound`` to ``old`` (raise ``CertificateError`` to refuse; nothing has been deployed yet): ``new`` must
+        cover the domain of every bound resource whose domain is known (``provider.coverage``)."""
+        refuse_uncovered(self._ssl, entry, old, new, bound)
 
     def _named(self, certificate_id: str, bound: Sequence[DeployedResources]) -> Sequence[DeployedResources]:
         """``bound`` when it names the resources, else what DescribeDeployedResources names (for a message)."""
