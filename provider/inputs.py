@@ -105,7 +105,7 @@ class CertificateInputs:
         step=False,
         given=True,
     )
-    origin: str = _prop("", "where a renamed entry is written, file:line (for messages)", step=False, given=True)
+    stack_file: str = _prop("", "the stack file a renamed entry is written in (for messages)", step=False, given=True)
     alias: str = _prop("", "the certificate's remark name in the console")
     project_id: int = _prop(0, "the Tencent Cloud project")
     tags: dict[str, str] = _prop({}, "user tags")

@@ -173,7 +173,7 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
             options(spec),
             identity=identity,
             renamed_from=spec.renamed_from,
-            origin=_origin(stack, spec) if spec.renamed_from else "",
+            stack_file=_stack_file(stack) if spec.renamed_from else "",
         )
     for name in stack.released:
         unnest_pickler()
@@ -184,9 +184,10 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     return resources
 
 
-def _origin(stack: StackFile, spec: CertificateSpec) -> str:
-    """``stacks/<stack>.yaml:LINE``, where the provider's messages about the entry point (the same on every machine)."""
-    return f"{stack.path.parent.name}/{stack.path.name}:{spec.line}"
+def _stack_file(stack: StackFile) -> str:
+    """``stacks/<stack>.yaml``, the file the provider's messages about a renamed entry name (the same on every
+    machine). No line: an input that changed whenever lines moved would show in every diff of the entry."""
+    return f"{stack.path.parent.name}/{stack.path.name}"
 
 
 def stack_outputs(resources: Mapping[str, Certificate], mode: str) -> dict[str, Any] | None:

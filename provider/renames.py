@@ -54,8 +54,8 @@ def refuse_unmade_renames(
             rows = ssl.find_certificates(tags={OWNER_TAG: token})
         except TencentCloudError as error:
             raise CertificateError(
-                f"{_where(new)}: could not check whether the former name {name!r} still has a certificate of its own "
-                f"(renamed_from): {error}. Nothing was changed; run the command again"
+                f"{_where(new)}: could not check whether the former name {name!r} still has a certificate of its own: "
+                f"{error}. Nothing was changed; run the command again"
             ) from None
         # The filter is Tencent's; the mark is checked again here, as every other reader of it does.
         held = sorted(r.certificate_id for r in rows if r.tags.get(OWNER_TAG) == token and r.certificate_id not in ours)
@@ -84,7 +84,9 @@ def moved_mark(
 
 
 def _where(new: CertificateInputs) -> str:
-    return f"{new.origin}: {new.entry}" if new.origin else new.entry
+    """The stack file and field the messages name (``stacks/<stack>.yaml: certificates.<entry>.renamed_from``)."""
+    field = f"certificates.{new.entry}.renamed_from"
+    return f"{new.stack_file}: {field}" if new.stack_file else field
 
 
 def _message(new: CertificateInputs, certificate_id: str, stranded: Mapping[str, list[str]]) -> str:
@@ -92,7 +94,7 @@ def _message(new: CertificateInputs, certificate_id: str, stranded: Mapping[str,
     held = "; ".join(f"{name!r} holds certificate {', '.join(ids)}" for name, ids in stranded.items())
     first_name, first_ids = next(iter(stranded.items()))
     return (
-        f"{_where(new)}: renamed_from: {', '.join(repr(n) for n in stranded)} cannot be renamed into {entry!r}: "
+        f"{_where(new)}: {', '.join(repr(n) for n in stranded)} cannot be renamed into {entry!r}: "
         f"{entry!r} already has its own certificate ({certificate_id}) in the stack, and Pulumi then ignores "
         f"renamed_from, so {held} that this run would delete (an upload of the same files would upload it again "
         f"under a new id). Nothing was changed. To move that certificate to {entry!r} in one run, write "

@@ -235,7 +235,7 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "free_domain": _free_domain,
     "free_validation": _choice("free_validation", rules.VALIDATION_METHODS, "DNS_AUTO, DNS or FILE"),
     "renamed_from": _renamed_from,
-    "origin": _text("origin"),
+    "stack_file": _text("stack_file"),
 }
 #: The properties with a value check: every input but ``source`` (it decides which apply) and the bookkeeping the
 #: resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview; ``renamed_from``'s tokens

@@ -28,7 +28,7 @@ def entry(name: str, renamed_from: dict[str, str] | None = None) -> dict[str, An
     cert, key = make_cert(f"{name}.example.com")
     extra: dict[str, Any] = {"entry": name, "owner": owner_token(IDENTITY, name)}
     if renamed_from:
-        extra.update(renamed_from=renamed_from, origin="stacks/dev.yaml:3")
+        extra.update(renamed_from=renamed_from, stack_file="stacks/dev.yaml")
     return upload_inputs(cert, key, **extra)
 
 
@@ -49,7 +49,7 @@ def test_a_former_name_that_still_holds_a_certificate_is_refused(
     with pytest.raises(CertificateError) as refused:
         provider.diff(www_id, www_outs, news)
     message = str(refused.value)
-    assert message.startswith("stacks/dev.yaml:3: www: renamed_from: 'www-old' cannot be renamed into 'www'")
+    assert message.startswith("stacks/dev.yaml: certificates.www.renamed_from: 'www-old' cannot be renamed into 'www'")
     assert f"'www-old' holds certificate {old_id}" in message and f"adopt: {old_id}" in message
     assert write_actions(emu) == []
 

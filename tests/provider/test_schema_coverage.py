@@ -17,8 +17,8 @@ from provider.program import certificate_args
 from provider.stackfile import load_stack_file
 from support.certs import make_cert
 
-# Set by the resource itself, never by the user (renamed_from and origin from the stack file's renamed_from).
-BOOKKEEPING = {"entry", "owner", "renamed_from", "origin", "source"}
+# Set by the resource itself, never by the user (renamed_from and stack_file from the stack file's renamed_from).
+BOOKKEEPING = {"entry", "owner", "renamed_from", "stack_file", "source"}
 
 
 def test_every_user_property_is_a_resource_argument() -> None:
