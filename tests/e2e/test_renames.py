@@ -177,10 +177,9 @@ def test_swaps_and_chains_are_refused_by_the_stack_file(project: Project) -> Non
 
 
 @renames(
-    "a rename combined with new files while the old certificate is bound to a CLB listener (its delete refused)",
-    "the new certificate records the one it replaced, so the runs after it are not refused as a rename into a "
-    "name the stack holds: the next preview warns the old one is waiting to be deleted, and after unbinding, up "
-    "deletes it",
+    "a rename combined with new files while the old certificate is bound to a CLB listener",
+    "the new certificate, made under the new name, records the one the former name held as the one it replaces: up "
+    "moves the listener onto it and deletes the old one; the next preview shows no change and refuses nothing",
 )
 def test_a_rename_with_new_files_whose_old_certificate_is_bound(project: Project) -> None:
     project.write_stack("certificates:\n" + entry("b", "b"))
@@ -191,13 +190,12 @@ def test_a_rename_with_new_files_whose_old_certificate_is_bound(project: Project
 
     project.make_cert("b", "b.example.com")  # a renewal under the new name
     project.write_stack("certificates:\n" + entry("a", "b", "renamed_from: [b]\n"))
-    out = refused(project, "up", "--yes")
-    assert "lb-7x3kq2" in out and "ignores renamed_from" not in out, out
+    out = project.cli("up", "--yes")
     new_id = project.outputs()["a"]["id"]
-
-    preview = project.cli("preview")
-    assert f"certificate {old_id}, replaced by {new_id}, is still waiting to be deleted" in preview, preview
-    project.emu.admin("DELETE", "/_emulator/bindings", binding)
-    project.cli("up", "--yes")
+    assert new_id != old_id
+    assert f"moved 1 resource(s) from certificate {old_id} to {new_id}" in out, out
+    bound = project.emu.admin("GET", "/_emulator/bindings")["Bindings"]
+    assert [(row["CertificateId"], row["ResourceId"]) for row in bound] == [(new_id, "lb-7x3kq2|lbl-80")]
     assert set(project.certificates()) == {new_id}
     assert set(project.state_resources()) == {"a"}
+    project.cli("preview", "--expect-no-changes")

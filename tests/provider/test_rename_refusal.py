@@ -1,6 +1,6 @@
 """provider.renames through the provider, against the emulator: which renames diff refuses (reading the former names'
-marks by tag) and the mark that follows a renamed entry at its update. The same scenarios through the real engine
-are in tests/e2e/test_renames.py."""
+marks by tag), the mark that follows a renamed entry at its update, and the rotation of a rename with new files. The
+same scenarios through the real engine are in tests/e2e/test_renames.py."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateProvider, Timing
+from provider.certificate import CertificateProvider, Timing, input_names
 from provider.errors import CertificateError
 from provider.ownership import names_identity, owner_token
-from provider.rules import OWNER_TAG
+from provider.rules import OWNER_TAG, REPLACES_TAG
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.emulator
 
 IDENTITY = names_identity("proj", "dev")
 OLD = owner_token(IDENTITY, "www-old")
+CLB = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80"}
 
 
 def entry(name: str, renamed_from: dict[str, str] | None = None) -> dict[str, Any]:
@@ -105,3 +106,58 @@ def test_the_refusal_reads_the_former_names_mark_by_tag_not_the_account(
     listings = [c["Params"] for c in emu.calls() if c["Action"] == "DescribeCertificates"]
     assert listings == [{"Tags": [{"TagKey": OWNER_TAG, "TagValue": OLD}], "Offset": 0, "Limit": listings[0]["Limit"]}]
 
+
+def renamed_with_new_files(
+    provider: CertificateProvider, emu: RunningEmulator
+) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    """www-old's certificate bound to a CLB listener, then entry www renamed from it with new files, as the engine
+    runs it: the alias finds www-old's state, diff (replace), create under the new name. Its ids and states."""
+    old_id, old_outs = create(provider, entry("www-old"))
+    emu.admin("POST", "/_emulator/bindings", {"CertificateId": old_id, **CLB})
+    news = checked(provider, entry("www", {"www-old": OLD}))
+    assert provider.diff(old_id, old_outs, news).replaces
+    made = provider.create(news)
+    assert made.outs is not None
+    return old_id, old_outs, str(made.id), {**news, **made.outs}
+
+
+def bound_to(emu: RunningEmulator, certificate_id: str) -> list[str]:
+    rows = emu.admin("GET", "/_emulator/bindings")["Bindings"]
+    return [row["ResourceId"] for row in rows if row["CertificateId"] == certificate_id]
+
+
+def test_a_rename_with_new_files_moves_the_old_certificates_resources_to_the_new_name(
+    provider: CertificateProvider, emu: RunningEmulator
+) -> None:
+    old_id, old_outs, new_id, new_state = renamed_with_new_files(provider, emu)
+    tags = provider._ssl().get_tags(new_id)
+    assert tags[OWNER_TAG] == owner_token(IDENTITY, "www") and tags[REPLACES_TAG] == old_id
+    assert new_state["replaces"] == old_id
+
+    provider.delete(old_id, old_outs)  # the former name's state: its owner mark is www-old's
+    assert bound_to(emu, new_id) == [CLB["ResourceId"]]
+    assert old_id not in {str(c["CertificateId"]) for c in emu.certificates()}
+
+
+def test_a_failed_move_after_a_rename_is_finished_by_the_next_run_and_needs_its_diff(
+    provider: CertificateProvider, emu: RunningEmulator, ssl: SslService, fake_time: FakeTime
+) -> None:
+    old_id, old_outs, new_id, new_state = renamed_with_new_files(provider, emu)
+    emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "listener busy"}})
+    with pytest.raises(CertificateError, match="failed for 1 resource"):
+        provider.delete(old_id, old_outs)
+    emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    assert bound_to(emu, old_id) == [CLB["ResourceId"]]
+
+    # Without the diff that says www replaced it, the old certificate's own mark finds no successor: nothing moves.
+    with pytest.raises(CertificateError, match="still bound"):
+        next_run(ssl, fake_time).delete(old_id, old_outs)
+    assert bound_to(emu, old_id) == [CLB["ResourceId"]]
+
+    # The next run diffs www (its state records what it replaced), then retries the pending delete.
+    provider = next_run(ssl, fake_time)
+    news = {k: v for k, v in new_state.items() if k in input_names("upload")}
+    assert not provider.diff(new_id, new_state, news).replaces
+    provider.delete(old_id, old_outs)
+    assert bound_to(emu, new_id) == [CLB["ResourceId"]]
+    assert old_id not in {str(c["CertificateId"]) for c in emu.certificates()}
