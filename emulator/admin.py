@@ -48,10 +48,23 @@ def _field(body: Any, name: str, required: bool = True) -> str | None:
 
 
 def _bindings(store: Store, cert_id: str) -> list[dict[str, Any]]:
-    return [
-        {"ResourceType": kind, "ResourceId": resource, "Region": region}
-        for kind, resource, region in store.binding_regions(cert_id)
-    ]
+    rows = []
+    for kind, resource, region in store.binding_regions(cert_id):
+        row: dict[str, Any] = {"ResourceType": kind, "ResourceId": resource, "Region": region}
+        if domains := store.resource_domains(kind, resource):
+            row["Domains"] = domains
+        rows.append(row)
+    return rows
+
+
+def _domains(body: Any) -> list[str] | None:
+    """A binding's optional ``Domains``: the domains the resource serves (a CLB listener's SNI/rule domains)."""
+    value = body.get("Domains") if isinstance(body, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(d, str) and d for d in value):
+        raise HTTPException(400, "Domains must be a list of non-empty strings")
+    return value
 
 
 class _Admin:
@@ -78,6 +91,7 @@ class _Admin:
         kind = _field(body, "ResourceType", required=adding)
         resource = _field(body, "ResourceId", required=adding)
         region = _field(body, "Region", required=False) if adding else None
+        domains = _domains(body) if adding else None
         if kind is not None and kind not in RESOURCE_TYPES:
             raise HTTPException(400, f"ResourceType must be one of {', '.join(RESOURCE_TYPES)}")
         assert cert_id is not None
@@ -88,6 +102,8 @@ class _Admin:
                 assert kind is not None and resource is not None
                 # A resource type with regions is in the account's region unless the binding says otherwise.
                 store.add_binding(cert_id, kind, resource, region or (state.region if kind in REGIONAL_TYPES else None))
+                if domains is not None:
+                    store.set_resource_domains(kind, resource, domains)
                 removed = 0
             else:
                 removed = store.remove_binding(cert_id, kind, resource)

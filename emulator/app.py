@@ -10,7 +10,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator import deletion, deploy_actions, ssl_actions, tag_actions
+from emulator import deletion, deploy_actions, host_instances, ssl_actions, tag_actions
 from emulator.admin import admin_app
 from emulator.admin_guard import AdminGuard
 from emulator.api import ApiEndpoint
@@ -50,7 +50,13 @@ class EmulatorConfig:
 
 def action_table() -> list[Action]:
     """Every action the emulator serves (SSL 2019-12-05 and Tag 2018-08-13)."""
-    return [*ssl_actions.ACTIONS, *deletion.ACTIONS, *deploy_actions.ACTIONS, *tag_actions.ACTIONS]
+    return [
+        *ssl_actions.ACTIONS,
+        *deletion.ACTIONS,
+        *deploy_actions.ACTIONS,
+        *host_instances.ACTIONS,
+        *tag_actions.ACTIONS,
+    ]
 
 
 class EmulatorApp:

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS bindings (
     PRIMARY KEY (cert_id, resource_type, resource_id));
 CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, cert_id TEXT NOT NULL, open INTEGER NOT NULL,
     due_at REAL NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resource_domains (
+    resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, domains TEXT NOT NULL,
+    PRIMARY KEY (resource_type, resource_id));
 """
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -115,7 +118,7 @@ class Store(DeployTables):
 
     def reset(self) -> None:
         """Forget everything."""
-        for table in ("meta", "certificates", "tags", "bindings", "tasks", *DEPLOY_TABLES):
+        for table in ("meta", "certificates", "tags", "bindings", "tasks", "resource_domains", *DEPLOY_TABLES):
             self._q(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     # -- certificates ------------------------------------------------------------------------------------------
@@ -209,6 +212,24 @@ class Store(DeployTables):
         self.remove_binding(from_cert, resource_type, resource_id)
         self.add_binding(to_cert, resource_type, resource_id, rows[0][0])
         return True
+
+    def set_resource_domains(self, resource_type: str, resource_id: str, domains: list[str]) -> None:
+        """The domains a cloud resource serves (a CLB listener's rule domains); they stay with the resource when its
+        certificate changes."""
+        self._q(
+            "INSERT INTO resource_domains(resource_type, resource_id, domains) VALUES(?, ?, ?) "
+            "ON CONFLICT(resource_type, resource_id) DO UPDATE SET domains=excluded.domains",
+            resource_type,
+            resource_id,
+            json.dumps(domains),
+        )
+
+    def resource_domains(self, resource_type: str, resource_id: str) -> list[str]:
+        """The domains set for a cloud resource, or none."""
+        rows = self._q(
+            "SELECT domains FROM resource_domains WHERE resource_type=? AND resource_id=?", resource_type, resource_id
+        )
+        return [str(d) for d in json.loads(rows[0][0])] if rows else []
 
     def remove_binding(self, cert_id: str, resource_type: str | None, resource_id: str | None) -> int:
         """Unbind; ``None`` type or id matches any. Returns how many bindings went."""

@@ -52,6 +52,7 @@ from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
 from .refresh import refresh
+from .renames import moved_mark, refuse_unmade_renames
 from .resource import RELEASED, Certificate, CertificateArgs
 from .rotation import due_for_renewal, lingering, renewal_note
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
@@ -227,6 +228,8 @@ class CertificateProvider(dyn.ResourceProvider):
         # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
         # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
         new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
+        if new.renamed_from:
+            refuse_unmade_renames(self._ssl(), _id, olds, new)
         names = set(input_names(new.source)) | set(input_names(old.source))
         changed = [n for n in sorted(names - NO_STEP_FIELDS) if field_changed(n, olds, news)]
         expiry = due_for_renewal(recorded_expiry(olds), new.renew_before, self._timing.now())
@@ -294,6 +297,7 @@ class CertificateProvider(dyn.ResourceProvider):
         # provider's own tags included, so a tag change reads them too.
         old_tags = old.tags if "tags" in olds and old.tags == spec.tags else None
         try:
+            current, mark = moved_mark(ssl, id_, old.owner, spec.owner)  # a renamed entry's mark follows it
             tags = reconcile(
                 ssl,
                 entry,
@@ -301,7 +305,8 @@ class CertificateProvider(dyn.ResourceProvider):
                 spec,
                 alias=old.alias if "alias" in olds else None,
                 project=old.project_id if "project_id" in olds else None,
-                tags=old_tags,
+                tags=old_tags if current is None else current,
+                provider_tags=mark,
             )
             detail = ssl.describe_certificate_detail(id_)
         except CertificateNotFound:

@@ -48,7 +48,8 @@ class Deleter(Step):
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
 
         ``steering``: the entry's deploy_regions and delete_timeout from the current stack file, when this run
-        declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded.
+        declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded. Its
+        owner token is the one the successor carries (the new name's, after a rename).
         """
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
@@ -66,6 +67,8 @@ class Deleter(Step):
         checks_timed_out = 0
         retry_delay = self._timing.first_poll
         rotated = not spec.rotate  # at most one rotation per delete
+        # The entry that replaced this certificate: this resource's own, or the new name it was renamed to.
+        successor_owner = steering.owner if steering is not None and steering.owner else spec.owner
         while True:
             try:
                 outcome = ssl.delete_certificate(id_, check_resources=check)
@@ -75,7 +78,7 @@ class Deleter(Step):
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec, refusal, deadline):
+                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline):
                         continue
                 waited = self._wait_to_lift(entry, id_, refusal, deadline, retry_delay)
                 if waited is not None:
@@ -109,7 +112,7 @@ class Deleter(Step):
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec, failure, deadline):
+                if self._rotate(entry, id_, spec, successor_owner, failure, deadline):
                     continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
 
@@ -152,12 +155,19 @@ class Deleter(Step):
         )
 
     def _rotate(
-        self, entry: str, id_: str, spec: CertificateInputs, refusal: CertificateStillBound, deadline: float
+        self,
+        entry: str,
+        id_: str,
+        spec: CertificateInputs,
+        successor_owner: str,
+        refusal: CertificateStillBound,
+        deadline: float,
     ) -> bool:
-        """Move what is bound to a replaced certificate to the successor that names it; False when none does."""
+        """Move what is bound to a replaced certificate to the successor that names it, marked by
+        ``successor_owner``; False when none does."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
-            successor = rotator.successor(id_, spec.owner)
+            successor = rotator.successor(id_, successor_owner)
             if successor is None:
                 # A removal, or a replacement that recorded no link (made before replacements recorded one, or
                 # by `pulumi up --replace`): moving the resources to any other certificate would be a guess.

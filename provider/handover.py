@@ -11,7 +11,10 @@ facts exist earlier in the same run, on this same provider process (one instance
   resource option) replaces nothing: the engine drops the old certificate from the state without deleting it.
 - The same diff sees the current stack file's values (``news``). The settings that only steer a deletion
   (``deploy_regions``, ``delete_timeout``) are remembered for the certificate being replaced and for the one the
-  resource recorded replacing earlier (``replaces``, whose deletion may still be pending). Deletes run after every
+  resource recorded replacing earlier (``replaces``, whose deletion may still be pending), with the owner token of
+  the entry replacing it: the one its successor carries. That is the old resource's own token, except after a rename
+  (``renamed_from``): the engine diffs the former name's state against the new name's inputs, so the replacement
+  carries the new name's token while the old certificate's state still holds the former one. Deletes run after every
   registration (pending deletes of replaced certificates included: pkg/resource/deploy/step_generator.go,
   ``GenerateDeletes``), so such a delete uses them instead of the inputs its resource recorded. A removed entry is
   not declared, so its delete keeps its recorded settings.
@@ -34,10 +37,12 @@ __all__ = ["Handover", "Steering"]
 
 @dataclass(frozen=True)
 class Steering:
-    """The settings of an entry that steer the deletion of its earlier certificate, from the current stack file."""
+    """The settings of an entry that steer the deletion of its earlier certificate, from the current stack file,
+    and the entry's owner token (``owner``, "" while unknown): the mark the certificate replacing it carries."""
 
     deploy_regions: dict[str, list[str]]
     delete_timeout: float
+    owner: str = ""
 
 
 class Handover:
@@ -87,4 +92,6 @@ def _steering(inputs: Mapping[str, Any]) -> Steering | None:
         return None  # check() refuses it
     if timeout <= 0:
         return None
-    return Steering({k: list(v) for k, v in regions_of(raw_regions).items()}, timeout)
+    owner = inputs.get("owner")
+    known = owner if isinstance(owner, str) and not is_unknown(owner) else ""
+    return Steering({k: list(v) for k, v in regions_of(raw_regions).items()}, timeout, known)

@@ -99,6 +99,13 @@ class CertificateInputs:
     )
     entry: str = _prop("certificate", "the stack-file entry (for messages)", step=False, given=True)
     owner: str = _prop("", "the entry's ownership token (provider.ownership)", step=False, given=True)
+    renamed_from: dict[str, str] = _prop(
+        {},
+        "the entry's former names (renamed_from), each with its ownership token (provider.renames)",
+        step=False,
+        given=True,
+    )
+    stack_file: str = _prop("", "the stack file a renamed entry is written in (for messages)", step=False, given=True)
     alias: str = _prop("", "the certificate's remark name in the console")
     project_id: int = _prop(0, "the Tencent Cloud project")
     tags: dict[str, str] = _prop({}, "user tags")
@@ -160,7 +167,7 @@ class CertificateInputs:
         return {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if self.source in f.metadata["sources"] and not (f.metadata["given"] and getattr(self, f.name) == "")
+            if self.source in f.metadata["sources"] and not (f.metadata["given"] and getattr(self, f.name) in ("", {}))
         }
 
 
@@ -194,6 +201,8 @@ def _coerce(name: str, raw: Any) -> Any:
         return tags_of(raw)
     if name == "deploy_regions":
         return regions_of(raw)
+    if name == "renamed_from":
+        return tags_of(raw)  # text to text, as tags are
     return str(raw)
 
 

@@ -114,9 +114,11 @@ def verdict(tags: Mapping[str, str], owner: str, claim: str) -> Verdict:
 def successor_of(rows: Iterable[CertificateSummary], certificate_id: str, owner: str) -> str | None:
     """The certificate that replaced ``certificate_id``, as the replacement recorded it at its create, or ``None``.
 
-    Only a certificate of the same entry (``owner``) whose ``pulumi:replaces`` tag names ``certificate_id`` and whose
-    create completed (no ``pulumi:create``) qualifies; the newest, should a killed run have left a second one. Never
-    an older certificate of the entry, nor one another stack or entry holds.
+    Only a certificate of the entry that replaced it (``owner``: the old resource's own entry, or the new name a
+    rename gave it, as this run's diff of the replacing resource said: ``provider.handover``) whose
+    ``pulumi:replaces`` tag names ``certificate_id`` and whose create completed (no ``pulumi:create``) qualifies; the
+    newest, should a killed run have left a second one. Never an older certificate of the entry, nor one another
+    stack or entry holds.
     """
     named = [
         row

@@ -168,7 +168,12 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     for spec in stack.certificates:
         unnest_pickler()
         resources[spec.name] = Certificate(
-            spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity
+            spec.name,
+            certificate_args(spec, stack, environ),
+            options(spec),
+            identity=identity,
+            renamed_from=spec.renamed_from,
+            stack_file=_stack_file(stack) if spec.renamed_from else "",
         )
     for name in stack.released:
         unnest_pickler()
@@ -177,6 +182,12 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     if exported is not None:
         pulumi.export("certificates", exported)
     return resources
+
+
+def _stack_file(stack: StackFile) -> str:
+    """``stacks/<stack>.yaml``, the file the provider's messages about a renamed entry name (the same on every
+    machine). No line: an input that changed whenever lines moved would show in every diff of the entry."""
+    return f"{stack.path.parent.name}/{stack.path.name}"
 
 
 def stack_outputs(resources: Mapping[str, Certificate], mode: str) -> dict[str, Any] | None:

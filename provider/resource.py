@@ -111,10 +111,14 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         identity: StackIdentity | None = None,
+        renamed_from: Sequence[str] = (),
+        stack_file: str = "",
     ) -> None:
         """``identity`` (one per stack) tells this stack's certificates from those of a same-named stack elsewhere;
         without it the owner mark derives from the organisation, project and stack names alone. ``args`` None: a
-        released entry (see ``released``)."""
+        released entry (see ``released``). ``renamed_from`` (the former names, also given as aliases in ``opts``)
+        lets the provider refuse a rename the engine would not make (``provider.renames``); ``stack_file`` (the
+        stack file's path, ``stacks/<stack>.yaml``) is the file its messages name."""
         from .certificate import CertificateProvider  # that module imports this one (it re-exports it)
 
         if args is not None:
@@ -126,6 +130,10 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
         props["entry"] = resource_name
         if args is not None:  # a released entry keeps the owner mark its state recorded
             props["owner"] = _owner(resource_name, identity)
+            if renamed_from:
+                props["renamed_from"] = {old: _owner(old, identity) for old in renamed_from}
+            if stack_file:
+                props["stack_file"] = stack_file
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
         # The outputs no longer echo the key (provider.outputs), but a state written before may: kept secret too.

@@ -3,10 +3,11 @@
 A rotation acts on facts the stack recorded, never on guesses. A replacement's create names the certificate it
 replaces in its ``pulumi:replaces`` tag (``provider.creation``, ``provider.handover``). When the checked delete of
 the old certificate is refused because resources are bound to it (a CLB listener, a CDN domain...), the deleter asks
-this module for the certificate that names it: same ``pulumi:owner``, ``pulumi:replaces`` = the old id, its create
-complete. None is a removal, not a replacement: nothing moves and the delete is refused. Otherwise the bound resources
-are moved there with Tencent's deploy record (``UpdateCertificateInstance``), waiting until each resource reports,
-and the delete is tried again.
+this module for the certificate that names it: the ``pulumi:owner`` of the entry that replaced it (the old entry's,
+or after a rename the new name's: ``provider.handover``), ``pulumi:replaces`` = the old id, its create complete.
+None is a removal, not a replacement: nothing moves and the delete is refused. Otherwise the bound resources are
+moved there with Tencent's deploy record (``UpdateCertificateInstance``), waiting until each resource reports, and
+the delete is tried again.
 
 The record a rotation starts is written on the old certificate (``pulumi:deploy`` = ``<successor>/<record id>``), so
 a later run resumes that very record, read with its status: still running (waited for), partly failed (retried),
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
 from .rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, parse_renew_window
@@ -50,7 +52,8 @@ class Rotator:
         self._say = say
 
     def successor(self, certificate_id: str, owner: str) -> str | None:
-        """The certificate that recorded at its create that it replaces ``certificate_id`` (same entry), if any."""
+        """The certificate that recorded at its create that it replaces ``certificate_id``, marked by ``owner`` (the
+        entry that replaced it), if any."""
         if not owner:
             return None
         rows = self._ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: certificate_id})
@@ -100,7 +103,9 @@ class Rotator:
 
     def _before_deploy(self, entry: str, old: str, new: str, bound: Sequence[DeployedResources]) -> None:
         """The one place for checks that must pass before a new deploy record puts ``new`` on the resources
-        ``bound`` to ``old`` (raise ``CertificateError`` to refuse; nothing has been deployed yet). None yet."""
+        ``bound`` to ``old`` (raise ``CertificateError`` to refuse; nothing has been deployed yet): ``new`` must
+        cover the domain of every bound resource whose domain is known (``provider.coverage``)."""
+        refuse_uncovered(self._ssl, entry, old, new, bound)
 
     def _named(self, certificate_id: str, bound: Sequence[DeployedResources]) -> Sequence[DeployedResources]:
         """``bound`` when it names the resources, else what DescribeDeployedResources names (for a message)."""

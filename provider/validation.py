@@ -188,6 +188,11 @@ def _tags(tags: Any) -> Iterator[str]:
             yield problem
 
 
+def _renamed_from(value: Any) -> Iterator[str]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        yield "renamed_from must be a mapping of former entry name to its ownership token"
+
+
 def _choice(name: str, choices: tuple[str, ...], said: str) -> ValueCheck:
     return _text(name, lambda value: None if value in choices else f"must be {said}")
 
@@ -229,7 +234,10 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "take_over": _flag("take_over"),
     "free_domain": _free_domain,
     "free_validation": _choice("free_validation", rules.VALIDATION_METHODS, "DNS_AUTO, DNS or FILE"),
+    "renamed_from": _renamed_from,
+    "stack_file": _text("stack_file"),
 }
 #: The properties with a value check: every input but ``source`` (it decides which apply) and the bookkeeping the
-#: resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview).
+#: resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview; ``renamed_from``'s tokens
+#: too, and ``is_unknown`` skips the mapping then).
 VALUE_CHECKED = frozenset(_VALUE_CHECKS)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from .wire import as_int, as_strings, as_text
 
 __all__ = [
+    "ListenerDomains",
     "DeployDetail",
     "DeployDetailStatus",
     "DeployRecord",
@@ -29,6 +30,7 @@ __all__ = [
 ResourceRegions = Mapping[str, Sequence[str]]
 
 _DETAIL_PAGE = 200  # DescribeHostUpdateRecordDetail's largest Limit
+_CLB_PAGE = 100  # DescribeHostClbInstanceList instances per call
 
 
 class DeployDetailStatus(enum.IntEnum):
@@ -103,6 +105,16 @@ class DeployDetail:
         where = ", ".join(x for x in (f"listener {self.listener_id}" if self.listener_id else "", self.region) if x)
         name = self.instance_id or self.instance_name or ", ".join(self.domains) or f"detail {self.detail_id}"
         return f"{self.resource_type.upper()} {name}" + (f" ({where})" if where else "")
+
+
+@dataclass(frozen=True)
+class ListenerDomains:
+    """A CLB listener (``lb-…|lbl-…``, as DescribeDeployedResources names it), the domains of its rules, and those
+    Tencent says the certificate to deploy does not match (DescribeHostClbInstanceList, ``ClbListener``)."""
+
+    resource_id: str
+    domains: tuple[str, ...]
+    unmatched: tuple[str, ...]
 
 
 class _Caller(Protocol):
@@ -184,6 +196,35 @@ class DeployRecords:
             offset += rows
             if rows == 0 or offset >= as_int(reply.get("TotalCount"), offset):
                 return details
+
+    def clb_listeners_missed(self: _Caller, old_certificate_id: str, certificate_id: str) -> list[ListenerDomains]:
+        """DescribeHostClbInstanceList (filter ``domainMatch`` 0): the CLB listeners bound to the old certificate
+        whose domains the new one does not match, every page."""
+        found: list[ListenerDomains] = []
+        offset = 0
+        while True:
+            reply = self._ssl(
+                "DescribeHostClbInstanceList",
+                {"CertificateId": certificate_id, "OldCertificateId": old_certificate_id, "IsCache": 0,
+                 "Filters": [{"FilterKey": "domainMatch", "FilterValue": "0"}], "Offset": offset, "Limit": _CLB_PAGE},
+            )  # fmt: skip
+            instances = [row for row in reply.get("InstanceList") or [] if isinstance(row, dict)]
+            for instance in instances:
+                balancer = as_text(instance.get("LoadBalancerId"))
+                for listener in instance.get("Listeners") or []:
+                    if not isinstance(listener, dict):
+                        continue
+                    rules = [r for r in listener.get("Rules") or [] if isinstance(r, dict)]
+                    found.append(
+                        ListenerDomains(
+                            resource_id=f"{balancer}|{as_text(listener.get('ListenerId'))}",
+                            domains=tuple(d for d in (as_text(r.get("Domain")) for r in rules) if d),
+                            unmatched=as_strings(listener.get("NoMatchDomains")),
+                        )
+                    )
+            offset += len(instances)
+            if not instances or offset >= as_int(reply.get("TotalCount"), offset):
+                return found
 
     def retry_deploy(self: _Caller, record_id: int) -> None:
         """UpdateCertificateRecordRetry: deploy the record's failed resources again."""

@@ -168,9 +168,19 @@ class _StackReader(OptionReader):
             spec, former = self.entry(name, entry, defaults)
             for old, old_loc in former:
                 if old in data:
-                    self.report(old_loc, f"{old!r} is the name of another entry in this file")
+                    # Pulumi finds an entry by its own name before any alias, so the other entry keeps its state.
+                    self.report(
+                        old_loc,
+                        f"{old!r} is the name of another entry in this file, which keeps that name's certificate: "
+                        "nothing would be renamed. To swap or chain names, rename through a name not in use, one "
+                        "`pulumi up` per step",
+                    )
                 elif old in renames:
-                    self.report(old_loc, f"{old!r} is already claimed by entry {renames[old]!r}")
+                    self.report(
+                        old_loc,
+                        f"{old!r} is already claimed by entry {renames[old]!r}: one certificate can move to one "
+                        "entry only",
+                    )
                 else:
                     renames[old] = name
             if spec is None:

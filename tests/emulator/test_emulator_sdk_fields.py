@@ -102,7 +102,7 @@ def documented_paths() -> list[tuple[Action, str]]:
 
 def test_every_implemented_action_has_an_sdk_request_model() -> None:
     names = {a.name for a in action_table()}
-    assert len(names) == 19 and "UnTagResources" in names
+    assert len(names) == 20 and "UnTagResources" in names
     for action in action_table():
         request_model(action)  # raises AttributeError for an action the SDK does not know
 

@@ -25,12 +25,14 @@ def test_the_derived_tables() -> None:
         "source", "certificate", "private_key", "certificate_type", "adopt_id", "free_domain", "free_validation"
     }  # fmt: skip
     assert NO_STEP_FIELDS == {
-        "entry", "owner", "retain", "allow_expired", "create_timeout", "take_over", "renew_before"
+        "entry", "owner", "renamed_from", "stack_file", "retain", "allow_expired", "create_timeout", "take_over",
+        "renew_before",
     }  # fmt: skip
     assert SECRET_FIELDS == {"private_key"}
     assert set(input_names("adopt")) == {
-        "source", "entry", "owner", "alias", "project_id", "tags", "check_resources", "rotate", "retain",
-        "renew_before", "deploy_regions", "delete_timeout", "create_timeout", "adopt_id", "take_over",
+        "source", "entry", "owner", "renamed_from", "stack_file", "alias", "project_id", "tags", "check_resources",
+        "rotate", "retain", "renew_before", "deploy_regions", "delete_timeout", "create_timeout", "adopt_id",
+        "take_over",
     }  # fmt: skip
     assert ALL_INPUTS == {f.name for f in dataclasses.fields(CertificateInputs)}
 

@@ -17,7 +17,8 @@ from provider.program import certificate_args
 from provider.stackfile import load_stack_file
 from support.certs import make_cert
 
-BOOKKEEPING = {"entry", "owner", "source"}  # set by the resource itself, never by the user
+# Set by the resource itself, never by the user (renamed_from and stack_file from the stack file's renamed_from).
+BOOKKEEPING = {"entry", "owner", "renamed_from", "stack_file", "source"}
 
 
 def test_every_user_property_is_a_resource_argument() -> None:
@@ -44,7 +45,7 @@ def test_a_stack_file_entry_sets_every_property_of_its_source(tmp_path: Path, so
     # A CA certificate has no private key (the key's way in is covered under Pulumi mocks, tests/provider/
     # test_resource.py); everything else of the source is there.
     no_key = {"private_key"} if source == "upload" else set()
-    assert set(props) == set(input_names(source)) - {"entry", "owner"} - no_key
+    assert set(props) == set(input_names(source)) - BOOKKEEPING - no_key | {"source"}
     assert props["source"] == source
     # Every option written in the file arrives with its value, not the default.
     assert (props["alias"], props["project_id"], props["tags"]) == ("a", 3, {"team": "web"})
