@@ -3,7 +3,8 @@
 The same rules the deletion meets (``provider.deletion``), checked before the merge instead of during ``up``:
 Pulumi refuses to delete a ``protect``ed resource; Tencent refuses the checked deletion (``check_resources``) of a
 certificate still deployed to a CLB, CDN, ... (``DescribeDeployedResources``), unless ``up`` first moves them to a
-replacement (``rotate``); and it refuses to delete a free certificate within an hour of its application
+replacement (``rotate``: a replacement in the plan, or for a deletion left pending the successor the state records);
+and it refuses to delete a free certificate within an hour of its application
 (``DescribeCertificateDetail``'s insert time). Only read actions are called.
 """
 
@@ -37,9 +38,14 @@ class Verdict:
 
 
 def asked_about(steps: Sequence[Step]) -> list[str]:
-    """The certificates Tencent Cloud is asked about: those ``up`` would delete (not retained, not protected)."""
+    """The certificates Tencent Cloud is asked about: those ``up`` would delete (not retained, not protected, not
+    adopted by another entry of the plan)."""
     return sorted(
-        {s.certificate_id for s in steps if s.deletes and s.certificate_id and s.kind != "retain" and not s.protect}
+        {
+            s.certificate_id
+            for s in steps
+            if s.deletes and s.certificate_id and s.kind != "retain" and not s.protect and not s.adopted_by
+        }
     )
 
 
@@ -100,6 +106,15 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
                 "unprotect` on its URN)",
             ),
         )
+    if step.adopted_by:
+        # The adopting create runs first and takes the certificate's ownership marks, so the old entry's delete
+        # leaves it in place (provider.ownership): nothing to ask Tencent Cloud.
+        return Verdict(
+            notes=(
+                f"entry {step.adopted_by} adopts {cid} in this change: up moves the certificate to it and leaves it in "
+                "Tencent Cloud, deployed where it is",
+            )
+        )
     if detail is None:
         return Verdict(
             notes=(f"{cid} is already gone from Tencent Cloud: up only drops it from the state",), checked=True
@@ -121,6 +136,11 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
             )
         elif step.kind == "replace" and as_bool(step.old.get("rotate"), True):
             notes.append(f"bound to {where}: up moves them to the new certificate (rotate), then deletes {cid}")
+        elif step.pending and step.successor and as_bool(step.old.get("rotate"), True):
+            notes.append(
+                f"bound to {where}: the rotation will be retried: up moves them to {step.successor}, the replacement "
+                f"recorded as replacing {cid}, then deletes {cid}"
+            )
         else:
             reasons.append(
                 f"still bound to {where}: Tencent Cloud refuses the checked deletion of {cid}. Unbind it from these "
