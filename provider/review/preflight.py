@@ -5,7 +5,9 @@ Pulumi refuses to delete a ``protect``ed resource; Tencent refuses the checked d
 certificate still deployed to a CLB, CDN, ... (``DescribeDeployedResources``), unless ``up`` first moves them to a
 replacement (``rotate``: a replacement in the plan, or for a deletion left pending the successor the state records);
 and it refuses to delete a free certificate within an hour of its application
-(``DescribeCertificateDetail``'s insert time). Only read actions are called.
+(``DescribeCertificateDetail``'s insert time). A removed entry's certificate that another entry adopts in the same
+plan is not deleted at all (``provider.ownership``: the adopting create takes its marks first). Only read actions are
+called.
 """
 
 from __future__ import annotations
