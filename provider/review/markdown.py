@@ -169,7 +169,9 @@ def _pending(review: Review) -> list[str]:
         return []
     lines = ["", "#### Deletions pending from an earlier run", ""]
     lines += [
-        f"- {_code(r.entry)}: certificate {_code(r.certificate_id)} was replaced but not deleted; `up` deletes it now"
+        f"- {_code(r.entry)}: certificate {_code(r.certificate_id)} was replaced"
+        + (f" by {_code(r.successor)}" if r.successor else "")
+        + " but not deleted; `up` deletes it now"
         for r in review.pending
     ]
     return lines

@@ -54,6 +54,7 @@ class Row:
     pending: bool
     changes: tuple[FieldChange, ...]
     verdict: Verdict | None
+    successor: str = ""  # for a pending deletion: the replacement the state records as replacing it
 
     @property
     def refused(self) -> bool:
@@ -140,6 +141,7 @@ def _row(step: Step, verdict: Verdict | None) -> Row:
         pending=step.pending,
         changes=tuple(_change(name, step.old, step.new) for name in step.changed) if step.old and step.new else (),
         verdict=verdict,
+        successor=step.successor,
     )
 
 

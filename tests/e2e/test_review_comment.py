@@ -98,8 +98,10 @@ def test_a_deletion_left_by_a_failed_replacement_is_listed_as_pending(project: P
     pending = review(project)
     assert pending.returncode == 2, pending.stdout + pending.stderr
     assert "#### Deletions pending from an earlier run" in pending.stdout
-    assert f"- `www`: certificate `{old_id}` was replaced but not deleted" in pending.stdout
+    new_id = project.outputs()["www"]["id"]
+    assert f"- `www`: certificate `{old_id}` was replaced by `{new_id}` but not deleted" in pending.stdout
     assert f"| `www` | **delete** (pending) | `{old_id}` |" in pending.stdout
+    assert "still bound to CLB" in pending.stdout and "Unbind" in pending.stdout  # rotate: false: up is refused
 
 
 def test_removing_a_protected_entry_is_judged_refused_by_pulumi_not_an_error(project: Project) -> None:

@@ -105,7 +105,7 @@ def test_the_comment_shows_names_expiry_and_fingerprints_never_a_pem_or_a_secret
     assert render_markdown(review_of(json.loads(json.dumps(doc)))) == comment
     as_json = render_json(review_of(doc))
     assert "BEGIN" not in as_json and json.loads(as_json)["pending_deletions"] == [
-        {"certificate_id": "id-old", "entry": "api"}
+        {"certificate_id": "id-old", "entry": "api", "successor": ""}
     ]
 
 
@@ -177,7 +177,9 @@ def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_c
     kept, leftover = state("kept", "id-kept"), state("www", "id-left", delete=True)
     kept["outputs"]["not_after"] = "2026-12-10T00:00:00Z"
     leftover["outputs"]["private_key"] = {"ciphertext": "v1:AAAA"}  # how the export holds a secret
-    export = json.dumps({"deployment": {"resources": [kept, leftover, state("www", "id-www")]}})
+    current = state("www", "id-www")
+    current["outputs"]["predecessor"] = "id-left"  # the replacement recorded, at its create, what it replaces
+    export = json.dumps({"deployment": {"resources": [kept, leftover, current]}})
     doc = {"steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}]}
     plan = with_state(read_plan(json.dumps(doc)), read_state(export))
     assert [(s.entry, s.kind, s.certificate_id, s.pending) for s in plan.steps] == [
@@ -186,6 +188,8 @@ def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_c
         ("www", "delete", "id-left", True),
     ]
     review = build_review(plan, {}, NOW)
-    assert [(r.entry, r.certificate_id) for r in review.pending] == [("www", "id-left")]
+    assert [(r.entry, r.certificate_id, r.successor) for r in review.pending] == [("www", "id-left", "id-www")]
     assert [(e.entry, e.not_after) for e in review.expiring] == [("kept", "2026-12-10T00:00:00Z")]
-    assert "ciphertext" not in render_markdown(review) + render_json(review)
+    comment = render_markdown(review)
+    assert "- `www`: certificate `id-left` was replaced by `id-www` but not deleted; `up` deletes it now" in comment
+    assert "ciphertext" not in comment + render_json(review)
