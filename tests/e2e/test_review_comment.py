@@ -104,6 +104,12 @@ def test_a_deletion_left_by_a_failed_replacement_is_listed_as_pending(project: P
     assert "still bound to CLB" in pending.stdout and "Unbind" in pending.stdout  # rotate: false: up is refused
 
 
+@pytest.mark.reliability(
+    area="deletion",
+    tried="an entry with protect: true removed from the stack file, then reviewed (`pulumi preview --json` fails)",
+    held="the review exits 2 with the protect verdict on that entry, no error; up is then refused and the certificate "
+    "stays",
+)
 def test_removing_a_protected_entry_is_judged_refused_by_pulumi_not_an_error(project: Project) -> None:
     for name in ("keep", "guarded"):
         project.make_cert(name, f"{name}.example.com")
@@ -125,6 +131,12 @@ def test_removing_a_protected_entry_is_judged_refused_by_pulumi_not_an_error(pro
     assert "protect" in project.up(check=False) and guarded in project.certificates()
 
 
+@pytest.mark.reliability(
+    area="ownership",
+    tried="an adopt entry of a CLB-bound certificate renamed without renamed_from (legacy -> legacy-api), reviewed",
+    held="the review exits 0 saying the new entry adopts the certificate, with no write call; up then moves it to "
+    "the new entry and it stays in the cloud",
+)
 def test_the_documented_adopt_rename_of_a_bound_certificate_is_judged_as_up_does_it(project: Project) -> None:
     project.make_cert("legacy", "legacy.example.com")
     project.write_stack("certificates:\n" + upload_entry("legacy", "legacy"))
@@ -148,6 +160,12 @@ def test_the_documented_adopt_rename_of_a_bound_certificate_is_judged_as_up_does
     assert legacy in project.certificates() and set(project.state_resources()) == {"legacy-api"}
 
 
+@pytest.mark.reliability(
+    area="rotation",
+    tried="a renewal of a CLB-bound certificate whose deploy failed, reviewed after the fault is cleared",
+    held="the review lists the old certificate as a pending deletion, says the rotation will be retried onto the "
+    "replacement the state records, and exits 0; the next up moves the CLB and deletes the old certificate",
+)
 def test_a_deletion_pending_after_a_failed_rotation_is_judged_as_a_retried_rotation(project: Project) -> None:
     project.make_cert("www", "www.example.com")
     project.write_stack("certificates:\n" + upload_entry("www", "www"))

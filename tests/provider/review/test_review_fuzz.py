@@ -172,6 +172,12 @@ def no_write_after(emu: RunningEmulator, before: int) -> None:
 
 # Most mutations keep certificates to delete, so the pre-flight asks the emulator: about 0.5 s each at Tencent's
 # 10 calls per second per action. make test runs a few dozen; make test-long hundreds.
+@pytest.mark.reliability(
+    area="bad-input",
+    tried="mutations of previews and exports in the CLI's shape, and arbitrary JSON, in UTF-8, UTF-8 with a BOM and "
+    "UTF-16, given to the review (seeded, bounded)",
+    held="exit 0, 1 or 2 only; on 1 one `error:` line saying what is wrong, never a traceback; no write call",
+)
 @fuzz(40)
 @given(case=one_mutated())
 def test_mutated_previews_and_exports_never_crash_the_review(

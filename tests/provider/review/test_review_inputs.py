@@ -84,6 +84,12 @@ def _reencoded(data: bytes, encoding: str) -> bytes:
     return bom[name] + data.decode("utf-8").encode(name)
 
 
+@pytest.mark.reliability(
+    area="bad-input",
+    tried="the review's --preview-json and --state-json written as UTF-16 (Windows PowerShell's `>`) or UTF-8 with "
+    "a BOM",
+    held="the same review, byte for byte, as from UTF-8 files",
+)
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-8-bom"])
 def test_utf16_and_utf8_bom_inputs_review_as_utf8_does(tmp_path: Path, encoding: str) -> None:
     # Windows PowerShell 5.1's `pulumi preview --json > preview.json` writes UTF-16 LE with a BOM.
@@ -121,6 +127,12 @@ def broken_state(not_after: Any = "2026-12-10T00:00:00Z", **deployment: Any) -> 
     return document
 
 
+@pytest.mark.reliability(
+    area="bad-input",
+    tried="review inputs of the wrong shape (config a list, replaceReasons a number, detailedDiff a list, a not_after "
+    "without a zone, JSON nested 100,000 deep, ...) and out-of-range options (--expiring-within 99999999)",
+    held="one `error:` line naming what is wrong, exit 1, nothing on stdout, no traceback",
+)
 @pytest.mark.parametrize(
     ("plan", "state", "args", "said"),
     [

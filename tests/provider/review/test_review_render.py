@@ -146,6 +146,12 @@ def unescaped_pipes(line: str) -> int:
     return len(re.findall(r"(?<!\\)\|", line))
 
 
+@pytest.mark.reliability(
+    area="security",
+    tried="a Markdown link, an image, an @mention, HTML, a table pipe and line breaks in an alias, a domain, an entry "
+    "name and a message from the API, rendered by the review",
+    held="the comment shows them as text: no link, image, mention or HTML renders, every table row keeps its cells",
+)
 def test_markdown_in_user_text_is_neutralised_wherever_it_lands() -> None:
     doc = document()
     www = doc["steps"][1]
