@@ -19,7 +19,7 @@ from emulator.cloud_resources import REGIONAL_TYPES, RESOURCE_TYPES
 from emulator.deploy_views import deploy_admin_view
 from emulator.faults import Fault, FaultError
 from emulator.identity import InstanceIdentity
-from emulator.records import Certificate
+from emulator.records import PAID_PACKAGE_TYPE, PAID_SOURCE, Certificate
 from emulator.settings import SettingsError
 from emulator.state import EmulatorState
 from emulator.store import Store
@@ -34,7 +34,7 @@ async def _json(request: Request) -> Any:
         return {}
     try:
         return await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise HTTPException(400, "the body is not valid JSON") from None
 
 
@@ -69,7 +69,7 @@ class _Admin:
     async def bindings(self, request: Request) -> Response:
         body = await _json(request)
         state = self.state
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # Starlette routes HEAD to every GET route: it reads, never writes
             with state.store.transaction() as store:
                 rows = [{"CertificateId": c.id, **row} for c in store.certs() for row in _bindings(store, c.id)]
             return JSONResponse({"Bindings": rows})
@@ -157,7 +157,47 @@ class _Admin:
             "Tags": store.tags(cert.id),
             "Bindings": _bindings(store, cert.id),
             "OpenTaskId": task.id if (task := store.open_task_for(cert.id)) else None,
+            "Paid": cert.is_paid,
+            "OrderReplaced": cert.order_replaced,
+            "RenewalDueAt": gmt8(cert.renewal_due_at),
         }
+
+    async def certificate_state(self, request: Request) -> Response:
+        """Give a certificate the state behind Tencent's deletion refusals (see docs/emulator.md)."""
+        body = await _json(request)
+        cert_id = _field(body, "CertificateId")
+        known = {"CertificateId", "Paid", "Status", "RenewalPendingSeconds", "OrderReplaced", "ProjectId"}
+        unknown = set(body) - known
+        if unknown:
+            names, allowed = ", ".join(sorted(unknown)), ", ".join(sorted(known))
+            raise HTTPException(400, f"unknown field(s) {names}; known: {allowed}")
+        for name in ("Paid", "OrderReplaced"):
+            if name in body and not isinstance(body[name], bool):
+                raise HTTPException(400, f"{name} must be true or false")
+        for name in ("Status", "ProjectId"):
+            if name in body and (not isinstance(body[name], int) or isinstance(body[name], bool) or body[name] < 0):
+                raise HTTPException(400, f"{name} must be an integer >= 0")
+        pending = body.get("RenewalPendingSeconds")
+        if pending is not None and (not isinstance(pending, int | float) or isinstance(pending, bool) or pending < 0):
+            raise HTTPException(400, "RenewalPendingSeconds must be a number of seconds >= 0 or null")
+        now = self.state.tick()
+        with self.state.store.transaction() as store:
+            cert = store.get_cert(cert_id or "")
+            if cert is None:
+                raise HTTPException(404, f"certificate {cert_id} does not exist")
+            if body.get("Paid"):
+                cert.source, cert.package_type = PAID_SOURCE, PAID_PACKAGE_TYPE
+            if "Status" in body:
+                cert.status = body["Status"]
+            if "ProjectId" in body:
+                cert.project_id = body["ProjectId"]
+            if "OrderReplaced" in body:
+                cert.order_replaced = body["OrderReplaced"]
+            if "RenewalPendingSeconds" in body:
+                cert.renewal_due_at = None if pending is None else now + pending
+            store.put_cert(cert)
+            row = self._certificate(store, cert, now)
+        return JSONResponse(row)
 
     async def tasks(self, request: Request) -> Response:
         self.state.tick()
@@ -200,6 +240,7 @@ def admin_app(state: EmulatorState, identity: InstanceIdentity) -> Starlette:
         Route("/_emulator/faults", admin.faults, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/calls", admin.calls, methods=["GET", "DELETE"]),
         Route("/_emulator/certificates", admin.certificates, methods=["GET"]),
+        Route("/_emulator/certificate-state", admin.certificate_state, methods=["POST"]),
         Route("/_emulator/tasks", admin.tasks, methods=["GET"]),
         Route("/_emulator/deploys", admin.deploys, methods=["GET"]),
     ]

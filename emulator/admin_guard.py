@@ -11,7 +11,10 @@ anything is read or changed:
   ``same-origin``/``none`` (403: a request made by a page of another site, whatever the method);
 - a state-changing method (anything but GET, HEAD, OPTIONS) without ``Content-Type: application/json``, even with
   an empty body (415): browsers cannot send that type cross-origin without a CORS preflight, which the admin API
-  never grants (it sends no ``Access-Control-*`` header at all).
+  never grants (it sends no ``Access-Control-*`` header at all);
+- a GET, HEAD or OPTIONS request with a body (400): those are let through without the JSON check because they
+  only read, so one carrying what looks like a write's arguments is refused rather than trusted to be harmless
+  (Starlette answers HEAD with the GET route's handler).
 """
 
 from __future__ import annotations
@@ -114,7 +117,11 @@ def check_admin_request(scope: Scope) -> None:
             raise Refusal(
                 403, f"admin requests made by a web page of another site are refused (Sec-Fetch-Site: {site})"
             )
-    if scope["method"] not in SAFE_METHODS:
+    if scope["method"] in SAFE_METHODS:
+        length = headers.get("content-length", "0").strip()
+        if headers.get("transfer-encoding") is not None or length not in ("", "0"):
+            raise Refusal(400, f"{scope['method']} admin requests take no body; writes use POST, PUT or DELETE")
+    else:
         types = headers.getlist("content-type")
         media = types[0].split(";")[0].strip().lower() if len(types) == 1 else ""
         if media != "application/json":
@@ -127,7 +134,7 @@ def check_admin_request(scope: Scope) -> None:
 
 
 class AdminGuard:
-    """ASGI middleware answering a JSON ``{"Error": reason}`` with 403/415 to any request that must be refused."""
+    """ASGI middleware answering a JSON ``{"Error": reason}`` with 400/403/415 to any request that must be refused."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -1,9 +1,12 @@
 """The API endpoint: ``POST /`` with ``X-TC-Action``/``X-TC-Version``, answered in Tencent's envelopes.
 
-Each request goes through: signature-v1 requests refused (signature_v1.py) -> headers -> signature (auth.py) ->
-action table -> injected fault -> rate limit -> parameter schema -> handler inside a store transaction. Every stage
-raises ``ApiError``; this module alone turns it into ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}``
-(HTTP 200, as Tencent does).
+Each request goes through: body size cap -> signature-v1 requests refused (signature_v1.py) -> headers ->
+signature (auth.py) -> action table -> JSON decoding -> injected fault -> rate limit -> parameter schema -> handler
+inside a store transaction. Every stage raises ``ApiError``; this module alone turns it into
+``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`` (HTTP 200, as Tencent does).
+
+Nothing a caller sends is decoded before the signature is checked (which needs only the raw bytes), and no body is
+read past ``MAX_BODY_BYTES``: an unauthenticated client cannot make the emulator parse, hold or log what it likes.
 """
 
 from __future__ import annotations
@@ -28,9 +31,15 @@ from emulator.params import validate
 from emulator.signature_v1 import unsupported_v1, v1_parameters
 from emulator.state import EmulatorState
 
-__all__ = ["ApiEndpoint", "ConnectionDropped", "drop_connection"]
+__all__ = ["MAX_BODY_BYTES", "MAX_JSON_DEPTH", "ApiEndpoint", "ConnectionDropped", "drop_connection"]
 
 log = logging.getLogger("emulator")
+
+# Tencent's limit for a TC3-HMAC-SHA256 request ("the request packet can be up to 10 MB"; 1 MB for signature v1);
+# larger ones get RequestSizeLimitExceeded. The biggest real SSL request, an upload with a long chain, is ~100 KB.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+# No SSL or Tag request nests more than a few levels; deeper JSON is refused before it is walked.
+MAX_JSON_DEPTH = 32
 
 
 class ConnectionDropped(RuntimeError):
@@ -52,22 +61,60 @@ async def drop_connection(send: Send) -> None:
         await asyncio.sleep(0)
 
 
+class _TooLarge(Exception):
+    """The body is longer than ``MAX_BODY_BYTES``."""
+
+
 async def _read_body(receive: Receive) -> bytes | None:
+    """The request body, ``None`` if the client went away; raises ``_TooLarge`` for one longer than ``MAX_BODY_BYTES``.
+
+    The rest of a body that is too large is read and dropped, never kept, so the client (which sends it all before it
+    reads a reply) gets the error envelope rather than a reset connection.
+    """
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+        elif chunks:
+            chunks.clear()  # drop what was kept; the rest is only counted
         if not message.get("more_body", False):
+            if size > MAX_BODY_BYTES:
+                raise _TooLarge
             return b"".join(chunks)
 
 
+def _too_large() -> ApiError:
+    return ApiError(
+        "RequestSizeLimitExceeded",
+        f"The request body exceeds the limit of {MAX_BODY_BYTES // (1024 * 1024)} MB.",
+    )
+
+
 def _decode(body: bytes) -> Any:
+    """The JSON body, or ``None`` when it is not JSON or nests deeper than ``MAX_JSON_DEPTH``."""
     try:
-        return json.loads(body) if body.strip() else {}
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(body) if body.strip() else {}
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
+    return value if _depth_within(value, MAX_JSON_DEPTH) else None
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    # Iterative, so that checking a deep document cannot itself exhaust the stack.
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return False
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 class ApiEndpoint:
@@ -78,29 +125,40 @@ class ApiEndpoint:
         self._actions = {a.name: a for a in actions}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive)
-        if body is None:
-            return
         state = self._state
         headers = Headers(scope=scope)
-        params = _decode(body)
+        try:
+            body = await _read_body(receive)
+        except _TooLarge:
+            body = b""
+            oversized = True
+        else:
+            if body is None:
+                return
+            oversized = False
+        params: Any = None
         client = scope.get("client")
         request_id = str(uuid.uuid4())
         record: dict[str, Any] = {
             "Time": state.clock.now(),
             "Service": None,
+            "Host": headers.get("host"),  # which service host the client addressed (root-domain settings)
             "Action": headers.get("x-tc-action"),
             "Version": headers.get("x-tc-version"),
             "SecretId": None,
             "ClientPort": client[1] if client else None,
-            "Params": redact(params),
+            "Params": None,  # set once the request is authenticated: nobody else's bytes are decoded or kept
             "ErrorCode": None,
             "Fault": None,
             "RequestId": request_id,
         }
         fault: Fault | None = None
         try:
+            if oversized:
+                raise _too_large()
             action, identity = self._admit(scope, headers, body, record)
+            params = _decode(body)
+            record["Params"] = redact(params)
             fault = state.faults.take(action.name)
             if fault is not None:
                 record["Fault"] = fault.Kind
@@ -185,7 +243,10 @@ class ApiEndpoint:
     def _execute(self, action: Action, identity: Identity, params: Any) -> dict[str, Any]:
         """Validate parameters and run the handler in one store transaction (rolled back on error)."""
         if params is None:
-            raise ApiError("InvalidParameter", "The request body is not valid JSON.")
+            raise ApiError(
+                "InvalidParameter",
+                f"The request body is not valid JSON (or nests deeper than {MAX_JSON_DEPTH} levels).",
+            )
         checked = validate(action.schema, params)
         state = self._state
         now = state.tick()

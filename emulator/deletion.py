@@ -12,16 +12,37 @@ from typing import Any
 from emulator.clock import gmt8
 from emulator.cloud_resources import RESOURCE_TYPES
 from emulator.context import SSL, Context, action
-from emulator.errors import ApiError, invalid_value, not_found
+from emulator.errors import ApiError, check_account, check_project, invalid_value, not_found
 from emulator.params import Bool, List, Str
 from emulator.records import Certificate, DeleteTask
 
 __all__ = ["ACTIONS", "RESOURCE_TYPES"]
 
 _FREE_CERT_GRACE = 3600
+# Statuses in which Tencent's order or CA is still working on the certificate: cancelling, revoking, reissuing,
+# awaiting a revocation letter, migrating.
+_BUSY_STATUSES = frozenset({6, 9, 11, 12, 15})
 
 
 def _check_deletable(cert: Certificate, now: float) -> None:
+    """Tencent's refusals that follow from the certificate itself, in the order its checks run."""
+    if cert.renewal_due_at is not None and now < cert.renewal_due_at:
+        raise ApiError(
+            "FailedOperation.RenewNotIssued",
+            f"The renewal certificate of certificate {cert.id} has not been issued, so it cannot be deleted.",
+        )
+    if cert.is_paid:
+        if cert.order_replaced:
+            raise ApiError("FailedOperation.OrderAlreadyReplaced", "The order has been reissued.")
+        if cert.status == 1:
+            raise ApiError(
+                "FailedOperation.CannotBeDeletedIssued",
+                "Failed to delete the certificate because it has been issued.",
+            )
+        if cert.status == 0:
+            raise ApiError("FailedOperation.CancelOrderFailed", "Failed to cancel the order.")
+    if cert.status in _BUSY_STATUSES:
+        raise ApiError("FailedOperation.InvalidCertificateStatusCode", "The certificate status is incorrect.")
     if cert.is_free and now - cert.insert_time < _FREE_CERT_GRACE:
         raise ApiError(
             "FailedOperation.CannotBeDeletedWithinHour",
@@ -49,9 +70,13 @@ def _start_task(ctx: Context, cert: Certificate) -> DeleteTask:
 def delete_certificate(ctx: Context) -> dict[str, Any]:
     """Delete now (``DeleteResult: true``) or, with ``IsCheckResource``, start or reuse a deletion task."""
     cert_id = ctx.params["CertificateId"]
+    check_account(ctx, "DeleteCertificate")
     cert = ctx.store.get_cert(cert_id)
     if cert is None:
         raise not_found(cert_id)
+    check_project(ctx, cert)
+    if not ctx.settings.RealNameVerified:
+        raise ApiError("FailedOperation.NoRealNameAuth", "Identity verification has not been completed.")
     _check_deletable(cert, ctx.now)
     if ctx.params.get("IsCheckResource", False):
         return {"DeleteResult": False, "TaskId": _start_task(ctx, cert).id}
@@ -80,6 +105,7 @@ def delete_certificates(ctx: Context) -> dict[str, Any]:
         try:
             if cert is None:
                 raise not_found(cert_id)
+            check_project(ctx, cert)
             _check_deletable(cert, ctx.now)
         except ApiError as exc:
             fail.append({"CertId": cert_id, "Msg": exc.message})

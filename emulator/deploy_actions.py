@@ -169,7 +169,7 @@ def _number(ctx: Context, name: str, default: int) -> int:
     value = ctx.params.get(name)
     if value is None:
         return default
-    if not value.strip().isdigit():
+    if not (value.strip().isascii() and value.strip().isdigit()):  # isdigit alone takes "²", which int() refuses
         raise invalid_value(name, f"`{value}` is not a non-negative decimal integer")
     return int(value.strip())
 

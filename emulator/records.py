@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 __all__ = [
-    "Certificate", "DeleteTask", "DeployDetail", "DeployRecord", "FREE_SOURCE", "ROLLBACK", "UPDATE", "UPLOAD_SOURCE",
+    "Certificate", "DeleteTask", "DeployDetail", "DeployRecord", "FREE_SOURCE", "PAID_PACKAGE_TYPE", "PAID_SOURCE",
+    "ROLLBACK", "UPDATE", "UPLOAD_SOURCE",
 ]  # fmt: skip
 
 UPLOAD_SOURCE = "upload"
 # Tencent reports the CA brand as the source of a free DV certificate.
 FREE_SOURCE = "trustasia"
+# ... and of a paid one bought from Tencent Cloud (the admin API turns a certificate into one: ``Paid``).
+PAID_SOURCE = "sectigo"
+PAID_PACKAGE_TYPE = "3"  # SecureSite EV Pro in the DescribeCertificates PackageType list
 
 
 class JsonRow:
@@ -67,11 +71,20 @@ class Certificate(JsonRow):
     # (on the old certificate): DescribeCertificates' AllowDownload and IsIgnore.
     allow_download: bool = True
     ignore_expiring: bool = False
+    # Emulator time a renewal ordered for this certificate is issued (DeleteCertificate refuses until then).
+    renewal_due_at: float | None = None
+    # A paid certificate whose order was reissued: Tencent keeps it with the order (OrderAlreadyReplaced).
+    order_replaced: bool = False
 
     @property
     def is_free(self) -> bool:
         """A free DV certificate applied for through ApplyCertificate (subject to the one-hour rule)."""
         return self.source == FREE_SOURCE
+
+    @property
+    def is_paid(self) -> bool:
+        """A paid certificate bought from Tencent Cloud (never deleted once issued)."""
+        return self.source == PAID_SOURCE
 
     def all_domains(self) -> list[str]:
         """The main domain followed by the other SANs, without duplicates."""

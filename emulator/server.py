@@ -32,8 +32,8 @@ emulator refuses to start without a pair. The SecretKey is never logged or store
 _EPILOG = """\
 admin API (loopback clients only; JSON in and out). POST/PUT/DELETE must send Content-Type: application/json,
 even with no body; any Origin but the emulator's own http://127.0.0.1:PORT / http://localhost:PORT, a
-Sec-Fetch-Site other than same-origin/none, or a Host that is not a loopback name is refused (403), so a web page
-open in a browser can neither change nor read it:
+Sec-Fetch-Site other than same-origin/none, or a Host that is not a loopback name is refused (403), and so is a
+GET/HEAD with a body (400), so a web page open in a browser can neither change nor read it:
   POST   /_emulator/reset          forget all state, settings, faults, clock offset and the call log
   POST   /_emulator/bindings       {"CertificateId","ResourceType","ResourceId"[,"Region"]}: bind to a fake cloud
                                    resource (a type with regions defaults to --region)

@@ -45,6 +45,12 @@ class Settings:
     DeployFailures: dict[str, str] = field(default_factory=dict)
     # Resource types whose deploys hang at Status 3 until the type is taken off the list again.
     DeployHangs: list[str] = field(default_factory=list)
+    # Whether the account completed identity verification (else DeleteCertificate: FailedOperation.NoRealNameAuth).
+    RealNameVerified: bool = True
+    # Projects the API key may not use: the certificates in them answer FailedOperation.NoProjectPermission.
+    ForbiddenProjects: list[int] = field(default_factory=list)
+    # SSL actions the key's CAM policy does not allow: they answer FailedOperation.AuthError.
+    DeniedActions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The settings as the admin API shows them."""
@@ -81,7 +87,7 @@ def _check(key: str, value: Any) -> None:
     elif key == "RateLimitPerSecond":
         if not _is_number(value) or value <= 0:
             raise SettingsError(f"{key} must be a number > 0")
-    elif key in ("RateLimit", "RoleAuthorized"):
+    elif key in ("RateLimit", "RoleAuthorized", "RealNameVerified"):
         if not isinstance(value, bool):
             raise SettingsError(f"{key} must be true or false")
     elif key == "DeleteTaskOutcome":
@@ -99,6 +105,12 @@ def _check(key: str, value: Any) -> None:
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise SettingsError(f"{key} must map resource types to error messages")
         _check_types(key, list(value))
+    elif key == "ForbiddenProjects":
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise SettingsError(f"{key} must be a list of project ids")
+    elif key == "DeniedActions":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SettingsError(f"{key} must be a list of action names")
     elif key == "DeployHangs":
         if not isinstance(value, list):
             raise SettingsError(f"{key} must be a list of resource types")

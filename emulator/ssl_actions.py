@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from emulator.context import SSL, Context, action
-from emulator.errors import invalid_value, missing, not_found
+from emulator.errors import check_project, invalid_value, missing, not_found
 from emulator.params import TAG_LIST, Bool, Int, List, Str
 from emulator.pem import ParsedCertificate, check_key_matches, parse_chain
 from emulator.records import FREE_SOURCE, UPLOAD_SOURCE, Certificate
@@ -204,6 +204,7 @@ def apply_certificate(ctx: Context) -> dict[str, Any]:
 def describe_certificate(ctx: Context) -> dict[str, Any]:
     """One certificate, without key material."""
     cert = _get(ctx, ctx.params["CertificateId"])
+    check_project(ctx, cert)
     return certificate(cert, ctx.now, ctx.store.tags(cert.id), ctx.owner_uin)
 
 
@@ -211,6 +212,7 @@ def describe_certificate(ctx: Context) -> dict[str, Any]:
 def describe_certificate_detail(ctx: Context) -> dict[str, Any]:
     """One certificate with its PEM, private key and fingerprint."""
     cert = _get(ctx, ctx.params["CertificateId"])
+    check_project(ctx, cert)
     return certificate_detail(cert, ctx.now, ctx.store.tags(cert.id), ctx.owner_uin)
 
 

@@ -113,7 +113,7 @@ def _common(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str)
         "IsWildcard": _is_wildcard(cert),
         "IsDv": cert.is_free,
         "IsVulnerability": False,
-        "RenewAble": False,
+        "RenewAble": cert.is_paid,
         "Deployable": status == 1,
         "Tags": tag_list(tags),
         "CAEncryptAlgorithms": [cert.algorithm] if is_ca and cert.algorithm else None,

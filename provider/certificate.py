@@ -29,6 +29,7 @@ import pulumi.dynamic as dyn
 from .creation import Creator
 from .deletion import Deleter
 from .errors import CertificateError
+from .handover import Handover
 from .identity import StackIdentity
 from .inputs import (
     DEFAULT_CREATE_TIMEOUT,
@@ -37,6 +38,7 @@ from .inputs import (
     REPLACE_FIELDS,
     SOURCES,
     CertificateInputs,
+    as_bool,
     entry_name,
     field_changed,
     input_names,
@@ -50,7 +52,7 @@ from .ownership import names_identity, owner_token
 from .pem import normalise_pem
 from .reconcile import reconcile
 from .refresh import refresh
-from .resource import Certificate, CertificateArgs
+from .resource import RELEASED, Certificate, CertificateArgs
 from .rotation import due_for_renewal, lingering, renewal_note
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
@@ -113,6 +115,8 @@ class CertificateProvider(dyn.ResourceProvider):
         self._lock = threading.Lock()
         self._service: SslService | None = None
         self._shared_calls: Shared | None = None
+        # What diff learns for the create and delete calls later in the same run (provider.handover).
+        self._handover = Handover()
 
     # The pickle stores only the class reference: no configuration, client, lock or credential.
     def __getstate__(self) -> dict[str, Any]:
@@ -176,12 +180,27 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
+        if news.get(RELEASED):
+            return self._check_released(_olds, news)
         inputs = {k: v for k, v in news.items() if k != "__provider"}
         failures = [dyn.CheckFailure(f.property, f.reason) for f in check_inputs(inputs, self._timing.now())]
         source = inputs.get("source")  # raw: the source picks the schema, and a bad or unknown one has none
         if not failures and isinstance(source, str) and source in SOURCES:
             inputs = normalise_inputs(inputs, source)
         return dyn.CheckResult(inputs, failures)
+
+    def _check_released(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
+        """A ``release:`` name keeps the inputs the state recorded: no change, no API call, only retained."""
+        recorded = {k: v for k, v in olds.items() if k != "__provider"}
+        if recorded.get("source") in SOURCES:
+            return dyn.CheckResult(recorded, [])
+        entry = news.get("entry")
+        reason = (
+            f"{entry} is listed under release: but this stack manages no certificate called {entry!r}; take it out "
+            "of release:"
+        )
+        inputs = {k: v for k, v in news.items() if k != "__provider"}
+        return dyn.CheckResult(inputs, [dyn.CheckFailure(RELEASED, reason)])
 
     # -- diff
 
@@ -190,10 +209,21 @@ class CertificateProvider(dyn.ResourceProvider):
 
         ``olds`` are the old outputs, which echo the inputs but the PEM and key (alias, project_id and tags as last
         read from Tencent), with the old inputs under them when the host passes those.
-        A certificate this one replaced that is still waiting to be deleted is reported (the engine says nothing).
+        A certificate this one recorded replacing that is still waiting to be deleted is reported (the engine says
+        nothing) and is a change: ``preview --expect-no-changes`` fails while a deletion is pending.
+        A replacement is remembered for the create that follows (``provider.handover``).
         """
+        result = self._diff(_id, olds, news)
+        # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
+        kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
+        replaced = bool(result.replaces) and not kept
+        self._handover.diffed(_id, news, replaced=replaced, predecessor=recorded_predecessor(olds))
+        return result
+
+    def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
+        pending = False
         if predecessor := recorded_predecessor(olds):
-            self._warn_lingering(entry_name(olds, _id), predecessor, _id)
+            pending = self._warn_lingering(entry_name(olds, _id), predecessor, _id)
         # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
         # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
         new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
@@ -205,7 +235,8 @@ class CertificateProvider(dyn.ResourceProvider):
             if new.source == "free" and not changed:  # a renewal: the replacement applies for a new one
                 return dyn.DiffResult(changes=True, replaces=["free_domain"])
         if not changed:
-            return dyn.DiffResult(changes=False)
+            # The update a pending deletion shows changes nothing but the record; `up` retries the deletion.
+            return dyn.DiffResult(changes=pending)
         if new.source == "adopt" and new.adopt_id == _id:
             # Adopting the certificate this resource already is (an upload or free entry switched to `adopt: <its
             # own id>`): the same certificate under a new source, an update. As a replacement the engine would
@@ -215,7 +246,8 @@ class CertificateProvider(dyn.ResourceProvider):
         # changes=None: the engine names the changed keys from old and new inputs, unless a refresh left those stale.
         return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
 
-    def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> None:
+    def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> bool:
+        """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""
         try:
             warning = lingering(self._ssl(), entry, predecessor, successor)
         except TencentCloudError as error:
@@ -223,6 +255,7 @@ class CertificateProvider(dyn.ResourceProvider):
             warning += f"deleted: {error}"
         if warning:
             self._say(warning)
+        return warning is not None
 
     # -- create
 
@@ -230,12 +263,14 @@ class CertificateProvider(dyn.ResourceProvider):
         """Upload, apply for (free DV) or adopt a certificate; return its id and complete outputs."""
         spec = CertificateInputs.parse(props)
         creator = Creator(self._ssl(), self._timing, self._say, self._shared())
+        # The certificate this create replaces, as the engine's diff of the old resource said moments ago.
+        replaces = self._handover.replaced_by_create(spec.owner)
         if spec.source == "adopt":
-            made = creator.adopt(spec)
+            made = creator.adopt(spec, replaces)
         elif spec.source == "free":
-            made = creator.apply(spec)
+            made = creator.apply(spec, replaces)
         else:
-            made = creator.upload(spec)
+            made = creator.upload(spec, replaces)
         outs = outputs(spec, made.detail, made.tags, made.claim, made.predecessor)
         return dyn.CreateResult(made.detail.certificate_id, outs)
 
@@ -282,4 +317,5 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
-        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props)
+        steering = self._handover.steering(id_)
+        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering)

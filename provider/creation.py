@@ -6,28 +6,30 @@ with ``Repeatable=false`` so that an attempt committed after the client's retry 
 by a create that was killed before the state recorded it (``pulumi:owner`` tag, same PEM) is used, not uploaded again.
 Every create marks its certificate with the entry's owner token and its own claim (``provider.ownership``), the
 marks the delete rule reads; an adoption of a certificate another stack manages is refused unless ``take_over``.
-A certificate this create uploaded is removed again when the create fails after the upload, so none is orphaned.
+A replacement's create also names the certificate it replaces (``pulumi:replaces``, learnt from the engine's diff:
+``provider.handover``), the link the old certificate's rotation follows. A certificate this create uploaded is
+removed again when the create fails after the upload, so none is orphaned.
 
 Calls per upload: UploadCertificate and one DescribeCertificateDetail (which already shows an uploaded certificate
-usable), plus shares of calls made for many creates at once (``provider.sharing``): the account's listing, where the
-certificate a replacement replaces is found, and UnTagResources, which drops the in-flight mark of up to ten
-completed creates. The search for this create's mark runs only when the upload was ambiguous (an attempt that failed
-without a clear refusal, or a reply without an id).
+usable), plus a share of UnTagResources calls made for many creates at once (``provider.sharing``), which drops the
+in-flight mark of up to ten completed creates. The search for this create's mark runs only when the upload was
+ambiguous (an attempt that failed without a clear refusal, or a reply without an id).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import CertificateError
 from .inputs import CertificateInputs
-from .ownership import Holder, holder_of, marks, newest_other_claim
+from .ownership import Holder, holder_of, marks
 from .pem import normalise_pem
 from .readiness import WAITING_STATUSES, fresh_detail, wait_issued, wait_usable
 from .reconcile import reconcile
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
-from .sharing import CREATE_LISTING_AGE, Step
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
+from .sharing import Step
 from .ssl import (
     CertificateDetail,
     CertificateNotFound,
@@ -47,7 +49,7 @@ class Created:
     detail: CertificateDetail
     tags: dict[str, str]
     claim: str
-    predecessor: str = ""  # the certificate of this entry a replacement replaces, while it still exists
+    predecessor: str = ""  # the certificate a replacement replaces (recorded also as its pulumi:replaces tag)
 
 
 class Creator(Step):
@@ -55,12 +57,16 @@ class Creator(Step):
 
     # -- upload
 
-    def upload(self, spec: CertificateInputs) -> Created:
-        """UploadCertificate (marked for de-duplication), then wait until Tencent says it is usable."""
-        with self._shared.marks.expecting():
-            return self._upload_marked(spec)
+    def upload(self, spec: CertificateInputs, replaces: str = "") -> Created:
+        """UploadCertificate (marked for de-duplication), then wait until Tencent says it is usable.
 
-    def _upload_marked(self, spec: CertificateInputs) -> Created:
+        ``replaces`` is the certificate this create replaces (``provider.handover``): the upload names it in its
+        ``pulumi:replaces`` tag, the one fact the old certificate's delete rotates by.
+        """
+        with self._shared.marks.expecting():
+            return self._upload_marked(spec, replaces)
+
+    def _upload_marked(self, spec: CertificateInputs, replaces: str) -> Created:
         ssl = self._ssl
         entry = spec.entry
         wanted_tags = dict(spec.tags)
@@ -68,7 +74,7 @@ class Creator(Step):
         # reply was lost (the client retries transport errors) can be found and its duplicate removed. It stays on
         # the certificate as its claim once the create is complete.
         nonce = secrets.token_hex(8)
-        tags = {**wanted_tags, **marks(spec.owner, nonce), CREATE_TAG: nonce}
+        tags = {**wanted_tags, **marks(spec.owner, nonce, replaces), CREATE_TAG: nonce}
         # Repeatable=false: when an attempt the client gave up on (a lost or slow reply) was committed, even after
         # the retry, Tencent answers the other attempt with that certificate instead of storing a second one. It
         # answers with any identical certificate, though, so the tags say whose it is.
@@ -87,7 +93,14 @@ class Creator(Step):
                     "was interrupted before it could record it"
                 )
                 reconcile(
-                    ssl, entry, certificate_id, spec, alias=detail.alias, project=detail.project_id, tags=detail.tags
+                    ssl,
+                    entry,
+                    certificate_id,
+                    spec,
+                    alias=detail.alias,
+                    project=detail.project_id,
+                    tags=detail.tags,
+                    provider_tags=_replacing(replaces, detail.tags),
                 )
                 detail = ssl.describe_certificate_detail(certificate_id)  # as reconciled
             else:  # someone else's identical certificate: never taken over
@@ -97,7 +110,6 @@ class Creator(Step):
                 detail = fresh_detail(self._ssl, self._timing, certificate_id)
             if ambiguous:  # an attempt that seemed to fail may have stored a second certificate
                 self._remove_duplicates(entry, nonce, keep=certificate_id)
-            predecessor = self._predecessor(spec.owner, nonce, keep=certificate_id)
             deadline = self._timing.clock() + spec.create_timeout
             # The detail read above is the first readiness poll.
             detail = wait_usable(self._ssl, self._timing, entry, detail, deadline)
@@ -120,7 +132,7 @@ class Creator(Step):
                 f"{entry}: the certificate was uploaded ({certificate_id}) but the create could not complete: "
                 f"{_reason(error)}. What this create uploaded was removed again; run `pulumi up` again"
             ) from None
-        return Created(detail, wanted_tags, nonce, predecessor)
+        return Created(detail, wanted_tags, nonce, replaces)
 
     def _remove_duplicates(self, entry: str, nonce: str, keep: str) -> None:
         """Remove what a retried upload stored besides ``keep`` (this create's in-flight mark ``nonce``)."""
@@ -128,17 +140,6 @@ class Creator(Step):
             if duplicate != keep:
                 self._discard(entry, duplicate)
                 self._say(f"{entry}: removed duplicate certificate {duplicate} left by a retried upload")
-
-    def _predecessor(self, owner: str, nonce: str, keep: str) -> str:
-        """The certificate of this entry a replacement replaces ("" if none), from the process's shared listing."""
-        if not owner:
-            return ""
-        try:
-            rows = self._shared.listing.rows(max_age=CREATE_LISTING_AGE)
-        except TencentCloudError:
-            return ""
-        siblings = [row for row in rows.values() if row.tags.get(OWNER_TAG) == owner]
-        return newest_other_claim(siblings, keep, nonce) or ""
 
     def _upload(
         self, entry: str, spec: CertificateInputs, tags: dict[str, str], nonce: str, repeatable: bool
@@ -190,8 +191,11 @@ class Creator(Step):
 
     # -- apply (free DV)
 
-    def apply(self, spec: CertificateInputs) -> Created:
-        """ApplyCertificate (or resume this resource's pending application), then wait until it is issued."""
+    def apply(self, spec: CertificateInputs, replaces: str = "") -> Created:
+        """ApplyCertificate (or resume this resource's pending application), then wait until it is issued.
+
+        ``replaces``: as for ``upload``.
+        """
         ssl = self._ssl
         entry = spec.entry
         domain = spec.free_domain
@@ -230,14 +234,16 @@ class Creator(Step):
             for duplicate in self._applied_by(marker):
                 if duplicate != certificate_id:
                     self._discard(entry, duplicate)
-            ssl.change_tags(certificate_id, replace={**marks(owner, nonce), CREATE_TAG: nonce})
+            ssl.change_tags(certificate_id, replace={**marks(owner, nonce, replaces), CREATE_TAG: nonce})
             self._say(f"{entry}: applied for a free certificate for {domain}: {certificate_id}")
         reconcile(ssl, entry, certificate_id, spec, alias=None, project=None, tags=None)
         detail = wait_issued(self._ssl, self._timing, self._say, entry, certificate_id, domain, deadline)
         # Complete: drop the in-flight mark, so a later create of this entry never takes this certificate over, and
         # claim it for this create.
-        ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce}, delete=[CREATE_TAG])
-        return Created(detail, wanted_tags, nonce)
+        # An application resumed from an earlier run may name no predecessor yet, or another one.
+        named = {REPLACES_TAG: replaces} if replaces else {}
+        ssl.change_tags(certificate_id, replace={CLAIM_TAG: nonce, **named}, delete=[CREATE_TAG])
+        return Created(detail, wanted_tags, nonce, replaces)
 
     def _applied_by(self, marker: str) -> list[str]:
         try:
@@ -261,8 +267,11 @@ class Creator(Step):
 
     # -- adopt
 
-    def adopt(self, spec: CertificateInputs) -> Created:
-        """Take over an existing certificate (unless another stack manages it) and reconcile it; mark it ours."""
+    def adopt(self, spec: CertificateInputs, replaces: str = "") -> Created:
+        """Take over an existing certificate (unless another stack manages it) and reconcile it; mark it ours.
+
+        ``replaces``: as for ``upload`` (never the adopted certificate itself).
+        """
         ssl = self._ssl
         entry = spec.entry
         certificate_id = spec.adopt_id
@@ -294,6 +303,7 @@ class Creator(Step):
                 "without renamed_from?); the old entry will leave it in place"
             )
         claim = secrets.token_hex(8)
+        replaces = "" if replaces == certificate_id else replaces
         tags = reconcile(
             ssl,
             entry,
@@ -302,9 +312,9 @@ class Creator(Step):
             alias=detail.alias,
             project=detail.project_id,
             tags=current,
-            provider_tags=marks(owner, claim),
+            provider_tags=marks(owner, claim, replaces),
         )
-        return Created(ssl.describe_certificate_detail(certificate_id), tags, claim)
+        return Created(ssl.describe_certificate_detail(certificate_id), tags, claim, replaces)
 
 
 def _left_by_an_interrupted_create(detail: CertificateDetail, spec: CertificateInputs) -> bool:
@@ -321,6 +331,11 @@ def _left_by_an_interrupted_create(detail: CertificateDetail, spec: CertificateI
         and detail.certificate_type == spec.certificate_type
         and normalise_pem(detail.public_key) == normalise_pem(spec.certificate)
     )
+
+
+def _replacing(replaces: str, tags: Mapping[str, str]) -> dict[str, str] | None:
+    """The ``pulumi:replaces`` mark an interrupted create's certificate needs, when it names another (or none)."""
+    return {REPLACES_TAG: replaces} if replaces and tags.get(REPLACES_TAG) != replaces else None
 
 
 def _reason(error: BaseException) -> str:

@@ -8,15 +8,20 @@ the next run resumes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import CertificateError
+from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
 from .rotation import Rotator
 from .sharing import Step
 from .ssl import (
+    BOUND_CODE,
+    DELETE_CODES,
+    ROLE_CODE,
     CertificateNotFound,
     CertificateStillBound,
     DeleteTask,
@@ -24,10 +29,14 @@ from .ssl import (
     DeletionRefused,
     DeletionTooSoon,
     DeployedResources,
+    NeverDeletable,
+    RefusedWithCode,
+    RenewalNotIssued,
     ResourceCheckTimedOut,
     ServiceRoleNotAuthorised,
+    delete_code,
 )
-from .tencentcloud.errors import TencentCloudError
+from .tencentcloud.errors import ApiError, TencentCloudError
 
 __all__ = ["Deleter"]
 
@@ -35,10 +44,18 @@ __all__ = ["Deleter"]
 class Deleter(Step):
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
 
-    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
-        """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
+    def delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None = None) -> None:
+        """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
+
+        ``steering``: the entry's deploy_regions and delete_timeout from the current stack file, when this run
+        declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded.
+        """
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
+        if steering is not None:
+            spec = dataclasses.replace(
+                spec, deploy_regions=steering.deploy_regions, delete_timeout=steering.delete_timeout
+            )
         entry = entry_name(props, id_)
         check = spec.check_resources
         timeout = spec.delete_timeout
@@ -58,14 +75,15 @@ class Deleter(Step):
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec, recorded_claim(props), refusal, deadline):
+                    if self._rotate(entry, id_, spec, refusal, deadline):
                         continue
+                waited = self._wait_to_lift(entry, id_, refusal, deadline, retry_delay)
+                if waited is not None:
+                    retry_delay = waited
+                    continue
                 raise CertificateError(self.refusal_message(entry, id_, refusal)) from None
             except TencentCloudError as error:
-                raise CertificateError(
-                    f"{entry}: deleting certificate {id_} failed: {error}. It stays in the stack; run `pulumi up` "
-                    "again to retry"
-                ) from None
+                raise CertificateError(self.failure_message(entry, id_, error)) from None
             if outcome.deleted:
                 self._say(f"{entry}: deleted certificate {id_}")
                 return
@@ -91,18 +109,61 @@ class Deleter(Step):
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec, recorded_claim(props), failure, deadline):
+                if self._rotate(entry, id_, spec, failure, deadline):
                     continue
             raise CertificateError(self.refusal_message(entry, id_, failure))
 
+    def _wait_to_lift(
+        self, entry: str, id_: str, refusal: DeletionRefused, deadline: float, delay: float
+    ) -> float | None:
+        """For a refusal that lifts by itself, wait (never past ``deadline``) and return the next delay; else None."""
+        remaining = deadline - self._timing.clock()
+        if remaining <= 0 or not isinstance(refusal, DeletionTooSoon | RenewalNotIssued):
+            return None
+        if isinstance(refusal, DeletionTooSoon) and refusal.earliest is not None:
+            # One second past the hour: InsertTime has whole seconds, Tencent's own clock may not.
+            seconds = (refusal.earliest - self._timing.now()).total_seconds() + 1
+            if seconds > remaining:
+                return None
+            if seconds > 1:
+                self._say(
+                    f"{entry}: certificate {id_} can be deleted from {iso(refusal.earliest)}; waiting {seconds:.0f}s "
+                    "(within delete_timeout)"
+                )
+                self._timing.sleep(seconds)
+                return delay
+        # When it lifts is not known (a renewal), or the hour is over by our clock but not yet by Tencent's: back off.
+        if delay == self._timing.first_poll:  # said once, not at every attempt
+            self._say(f"{entry}: cannot delete certificate {id_} yet ({refusal}); trying again until delete_timeout")
+        return self._timing.pause(delay, deadline)
+
+    def failure_message(self, entry: str, certificate_id: str, error: TencentCloudError) -> str:
+        """A call that failed for a reason other than a refusal: transient codes once the client's retries ran out."""
+        rule = delete_code(error.code) if isinstance(error, ApiError) else None
+        if rule is not None:
+            return (
+                f"{entry}: deleting certificate {certificate_id} failed: {rule.meaning} ({error}). "
+                f"{rule.advice_for(entry, certificate_id)}. The certificate stays in the stack's state and in "
+                "Tencent Cloud."
+            )
+        return (
+            f"{entry}: deleting certificate {certificate_id} failed: {error}. It stays in the stack; run `pulumi up` "
+            "again to retry"
+        )
+
     def _rotate(
-        self, entry: str, id_: str, spec: CertificateInputs, claim: str, refusal: CertificateStillBound, deadline: float
+        self, entry: str, id_: str, spec: CertificateInputs, refusal: CertificateStillBound, deadline: float
     ) -> bool:
-        """Move what is bound to a replaced certificate to its successor; False when it has none (a removal)."""
+        """Move what is bound to a replaced certificate to the successor that names it; False when none does."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
-            successor = rotator.successor(id_, spec.owner, claim)
+            successor = rotator.successor(id_, spec.owner)
             if successor is None:
+                # A removal, or a replacement that recorded no link (made before replacements recorded one, or
+                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess.
+                self._say(
+                    f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another certificate"
+                )
                 return False
             rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:
@@ -194,16 +255,13 @@ class Deleter(Step):
             reason = f" ({refusal.reason})" if refusal.reason else ""
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: it is still bound to cloud resources"
-                f"{reason}. Bound to: {bound}. Unbind it from these resources or deploy a replacement certificate to "
-                f"them, then run `pulumi up` again. {keep}"
+                f"{reason}. Bound to: {bound}. {DELETE_CODES[BOUND_CODE].advice}. {keep}"
             )
         if isinstance(refusal, ServiceRoleNotAuthorised):
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: Tencent Cloud cannot check which "
-                f"resources use it because the service role {refusal.role} is not authorised. Authorise the role "
-                f"{refusal.role} in the CAM console (Roles), or set check_resources: false for this entry to delete "
-                f"without the check, then run `pulumi up` again (an entry already removed from the stack file: put "
-                f"it back with check_resources: false, run `pulumi up`, then remove it again). {keep}"
+                f"resources use it because the service role {refusal.role} is not authorised. "
+                f"{DELETE_CODES[ROLE_CODE].advice}. {keep}"
             )
         if isinstance(refusal, ResourceCheckTimedOut):
             return (
@@ -219,6 +277,14 @@ class Deleter(Step):
                 f"{entry}: cannot delete certificate {certificate_id} yet: Tencent Cloud does not delete a free "
                 f"certificate within an hour of its application ({refusal.code or 'CannotBeDeletedWithinHour'}). "
                 f"Deletion becomes possible {when}; run `pulumi up` again then. {keep}"
+            )
+        if isinstance(refusal, RefusedWithCode):
+            said = f": {refusal.reason.rstrip('. ')}" if refusal.reason else ""
+            if isinstance(refusal, NeverDeletable):
+                keep = "The certificate stays in Tencent Cloud, and in the stack's state until it is released."
+            return (
+                f"{entry}: cannot delete certificate {certificate_id}: {refusal.rule.meaning} "
+                f"({refusal.rule.code}{said}). {refusal.rule.advice_for(entry, certificate_id)}. {keep}"
             )
         if isinstance(refusal, DeleteTaskFailed):
             return (

@@ -104,6 +104,9 @@ class CertificateInputs:
     tags: dict[str, str] = _prop({}, "user tags")
     check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
     rotate: bool = _prop(True, "before deleting a replaced certificate, move what is bound to it to its successor")
+    retain: bool = _prop(
+        False, "the stack file's retain: the certificate stays in Tencent Cloud when removed or replaced", step=False
+    )
     renew_before: str = _prop("", "renew (free) or warn (upload) this long before expiry, e.g. 30d", step=False)
     deploy_regions: dict[str, list[str]] = _prop({}, "resource type -> regions a rotation deploys in")
     delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
@@ -172,8 +175,12 @@ def recorded_expiry(state: Mapping[str, Any]) -> str:
 
 
 def recorded_predecessor(state: Mapping[str, Any]) -> str:
-    """The certificate a replacement replaced, as its state recorded it (an output; ``provider.rotation``)."""
-    return str(state.get("predecessor") or "")
+    """The certificate a replacement replaced, as its create recorded it (output ``replaces``; ``provider.handover``).
+
+    States from before that record have a ``predecessor`` output instead, guessed from the entry's tags: not a fact,
+    so not read.
+    """
+    return str(state.get("replaces") or "")
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -181,7 +188,7 @@ def _coerce(name: str, raw: Any) -> Any:
         return as_int(raw)
     if name in ("delete_timeout", "create_timeout"):
         return seconds(raw, 0.0)
-    if name in ("check_resources", "rotate", "allow_expired", "take_over"):
+    if name in ("check_resources", "rotate", "retain", "allow_expired", "take_over"):
         return as_bool(raw, False)
     if name == "tags":
         return tags_of(raw)
@@ -324,8 +331,8 @@ def certificate_digest(pem: str) -> str:
 #: Inputs the resource leaves out while they hold their default: ``check`` fills them in, so the stored inputs are
 #: the same, and the SDK keeps a Python Output per property sent, which big stacks pay for (per resource, and again in
 #: the program's final wait). The other inputs are attributes of the resource (alias, tags, ...) or always given.
-QUIET_DEFAULTS = ("rotate", "renew_before", "deploy_regions", "create_timeout", "allow_expired", "take_over",
-                  "free_validation")  # fmt: skip
+QUIET_DEFAULTS = ("rotate", "retain", "renew_before", "deploy_regions", "create_timeout", "allow_expired",
+                  "take_over", "free_validation")  # fmt: skip
 
 
 def sparse_inputs(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -53,9 +53,9 @@ def outputs(
     """The complete outputs of a certificate from its inputs, its detail, its user tags and its claim.
 
     ``claim`` is the ``pulumi:claim`` of the create that took the certificate (``provider.ownership``); the delete
-    compares it with the certificate's. ``predecessor`` is the certificate a replacement replaced: preview checks
-    whether it is still waiting to be deleted. ``recorded`` (read) is the state being refreshed: when ``spec`` lacks
-    the PEM (old outputs alone), its record of the PEM is kept.
+    compares it with the certificate's. ``predecessor`` is the certificate a replacement recorded replacing (output
+    ``replaces``): preview checks whether it is still waiting to be deleted. ``recorded`` (read) is the state being
+    refreshed: when ``spec`` lacks the PEM (old outputs alone), its record of the PEM is kept.
     """
     outs = {k: v for k, v in spec.to_props().items() if k not in PEM_INPUTS}
     if spec.source == "upload":
@@ -82,7 +82,7 @@ def outputs(
     if claim:
         outs["claim"] = claim
     if predecessor:
-        outs["predecessor"] = predecessor
+        outs["replaces"] = predecessor
     return outs
 
 

@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
 from .ssl import CertificateSummary
 
 __all__ = [
@@ -33,9 +33,9 @@ __all__ = [
     "marks",
     "names_identity",
     "new_claim",
-    "newest_other_claim",
     "owner_token",
     "stack_key",
+    "successor_of",
     "verdict",
 ]
 
@@ -63,9 +63,10 @@ def new_claim() -> str:
     return secrets.token_hex(8)
 
 
-def marks(owner: str, claim: str) -> dict[str, str]:
-    """The provider's tags for a certificate that ``owner`` takes with ``claim`` (empty values left out)."""
-    return {k: v for k, v in ((OWNER_TAG, owner), (CLAIM_TAG, claim)) if v}
+def marks(owner: str, claim: str, replaces: str = "") -> dict[str, str]:
+    """The provider's tags for a certificate that ``owner`` takes with ``claim``, replacing ``replaces`` (empty values
+    left out)."""
+    return {k: v for k, v in ((OWNER_TAG, owner), (CLAIM_TAG, claim), (REPLACES_TAG, replaces)) if v}
 
 
 class Holder(enum.Enum):
@@ -110,18 +111,21 @@ def verdict(tags: Mapping[str, str], owner: str, claim: str) -> Verdict:
     return Verdict(True)
 
 
-def newest_other_claim(rows: Iterable[CertificateSummary], exclude: str, claim: str) -> str | None:
-    """Among an entry's certificates (listed by its owner mark), the newest one another completed create claimed.
+def successor_of(rows: Iterable[CertificateSummary], certificate_id: str, owner: str) -> str | None:
+    """The certificate that replaced ``certificate_id``, as the replacement recorded it at its create, or ``None``.
 
-    Not ``exclude``, not one whose create is still in flight (``pulumi:create``), not one carrying ``claim`` or no
-    claim at all: for a create, the certificate it replaces; for a delete, the certificate that replaced it.
+    Only a certificate of the same entry (``owner``) whose ``pulumi:replaces`` tag names ``certificate_id`` and whose
+    create completed (no ``pulumi:create``) qualifies; the newest, should a killed run have left a second one. Never
+    an older certificate of the entry, nor one another stack or entry holds.
     """
-    others = [
+    named = [
         row
         for row in rows
-        if row.certificate_id != exclude
+        if row.certificate_id != certificate_id
+        and owner
+        and row.tags.get(OWNER_TAG) == owner
+        and row.tags.get(REPLACES_TAG) == certificate_id
         and CREATE_TAG not in row.tags
-        and row.tags.get(CLAIM_TAG, "") not in ("", claim)
     ]
-    others.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
-    return others[0].certificate_id if others else None
+    named.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
+    return named[0].certificate_id if named else None

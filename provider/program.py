@@ -108,6 +108,8 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
         "tags": dict(spec.tags),
         "check_resources": spec.check_resources,
         "rotate": spec.rotate,
+        # Also a resource option (below); as an input it tells the provider a replaced certificate is kept.
+        "retain": spec.retain,
         "renew_before": spec.renew_before,
         "deploy_regions": {kind: list(regions) for kind, regions in spec.deploy_regions.items()},
         "delete_timeout": spec.delete_timeout,
@@ -168,6 +170,9 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
         resources[spec.name] = Certificate(
             spec.name, certificate_args(spec, stack, environ), options(spec), identity=identity
         )
+    for name in stack.released:
+        unnest_pickler()
+        Certificate.released(name)  # kept as the state has it, retained: not exported, no longer the stack's
     exported = stack_outputs(resources, outputs)
     if exported is not None:
         pulumi.export("certificates", exported)

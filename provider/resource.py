@@ -21,7 +21,10 @@ from .inputs import REQUIRED_INPUTS, SECRET_FIELDS, default_of, defaults_of, inp
 from .outputs import OUTPUT_NAMES
 from .ownership import names_identity, owner_token
 
-__all__ = ["Certificate", "CertificateArgs"]
+__all__ = ["RELEASED", "Certificate", "CertificateArgs"]
+
+#: The one input of an entry listed under ``release:``: the provider's check keeps the inputs the state recorded.
+RELEASED = "released"
 
 
 @dataclass
@@ -44,6 +47,7 @@ class CertificateArgs:
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     check_resources: pulumi.Input[bool] = default_of("check_resources")
     rotate: pulumi.Input[bool] = default_of("rotate")
+    retain: pulumi.Input[bool] = default_of("retain")
     renew_before: pulumi.Input[str] = default_of("renew_before")
     deploy_regions: pulumi.Input[Mapping[str, Sequence[str]]] | None = None
     delete_timeout: pulumi.Input[float | str] = default_of("delete_timeout")
@@ -103,24 +107,41 @@ class Certificate(dyn.Resource, module="tencentcloud", name="Certificate"):
     def __init__(
         self,
         resource_name: str,
-        args: CertificateArgs,
+        args: CertificateArgs | None,
         opts: pulumi.ResourceOptions | None = None,
         *,
         identity: StackIdentity | None = None,
     ) -> None:
         """``identity`` (one per stack) tells this stack's certificates from those of a same-named stack elsewhere;
-        without it the owner mark derives from the organisation, project and stack names alone."""
+        without it the owner mark derives from the organisation, project and stack names alone. ``args`` None: a
+        released entry (see ``released``)."""
         from .certificate import CertificateProvider  # that module imports this one (it re-exports it)
 
-        props = sparse_inputs(args.to_inputs())
-        props["entry"] = resource_name
-        if identity is not None:
-            props["owner"] = identity.identity.apply(lambda value: owner_token(value, resource_name))
+        if args is not None:
+            props: dict[str, Any] = sparse_inputs(args.to_inputs())
         else:
-            names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
-            props["owner"] = owner_token(names, resource_name)
+            # The provider's check returns the recorded inputs; the engine (which sends this provider no secrets)
+            # marks a returned field secret only when the same field arrived secret: hence a secret per key field.
+            props = {RELEASED: True, **{name: pulumi.Output.secret(RELEASED) for name in sorted(SECRET_FIELDS)}}
+        props["entry"] = resource_name
+        if args is not None:  # a released entry keeps the owner mark its state recorded
+            props["owner"] = _owner(resource_name, identity)
         for name in OUTPUT_NAMES:
             props.setdefault(name, None)
         # The outputs no longer echo the key (provider.outputs), but a state written before may: kept secret too.
         secret = pulumi.ResourceOptions(additional_secret_outputs=["private_key"])
         super().__init__(CertificateProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts))
+
+    @classmethod
+    def released(cls, resource_name: str, opts: pulumi.ResourceOptions | None = None) -> Certificate:
+        """An entry listed under ``release:``: the certificate the state records, unchanged and now retained, so
+        that taking the name out of ``release:`` drops it from the stack and leaves it in Tencent Cloud."""
+        retained = pulumi.ResourceOptions(retain_on_delete=True)
+        return cls(resource_name, None, pulumi.ResourceOptions.merge(opts, retained))
+
+
+def _owner(resource_name: str, identity: StackIdentity | None) -> pulumi.Input[str]:
+    if identity is not None:
+        return identity.identity.apply(lambda value: owner_token(value, resource_name))
+    names = names_identity(pulumi.get_project(), pulumi.get_stack(), pulumi.get_organization())
+    return owner_token(names, resource_name)

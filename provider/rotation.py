@@ -1,12 +1,17 @@
 """Rotation: before a replaced certificate is deleted, move the cloud resources that use it to its successor.
 
-A replacement creates the new certificate, then the engine deletes the old one. When the checked delete of the old
-one is refused because resources are bound to it (a CLB listener, a CDN domain...), the deleter asks this module to
-find the certificate that replaced it — the one a later create of the same entry made: same ``pulumi:owner``, another
-``pulumi:claim``, no create still in flight — and to move the bound resources there with Tencent's deploy record
-(``UpdateCertificateInstance``), waiting until each resource reports. Then the delete is tried again. A deploy record
-that already exists for the pair is resumed (running) or retried (failed) rather than started twice, so a failed or
-interrupted rotation is finished by the next ``pulumi up``.
+A rotation acts on facts the stack recorded, never on guesses. A replacement's create names the certificate it
+replaces in its ``pulumi:replaces`` tag (``provider.creation``, ``provider.handover``). When the checked delete of
+the old certificate is refused because resources are bound to it (a CLB listener, a CDN domain...), the deleter asks
+this module for the certificate that names it: same ``pulumi:owner``, ``pulumi:replaces`` = the old id, its create
+complete. None is a removal, not a replacement: nothing moves and the delete is refused. Otherwise the bound resources
+are moved there with Tencent's deploy record (``UpdateCertificateInstance``), waiting until each resource reports,
+and the delete is tried again.
+
+The record a rotation starts is written on the old certificate (``pulumi:deploy`` = ``<successor>/<record id>``), so
+a later run resumes that very record, read with its status: still running (waited for), partly failed (retried),
+rolled back or superseded by a later record (left alone), finished. Then whatever is bound to the old certificate
+now, a resource bound since the record was made or moved back by a rollback, gets a new record.
 """
 
 from __future__ import annotations
@@ -15,19 +20,25 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from .errors import CertificateError
-from .ownership import newest_other_claim
-from .rules import OWNER_TAG, parse_renew_window
+from .ownership import successor_of
+from .rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, parse_renew_window
 from .ssl import CertificateNotFound, DeployedResources, SslService
-from .ssl.deploy import DeployDetail, DeployRecord, ResourceRegions
-from .tencentcloud.errors import TencentCloudError
+from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
+from .tencentcloud.errors import ApiError, TencentCloudError
 from .waiting import Timing
 
-__all__ = ["REGIONAL_TYPES", "Rotator", "due_for_renewal", "lingering", "renewal_note"]
+__all__ = ["REGIONAL_TYPES", "Rotator", "due_for_renewal", "lingering", "recorded_record", "renewal_note"]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
 REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
 #: How many times UpdateCertificateInstance may answer DeployRecordId 0 ("still being created") before giving up.
 _CREATION_POLLS = 30
+#: A record's status (UpdateRecordInfo.Status, on its details' scale) while it has not finished.
+_RUNNING = frozenset({DeployDetailStatus.PENDING, DeployDetailStatus.DEPLOYING})
+#: The statuses of a rollback record (UpdateCertificateRecordRollback's), and of details moved back by one.
+_ROLLED_BACK = frozenset({DeployDetailStatus.ROLLED_BACK, DeployDetailStatus.ROLLBACK_FAILED})
+_NOTHING_BOUND = "FailedOperation.CertificateDeployInstanceEmpty"
+_NOT_RETRIABLE = "FailedOperation.CertificateDeployRetryStatusInvalid"
 
 
 class Rotator:
@@ -38,11 +49,12 @@ class Rotator:
         self._timing = timing
         self._say = say
 
-    def successor(self, certificate_id: str, owner: str, claim: str) -> str | None:
-        """The certificate a later create of the same entry made, if it exists (the newest, should there be two)."""
+    def successor(self, certificate_id: str, owner: str) -> str | None:
+        """The certificate that recorded at its create that it replaces ``certificate_id`` (same entry), if any."""
         if not owner:
             return None
-        return newest_other_claim(self._ssl.find_certificates(tags={OWNER_TAG: owner}), certificate_id, claim)
+        rows = self._ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: certificate_id})
+        return successor_of(rows, certificate_id, owner)
 
     def move(
         self,
@@ -56,43 +68,137 @@ class Rotator:
     ) -> None:
         """Deploy ``new`` to the resources ``bound`` to ``old`` and wait; raise naming every resource that failed.
 
-        Regional resource types deploy in the regions the entry lists for them (``deploy_regions``), else in the
-        stack's ``region``.
+        The record an earlier run started for this pair is finished first; what is still bound to ``old`` after it
+        gets a new record. Regional resource types deploy in the regions the entry lists for them
+        (``deploy_regions``, from the current stack file), else in the stack's ``region``.
         """
-        types = sorted({b.resource_type for b in bound}) or sorted(self._bound_types(old))
+        resumed = self._resume(entry, old, new, deadline)
+        if resumed is not None or not bound:
+            # What the recorded record left bound or was bound since; or what the refusal did not list.
+            bound = self._ssl.describe_deployed_resources([old])
+        types = sorted({b.resource_type for b in bound})
         if not types:
             return
         listed = entry_regions or {}
         regions: ResourceRegions = {t: list(listed.get(t) or [region]) for t in types if t in REGIONAL_TYPES}
-        record = self._record(entry, old, new, types, regions, deadline)
+        self._before_deploy(entry, old, new, bound)
+        record = self._start(entry, old, new, types, regions, bound, deadline)
         details = self._wait(entry, old, new, record, deadline)
         failed = [d for d in details if not d.succeeded]
         if failed:
             raise CertificateError(_failure_message(entry, old, new, record, failed))
+        unreached = [t for t in regions if not any(d.resource_type == t for d in details)]
+        if unreached:
+            why = f"deploy record {record} reached none of them"
+            raise CertificateError(_regions_message(entry, old, new, unreached, regions, self._named(old, bound), why))
+        self._moved(entry, old, new, record, details)
+
+    def _moved(self, entry: str, old: str, new: str, record: int, details: list[DeployDetail]) -> list[DeployDetail]:
         self._say(f"{entry}: moved {len(details)} resource(s) from certificate {old} to {new} (deploy record "
                   f"{record})")  # fmt: skip
+        return details
 
-    def _bound_types(self, certificate_id: str) -> set[str]:
-        return {b.resource_type for b in self._ssl.describe_deployed_resources([certificate_id])}
+    def _before_deploy(self, entry: str, old: str, new: str, bound: Sequence[DeployedResources]) -> None:
+        """The one place for checks that must pass before a new deploy record puts ``new`` on the resources
+        ``bound`` to ``old`` (raise ``CertificateError`` to refuse; nothing has been deployed yet). None yet."""
 
-    def _record(
-        self, entry: str, old: str, new: str, types: Sequence[str], regions: ResourceRegions, deadline: float
+    def _named(self, certificate_id: str, bound: Sequence[DeployedResources]) -> Sequence[DeployedResources]:
+        """``bound`` when it names the resources, else what DescribeDeployedResources names (for a message)."""
+        if any(b.resources for b in bound):
+            return bound
+        try:
+            return self._ssl.describe_deployed_resources([certificate_id])
+        except TencentCloudError:
+            return bound
+
+    def _resume(self, entry: str, old: str, new: str, deadline: float) -> list[DeployDetail] | None:
+        """Finish the record this rotation recorded on ``old``; its details, or None when there is none to finish.
+
+        Running: waited for. Partly failed: retried. Rolled back, superseded by a later record, gone or not
+        retriable: left alone (None), so what is bound now gets a new record.
+        """
+        recorded = recorded_record(self._ssl.get_tags(old), new)
+        if recorded is None:
+            return None
+        records = self._records_after_waiting(entry, old, new, recorded, deadline)
+        if recorded not in records:
+            self._say(f"{entry}: deploy record {recorded} ({old} -> {new}) no longer exists; starting a new one")
+            return None
+        later = [r for r in records.values() if r.record_id > recorded]
+        details = self._ssl.deploy_details(recorded)
+        rollbacks = [r.record_id for r in later if r.status in _ROLLED_BACK]
+        if rollbacks or any(d.status in _ROLLED_BACK for d in details):
+            by = f" (record {max(rollbacks)})" if rollbacks else ""
+            self._say(
+                f"{entry}: deploy record {recorded} ({old} -> {new}) was rolled back{by}; what is bound to {old} "
+                "now gets a new record"
+            )
+            return None
+        if later:
+            newest = max(r.record_id for r in later)
+            self._say(
+                f"{entry}: deploy record {recorded} ({old} -> {new}) was superseded by record {newest}, started "
+                f"after it; its failures are not retried, and what is bound to {old} now gets a new record"
+            )
+            return None
+        if details and all(d.finished for d in details):
+            if all(d.succeeded for d in details):
+                return self._moved(entry, old, new, recorded, details)
+            self._say(f"{entry}: retrying the failed resources of deploy record {recorded}")
+            try:
+                self._ssl.retry_deploy(recorded)
+            except ApiError as error:
+                if error.code != _NOT_RETRIABLE:
+                    raise
+                self._say(f"{entry}: deploy record {recorded} cannot be retried ({error.code}); starting a new one")
+                return None
+        else:
+            self._say(f"{entry}: resuming deploy record {recorded} ({old} -> {new})")
+        details = self._wait(entry, old, new, recorded, deadline)
+        failed = [d for d in details if not d.succeeded]
+        if failed:
+            raise CertificateError(_failure_message(entry, old, new, recorded, failed))
+        return self._moved(entry, old, new, recorded, details)
+
+    def _records_after_waiting(
+        self, entry: str, old: str, new: str, recorded: int, deadline: float
+    ) -> dict[int, DeployRecord]:
+        """The pair's records, once any record started after ``recorded`` (a rollback, say) has finished."""
+        records = {r.record_id: r for r in self._ssl.deploy_records(old, new)}
+        for record in sorted(records.values(), key=lambda r: r.record_id):
+            if record.record_id > recorded and record.status in _RUNNING:
+                self._say(f"{entry}: waiting for deploy record {record.record_id}, started after record {recorded}")
+                self._wait(entry, old, new, record.record_id, deadline)
+                records = {r.record_id: r for r in self._ssl.deploy_records(old, new)}
+        return records
+
+    def _start(
+        self,
+        entry: str,
+        old: str,
+        new: str,
+        types: Sequence[str],
+        regions: ResourceRegions,
+        bound: Sequence[DeployedResources],
+        deadline: float,
     ) -> int:
-        """The deploy record for the pair: an existing one resumed (its failures retried), or a new one."""
-        existing = _latest(self._ssl.deploy_records(old, new))
-        if existing is not None:
-            details = self._ssl.deploy_details(existing.record_id)
-            if any(d.finished and not d.succeeded for d in details):
-                self._say(f"{entry}: retrying the failed resources of deploy record {existing.record_id}")
-                self._ssl.retry_deploy(existing.record_id)
-            else:
-                self._say(f"{entry}: resuming deploy record {existing.record_id} ({old} -> {new})")
-            return existing.record_id
+        """A new deploy record for ``types``, written on the old certificate before it is waited for."""
         self._say(f"{entry}: moving {', '.join(t.upper() for t in types)} resources from certificate {old} to {new}")
         delay = self._timing.first_poll
         for _ in range(_CREATION_POLLS):
-            started = self._ssl.start_deploy(old, new, types, regions)
+            try:
+                started = self._ssl.start_deploy(old, new, types, regions)
+            except ApiError as error:
+                if error.code == _NOTHING_BOUND and regions:
+                    why = f"Tencent Cloud found none of them ({error.code})"
+                    named = self._named(old, bound)
+                    raise CertificateError(
+                        _regions_message(entry, old, new, list(regions), regions, named, why)
+                    ) from None
+                raise
             if started.record_id:
+                # The fact a later run resumes from: this record, for this pair.
+                self._ssl.change_tags(old, replace={DEPLOY_TAG: f"{new}/{started.record_id}"})
                 return started.record_id
             if self._timing.clock() >= deadline:
                 break
@@ -125,8 +231,15 @@ class Rotator:
             delay = self._timing.pause(delay, deadline)
 
 
+def recorded_record(tags: dict[str, str], successor: str) -> int | None:
+    """The deploy record a rotation onto ``successor`` wrote on the old certificate's tags, if any."""
+    named, _, number = tags.get(DEPLOY_TAG, "").partition("/")
+    return int(number) if named == successor and number.isdigit() and int(number) > 0 else None
+
+
 def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> str | None:
-    """A warning when the certificate a replacement replaced still exists (its deletion failed), else ``None``.
+    """A warning when the certificate a replacement recorded replacing still exists (its deletion failed), else
+    ``None``.
 
     Read-only calls, for ``preview``: the engine itself says nothing about a deletion still pending.
     """
@@ -136,10 +249,10 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> 
         return None
     reason = ""
     try:
-        record = _latest(ssl.deploy_records(predecessor, successor))
-        failed = [d for d in ssl.deploy_details(record.record_id) if d.finished and not d.succeeded] if record else []
+        record = recorded_record(ssl.get_tags(predecessor), successor)
+        failed = [d for d in ssl.deploy_details(record) if d.finished and not d.succeeded] if record else []
         if failed:
-            reason = f"; deploy record {record.record_id if record else ''} failed for " + "; ".join(
+            reason = f"; deploy record {record} failed for " + "; ".join(
                 f"{d.describe()}: {d.error or f'status {d.status}'}" for d in failed
             )
     except TencentCloudError:
@@ -176,10 +289,6 @@ def renewal_note(entry: str, certificate_id: str, source: str, expiry: dt.dateti
     )
 
 
-def _latest(records: Sequence[DeployRecord]) -> DeployRecord | None:
-    return max(records, key=lambda r: r.record_id, default=None)
-
-
 def _failure_message(entry: str, old: str, new: str, record: int, failed: Sequence[DeployDetail]) -> str:
     lines = [
         f"{entry}: moving certificate {old}'s resources to {new} failed for {len(failed)} resource(s) (deploy "
@@ -192,3 +301,29 @@ def _failure_message(entry: str, old: str, new: str, record: int, failed: Sequen
         f"record back (UpdateCertificateRecordRollback with DeployRecordId {record})."
     )
     return "\n".join(lines)
+
+
+def _regions_message(
+    entry: str,
+    old: str,
+    new: str,
+    unreached: Sequence[str],
+    regions: ResourceRegions,
+    bound: Sequence[DeployedResources],
+    why: str,
+) -> str:
+    """Bound regional resources a deploy did not reach: the ``deploy_regions`` that would reach them."""
+    searched = "; ".join(f"{t}: {', '.join(regions[t])}" for t in unreached)
+    names = "; ".join(
+        f"{b.resource_type.upper()} {', '.join(b.resources) or f'{b.count} resource(s)'}"
+        for b in bound
+        if b.resource_type in unreached
+    )
+    kinds = ", ".join(t.upper() for t in unreached)
+    example = ", ".join(f"{t}: [{', '.join([*regions[t], '<its region>'])}]" for t in unreached)
+    return (
+        f"{entry}: cannot move certificate {old}'s {kinds} resources{f' ({names})' if names else ''} to {new}: "
+        f"{why} in the regions searched ({searched}). A regional resource is moved only in the regions the entry's "
+        f"deploy_regions lists for its type (else the stack's region): add its region, e.g. `deploy_regions: "
+        f"{{{example}}}`, then run `pulumi up` again. Certificate {old} was not deleted and stays in the stack"
+    )

@@ -16,6 +16,7 @@ __all__ = [
     "CLAIM_TAG",
     "CREATE_TAG",
     "DEFAULT_CREATE_TIMEOUT",
+    "DEPLOY_TAG",
     "DEFAULT_DELETE_TIMEOUT",
     "DURATION_PATTERN",
     "RENEW_WINDOW_PATTERN",
@@ -25,6 +26,8 @@ __all__ = [
     "MAX_TAGS",
     "MAX_USER_TAGS",
     "OWNER_TAG",
+    "PROVIDER_TAGS",
+    "REPLACES_TAG",
     "RESERVED_TAG_PREFIXES",
     "TAG_SPECIALS",
     "VALIDATION_METHODS",
@@ -70,11 +73,14 @@ MAX_ALIAS = 200
 OWNER_TAG = "pulumi:owner"  # which stack and entry manage the certificate (provider.ownership)
 CLAIM_TAG = "pulumi:claim"  # which create of that entry took it last (provider.ownership)
 CREATE_TAG = "pulumi:create"  # a create still in flight (provider.creation)
+REPLACES_TAG = "pulumi:replaces"  # the certificate a replacement replaces, written by its create (provider.rotation)
+DEPLOY_TAG = "pulumi:deploy"  # on a replaced certificate: "<successor>/<deploy record>" of its rotation
+PROVIDER_TAGS = (OWNER_TAG, CLAIM_TAG, CREATE_TAG, REPLACES_TAG, DEPLOY_TAG)
 
-# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, three of
-# which the provider keeps for itself (OWNER_TAG, CLAIM_TAG, CREATE_TAG).
+# Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, five of
+# which the provider keeps for itself (PROVIDER_TAGS).
 MAX_TAGS = 50
-MAX_USER_TAGS = MAX_TAGS - 3
+MAX_USER_TAGS = MAX_TAGS - len(PROVIDER_TAGS)
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 #: Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.

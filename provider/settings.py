@@ -22,6 +22,8 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:securityToken": "TENCENTCLOUD_SECURITY_TOKEN",
     "tencentcloud:region": "TENCENTCLOUD_REGION",
     "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
+    "tencentcloud:domain": "TENCENTCLOUD_DOMAIN",  # root domain: <service>.<domain>, e.g. intl.tencentcloudapi.com
+    "tencentcloud:protocol": "TENCENTCLOUD_PROTOCOL",  # HTTPS (default) or HTTP for the hosts built from the domain
     "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
     "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
     "tencentcloud:ratePerAction": "TENCENTCLOUD_RATE_PER_ACTION",  # requests/s per action (default 10, Tencent's)

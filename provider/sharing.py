@@ -12,26 +12,21 @@ from dataclasses import dataclass
 
 from .rules import CREATE_TAG
 from .ssl import TAG_READ_IDS, CertificateSummary, SslService
-from .ssl.shared import ByIdReads, Listing, MarkDrops, TaskPoller
+from .ssl.shared import ByIdReads, MarkDrops, TaskPoller
 from .waiting import Timing
 
-__all__ = ["CREATE_LISTING_AGE", "Shared", "Step"]
+__all__ = ["Shared", "Step"]
 
-#: How old a listing may be for a create to find the certificate it replaces there: that one dates from an earlier
-#: run, and a miss costs only the courtesy of the ``predecessor`` output, never a duplicate or a wrong deletion.
-CREATE_LISTING_AGE = 10.0
 #: Certificates a DescribeCertificates call asks for by id (CertIds has no documented limit; this keeps one page).
 ROW_READ_IDS = 100
 
 
 @dataclass(frozen=True)
 class Shared:
-    """The deletion-task poller, the account's certificate listing, the reads by id (rows, tags) and the in-flight
-    mark drops of one service."""
+    """The deletion-task poller, the reads by id (rows, tags) and the in-flight mark drops of one service."""
 
     ssl: SslService
     tasks: TaskPoller
-    listing: Listing
     rows: ByIdReads[CertificateSummary]
     tags: ByIdReads[dict[str, str]]
     marks: MarkDrops
@@ -42,7 +37,6 @@ class Shared:
         return cls(
             ssl=ssl,
             tasks=TaskPoller(ssl.describe_delete_tasks, interval=timing.first_poll, sleep=timing.sleep),
-            listing=Listing(lambda: ssl.find_certificates()),
             rows=ByIdReads(lambda ids: _rows_by_id(ssl, ids), batch=ROW_READ_IDS),
             tags=ByIdReads(ssl.get_tags_of, batch=TAG_READ_IDS),
             marks=MarkDrops(

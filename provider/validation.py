@@ -216,6 +216,7 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "tags": _tags,
     "check_resources": _flag("check_resources"),
     "rotate": _flag("rotate"),
+    "retain": _flag("retain"),
     "deploy_regions": _deploy_regions,
     "renew_before": _text("renew_before", lambda v: rules.renew_window_problem(v) if v else None, "text like 30d"),
     "delete_timeout": _timeout("delete_timeout"),

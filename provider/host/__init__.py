@@ -2,8 +2,9 @@
 ``plugin/pulumi-resource-pulumi-python`` (named in Pulumi.yaml) in place of Pulumi's ``python -m pulumi.dynamic``.
 
 It serves the same gRPC protocol with the same pickles, so states written under either host work with the other;
-see ``servicer`` for what differs (concurrency, messages without tracebacks, old inputs, Cancel) and ``parallel``
-for the concurrency setting. Importing the package starts nothing.
+see ``servicer`` for what differs (concurrency, messages without tracebacks, old inputs, Cancel), ``parallel``
+for the concurrency setting and ``liveness`` for stopping once the engine is gone. Importing the package starts
+nothing.
 """
 
 from __future__ import annotations

@@ -41,6 +41,11 @@ class HostSettingError(ValueError):
     """A bad value for the host's own settings; its message names the config key or variable."""
 
 
+def _decimal(text: str) -> bool:
+    """Plain ASCII digits: ``str.isdigit`` also takes ``²`` or ``①``, which ``int()`` then rejects with a traceback."""
+    return text.isascii() and text.isdigit()
+
+
 def _parse(value: Any, origin: str) -> int:
     """A whole number 1..MAX_PARALLEL from config (string or number) or the environment (string)."""
     number: int | None = None
@@ -48,7 +53,7 @@ def _parse(value: Any, origin: str) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and _decimal(value.strip()):
         number = int(value.strip())
     if number is None or not 1 <= number <= MAX_PARALLEL:
         raise HostSettingError(
@@ -67,7 +72,7 @@ def operation_limit(config: Mapping[str, Any], environ: Mapping[str, str]) -> in
         limit = DEFAULT_PARALLEL
     engine = environ.get(ENGINE_ENV_VAR, "").strip()
     # The engine's own variable is the engine's to judge; a value it would reject does not stop the provider.
-    if engine.isdigit() and int(engine) > limit:
+    if _decimal(engine) and int(engine) > limit:
         limit = min(int(engine), MAX_PARALLEL)
     return limit
 

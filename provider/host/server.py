@@ -1,4 +1,5 @@
-"""Start the host: a gRPC server on a loopback port, printed on stdout for the engine, served until killed."""
+"""Start the host: a gRPC server on a loopback port, printed on stdout for the engine, served until killed or until
+the engine is gone."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import BinaryIO
 
 import grpc  # type: ignore[import-untyped]
 
+from .liveness import EngineWatch, engine_address, exit_now
 from .parallel import POOL_THREADS, Gate, startup_limit
 from .sdk import GRPC_CHANNEL_OPTIONS, provider_pb2_grpc
 from .servicer import HostServicer
@@ -34,9 +36,12 @@ def serve(environ: Mapping[str, str] | None = None, out: BinaryIO | None = None)
     return server
 
 
-def main() -> None:
-    """``python -m provider.host``: what the plugin/ launcher runs (the engine's arguments are not needed)."""
+def main(argv: list[str] | None = None) -> None:
+    """``python -m provider.host [flags...] ENGINE``: what the plugin/ launcher runs; it serves until interrupted, or
+    until the engine is gone (see ``liveness``)."""
+    parent = os.getppid()
     server = serve()
+    EngineWatch(engine_address(sys.argv[1:] if argv is None else argv), parent, exit_now).start()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -3,11 +3,12 @@
 The first line is a hidden marker naming the stack, so CI can find its earlier comment and update it in place.
 Every text that comes from the stack file, the state or Tencent Cloud (entry names, ids, aliases, tags, domains,
 messages) is neutralised where it lands: control and bidirectional-override characters and line breaks are dropped;
-in a code span only a backtick or a table pipe could matter; in plain text HTML is escaped, the Markdown
-punctuation of links, images, emphasis and tables is backslash-escaped, an ``@mention`` gets a zero-width space after
-its ``@`` (GitHub links mentions after rendering, so an escape would not stop one) and ``scheme://`` is escaped so a
-bare URL stays text. No user text can ping someone, load an image, link under other words or break the table (GitHub
-may still link a bare ``www.`` name, to the very address it shows).
+in a code span only a backtick or a table pipe could matter; in plain text HTML is escaped, the Markdown punctuation
+of links, images, emphasis and tables is backslash-escaped (backticks stay: the pre-flight's messages quote commands
+and settings as code, and inside a code span nothing renders), an ``@mention`` gets a zero-width space after its
+``@`` (GitHub links mentions after rendering, so an escape would not stop one) and ``scheme://`` is escaped so a bare
+URL stays text. No user text can ping someone, load an image, link under other words or break the table (GitHub may
+still link a bare ``www.`` name, to the very address it shows).
 When the comment would pass ``max_chars``, the field-level details go first, then table rows, and a note says so.
 """
 
@@ -230,5 +231,5 @@ def _code(text: str, *, cell: bool = False) -> str:
 
 def _text(text: str) -> str:
     """Plain text that renders as itself: see the module's docstring for what is neutralised and why."""
-    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", _html(text).replace("`", "'"))
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", _html(text))
     return _MENTION.sub("@" + _ZERO_WIDTH_SPACE, text.replace("://", "\\://"))

@@ -3,11 +3,13 @@
 The same rules the deletion meets (``provider.deletion``), checked before the merge instead of during ``up``:
 Pulumi refuses to delete a ``protect``ed resource; Tencent refuses the checked deletion (``check_resources``) of a
 certificate still deployed to a CLB, CDN, ... (``DescribeDeployedResources``), unless ``up`` first moves them to a
-replacement (``rotate``: a replacement in the plan, or for a deletion left pending the successor the state records);
-and it refuses to delete a free certificate within an hour of its application
-(``DescribeCertificateDetail``'s insert time). A removed entry's certificate that another entry adopts in the same
-plan is not deleted at all (``provider.ownership``: the adopting create takes its marks first). Only read actions are
-called.
+replacement (``rotate``: a replacement in the plan, or for a deletion left pending the certificate tagged as its
+replacement, which ``up`` looks up the same way);
+it refuses to delete a free certificate within an hour of its application (``DescribeCertificateDetail``'s insert
+time), an issued paid certificate (its ``From`` and ``PackageType``), and any certificate in a project the key may
+not use (the read is refused the same way). Those two are worded from the DeleteCertificate code table
+(``provider.ssl.delete_codes``). A removed entry's certificate that another entry adopts in the same plan is not
+deleted at all (``provider.ownership``: the adopting create takes its marks first). Only read actions are called.
 """
 
 from __future__ import annotations
@@ -17,14 +19,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..inputs import as_bool, iso
-from ..ssl import CertificateDetail, CertificateNotFound, DeployedResources, SslService
+from ..ownership import successor_of
+from ..rules import OWNER_TAG, REPLACES_TAG
+from ..ssl import DELETE_CODES, CertificateDetail, CertificateNotFound, CertificateStatus, DeployedResources, SslService
 from ..ssl.service import FREE_CERTIFICATE_MIN_AGE
+from ..tencentcloud.errors import ApiError
 from .plan import Step
 
-__all__ = ["FREE_SOURCES", "Verdict", "asked_about", "preflight"]
+__all__ = ["FREE_PACKAGE_TYPES", "FREE_SOURCES", "Verdict", "asked_about", "preflight"]
 
 #: Tencent's ``From`` of free DV certificates (TrustAsia issues them), for adopted ones the state does not mark.
 FREE_SOURCES = frozenset({"trustasia"})
+#: ``PackageType`` of Tencent's free DV packages (TrustAsia DV, TrustAsia C1 DV Free); any other package is paid.
+FREE_PACKAGE_TYPES = frozenset({"2", "83"})
+_UPLOADED = "upload"  # ``From`` of a certificate uploaded by its owner: never a paid order
+_NO_PROJECT = "FailedOperation.NoProjectPermission"
+_ISSUED_PAID = "FailedOperation.CannotBeDeletedIssued"
 _BATCH = 100  # certificate ids per DescribeDeployedResources call
 
 
@@ -61,18 +71,61 @@ def preflight(steps: Sequence[Step], ssl: SslService | None, now: dt.datetime) -
     if asked and ssl is None:
         raise ValueError("the pre-flight needs the SSL service to ask about " + ", ".join(asked))
     details = {cid: _detail(ssl, cid) for cid in asked} if ssl is not None else {}
-    present = [cid for cid, detail in details.items() if detail is not None]
+    present = [cid for cid, detail in details.items() if isinstance(detail, CertificateDetail)]
     bound = _bound(ssl, present) if ssl is not None else {}
-    return {
-        i: _judge(s, details.get(s.certificate_id), bound.get(s.certificate_id, ()), now) for i, s in targets.items()
-    }
+    verdicts: dict[int, Verdict] = {}
+    for i, s in targets.items():
+        detail = details.get(s.certificate_id)
+        if isinstance(detail, ApiError):
+            verdicts[i] = _refused_by_code(s, detail.code)
+            continue
+        successor = _successor(ssl, s) if ssl is not None and s.certificate_id in bound else ""
+        verdicts[i] = _judge(s, detail, bound.get(s.certificate_id, ()), now, successor)
+    return verdicts
 
 
-def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | None:
+def _successor(ssl: SslService, step: Step) -> str:
+    """For a pending deletion ``up`` would rotate: the replacement it would move the bindings to, found as
+    ``provider.rotation`` finds it (the entry's certificate tagged ``pulumi:replaces=<id>``); "" when none."""
+    owner = str(step.old.get("owner") or "")
+    if not (step.pending and owner and _rotates(step)):
+        return ""
+    rows = ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: step.certificate_id})
+    return successor_of(rows, step.certificate_id, owner) or ""
+
+
+def _rotates(step: Step) -> bool:
+    return as_bool(step.old.get("check_resources"), True) and as_bool(step.old.get("rotate"), True)
+
+
+def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | ApiError | None:
+    """The certificate's detail; None when it is gone; the error when its project is closed to the key."""
     try:
         return ssl.describe_certificate_detail(certificate_id)
     except CertificateNotFound:
         return None
+    except ApiError as error:
+        # DescribeCertificateDetail and DeleteCertificate check the project alike: a read refused for it means a
+        # refused delete. Any other read error is the review's own failure.
+        if error.code == _NO_PROJECT:
+            return error
+        raise
+
+
+def _refused_by_code(step: Step, code: str) -> Verdict:
+    rule = DELETE_CODES[code]
+    advice = rule.advice_for(step.entry, step.certificate_id)
+    return Verdict(
+        refused=True,
+        reasons=(f"{rule.meaning} ({code}): Tencent Cloud refuses to delete {step.certificate_id}. {advice}",),
+        checked=True,
+    )
+
+
+def _is_issued_paid(detail: CertificateDetail) -> bool:
+    """Whether the certificate is a paid one bought from Tencent Cloud and issued: never deleted."""
+    paid = detail.source.lower() not in ("", _UPLOADED) and detail.package_type not in FREE_PACKAGE_TYPES
+    return paid and detail.status == CertificateStatus.ISSUED
 
 
 def _bound(ssl: SslService, certificate_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -95,7 +148,9 @@ def _describe(rows: Iterable[DeployedResources]) -> tuple[str, ...]:
     )
 
 
-def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...], now: dt.datetime) -> Verdict:
+def _judge(
+    step: Step, detail: CertificateDetail | None, bound: tuple[str, ...], now: dt.datetime, successor: str = ""
+) -> Verdict:
     cid = step.certificate_id
     if step.kind == "retain":
         return Verdict(notes=(f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud",))
@@ -121,6 +176,8 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
         return Verdict(
             notes=(f"{cid} is already gone from Tencent Cloud: up only drops it from the state",), checked=True
         )
+    if _is_issued_paid(detail):
+        return _refused_by_code(step, _ISSUED_PAID)
     reasons: list[str] = []
     notes: list[str] = []
     earliest = _deletable_from(step, detail)
@@ -138,17 +195,28 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
             )
         elif step.kind == "replace" and as_bool(step.old.get("rotate"), True):
             notes.append(f"bound to {where}: up moves them to the new certificate (rotate), then deletes {cid}")
-        elif step.pending and step.successor and as_bool(step.old.get("rotate"), True):
+        elif successor:
             notes.append(
-                f"bound to {where}: the rotation will be retried: up moves them to {step.successor}, the replacement "
+                f"bound to {where}: the rotation will be retried: up moves them to {successor}, the replacement "
                 f"recorded as replacing {cid}, then deletes {cid}"
             )
         else:
             reasons.append(
                 f"still bound to {where}: Tencent Cloud refuses the checked deletion of {cid}. Unbind it from these "
-                "resources or deploy another certificate to them before merging"
+                "resources or deploy another certificate to them before merging" + _no_link(step)
             )
     return Verdict(refused=bool(reasons), reasons=tuple(reasons), notes=tuple(notes), bound=bound, checked=True)
+
+
+def _no_link(step: Step) -> str:
+    """Why a pending deletion the state links to a replacement is not rotated: the link ``up`` follows is missing."""
+    if not (step.pending and step.successor and _rotates(step)):
+        return ""
+    return (
+        f"; the state records {step.successor} as its replacement, but that certificate does not carry the tag "
+        f"{REPLACES_TAG}={step.certificate_id} (with the entry's {OWNER_TAG}) that up follows to move them: "
+        "add it and up retries the rotation"
+    )
 
 
 def _deletable_from(step: Step, detail: CertificateDetail) -> dt.datetime | None:

@@ -64,7 +64,7 @@ def read_state(text: str) -> tuple[StateCertificate, ...]:
 
 
 def recorded_successors(state: Iterable[StateCertificate]) -> dict[str, str]:
-    """Certificate id -> the id of the replacement whose state records replacing it (its ``predecessor``).
+    """Certificate id -> the id of the replacement whose state records replacing it (its ``replaces`` output).
 
     The one place the review reads the link a replacement records at its create; ``up`` rotates a pending
     deletion's deployments onto that successor only.

@@ -6,13 +6,18 @@ Modules by concern: ``errors`` (the ``SslError`` tree), ``models`` (the dataclas
 
 from __future__ import annotations
 
+from .delete_codes import BOUND_CODE, DELETE_CODES, ROLE_CODE, DeleteCode, Handling, delete_code
 from .errors import (
+    AccountActionNeeded,
     CertificateNotFound,
     CertificateStillBound,
     DeleteTaskFailed,
     DeletionRefused,
     DeletionTooSoon,
+    NeverDeletable,
     ProjectChangeFailed,
+    RefusedWithCode,
+    RenewalNotIssued,
     ResourceCheckTimedOut,
     ServiceRoleNotAuthorised,
     SslError,
@@ -43,20 +48,25 @@ from .service import (
 from .wire import parse_tencent_time, tag_resource_name
 
 __all__ = [
+    "BOUND_CODE",
+    "DELETE_CODES",
     "DELETE_TASK_POLL_LIMIT",
     "DEPLOYED_RESOURCE_TYPES",
+    "ROLE_CODE",
     "SSL_SERVICE",
     "SSL_VERSION",
     "TAG_READ_IDS",
     "TAG_RESOURCES_PER_CALL",
     "TAG_SERVICE",
     "TAG_VERSION",
+    "AccountActionNeeded",
     "ApiCaller",
     "CertificateDetail",
     "CertificateNotFound",
     "CertificateStatus",
     "CertificateStillBound",
     "CertificateSummary",
+    "DeleteCode",
     "DeleteOutcome",
     "DeleteTask",
     "DeleteTaskFailed",
@@ -65,12 +75,17 @@ __all__ = [
     "DeletionTooSoon",
     "DeployedResources",
     "DvAuthRecord",
+    "Handling",
+    "NeverDeletable",
     "ProjectChangeFailed",
+    "RefusedWithCode",
+    "RenewalNotIssued",
     "ResourceCheckTimedOut",
     "ServiceRoleNotAuthorised",
     "SslError",
     "SslService",
     "Uploaded",
+    "delete_code",
     "parse_tencent_time",
     "tag_resource_name",
 ]
@@ -87,6 +102,10 @@ for _error in (
     ResourceCheckTimedOut,
     DeleteTaskFailed,
     DeletionTooSoon,
+    RefusedWithCode,
+    RenewalNotIssued,
+    AccountActionNeeded,
+    NeverDeletable,
     ProjectChangeFailed,
 ):
     _error.__module__ = __name__

@@ -7,7 +7,11 @@
     │   ├── ServiceRoleNotAuthorised  the check needs the SSL service role (task status 3, RoleNotFound...)
     │   ├── ResourceCheckTimedOut     the bound-resource check timed out (task status 5): try again
     │   ├── DeleteTaskFailed          the deletion task failed (task status 2)
-    │   └── DeletionTooSoon           a free certificate younger than one hour
+    │   ├── DeletionTooSoon           a free certificate younger than one hour
+    │   └── RefusedWithCode           any other documented code but a transient one (``delete_codes``)
+    │       ├── RenewalNotIssued      a renewal is pending: lifts by itself
+    │       ├── AccountActionNeeded   the account or key lacks a permission or identity verification
+    │       └── NeverDeletable        Tencent will never delete this certificate: release it from the stack
     └── ProjectChangeFailed           ModifyCertificateProject listed the certificate in FailCertificates
 
 Everything else stays an ``ApiError`` or ``TransportError`` from the client. No message built here contains key
@@ -21,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..tencentcloud.errors import reduce_error
+from .delete_codes import DeleteCode
 
 if TYPE_CHECKING:
     from .models import DeployedResources
@@ -31,8 +36,12 @@ __all__ = [
     "CertificateStillBound",
     "DeleteTaskFailed",
     "DeletionRefused",
+    "AccountActionNeeded",
     "DeletionTooSoon",
+    "NeverDeletable",
     "ProjectChangeFailed",
+    "RefusedWithCode",
+    "RenewalNotIssued",
     "ResourceCheckTimedOut",
     "ServiceRoleNotAuthorised",
     "SslError",
@@ -128,6 +137,27 @@ class DeletionTooSoon(DeletionRefused):
         super().__init__(f"certificate {certificate_id} cannot be deleted{when}", certificate_id=certificate_id)
         self.earliest = earliest
         self.code = code
+
+
+class RefusedWithCode(DeletionRefused):
+    """DeleteCertificate answered with a documented code; ``rule`` is its row, ``reason`` Tencent's message."""
+
+    def __init__(self, certificate_id: str, rule: DeleteCode, *, reason: str = "") -> None:
+        super().__init__(f"{rule.meaning} ({rule.code})", certificate_id=certificate_id)
+        self.rule = rule
+        self.reason = reason
+
+
+class RenewalNotIssued(RefusedWithCode):
+    """Raised for ``FailedOperation.RenewNotIssued``: a renewal is ordered and not issued yet."""
+
+
+class AccountActionNeeded(RefusedWithCode):
+    """Raised when the account or the key must change first (CAM permission, project, identity verification)."""
+
+
+class NeverDeletable(RefusedWithCode):
+    """Raised when Tencent will never delete the certificate (issued paid, order state, status, bad id)."""
 
 
 class ProjectChangeFailed(SslError):

@@ -13,12 +13,16 @@ from typing import Any, Protocol
 
 from ..tencentcloud.errors import ApiError, TencentCloudError
 from ..tencentcloud.retry import is_throttling
+from .delete_codes import ROLE_CODE, Handling, delete_code
 from .deploy import DeployRecords
 from .errors import (
+    AccountActionNeeded,
     CertificateNotFound,
     CertificateStillBound,
     DeletionTooSoon,
+    NeverDeletable,
     ProjectChangeFailed,
+    RenewalNotIssued,
     ServiceRoleNotAuthorised,
 )
 from .models import CertificateDetail, CertificateSummary, DeleteOutcome, DeleteTask, DeployedResources, Uploaded
@@ -70,8 +74,6 @@ _LIST_PAGE = 1000  # DescribeCertificates treats larger limits as 1000
 _TAG_PAGE = 10  # ModifyResourceTags accepts at most 10 ReplaceTags and 10 DeleteTags per call
 _NOT_FOUND = "FailedOperation.CertificateNotFound"
 _TOO_SOON = frozenset({"FailedOperation.CannotBeDeletedWithinHour", "FailedOperation.DeleteFailedTimeNotUp"})
-_BOUND = frozenset({"FailedOperation.BoundResources", "FailedOperation.DeleteResourceFailed"})
-_ROLE = "FailedOperation.RoleNotFoundAuthorization"
 
 
 class ApiCaller(Protocol):
@@ -250,8 +252,10 @@ class SslService(DeployRecords):
     def delete_certificate(self, certificate_id: str, *, check_resources: bool = True) -> DeleteOutcome:
         """DeleteCertificate; with ``check_resources`` Tencent usually answers with a task to poll.
 
-        Raises CertificateNotFound, DeletionTooSoon, CertificateStillBound or ServiceRoleNotAuthorised for the
-        matching error codes.
+        Raises an ``SslError`` for each documented code by its handling in ``delete_codes``: CertificateNotFound,
+        DeletionTooSoon or RenewalNotIssued, CertificateStillBound, ServiceRoleNotAuthorised or
+        AccountActionNeeded, NeverDeletable. Transient codes (the client already retried them) and undocumented
+        ones stay ``ApiError``.
         """
         try:
             reply = self._ssl_for(
@@ -260,15 +264,22 @@ class SslService(DeployRecords):
                 {"CertificateId": certificate_id, "IsCheckResource": bool(check_resources)},
             )
         except ApiError as error:
+            rule = delete_code(error.code)
+            if rule is None or rule.handling is Handling.RETRIED:
+                raise
             if error.code in _TOO_SOON:
                 raise DeletionTooSoon(
                     certificate_id, earliest=self._earliest_deletion(certificate_id), code=error.code
                 ) from error
-            if error.code in _BOUND:
+            if rule.handling is Handling.WAITED:
+                raise RenewalNotIssued(certificate_id, rule, reason=error.message) from error
+            if rule.handling is Handling.BOUND:
                 raise CertificateStillBound(certificate_id, reason=error.message) from error
-            if error.code == _ROLE:
+            if error.code == ROLE_CODE:
                 raise ServiceRoleNotAuthorised(certificate_id, reason=error.message) from error
-            raise
+            if rule.handling is Handling.ACCOUNT:
+                raise AccountActionNeeded(certificate_id, rule, reason=error.message) from error
+            raise NeverDeletable(certificate_id, rule, reason=error.message) from error
         task_id = as_text(reply.get("TaskId")) or None
         return DeleteOutcome(deleted=bool(reply.get("DeleteResult")), task_id=task_id)
 

@@ -3,8 +3,6 @@
 - ``TaskPoller``: every deletion task in flight polled together, up to 100 ids per
   DescribeDeleteCertificatesTaskResult call, one round about every ``interval`` seconds, by one daemon thread that
   stops when no task is watched.
-- ``Listing``: one DescribeCertificates listing of the account (every page, tags included) serving the callers that
-  asked while it was fetched, or recently enough for each (``max_age``).
 - ``ByIdReads``: what a call reads for many certificates by id (their tags, DescribeResourceTagsByResourceIds; their
   rows, DescribeCertificates with CertIds); a caller's certificate goes into the next call that starts after it
   asked, and the callers that ask while one runs share the following one.
@@ -23,11 +21,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from .models import CertificateSummary, DeleteTask
+from .models import DeleteTask
 
 T = TypeVar("T")
 
-__all__ = ["ByIdReads", "Listing", "MarkDrops", "TaskPoller", "TaskWatch"]
+__all__ = ["ByIdReads", "MarkDrops", "TaskPoller", "TaskWatch"]
 
 
 class TaskPoller:
@@ -113,63 +111,6 @@ class TaskWatch:
         """The task's state in the next poll round (``None`` while Tencent does not know the id)."""
         task, self._seen = self._poller.next_state(self.task_id, self._seen)
         return task
-
-
-class Listing:
-    """Every certificate of the account, listed once for all callers that asked while the listing ran."""
-
-    def __init__(
-        self,
-        fetch: Callable[[], Sequence[CertificateSummary]],
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._fetch = fetch
-        self._clock = clock
-        self._cond = threading.Condition()
-        self._started = 0
-        self._done = 0
-        self._fetching = False
-        self._rows: dict[str, CertificateSummary] = {}
-        self._error: Exception | None = None
-        self._fetched_at = float("-inf")  # when the listing in _rows started
-        self._fetching_since = float("-inf")  # when the listing running now started
-
-    def rows(self, *, max_age: float) -> dict[str, CertificateSummary]:
-        """The certificates by id, from a listing that started at most ``max_age`` s before this call, or after it.
-
-        Raises what the listing's calls raised.
-        """
-        with self._cond:
-            if self._error is None and self._clock() - self._fetched_at <= max_age:
-                return self._rows
-            wanted = self._started + 1
-            if self._fetching and self._clock() - self._fetching_since <= max_age:
-                wanted = self._started  # the listing running now is recent enough
-            while self._done < wanted:
-                if not self._fetching:  # this caller lists, for itself and whoever asks meanwhile
-                    self._fetching, self._fetching_since = True, self._clock()
-                    self._started += 1
-                    break
-                self._cond.wait()
-            else:
-                if self._error is not None:
-                    raise self._error
-                return self._rows
-            number, started_at = self._started, self._fetching_since
-        rows: dict[str, CertificateSummary] = {}
-        error: Exception | None = None
-        try:
-            rows = {row.certificate_id: row for row in self._fetch()}
-        except Exception as caught:  # noqa: BLE001 - raised below, to this caller and every waiter
-            error = caught
-        with self._cond:
-            self._rows, self._error, self._fetched_at = rows, error, started_at
-            self._done, self._fetching = number, False
-            self._cond.notify_all()
-        if error is not None:
-            raise error
-        return rows
 
 
 class _Ask:

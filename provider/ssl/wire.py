@@ -69,7 +69,7 @@ def as_int(value: Any, default: int = 0) -> int:
         return int(value)
     if isinstance(value, (int, float)):
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isascii() and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return default
 

@@ -110,7 +110,26 @@ class _StackReader(OptionReader):
         if not isinstance(data, dict) or "certificates" not in data:
             return None
         defaults = self.defaults(data.get("defaults"))
-        return StackFile(self.path, self.certificates(data["certificates"], defaults))
+        certificates = self.certificates(data["certificates"], defaults)
+        return StackFile(self.path, certificates, self.released(data.get("release"), data["certificates"]))
+
+    def released(self, data: Any, entries: Any) -> tuple[str, ...]:
+        """The names under ``release:``; one also declared under certificates cannot be let go of and kept."""
+        if not isinstance(data, list) or self.blocked(("release",)):
+            return ()
+        names: list[str] = []
+        for index, name in enumerate(data):
+            if not isinstance(name, str) or not self.clean(("release", index)):
+                continue
+            if isinstance(entries, dict) and name in entries:
+                self.report(
+                    ("release", index),
+                    f"{name!r} is also an entry under certificates: remove the entry to release its certificate, "
+                    "or take the name out of release",
+                )
+                continue
+            names.append(name)
+        return tuple(names)
 
     def document(self, root: yaml.Node) -> Any:
         """The file's plain data; ``x-*`` keys hold YAML anchors for reuse (as in docker-compose) and are not read."""

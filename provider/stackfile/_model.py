@@ -119,7 +119,7 @@ class CertificateSpec:
     deploy_regions: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     delete_timeout: int = int(default_of("delete_timeout"))  # seconds
     create_timeout: int = int(default_of("create_timeout"))  # seconds
-    retain: bool = False  # resource options, not inputs
+    retain: bool = False  # resource options (retain is also an input: provider.handover)
     protect: bool = False
     renamed_from: tuple[str, ...] = ()
     allow_expired: bool = default_of("allow_expired")
@@ -133,10 +133,11 @@ class CertificateSpec:
 
 @dataclass(frozen=True)
 class StackFile:
-    """A loaded stack file: its path and its certificates in file order."""
+    """A loaded stack file: its path, its certificates in file order and the entry names it releases."""
 
     path: Path
     certificates: tuple[CertificateSpec, ...]
+    released: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:

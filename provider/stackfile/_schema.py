@@ -266,6 +266,15 @@ def json_schema() -> dict[str, Any]:
                 "propertyNames": {"$ref": "#/$defs/entryName"},
                 "additionalProperties": {"$ref": "#/$defs/certificate"},
             },
+            "release": {
+                "description": "Names of entries to let go of: the stack stops managing each certificate and leaves it "
+                "in Tencent Cloud (for one Tencent will not delete, e.g. an issued paid certificate). The first "
+                "`pulumi up` marks it retained; take the name out afterwards and the next `up` forgets it. A name "
+                "here must not also be an entry under certificates.",
+                "type": ["array", "null"],
+                "items": {"$ref": "#/$defs/entryName"},
+                "uniqueItems": True,
+            },
         },
         "patternProperties": {
             "^x-": {

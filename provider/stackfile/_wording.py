@@ -86,6 +86,7 @@ _WHAT = {
     "domain": "a domain name",
     "renames": "an entry name or a list of entry names",
     "former_name": "an entry name",
+    "released": "a list of entry names",
     "duration": "a duration such as 90s, 10m or 1h30m",
     "renew_window": "a number of days such as 30d",
     "deploy_regions": "a mapping of resource type to a list of regions, e.g. {clb: [ap-guangzhou]}",
@@ -168,6 +169,8 @@ def field_kind(loc: Loc) -> str:
         return str(loc[0])
     if loc[0] == "certificates" and len(loc) == 2:
         return "entry"
+    if loc[0] == "release":
+        return "released" if len(loc) == 1 else "former_name"
     rest = loc[2:] if loc[0] == "certificates" else loc[1:]
     if len(rest) == 2 and rest[0] == "tags":
         return "tag"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import signer
-from .config import ClientSettings
+from .config import ClientSettings, loopback_name
 from .credentials import Credentials
 from .errors import ApiError, HttpStatusError, InvalidResponse, TencentCloudError, TransportError
 from .ratelimit import RateLimiter
@@ -79,7 +79,7 @@ class Client:
             if settings.rate_per_action is not None
             else None
         )
-        self._targets: dict[str, tuple[str, str]] = {}
+        self._targets: dict[str, tuple[str, str, str | None]] = {}
         # httpx loads with the first client: the program and a preview's provider never make one, and its import is
         # a fifth of theirs.
         from .transport import Transport
@@ -92,7 +92,8 @@ class Client:
         )
 
     def __repr__(self) -> str:
-        return f"Client(endpoint={self.settings.endpoint!r}, region={self.settings.region!r})"
+        settings = self.settings
+        return f"Client(endpoint={settings.endpoint!r}, domain={settings.domain!r}, region={settings.region!r})"
 
     def __enter__(self) -> Client:
         return self
@@ -106,10 +107,24 @@ class Client:
 
     def target(self, service: str) -> tuple[str, str]:
         """``(url, host)`` for a service: the URL requests go to and the Host header sent (and signed) with them."""
+        url, host, _ = self._target(service)
+        return url, host
+
+    def _target(self, service: str) -> tuple[str, str, str | None]:
+        """``target`` plus the TLS server name when the URL is not the host's own (a name under ``localhost``)."""
         target = self._targets.get(service)
         if target is None:
             base = self.settings.endpoint_for(service)
-            target = (base + "/", urlsplit(base).netloc)
+            parts = urlsplit(base)
+            host = parts.netloc
+            name = parts.hostname or ""
+            if loopback_name(name) and name != "localhost":
+                # RFC 6761: names under localhost are this machine, but the system resolver may not know them
+                # (glibc does not); connect to loopback and still send, sign and verify TLS for the name itself.
+                port = "" if parts.port is None else f":{parts.port}"
+                target = (f"{parts.scheme}://127.0.0.1{port}/", host, name if parts.scheme == "https" else None)
+            else:
+                target = (base + "/", host, None)
             self._targets[service] = target
         return target
 
@@ -130,7 +145,7 @@ class Client:
         """
         # Serialised once: every attempt sends, and signs, exactly these bytes.
         body = json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        url, host = self.target(service)
+        url, host, server_name = self._target(service)
         debug = logger.isEnabledFor(logging.DEBUG)
         start = self._monotonic()
         attempt = 0
@@ -142,7 +157,8 @@ class Client:
             timeout = None if remaining >= self.settings.timeout else max(remaining, _MIN_ATTEMPT_TIMEOUT)
             headers = self._signed_headers(service, version, action, host, body)
             try:
-                result = parse_reply(action, self._http.post(url, host, headers, body, timeout=timeout))
+                reply = self._http.post(url, host, headers, body, timeout=timeout, server_name=server_name)
+                result = parse_reply(action, reply)
             except TencentCloudError as exc:
                 if isinstance(exc, TransportError) and exc.action is None:
                     exc.action = action
@@ -175,6 +191,7 @@ class Client:
             content_type=CONTENT_TYPE,
             payload=body,
             timestamp=timestamp,
+            action=action,
         )
         headers = {
             "Content-Type": CONTENT_TYPE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,8 +12,11 @@ from urllib.parse import urlsplit
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DEFAULT_RATE_PER_ACTION",
+    "DEFAULT_DOMAIN",
     "ENV_ALLOW_INSECURE_ENDPOINT",
+    "ENV_DOMAIN",
     "ENV_ENDPOINT",
+    "ENV_PROTOCOL",
     "ENV_RATE_PER_ACTION",
     "ENV_REGION",
     "ENV_TIMEOUT",
@@ -21,6 +25,12 @@ __all__ = [
 ]
 
 ENV_ENDPOINT = "TENCENTCLOUD_ENDPOINT"
+# The root domain each service's host is built from (``<service>.<domain>``), as Terraform's provider and the official
+# SDKs (``rootDomain``) take it: ``intl.tencentcloudapi.com`` for the international site.
+ENV_DOMAIN = "TENCENTCLOUD_DOMAIN"
+# ``HTTPS`` (default) or ``HTTP`` for the hosts built from the root domain, Terraform's ``protocol``.
+ENV_PROTOCOL = "TENCENTCLOUD_PROTOCOL"
+DEFAULT_DOMAIN = "tencentcloudapi.com"
 # Plain http:// to a host other than this machine carries private keys and replayable signed requests in clear text:
 # refused unless this says the network path is trusted.
 ENV_ALLOW_INSECURE_ENDPOINT = "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT"
@@ -37,9 +47,17 @@ DEFAULT_LANGUAGE = "en-US"
 _LANGUAGES = ("en-US", "zh-CN")
 
 
-def default_endpoint(service: str) -> str:
-    """``https://<service>.tencentcloudapi.com``, the public endpoint of a service (China site)."""
-    return f"https://{service}.tencentcloudapi.com"
+def default_endpoint(service: str, domain: str = DEFAULT_DOMAIN, protocol: str = "https") -> str:
+    """``https://<service>.tencentcloudapi.com``, the public endpoint of a service (China site), or the one under
+    another root domain (``https://ssl.intl.tencentcloudapi.com``)."""
+    return f"{protocol}://{service}.{domain}"
+
+
+def loopback_name(hostname: str) -> bool:
+    """Whether ``hostname`` is ``localhost`` or a name under it (``ssl.localhost``), which RFC 6761 reserves for this
+    machine. The client connects to 127.0.0.1 for names under ``localhost`` itself (the system resolver may not)."""
+    name = hostname.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")
 
 
 @dataclass(frozen=True)
@@ -47,13 +65,17 @@ class ClientSettings:
     """How the client reaches Tencent Cloud: endpoint, region, timeouts, retry budget and rate limit.
 
     ``endpoint`` (a URL such as ``http://127.0.0.1:8787``) sends every service there instead of
-    ``https://<service>.tencentcloudapi.com``; the signing service name is unaffected. ``rate_per_action=None``
+    ``https://<service>.tencentcloudapi.com``; ``domain`` (such as ``intl.tencentcloudapi.com``) replaces the root
+    domain those hosts are built from and ``protocol`` their scheme; the signing service name is unaffected by
+    either. ``rate_per_action=None``
     switches the client-side rate limiter off (benchmarks only; Tencent enforces its limit anyway). A plain
     ``http://`` endpoint must be this machine (a loopback address or ``localhost``) unless
     ``allow_insecure_endpoint`` is set.
     """
 
     endpoint: str | None = None
+    domain: str | None = None
+    protocol: str = "https"
     allow_insecure_endpoint: bool = False
     region: str | None = None
     timeout: float = 30.0
@@ -67,6 +89,32 @@ class ClientSettings:
     keepalive_expiry: float = 30.0
 
     def __post_init__(self) -> None:
+        if self.protocol.strip().lower() not in ("http", "https"):
+            raise ValueError(f"{ENV_PROTOCOL} (protocol) must be HTTPS or HTTP, got {self.protocol!r}")
+        object.__setattr__(self, "protocol", self.protocol.strip().lower())
+        if self.domain is not None:
+            object.__setattr__(self, "domain", _normalise_domain(self.domain))
+            if self.endpoint is not None:
+                # The SDKs let the endpoint win silently; a stack that sets both meant one of them.
+                raise ValueError(
+                    f"{ENV_ENDPOINT} (endpoint) and {ENV_DOMAIN} (domain) are both set: the endpoint sends every "
+                    "service to one URL, the domain builds each service's host from it. Set one of them"
+                )
+            sample = self.endpoint_for("ssl")
+            if not self.allow_insecure_endpoint and not _encrypted_or_local(sample):
+                raise ValueError(
+                    f"{ENV_PROTOCOL} (protocol) HTTP with {ENV_DOMAIN} (domain) {self.domain} is plain HTTP to hosts "
+                    "other than this machine (such as "
+                    f"{sample}): the private keys uploaded and the signed requests (which can be replayed) would "
+                    f"cross the network unencrypted. Use HTTPS, or set {ENV_ALLOW_INSECURE_ENDPOINT}=true (stack "
+                    "config tencentcloud:allowInsecureEndpoint) if every network hop to them is trusted"
+                )
+        elif self.protocol == "http" and self.endpoint is None and not self.allow_insecure_endpoint:
+            raise ValueError(
+                f"{ENV_PROTOCOL} (protocol) HTTP would send the private keys uploaded and the signed requests to "
+                f"{default_endpoint('ssl', protocol='http')} unencrypted. Use HTTPS, or set "
+                f"{ENV_ALLOW_INSECURE_ENDPOINT}=true (stack config tencentcloud:allowInsecureEndpoint)"
+            )
         if self.endpoint is not None:
             object.__setattr__(self, "endpoint", _normalise_endpoint(self.endpoint))
             if not self.allow_insecure_endpoint and not _encrypted_or_local(self.endpoint):
@@ -94,9 +142,15 @@ class ClientSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **options: Any) -> ClientSettings:
-        """Settings from ``TENCENTCLOUD_ENDPOINT``, ``TENCENTCLOUD_REGION``, ``TENCENTCLOUD_TIMEOUT`` (seconds per
-        attempt) and ``TENCENTCLOUD_RATE_PER_ACTION``; other fields, and those when given, from ``options``."""
+        """Settings from ``TENCENTCLOUD_ENDPOINT``, ``TENCENTCLOUD_DOMAIN``, ``TENCENTCLOUD_PROTOCOL``,
+        ``TENCENTCLOUD_REGION``, ``TENCENTCLOUD_TIMEOUT`` (seconds per attempt) and ``TENCENTCLOUD_RATE_PER_ACTION``;
+        other fields, and those when given, from ``options``."""
         endpoint = environ.get(ENV_ENDPOINT, "").strip() or None
+        if "domain" not in options:
+            options["domain"] = environ.get(ENV_DOMAIN, "").strip() or None
+        protocol = environ.get(ENV_PROTOCOL, "").strip()
+        if protocol and "protocol" not in options:
+            options["protocol"] = protocol
         region = environ.get(ENV_REGION, "").strip() or None
         timeout = environ.get(ENV_TIMEOUT, "").strip()
         rate = environ.get(ENV_RATE_PER_ACTION, "").strip()
@@ -124,7 +178,9 @@ class ClientSettings:
 
     def endpoint_for(self, service: str) -> str:
         """The base URL (no trailing slash) that requests for ``service`` go to."""
-        return self.endpoint if self.endpoint is not None else default_endpoint(service)
+        if self.endpoint is not None:
+            return self.endpoint
+        return default_endpoint(service, self.domain or DEFAULT_DOMAIN, self.protocol)
 
 
 def _encrypted_or_local(endpoint: str) -> bool:
@@ -133,7 +189,7 @@ def _encrypted_or_local(endpoint: str) -> bool:
     if parts.scheme == "https":
         return True
     host = (parts.hostname or "").lower()
-    if host == "localhost":
+    if loopback_name(host):  # the client itself connects to loopback for these
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -169,3 +225,29 @@ def _normalise_endpoint(value: str) -> str:
         host = f"[{host}]"
     netloc = host if port is None else f"{host}:{port}"
     return f"{parts.scheme.lower()}://{netloc}"
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _normalise_domain(value: str) -> str:
+    """``intl.tencentcloudapi.com`` (or ``localhost:8787``, a port for a local stand-in): lower case, no trailing
+    dot; ``ValueError`` naming the variable for anything that is not a DNS name."""
+    text = value.strip().lower()
+    name, _, port = text.partition(":")
+    name = name.rstrip(".")
+    labels = name.split(".")
+    problem = None
+    if "://" in text or "/" in text:
+        problem = "give the root domain alone, without a scheme or path (the scheme is TENCENTCLOUD_PROTOCOL's)"
+    elif not name or len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        problem = "it is not a DNS name"
+    elif all(label.isdigit() for label in labels):
+        problem = "an IP address cannot be a root domain (use TENCENTCLOUD_ENDPOINT for one address)"
+    elif port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        problem = "the port must be a number from 1 to 65535"
+    if problem is not None:
+        raise ValueError(
+            f"{ENV_DOMAIN} (domain) must be a root domain such as intl.tencentcloudapi.com, got {value!r}: {problem}"
+        )
+    return f"{name}:{int(port)}" if port else name

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .errors import ApiError, HttpStatusError, TencentCloudError, TransportError
 
 __all__ = [
+    "RETRYABLE_ACTION_CODES",
     "RETRYABLE_CODES",
     "RETRYABLE_CODE_PREFIXES",
     "RETRYABLE_STATUSES",
@@ -49,12 +50,25 @@ RETRYABLE_CODES: frozenset[str] = THROTTLING_CODES | {
 }
 #: Code families worth another attempt.
 RETRYABLE_CODE_PREFIXES: tuple[str, ...] = THROTTLING_CODE_PREFIXES
+#: Codes worth another attempt for one action only, where the documentation says "try again later" or the code
+#: names no cause, and repeating the call is harmless: a DeleteCertificate that did go through answers the retry
+#: with CertificateNotFound (already gone) or the same task. ``provider.ssl.delete_codes`` documents each.
+RETRYABLE_ACTION_CODES: dict[str, frozenset[str]] = {
+    "DeleteCertificate": frozenset(
+        {
+            "FailedOperation",  # no cause given
+            "FailedOperation.CannotGetOrder",  # "could not read the order, try again later"
+        }
+    ),
+}
 #: HTTP statuses worth another attempt: gateway and server faults (botocore's ``_TRANSIENT_STATUS_CODES``).
 RETRYABLE_STATUSES: frozenset[int] = frozenset({500, 502, 503, 504})
 
 
-def is_retryable_code(code: str) -> bool:
-    """Whether an API error code is transient (throttling or a passing server fault)."""
+def is_retryable_code(code: str, action: str | None = None) -> bool:
+    """Whether an API error code is transient (throttling or a passing server fault), for ``action`` when given."""
+    if action is not None and code in RETRYABLE_ACTION_CODES.get(action, ()):
+        return True
     return code in RETRYABLE_CODES or code.startswith(RETRYABLE_CODE_PREFIXES)
 
 
@@ -90,7 +104,7 @@ class RetryPolicy:
         if isinstance(error, TransportError):
             return True  # no reply, or a garbled one: connection failures, timeouts, drops, invalid envelopes
         if isinstance(error, ApiError):
-            return is_retryable_code(error.code)
+            return is_retryable_code(error.code, error.action)
         return False
 
     def delay(self, attempt: int) -> float:

@@ -173,20 +173,31 @@ class Transport:
         self._urls: dict[str, httpx.URL] = {}
 
     def post(
-        self, url: str, host: str, headers: Mapping[str, str], body: bytes, *, timeout: float | None = None
+        self,
+        url: str,
+        host: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        timeout: float | None = None,
+        server_name: str | None = None,
     ) -> HttpReply:
         """POST ``body`` to ``url`` (``host`` names it in errors); raises a ``TransportError`` when no reply arrives.
 
-        ``timeout`` overrides the client's timeout for this request.
+        ``timeout`` overrides the client's timeout for this request; ``server_name`` is the TLS name to ask for and
+        verify when it is not the URL's host.
         """
         parsed = self._urls.get(url)
         if parsed is None:  # parsing a URL is a measurable share of httpx's per-request work: do it once
             parsed = self._urls[url] = httpx.URL(url)
         with map_httpx_exceptions(host):
+            extensions = None if server_name is None else {"sni_hostname": server_name}
             if timeout is None:
-                response = self._client.post(parsed, content=body, headers=headers)
+                response = self._client.post(parsed, content=body, headers=headers, extensions=extensions)
             else:
-                response = self._client.post(parsed, content=body, headers=headers, timeout=httpx.Timeout(timeout))
+                response = self._client.post(
+                    parsed, content=body, headers=headers, timeout=httpx.Timeout(timeout), extensions=extensions
+                )
         return HttpReply(
             status_code=response.status_code,
             content_type=response.headers.get("content-type", ""),

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -33,11 +34,45 @@ var version = "dev"
 // The executor exits with this code after it has already shown the user an actionable message.
 const bailExitCode = 32
 
+// How often the host checks that the engine is still there (Pulumi's own plugins check every five minutes; a killed
+// `pulumi` would leave the program running that long).
+const engineCheckInterval = time.Second
+
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	mu            sync.Mutex
 	engineAddress string
 	executor      string
+	// gone is cancelled once the engine is gone: the running program is killed and the server stops.
+	gone      context.Context
+	stop      context.CancelFunc
+	watchOnce sync.Once
+}
+
+// watchEngine stops the host when the engine stops answering its gRPC health check (rpcutil.Healthcheck, as Pulumi's
+// plugins do, here every second) or when the parent process, the engine that started this host, exits.
+func (h *host) watchEngine(address string) {
+	h.watchOnce.Do(func() {
+		if err := rpcutil.Healthcheck(h.gone, address, engineCheckInterval, h.stop); err != nil {
+			fmt.Fprintln(os.Stderr, "language host: cannot watch the engine:", err)
+		}
+		parent := os.Getppid()
+		go func() {
+			ticker := time.NewTicker(engineCheckInterval)
+			defer ticker.Stop()
+			for {
+				select {
+				case <-h.gone.Done():
+					return
+				case <-ticker.C:
+					if os.Getppid() != parent {
+						h.stop()
+						return
+					}
+				}
+			}
+		}()
+	})
 }
 
 func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (
@@ -47,6 +82,7 @@ func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequ
 	defer h.mu.Unlock()
 	if req.GetEngineAddress() != "" {
 		h.engineAddress = req.GetEngineAddress()
+		h.watchEngine(h.engineAddress)
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
@@ -169,6 +205,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil, fmt.Errorf("serialising the secret config keys: %w", err)
 	}
 
+	// The program ends with the request (the engine hung up) or when the engine is gone.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopWatch := context.AfterFunc(h.gone, cancel)
+	defer stopWatch()
 	cmd := exec.CommandContext(ctx, python, args...)
 	cmd.Dir = pwd
 	cmd.Stdout = os.Stdout
@@ -222,11 +263,22 @@ func main() {
 		os.Exit(1)
 	}
 
-	h := &host{executor: executor}
+	gone, stop := context.WithCancel(context.Background())
+	h := &host{executor: executor, gone: gone, stop: stop}
 	if flag.NArg() > 0 {
 		h.engineAddress = flag.Arg(0)
+		h.watchEngine(h.engineAddress)
 	}
+	cancelServe := make(chan bool)
+	go func() {
+		<-gone.Done()
+		fmt.Fprintln(os.Stderr, "language host: stopping, the engine is gone")
+		close(cancelServe) // a graceful stop: the running program is killed first (see Run)
+		time.Sleep(5 * time.Second)
+		os.Exit(1) // in case a request still does not end
+	}()
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: cancelServe,
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
 			return nil

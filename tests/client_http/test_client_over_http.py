@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from provider.tencentcloud import ApiError, Client, ClientSettings, ConnectError, Credentials
+from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.threads import run_together
 
@@ -127,3 +129,61 @@ def test_one_connection_serves_sequential_calls(emu, make_client) -> None:
         describe(client)
     ports = {c["ClientPort"] for c in calls_of(emu, "DescribeCertificates")}
     assert len(ports) == 1
+
+
+class _CapturingTransport(httpx.HTTPTransport):
+    """The real network transport, keeping a copy of every request sent (what someone on the path could capture)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.sent.append(request)
+        return super().handle_request(request)
+
+
+@pytest.mark.reliability(
+    area="security",
+    tried="a DescribeCertificate request our client signed, captured and sent again within its five minutes with "
+    "X-TC-Action changed to DeleteCertificate",
+    held="AuthFailure.SignatureFailure (x-tc-action is signed); the certificate stays",
+)
+def test_a_captured_read_cannot_be_replayed_as_a_write(emu: RunningEmulator) -> None:
+    cert, key = make_cert("replay.example.com")
+    capture = _CapturingTransport()
+    with Client(
+        Credentials(emu.secret_id, emu.secret_key),
+        ClientSettings(endpoint=emu.url, rate_per_action=None),
+        transport=capture,
+    ) as client:
+        cert_id = client.call(*SSL, "UploadCertificate", {"CertificatePublicKey": cert, "CertificatePrivateKey": key})[
+            "CertificateId"
+        ]
+        client.call(*SSL, "DescribeCertificate", {"CertificateId": cert_id})
+        read = capture.sent[-1]
+        assert "SignedHeaders=content-type;host;x-tc-action," in read.headers["Authorization"]
+
+        # Within the five minutes a signature is valid, the same body and signature sent as a DeleteCertificate.
+        headers = httpx.Headers(read.headers)
+        headers["X-TC-Action"] = "DeleteCertificate"  # replaces it: one X-TC-Action header
+        replay = httpx.post(emu.url + "/", content=read.content, headers=headers).json()["Response"]
+        assert replay["Error"]["Code"] == "AuthFailure.SignatureFailure", replay
+        assert client.call(*SSL, "DescribeCertificate", {"CertificateId": cert_id})["CertificateId"] == cert_id
+
+
+def test_a_root_domain_reaches_each_service_through_its_own_host(emu: RunningEmulator) -> None:
+    # ssl.localhost and tag.localhost do not resolve here (glibc does not know RFC 6761's names): the client
+    # connects to loopback for them itself and sends, and signs, the service's own Host.
+    settings = ClientSettings(domain=f"localhost:{emu.port}", protocol="HTTP", rate_per_action=None)
+    with Client(Credentials(emu.secret_id, emu.secret_key), settings) as client:
+        assert client.target("ssl") == (f"http://127.0.0.1:{emu.port}/", f"ssl.localhost:{emu.port}")
+        describe(client)
+        client.call("tag", "2018-08-13", "DescribeResourceTagsByResourceIds", {
+            "ServiceType": "ssl", "ResourcePrefix": "certificate", "ResourceIds": ["x"], "ResourceRegion": "",
+        })  # fmt: skip
+    assert [(c["Service"], c["Host"], c["ErrorCode"]) for c in emu.calls()] == [
+        ("ssl", f"ssl.localhost:{emu.port}", None),
+        ("tag", f"tag.localhost:{emu.port}", None),
+    ]

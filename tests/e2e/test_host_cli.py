@@ -60,3 +60,14 @@ def test_the_repos_pulumi_yaml_selects_the_host_and_a_bad_setting_is_a_plain_mes
     project.pulumi.run("config", "set", CONFIG_KEY, "32", "--stack", STACK, cwd=project.dir)
     project.up()
     assert [c["Alias"] for c in project.certificates().values()] == ["www"]
+
+
+def test_a_superscript_digit_as_the_parallelism_is_a_plain_message(project: Project) -> None:
+    # "²" is a digit to str.isdigit but not to int(): it used to end in a traceback from the host.
+    project.write_www_stack()
+    project.pulumi.run("config", "set", CONFIG_KEY, "²", "--stack", STACK, cwd=project.dir)
+    proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode != 0, proc.stdout
+    assert f"stack config's {CONFIG_KEY}" in proc.stdout and "from 1 to" in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout and "invalid literal" not in proc.stdout, proc.stdout
+    assert project.emu.calls() == []

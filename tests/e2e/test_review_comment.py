@@ -179,7 +179,7 @@ def test_a_deletion_pending_after_a_failed_rotation_is_judged_as_a_retried_rotat
     assert "listener busy" in project.up(check=False) and old_id in project.certificates()
     new_id = project.outputs()["www"]["id"]
     export = json.loads(project.cli("stack", "export"))["deployment"]["resources"]
-    assert [r["outputs"].get("predecessor") for r in export if r.get("id") == new_id] == [old_id]
+    assert [r["outputs"].get("replaces") for r in export if r.get("id") == new_id] == [old_id]
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
 
     judged = review(project)
@@ -190,3 +190,17 @@ def test_a_deletion_pending_after_a_failed_rotation_is_judged_as_a_retried_rotat
     # What `up` then does: the rotation completes and the old certificate is deleted.
     project.up()
     assert old_id not in project.certificates()
+
+
+def test_the_removal_of_an_issued_paid_certificate_is_flagged_as_refused(project: Project) -> None:
+    ids = three_entries_up_api_bound(project)
+    project.emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": ids["api"]})
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": ids["old"], "Paid": True, "Status": 1})
+
+    result = review(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "**1 will be refused**" in result.stdout
+    assert "issued paid certificate" in result.stdout and "CannotBeDeletedIssued" in result.stdout
+    assert "`release:`" in result.stdout
+    document = json.loads(review(project, "--format", "json").stdout)
+    assert document["refused"] == ["old"]

@@ -32,6 +32,9 @@ def test_settings_round_trip_and_validation(emu):
         "DeployCreateCalls": 1,
         "DeployFailures": {},
         "DeployHangs": [],
+        "RealNameVerified": True,
+        "ForbiddenProjects": [],
+        "DeniedActions": [],
     }
     changed = emu.admin("PUT", "/_emulator/settings", {"DeleteTaskSeconds": 0, "DeleteTaskOutcome": 4})
     assert changed["DeleteTaskSeconds"] == 0 and changed["DeleteTaskOutcome"] == 4
@@ -40,7 +43,9 @@ def test_settings_round_trip_and_validation(emu):
     for bad in ({"Nope": 1}, {"DeleteTaskOutcome": 9}, {"RateLimit": "yes"}, {"DeleteTaskSeconds": -1}, [1],
                 {"DeploySeconds": -1}, {"DeployCreateCalls": 1.5}, {"DeployCreateCalls": True},
                 {"DeployFailures": {"mainframe": "x"}}, {"DeployFailures": {"clb": 1}}, {"DeployFailures": ["clb"]},
-                {"DeployHangs": ["antiddos"]}, {"DeployHangs": "clb"}):  # fmt: skip
+                {"DeployHangs": ["antiddos"]}, {"DeployHangs": "clb"}, {"RealNameVerified": 0},
+                {"ForbiddenProjects": ["7"]}, {"ForbiddenProjects": [True]}, {"DeniedActions": "DeleteCertificate"},
+                {"DeniedActions": [""]}):  # fmt: skip
         with pytest.raises(httpx.HTTPStatusError) as excinfo:
             emu.admin("PUT", "/_emulator/settings", bad)
         assert excinfo.value.response.status_code == 400 and "Error" in excinfo.value.response.json()
@@ -179,3 +184,37 @@ def test_the_api_itself_is_not_restricted_to_loopback():
     # The API authenticates by signature; only the admin API is address-restricted.
     response = _in_process("10.0.0.5", "POST", "/")
     assert response.status_code == 200 and response.json()["Response"]["Error"]["Code"] == "MissingParameter"
+
+
+def test_certificate_state_sets_what_deletion_refusals_come_from(api, emu):
+    cert, key = make_cert("state.example.com")
+    cert_id = api.upload(cert, key)
+    row = emu.admin(
+        "POST", "/_emulator/certificate-state",
+        {"CertificateId": cert_id, "Paid": True, "Status": 1, "ProjectId": 5, "OrderReplaced": True,
+         "RenewalPendingSeconds": 60},
+    )  # fmt: skip
+    assert row["CertificateId"] == cert_id and row["Paid"] is True and row["From"] == "sectigo"
+    assert row["ProjectId"] == 5 and row["OrderReplaced"] is True and row["RenewalDueAt"] is not None
+    cleared = emu.admin(
+        "POST", "/_emulator/certificate-state", {"CertificateId": cert_id, "RenewalPendingSeconds": None}
+    )
+    assert cleared["RenewalDueAt"] is None and cleared["Paid"] is True  # fields not given stay
+    bad_requests = (
+        ({"CertificateId": "NoSuch01"}, 404), ({"CertificateId": cert_id, "Colour": 1}, 400),
+        ({"CertificateId": cert_id, "Paid": "yes"}, 400), ({"CertificateId": cert_id, "Status": -1}, 400),
+        ({"CertificateId": cert_id, "RenewalPendingSeconds": "soon"}, 400), ({}, 400),
+    )  # fmt: skip
+    for bad, status in bad_requests:
+        with pytest.raises(httpx.HTTPStatusError) as excinfo:
+            emu.admin("POST", "/_emulator/certificate-state", bad)
+        assert excinfo.value.response.status_code == status
+
+
+def test_a_deeply_nested_admin_body_is_a_400_not_a_500(emu):
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = httpx.put(
+        emu.url + "/_emulator/settings", content=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 400 and "not valid JSON" in response.json()["Error"], response.text
+    assert emu.admin("GET", "/_emulator/settings")["DeleteTaskSeconds"] is not None

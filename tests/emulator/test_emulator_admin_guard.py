@@ -241,3 +241,32 @@ def test_the_api_endpoint_is_not_subject_to_the_admin_rules(api: RawApi) -> None
 )
 def test_loopback_addresses(address: str, loopback: bool) -> None:
     assert is_loopback_address(address) is loopback
+
+
+@pytest.mark.reliability(
+    area="security",
+    tried="HEAD or GET on the admin routes carrying a write's JSON body (HEAD /_emulator/bindings with a certificate "
+    "id used to unbind it)",
+    held="400 naming the method; the binding and everything else unchanged; a plain HEAD still reads",
+)
+@pytest.mark.parametrize("method", ["HEAD", "GET"])
+def test_a_read_method_with_a_body_is_refused_and_changes_nothing(
+    emu: RunningEmulator, seeded: str, http: httpx.Client, method: str
+) -> None:
+    with nothing_changes(emu):
+        for _, path, body in writes(seeded):
+            for headers in ({}, JSON):
+                response = send(http, emu, method, path, body, **headers)
+                assert response.status_code == 400, (path, response.status_code)
+                if method == "GET":
+                    assert_refused(response, 400, method, "no body")
+    (binding,) = emu.admin("GET", "/_emulator/bindings")["Bindings"]
+    assert binding["CertificateId"] == seeded
+
+
+def test_a_body_less_head_of_the_bindings_reads_and_unbinds_nothing(
+    emu: RunningEmulator, seeded: str, http: httpx.Client
+) -> None:
+    with nothing_changes(emu):
+        response = http.head(emu.url + "/_emulator/bindings", headers=JSON)
+        assert response.status_code == 200 and response.content == b""

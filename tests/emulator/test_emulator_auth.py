@@ -8,6 +8,7 @@ import time
 import pytest
 
 from provider.tencentcloud import signer
+from support.certs import make_cert
 from support.emulator import random_credentials, start_emulator
 from support.raw_api import RawApi
 
@@ -162,3 +163,74 @@ def test_a_configured_token_is_required(tmp_path):
             assert api.error(LIST, {})["Code"] == "AuthFailure.TokenFailure"
             assert api.error(LIST, {}, extra_headers={"X-TC-Token": "other"})["Code"] == "AuthFailure.TokenFailure"
             api.ok(LIST, {}, extra_headers={"X-TC-Token": "tok-123"})
+
+
+def _uploaded(api) -> str:
+    cert, key = make_cert("replay.example.com")
+    return api.ok("UploadCertificate", {"CertificatePublicKey": cert, "CertificatePrivateKey": key})["CertificateId"]
+
+
+def test_a_signed_x_tc_action_cannot_be_changed_after_signing(api, emu):
+    # A captured read replayed as a write: same body, same signature, another X-TC-Action.
+    cert_id = _uploaded(api)
+    body = json.dumps({"CertificateId": cert_id}).encode()
+    assert api.ok("DescribeCertificate", body=body, signed_action="DescribeCertificate")["CertificateId"] == cert_id
+    error = api.error("DeleteCertificate", body=body, signed_action="DescribeCertificate")
+    assert error["Code"] == "AuthFailure.SignatureFailure"
+    assert api.ok("DescribeCertificate", {"CertificateId": cert_id})["CertificateId"] == cert_id  # still there
+    assert [c["Action"] for c in emu.calls() if c["ErrorCode"]] == ["DeleteCertificate"]
+
+
+def test_the_signed_action_is_compared_case_insensitively_as_tencent_lower_cases_it(api):
+    # The specification signs lower-cased values: x-tc-action:describecertificates.
+    assert api.ok(LIST, {}, signed_action=LIST.lower())["TotalCount"] == 0
+
+
+def test_without_x_tc_action_in_signed_headers_the_action_is_not_covered(api, emu):
+    # What the official SDKs sign (content-type;host): Tencent, and so the emulator, accept the same signature for
+    # another action. This is the replay that signing x-tc-action closes.
+    cert_id = _uploaded(api)
+    body = json.dumps({"CertificateId": cert_id}).encode()
+    ts = int(time.time())
+    signed = signer.sign(
+        secret_id=emu.secret_id, secret_key=emu.secret_key, service="ssl", host=emu.host,
+        content_type="application/json", payload=body, timestamp=ts,
+    )  # fmt: skip
+    assert "SignedHeaders=content-type;host," in signed.authorization
+    for action in ("DescribeCertificate", "DeleteCertificate"):
+        response = api.http.post(
+            emu.url + "/",
+            content=body,
+            headers={"Content-Type": "application/json", "Authorization": signed.authorization, "X-TC-Action": action,
+                     "X-TC-Version": "2019-12-05", "X-TC-Timestamp": str(ts)},
+        )  # fmt: skip
+        assert "Error" not in response.json()["Response"], response.text
+    assert api.error("DescribeCertificate", {"CertificateId": cert_id})["Code"] == "FailedOperation.CertificateNotFound"
+
+
+@pytest.mark.parametrize("signed", ["content-type;host;host", "host;content-type", "host", "content-type;x-tc-action"])
+def test_signed_headers_must_list_content_type_and_host_sorted_once(api, emu, signed):
+    ts = int(time.time())
+    signed_request = signer.sign(
+        secret_id=emu.secret_id, secret_key=emu.secret_key, service="ssl", host=emu.host,
+        content_type="application/json", payload=b"{}", timestamp=ts,
+    )  # fmt: skip
+    authorization = signed_request.authorization.replace("SignedHeaders=content-type;host", f"SignedHeaders={signed}")
+    response = api.http.post(
+        emu.url + "/",
+        content=b"{}",
+        headers={"Content-Type": "application/json", "Authorization": authorization, "X-TC-Action": LIST,
+                 "X-TC-Version": "2019-12-05", "X-TC-Timestamp": str(ts)},
+    )  # fmt: skip
+    assert response.json()["Response"]["Error"]["Code"] == "AuthFailure.InvalidAuthorization"
+
+
+@pytest.mark.parametrize("timestamp", ["²", "1²", "¹²³"])
+def test_a_timestamp_of_non_ascii_digits_is_invalid_not_an_internal_error(api, emu, timestamp):
+    response = api.raw(LIST, {})
+    headers = dict(response.request.headers)
+    headers["x-tc-timestamp"] = timestamp.encode("latin-1")  # as raw bytes on the wire; Starlette reads latin-1
+    reply = api.http.post(emu.url + "/", content=response.request.content, headers=headers)
+    assert reply.status_code == 200, reply.text
+    error = reply.json()["Response"]["Error"]
+    assert error["Code"] == "InvalidParameterValue" and "X-TC-Timestamp" in error["Message"]

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,7 @@ class ProviderProcess:
     stub: provider_pb2_grpc.ResourceProviderStub
     channel: grpc.Channel
     output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=2000))
+    engine: grpc.Server | None = None  # the stand-in engine whose address the host was given
     pickle: str = field(default_factory=lambda: serialize_provider(CertificateProvider()))
 
     def text(self) -> str:
@@ -144,7 +146,8 @@ def start_provider(env: Mapping[str, str], host: str = "project") -> ProviderPro
     # holds test-only providers pickled by reference (host_probe).
     paths = [str(REPO_ROOT), str(Path(__file__).resolve().parent), child_env.get("PYTHONPATH")]
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
-    args = [sys.executable, "-u", "-m", HOST_MODULES[host], "127.0.0.1:1"]
+    engine = start_engine()
+    args = [sys.executable, "-u", "-m", HOST_MODULES[host], f"127.0.0.1:{engine.port}"]
     process = spawn(args, cwd=REPO_ROOT, env=child_env, merge_stderr=False)
     assert process.stdout is not None and process.stderr is not None
     port = process.stdout.readline().strip()
@@ -158,12 +161,30 @@ def start_provider(env: Mapping[str, str], host: str = "project") -> ProviderPro
         threading.Thread(target=_pump, args=(stream, output), daemon=True).start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     grpc.channel_ready_future(channel).result(timeout=30)
-    return ProviderProcess(process, provider_pb2_grpc.ResourceProviderStub(channel), channel, output)
+    return ProviderProcess(process, provider_pb2_grpc.ResourceProviderStub(channel), channel, output, engine.server)
+
+
+@dataclass
+class StandInEngine:
+    """A gRPC server with no services on a loopback port: every call, the host's health check included, is
+    UNIMPLEMENTED, which the host takes as "the engine is alive" (as Pulumi's own plugins do)."""
+
+    server: grpc.Server
+    port: int
+
+
+def start_engine() -> StandInEngine:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return StandInEngine(server, port)
 
 
 def stop_provider(provider: ProviderProcess) -> None:
     """Close the channel and end the process (it ignores SIGTERM-free shutdowns, so terminate it)."""
     provider.channel.close()
+    if provider.engine is not None:
+        provider.engine.stop(0)
     provider.process.terminate()
     try:
         provider.process.wait(10)

@@ -33,9 +33,10 @@ def test_a_larger_engine_parallel_raises_the_limit_and_a_smaller_one_does_not_lo
     assert operation_limit({}, {"PULUMI_PARALLEL": "16"}) == DEFAULT_PARALLEL
     assert operation_limit({}, {"PULUMI_PARALLEL": str(MAX_PARALLEL * 10)}) == MAX_PARALLEL
     assert operation_limit({}, {"PULUMI_PARALLEL": "many"}) == DEFAULT_PARALLEL  # the engine's to judge
+    assert operation_limit({}, {"PULUMI_PARALLEL": "²"}) == DEFAULT_PARALLEL  # a digit to str.isdigit, not to int()
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "lots", "2.5", True, 2.5, str(MAX_PARALLEL + 1)])
+@pytest.mark.parametrize("value", ["0", "-3", "lots", "2.5", True, 2.5, str(MAX_PARALLEL + 1), "²", "①", "٣", "4²"])
 def test_a_bad_config_value_names_the_key(value: object) -> None:
     with pytest.raises(HostSettingError, match=f"stack config's {CONFIG_KEY}.*from 1 to {MAX_PARALLEL}"):
         operation_limit({CONFIG_KEY: value}, {})
@@ -45,6 +46,9 @@ def test_a_bad_environment_value_names_the_variable_and_does_not_stop_the_server
     with pytest.raises(HostSettingError, match=f"environment variable {ENV_VAR}.*'none'"):
         operation_limit({}, {ENV_VAR: "none"})
     assert startup_limit({ENV_VAR: "none"}) == DEFAULT_PARALLEL  # the server still starts; operations report it
+    with pytest.raises(HostSettingError, match=f"environment variable {ENV_VAR}.*'²'"):
+        operation_limit({}, {ENV_VAR: "²"})
+    assert startup_limit({ENV_VAR: "²"}) == DEFAULT_PARALLEL
     assert startup_limit({ENV_VAR: "9"}) == 9
 
 

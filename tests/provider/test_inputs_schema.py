@@ -24,11 +24,13 @@ def test_the_derived_tables() -> None:
     assert set(REPLACE_FIELDS) == {
         "source", "certificate", "private_key", "certificate_type", "adopt_id", "free_domain", "free_validation"
     }  # fmt: skip
-    assert NO_STEP_FIELDS == {"entry", "owner", "allow_expired", "create_timeout", "take_over", "renew_before"}
+    assert NO_STEP_FIELDS == {
+        "entry", "owner", "retain", "allow_expired", "create_timeout", "take_over", "renew_before"
+    }  # fmt: skip
     assert SECRET_FIELDS == {"private_key"}
     assert set(input_names("adopt")) == {
-        "source", "entry", "owner", "alias", "project_id", "tags", "check_resources", "rotate", "renew_before",
-        "deploy_regions", "delete_timeout", "create_timeout", "adopt_id", "take_over",
+        "source", "entry", "owner", "alias", "project_id", "tags", "check_resources", "rotate", "retain",
+        "renew_before", "deploy_regions", "delete_timeout", "create_timeout", "adopt_id", "take_over",
     }  # fmt: skip
     assert ALL_INPUTS == {f.name for f in dataclasses.fields(CertificateInputs)}
 
@@ -81,8 +83,8 @@ def test_parse_reads_the_engines_plain_values() -> None:
 def test_defaults_check_fills_in_come_from_the_schema() -> None:
     assert normalise_inputs({"source": "free", "free_domain": "Shop.Example.com"}, "free") == {
         "source": "free", "free_domain": "shop.example.com", "alias": "", "project_id": 0, "tags": {},
-        "check_resources": True, "rotate": True, "renew_before": "", "deploy_regions": {}, "delete_timeout": 600.0,
-        "create_timeout": 600.0,
+        "check_resources": True, "rotate": True, "retain": False, "renew_before": "", "deploy_regions": {},
+        "delete_timeout": 600.0, "create_timeout": 600.0,
         "free_validation": "DNS_AUTO",
     }  # fmt: skip
 

@@ -46,24 +46,27 @@ def test_a_delete_needs_both_marks_to_name_the_resource() -> None:
     assert not verdict({OWNER_TAG: ME, CLAIM_TAG: "c2"}, ME, "").may_delete
 
 
-def test_newest_other_claim_names_the_replaced_or_replacing_certificate() -> None:
+def test_successor_of_is_only_a_certificate_that_names_the_old_one() -> None:
     import datetime as dt
 
-    from provider.ownership import newest_other_claim
-    from provider.rules import CREATE_TAG
+    from provider.ownership import successor_of
+    from provider.rules import CREATE_TAG, REPLACES_TAG
     from provider.ssl import CertificateSummary
 
-    def row(cid: str, day: int, **tags: str) -> CertificateSummary:
+    def row(cid: str, day: int, owner: str = ME, **tags: str) -> CertificateSummary:
         when = dt.datetime(2026, 1, day, tzinfo=dt.UTC)
-        return CertificateSummary(cid, "d", "", "SVR", 1, 0, "upload", when, None, {OWNER_TAG: ME, **tags})
+        return CertificateSummary(cid, "d", "", "SVR", 1, 0, "upload", when, None, {OWNER_TAG: owner, **tags})
 
     rows = [
         row("Self0001", 5, **{CLAIM_TAG: "mine"}),
-        row("Older001", 1, **{CLAIM_TAG: "c1"}),
-        row("Newer001", 3, **{CLAIM_TAG: "c2"}),
-        row("InFlight", 4, **{CLAIM_TAG: "c3", CREATE_TAG: "n"}),  # a create still running: never counted
-        row("Unclaim1", 4),  # no claim: not made by a completed create of this version
-        row("SameClm1", 4, **{CLAIM_TAG: "mine"}),
+        row("Older001", 1, **{CLAIM_TAG: "c1"}),  # an older certificate of the entry (retained): never a successor
+        row("Newer001", 6, **{CLAIM_TAG: "c2"}),  # a later certificate of the entry that names nothing
+        row("Named001", 3, **{CLAIM_TAG: "c3", REPLACES_TAG: "Self0001"}),
+        row("Named002", 4, **{CLAIM_TAG: "c4", REPLACES_TAG: "Self0001"}),
+        row("InFlight", 7, **{CLAIM_TAG: "c5", REPLACES_TAG: "Self0001", CREATE_TAG: "n"}),  # still being created
+        row("OtherEnt", 8, owner=owner_token("stk-a", "api"), **{REPLACES_TAG: "Self0001"}),
     ]
-    assert newest_other_claim(rows, "Self0001", "mine") == "Newer001"
-    assert newest_other_claim(rows[:1], "Self0001", "mine") is None
+    assert successor_of(rows, "Self0001", ME) == "Named002"
+    assert successor_of(rows[:3], "Self0001", ME) is None
+    assert successor_of(rows, "Older001", ME) is None
+    assert successor_of(rows, "Self0001", "") is None

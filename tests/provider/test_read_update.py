@@ -16,7 +16,7 @@ from support.provider_calls import OWNER, checked, create, upload_inputs, write_
 pytestmark = pytest.mark.emulator
 
 
-UPLOAD_INPUT_NAMES = {"entry", "owner", "source", "alias", "project_id", "tags", "check_resources", "rotate",
+UPLOAD_INPUT_NAMES = {"entry", "owner", "source", "alias", "project_id", "tags", "check_resources", "rotate", "retain",
                       "renew_before", "deploy_regions", "delete_timeout", "create_timeout", "certificate",
                       "private_key", "certificate_type", "allow_expired"}  # fmt: skip
 

@@ -77,7 +77,9 @@ def test_defaults_left_out_are_filled_in_by_check() -> None:
     full = {**CertificateArgs(certificate=cert, private_key=key).to_inputs(), "entry": "www", "owner": "o"}
     full["private_key"] = key  # the secret Output, as the engine sees it
     sparse = sparse_inputs(full)
-    assert set(full) - set(sparse) == {"rotate", "renew_before", "deploy_regions", "create_timeout", "allow_expired"}
+    assert set(full) - set(sparse) == {
+        "rotate", "retain", "renew_before", "deploy_regions", "create_timeout", "allow_expired"
+    }  # fmt: skip
     provider = CertificateProvider()
     assert provider.check({}, sparse).inputs == provider.check({}, full).inputs
     assert provider.check({}, sparse).failures == []

@@ -57,11 +57,11 @@ def test_alias_limit_is_tencents_200() -> None:
     assert reasons(adopt(alias="a\x7fb")) == ["alias must not contain control characters or line breaks"]
 
 
-def test_at_most_47_user_tags() -> None:
-    # Tencent allows 50; the provider keeps pulumi:owner, pulumi:claim and pulumi:create.
-    assert rules.MAX_USER_TAGS == 47
-    assert reasons(adopt(tags={f"k{i}": "v" for i in range(47)})) == []
-    assert reasons(adopt(tags={f"k{i}": "v" for i in range(48)})) == ["at most 47 tags per certificate"]
+def test_at_most_45_user_tags() -> None:
+    # Tencent allows 50; the provider keeps pulumi:owner, :claim, :create, :replaces and :deploy.
+    assert rules.MAX_USER_TAGS == 45
+    assert reasons(adopt(tags={f"k{i}": "v" for i in range(45)})) == []
+    assert reasons(adopt(tags={f"k{i}": "v" for i in range(46)})) == ["at most 45 tags per certificate"]
 
 
 def test_the_provider_tags_are_reserved() -> None:

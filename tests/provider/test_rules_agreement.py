@@ -86,8 +86,8 @@ CASES: dict[str, list[tuple[Any, bool]]] = {
     "alias": [("www", True), ("x" * 200, True), ("x" * 201, False), ("a\u0007b", False), ("", True)],
     "tags": [
         ({"team": "web"}, True),
-        ({f"k{i}": "v" for i in range(47)}, True),
-        ({f"k{i}": "v" for i in range(48)}, False),
+        ({f"k{i}": "v" for i in range(45)}, True),
+        ({f"k{i}": "v" for i in range(46)}, False),
         ({"pulumi:owner": "x"}, False),
         ({"qcloud:x": "1"}, False),
         ({"team": "a" * 256}, False),

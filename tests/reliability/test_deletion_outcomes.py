@@ -331,3 +331,88 @@ def test_a_certificate_already_gone_counts_as_deleted(project: Project) -> None:
     assert f"certificate {api_id} is already deleted" in out
     assert set(project.state_resources()) == {"www"}
     assert tasks_of(project, api_id) == []
+
+
+# ------------------------------------------------------------------------------------ a certificate Tencent keeps
+
+
+@deletion(
+    "an issued paid certificate (the emulator answers FailedOperation.CannotBeDeletedIssued) removed from the stack "
+    "file, then released as the refusal says: its name under `release:` for one `up`, then taken out",
+    "the first up fails (exit status 1) saying running again cannot help and naming `release:` for the entry; the "
+    "release run changes nothing in the cloud; the next up drops the entry from the state with no DeleteCertificate "
+    "call, and the certificate stays in Tencent Cloud",
+)
+def test_a_certificate_tencent_will_not_delete_is_released_from_the_stack(project: Project) -> None:
+    api_id = up_two_entries(project)
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": api_id, "Paid": True, "Status": 1})
+
+    remove_api(project)
+    proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode == 1, proc.stdout
+    assert_says(
+        proc.stdout, f"api: cannot delete certificate {api_id}", "CannotBeDeletedIssued", "Running again cannot help",
+        "list `api` under `release:`",
+    )  # fmt: skip
+    assert "again to retry" not in proc.stdout
+    assert_kept(project, "api", api_id)
+
+    # As the message says: the name under `release:`, `pulumi up`...
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.up()
+    assert_kept(project, "api", api_id)
+    assert "api" not in project.outputs()
+    writes = {c["Action"] for c in project.emu.calls()} & {"DeleteCertificate", "UploadCertificate"}
+    assert writes == set()
+    # The kept inputs are the recorded ones, the private key still a secret: not in the state in plain text.
+    api_key = "".join(project.keys["api"].strip().splitlines()[1:-1])[:64]
+    assert api_key not in project.cli("stack", "export")
+    assert project.state_resources()["api"]["inputs"]["private_key"]["4dabf18193072939515e22adb298388d"]
+
+    # ... then out of `release:`, `pulumi up` again: the stack forgets it, Tencent Cloud keeps it. The review of that
+    # change sees a retained certificate, nothing refused.
+    remove_api(project)
+    review = project.review("--stack", STACK)
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert "1 retained (removed from the stack, kept in Tencent Cloud)" in review.stdout
+    out = project.up()
+    assert "api" not in project.state_resources()
+    assert api_id in project.certificates()
+    assert "DeleteCertificate" not in {c["Action"] for c in project.emu.calls()}
+    assert "error" not in out.lower()
+
+
+@deletion(
+    "a name under `release:` that the stack does not manage (a typo), and one that is also an entry",
+    "preview fails naming the name and saying to take it out of release:; nothing is written to the cloud",
+)
+def test_release_of_an_unknown_or_declared_entry_is_refused(project: Project) -> None:
+    up_two_entries(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.write_stack(two_entries() + "release:\n  - apii\n")
+    proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode != 0
+    assert_says(proc.stdout, "apii is listed under release: but this stack manages no certificate called 'apii'")
+    project.write_stack(two_entries() + "release:\n  - api\n")
+    proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode != 0
+    assert_says(proc.stdout, "'api' is also an entry under certificates")
+    writes = [c for c in project.emu.calls() if not c["Action"].startswith(("Describe", "Get"))]
+    assert writes == []
+
+
+@deletion(
+    "`pulumi destroy` of a stack holding an issued paid certificate, after the entry was released as docs/recovery.md "
+    "says (out of certificates:, under release:, one up)",
+    "destroy succeeds: it deletes the other certificates and leaves the released one in Tencent Cloud",
+)
+def test_destroy_leaves_a_released_certificate(project: Project) -> None:
+    api_id = up_two_entries(project)
+    www_id = project.outputs()["www"]["id"]
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": api_id, "Paid": True, "Status": 1})
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    project.up()
+    project.cli("destroy", "--yes", "--skip-preview")
+    assert project.state_resources() == {}
+    assert api_id in project.certificates() and www_id not in project.certificates()

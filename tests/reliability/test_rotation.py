@@ -11,6 +11,7 @@ import pytest
 
 from support.certs import make_cert
 from support.project import Project, upload_entry
+from support.raw_api import RawApi
 
 pytestmark = pytest.mark.e2e
 
@@ -151,3 +152,147 @@ def test_an_uploaded_certificate_inside_its_renewal_window_is_warned_about(proje
     cert_id = project.outputs()["www"]["id"]
     preview = project.cli("preview", "--expect-no-changes")
     assert f"warning: www: certificate {cert_id} expires on" in preview and "within renew_before (30d)" in preview
+
+
+def up_status(project: Project, *args: str) -> tuple[int, str]:
+    """`pulumi up` (or ARGS) with its exit status and output."""
+    proc = project.pulumi.run(*(args or ("up", "--yes", "--skip-preview")), "--stack", project.stack, cwd=project.dir,
+                              check=False)  # fmt: skip
+    return proc.returncode, proc.stdout
+
+
+def updates(project: Project) -> list[dict[str, object]]:
+    return [c for c in project.emu.calls() if c["Action"] == "UpdateCertificateInstance"]
+
+
+@rotation(
+    "www with retain: true uploaded (A) and removed (A stays, still marked as the entry's); www added back with a "
+    "new certificate (B), B bound to a CLB, then www removed",
+    "a plain removal never rotates: up exits non-zero naming the CLB, nothing is deployed, B stays bound and A "
+    "untouched; no preview after B's create warns about A",
+)
+def test_a_removal_never_moves_resources_to_an_older_certificate(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www", "retain: true\n"))
+    project.up()
+    retained = str(project.outputs()["www"]["id"])
+    project.write_stack("certificates: {}\n")
+    project.up()
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    current = str(project.outputs()["www"]["id"])
+    assert "still waiting to be deleted" not in project.cli("preview", "--expect-no-changes")
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": current, **CLB})
+
+    project.write_stack("certificates: {}\n")
+    status, out = up_status(project)
+    assert status != 0 and "still bound to cloud resources" in out and "lb-7x3kq2" in out, out
+    assert not updates(project)
+    assert deployed(project, current) == {"clb"} and deployed(project, retained) == set()
+    assert {retained, current} <= set(project.certificates())
+
+
+@rotation(
+    "A bound to a CDN and a CLB renewed with CDN deploys failing (up fails naming record R), R rolled back with "
+    "UpdateCertificateRecordRollback as the message advises, the fault cleared, up",
+    "the rolled-back record is not retried (no CertificateDeployRetryStatusInvalid): a new record moves both "
+    "resources, A is deleted, the next preview is clean",
+)
+def test_a_rotation_rolled_back_outside_is_finished_by_a_new_record(project: Project) -> None:
+    old = in_use(project)
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
+    status, out = up_status(project)
+    [record] = project.emu.admin("GET", "/_emulator/deploys")["Records"]
+    rid = record["DeployRecordId"]
+    assert status != 0 and f"UpdateCertificateRecordRollback with DeployRecordId {rid}" in out, out
+    with RawApi(project.emu) as console:
+        console.ok("UpdateCertificateRecordRollback", {"DeployRecordId": rid})
+    project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 10})
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    out = project.up()
+    assert "RetryStatusInvalid" not in out and "rolled back" in out, out
+    new = str(project.outputs()["www"]["id"])
+    assert old not in project.certificates() and deployed(project, new) == {"clb", "cdn"}
+    project.cli("preview", "--expect-no-changes")
+
+
+@rotation(
+    "A bound to a CDN renewed with CDN deploys failing, then A bound to a CLB too, the fault cleared, up",
+    "the failed record is retried for the CDN and the CLB bound since gets a record of its own: both move, A is "
+    "deleted",
+)
+def test_a_binding_added_after_a_failed_rotation_is_moved(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
+    project.make_cert("www", "www.example.com")
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
+    status, _ = up_status(project)
+    assert status != 0
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CLB})
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    out = project.up()
+    assert "retrying the failed resources of deploy record" in out, out
+    new = str(project.outputs()["www"]["id"])
+    assert old not in project.certificates() and deployed(project, new) == {"clb", "cdn"}
+
+
+@rotation(
+    "A bound to a CLB in ap-shanghai (stack region ap-guangzhou) renewed; then deploy_regions {clb: [ap-guangzhou, "
+    "ap-shanghai]} added to the entry",
+    "the first up fails naming deploy_regions, the type and the region searched; the next up deploys in both "
+    "listed regions (the current stack file, not the old resource's inputs), moves the CLB and deletes A",
+)
+def test_deploy_regions_added_to_fix_a_failed_rotation_take_effect(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CLB, "Region": "ap-shanghai"})
+    project.make_cert("www", "www.example.com")
+    status, out = up_status(project)
+    assert status != 0 and "deploy_regions" in out and "clb: ap-guangzhou" in out, out
+    regions = "deploy_regions: {clb: [ap-guangzhou, ap-shanghai]}\n"
+    project.write_stack("certificates:\n" + upload_entry("www", "www", regions))
+    project.up()
+    sent = updates(project)[-1]["Params"]["ResourceTypesRegions"]
+    assert sent == [{"ResourceType": "clb", "Regions": ["ap-guangzhou", "ap-shanghai"]}], sent
+    new = str(project.outputs()["www"]["id"])
+    assert old not in project.certificates() and deployed(project, new) == {"clb"}
+
+
+@rotation(
+    "a renewal whose rotation failed (CDN deploys failing), then `pulumi preview --expect-no-changes` as a CI drift "
+    "check runs it",
+    "the preview exits non-zero while the old certificate waits to be deleted, naming it; once up finishes the "
+    "rotation it exits 0",
+)
+def test_expect_no_changes_fails_while_a_deletion_is_pending(project: Project) -> None:
+    old = in_use(project)
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
+    status, _ = up_status(project)
+    assert status != 0
+    status, out = up_status(project, "preview", "--expect-no-changes")
+    assert status != 0 and f"certificate {old}" in out and "still waiting to be deleted" in out, out
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    project.up()
+    project.cli("preview", "--expect-no-changes")
+
+
+@rotation(
+    "an entry with retain: true renewed while its certificate is bound to a CLB, then `pulumi preview "
+    "--expect-no-changes`",
+    "the old certificate is kept and stays bound (retain: the engine never deletes it), nothing is moved, and the "
+    "preview is clean: a kept certificate is not a pending deletion",
+)
+def test_a_retained_entry_renewed_leaves_the_old_certificate_and_no_pending_change(project: Project) -> None:
+    old = in_use(project, "retain: true\n")
+    project.up()
+    new = str(project.outputs()["www"]["id"])
+    assert new != old and old in project.certificates() and deployed(project, old) == {"clb", "cdn"}
+    assert not updates(project)
+    out = project.cli("preview", "--expect-no-changes")
+    assert "still waiting to be deleted" not in out, out

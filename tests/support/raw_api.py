@@ -40,9 +40,12 @@ class RawApi:
         content_type: str = "application/json",
         body: bytes | None = None,
         signed_body: bytes | None = None,
+        signed_action: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """One signed POST; every ``signed_*``/override lets a test break exactly one thing."""
+        """One signed POST; every ``signed_*``/override lets a test break exactly one thing. ``signed_action`` signs
+        ``x-tc-action`` with that value (as our client does with the action it sends); without it only
+        ``content-type;host`` are signed, as the official SDKs do."""
         payload = body if body is not None else json.dumps(dict(params or {})).encode()
         ts = int(time.time()) if timestamp is None else timestamp
         signed = signer.sign(
@@ -53,6 +56,7 @@ class RawApi:
             content_type=content_type,
             payload=signed_body if signed_body is not None else payload,
             timestamp=ts,
+            action=signed_action,
         )
         headers = {
             "Content-Type": content_type,

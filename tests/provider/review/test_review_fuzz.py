@@ -28,6 +28,7 @@ from support.review_fuzz import Inputs, any_document, check_review, fuzz, inputs
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 PREFIX = "urn:pulumi:prod::tencent-ssl::"
+OWNER = "16959028cb08.6b2d97af4874"  # the `old` entry's owner token (provider.ownership)
 PROTECTED = (
     'error: Preview failed: resource "{urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, '
     "either remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use the "
@@ -89,8 +90,8 @@ def seeds(ids: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
         "changeSummary": {"create": 1, "delete": 4, "replace": 1, "same": 1, "update": 1},
         "duration": 1234,
     }  # fmt: skip
-    left = state("old", ids["old"], delete=True)
-    successor = state("old", ids["new"], outputs={"predecessor": ids["old"]})
+    left = state("old", ids["old"], delete=True, outputs={"owner": OWNER})
+    successor = state("old", ids["new"], outputs={"replaces": ids["old"], "owner": OWNER})
     resources = [state("www", ids["www"]), guarded, state("api", ids["api"]), state("legacy", ids["legacy"]), soon,
                  state("shop", "gone0001", retainOnDelete=True), left, successor]  # fmt: skip
     return preview, {"version": 3, "deployment": {"manifest": {}, "resources": resources}}
@@ -118,10 +119,12 @@ PREVIEW, EXPORT = seed(0), seed(1)
 def ids(ssl: SslService, emu: RunningEmulator) -> dict[str, str]:
     """Placeholder -> emulator id: www, api, old and legacy bound to CLBs, the others not."""
     emu.admin("PUT", "/_emulator/settings", {"RateLimit": False})
-    found = {}
+    found: dict[str, str] = {}
     for name in NAMES:
         cert, key = make_cert(f"{name}.example.com")
-        found[PLACEHOLDERS[name]] = ssl.upload(public_key=cert, private_key=key).certificate_id
+        # As a replacement's create marks it: the entry's owner, and the certificate it replaces (what up follows).
+        tags = {"pulumi:owner": OWNER, "pulumi:replaces": found[PLACEHOLDERS["old"]]} if name == "new" else None
+        found[PLACEHOLDERS[name]] = ssl.upload(public_key=cert, private_key=key, tags=tags).certificate_id
     for name in ("www", "api", "old", "legacy"):
         emu.admin("POST", "/_emulator/bindings", {"CertificateId": found[PLACEHOLDERS[name]], "ResourceType": "clb",
                                                   "ResourceId": f"lb-{name}"})  # fmt: skip

@@ -184,7 +184,7 @@ def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_c
     kept["outputs"]["not_after"] = "2026-12-10T00:00:00Z"
     leftover["outputs"]["private_key"] = {"ciphertext": "v1:AAAA"}  # how the export holds a secret
     current = state("www", "id-www")
-    current["outputs"]["predecessor"] = "id-left"  # the replacement recorded, at its create, what it replaces
+    current["outputs"]["replaces"] = "id-left"  # the replacement recorded, at its create, what it replaces
     export = json.dumps({"deployment": {"resources": [kept, leftover, current]}})
     doc = {"steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}]}
     plan = with_state(read_plan(json.dumps(doc)), read_state(export))

@@ -12,13 +12,18 @@ import pytest
 
 import provider.ssl as package
 from provider.ssl import (
+    DELETE_CODES,
+    AccountActionNeeded,
     CertificateNotFound,
     CertificateStillBound,
     DeleteTaskFailed,
     DeletionRefused,
     DeletionTooSoon,
     DeployedResources,
+    NeverDeletable,
     ProjectChangeFailed,
+    RefusedWithCode,
+    RenewalNotIssued,
     ResourceCheckTimedOut,
     ServiceRoleNotAuthorised,
     SslError,
@@ -39,6 +44,10 @@ ERRORS = [
     ),
     DeletionTooSoon("c8", earliest=None),
     ProjectChangeFailed("c9", 42),
+    RefusedWithCode("c10", DELETE_CODES["FailedOperation.InvalidParam"], reason="bad id"),
+    RenewalNotIssued("c11", DELETE_CODES["FailedOperation.RenewNotIssued"], reason="renewal pending"),
+    AccountActionNeeded("c12", DELETE_CODES["FailedOperation.NoRealNameAuth"]),
+    NeverDeletable("c13", DELETE_CODES["FailedOperation.CannotBeDeletedIssued"], reason="issued"),
 ]
 
 

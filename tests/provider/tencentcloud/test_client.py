@@ -113,8 +113,10 @@ def assert_correctly_signed(request: httpx.Request, service: str) -> None:
         content_type=request.headers["Content-Type"],
         payload=request.content,
         timestamp=timestamp,
+        action=request.headers["X-TC-Action"],
     )
     assert request.headers["Authorization"] == expected.authorization
+    assert "SignedHeaders=content-type;host;x-tc-action," in expected.authorization
 
 
 # --- headers, endpoint, body ------------------------------------------------------------------------------------
@@ -136,7 +138,8 @@ def test_headers_and_signature(make_client) -> None:
     assert headers["X-TC-Language"] == "en-US"
     assert "X-TC-Region" not in headers and "X-TC-Token" not in headers
     assert headers["Authorization"].startswith(
-        f"TC3-HMAC-SHA256 Credential={SECRET_ID}/2019-02-25/ssl/tc3_request, SignedHeaders=content-type;host, "
+        f"TC3-HMAC-SHA256 Credential={SECRET_ID}/2019-02-25/ssl/tc3_request, "
+        "SignedHeaders=content-type;host;x-tc-action, "
     )
     assert json.loads(request.content) == {"Limit": 10, "SearchKey": "例子"}
     assert_correctly_signed(request, "ssl")
@@ -414,3 +417,31 @@ def test_context_manager_closes_the_pool(clock) -> None:
     with Client(Credentials(SECRET_ID, SECRET_KEY), transport=Tracking(ok), clock=clock.time) as client:
         client.call("ssl", "2019-12-05", "DescribeCertificates", {})
     assert closed == [True]
+
+
+@pytest.mark.parametrize(
+    ("settings", "url", "host", "sni"),
+    [
+        (ClientSettings(domain="intl.tencentcloudapi.com"), "https://tag.intl.tencentcloudapi.com/",
+         "tag.intl.tencentcloudapi.com", None),
+        (ClientSettings(domain="localhost:8443"), "https://127.0.0.1:8443/", "tag.localhost:8443", "tag.localhost"),
+        (ClientSettings(domain="localhost:8787", protocol="HTTP"), "http://127.0.0.1:8787/", "tag.localhost:8787",
+         None),
+    ],
+)  # fmt: skip
+def test_each_service_goes_to_its_host_under_the_root_domain(
+    settings: ClientSettings, url: str, host: str, sni: str | None
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"Response": {"RequestId": "r"}})
+
+    with Client(Credentials(SECRET_ID, SECRET_KEY), settings, transport=httpx.MockTransport(reply)) as client:
+        client.call("tag", "2018-08-13", "DescribeTags", {})
+    (request,) = seen
+    assert (str(request.url), request.headers["Host"]) == (url, host)
+    # Names under localhost are dialled on 127.0.0.1 but TLS still asks for, and verifies, the name itself.
+    assert request.extensions.get("sni_hostname") == sni
+    assert_correctly_signed(request, "tag")

@@ -133,3 +133,68 @@ def test_plain_http_beyond_this_machine_is_refused_unless_allowed(remote: str) -
 def test_allow_insecure_endpoint_must_be_a_boolean() -> None:
     with pytest.raises(ValueError, match="TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT must be true or false"):
         ClientSettings.from_env({"TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT": "sure"})
+
+
+def test_root_domain_builds_each_service_host() -> None:
+    intl = ClientSettings.from_env({"TENCENTCLOUD_DOMAIN": " INTL.tencentcloudapi.com. "})
+    assert intl.domain == "intl.tencentcloudapi.com"
+    assert intl.endpoint_for("ssl") == "https://ssl.intl.tencentcloudapi.com"
+    assert intl.endpoint_for("tag") == "https://tag.intl.tencentcloudapi.com"
+    local = ClientSettings.from_env({"TENCENTCLOUD_DOMAIN": "localhost:8787", "TENCENTCLOUD_PROTOCOL": "HTTP"})
+    assert (local.endpoint_for("ssl"), local.endpoint_for("tag")) == (
+        "http://ssl.localhost:8787",
+        "http://tag.localhost:8787",
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ("https://intl.tencentcloudapi.com", "without a scheme"),
+        ("intl..tencentcloudapi.com", "not a DNS name"),
+        ("-intl.tencentcloudapi.com", "not a DNS name"),
+        ("127.0.0.1", "IP address"),
+        ("localhost:0", "port"),
+        ("localhost:http", "port"),
+        ("localhost:²", "port"),
+    ],
+)
+def test_bad_root_domain_names_the_variable(bad: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=r"TENCENTCLOUD_DOMAIN \(domain\) must be a root domain") as caught:
+        ClientSettings.from_env({"TENCENTCLOUD_DOMAIN": bad})
+    assert problem in str(caught.value)
+
+
+def test_endpoint_and_root_domain_together_are_refused() -> None:
+    with pytest.raises(ValueError, match="TENCENTCLOUD_ENDPOINT .* and TENCENTCLOUD_DOMAIN .* are both set"):
+        ClientSettings.from_env(
+            {"TENCENTCLOUD_ENDPOINT": "http://127.0.0.1:8787", "TENCENTCLOUD_DOMAIN": "intl.tencentcloudapi.com"}
+        )
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"TENCENTCLOUD_DOMAIN": "intl.tencentcloudapi.com", "TENCENTCLOUD_PROTOCOL": "HTTP"},
+        {"TENCENTCLOUD_PROTOCOL": "http"},
+        {"TENCENTCLOUD_DOMAIN": "localhost.example.com", "TENCENTCLOUD_PROTOCOL": "HTTP"},
+    ],
+)
+def test_plain_http_beyond_this_machine_needs_the_opt_in(environ: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT=true"):
+        ClientSettings.from_env(environ)
+    allowed = ClientSettings.from_env({**environ, "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT": "true"})
+    assert allowed.endpoint_for("ssl").startswith("http://ssl.")
+
+
+@pytest.mark.parametrize("bad", ["ftp", "tls", ""])
+def test_bad_protocol_names_the_variable(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"TENCENTCLOUD_PROTOCOL \(protocol\) must be HTTPS or HTTP"):
+        ClientSettings(protocol=bad)
+
+
+def test_names_under_localhost_count_as_this_machine() -> None:
+    # The client connects to loopback for them itself (RFC 6761), so plain HTTP never leaves the machine.
+    assert ClientSettings(endpoint="http://ssl.localhost:8787").endpoint == "http://ssl.localhost:8787"
+    with pytest.raises(ValueError, match="plain HTTP"):
+        ClientSettings(endpoint="http://ssl.localhost.example.com:8787")

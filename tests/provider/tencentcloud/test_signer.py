@@ -99,3 +99,34 @@ def test_date_is_utc_not_local() -> None:
     # 2019-02-25 23:59:59 UTC is already 2019-02-26 in UTC+8; the scope must keep the UTC date.
     assert signer.credential_scope(1551139199, "ssl") == "2019-02-25/ssl/tc3_request"
     assert signer.credential_scope(1551139200, "ssl") == "2019-02-26/ssl/tc3_request"
+
+
+def test_the_action_is_signed_lower_cased_after_host() -> None:
+    signed = signer.sign(
+        secret_id=SECRET_ID,
+        secret_key=SECRET_KEY,
+        service="cvm",
+        host="cvm.tencentcloudapi.com",
+        content_type=CVM_CONTENT_TYPE,
+        payload=CVM_BODY,
+        timestamp=TIMESTAMP,
+        action="DescribeInstances",
+    )
+    assert signed.canonical_request.split("\n")[3:7] == [
+        "content-type:application/json; charset=utf-8",
+        "host:cvm.tencentcloudapi.com",
+        "x-tc-action:describeinstances",
+        "",
+    ]
+    assert "SignedHeaders=content-type;host;x-tc-action, " in signed.authorization
+    other = signer.sign(
+        secret_id=SECRET_ID,
+        secret_key=SECRET_KEY,
+        service="cvm",
+        host="cvm.tencentcloudapi.com",
+        content_type=CVM_CONTENT_TYPE,
+        payload=CVM_BODY,
+        timestamp=TIMESTAMP,
+        action="TerminateInstances",
+    )
+    assert other.signature != signed.signature

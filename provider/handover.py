@@ -1,0 +1,90 @@
+"""What one provider process learns from the engine's calls of a run for the calls that follow in the same run.
+
+The engine hands a create no old id, and a pending delete only the inputs its resource had when it was created. Both
+facts exist earlier in the same run, on this same provider process (one instance per pickle, ``provider.host``):
+
+- ``diff(id, olds, news)`` runs for every resource of the state that the program still declares, before the create
+  of its replacement (create-before-delete, Pulumi's default). A diff that answers "replace" is remembered as "entry
+  ``owner``'s certificate ``id`` is being replaced", and the create of that entry takes it (once) as the certificate
+  it replaces. A diff that does not replace forgets any earlier answer for the entry, so a preview's answer, or one
+  from a run's preview pass, never reaches a later create. An entry with ``retain: true`` (an input as well as the
+  resource option) replaces nothing: the engine drops the old certificate from the state without deleting it.
+- The same diff sees the current stack file's values (``news``). The settings that only steer a deletion
+  (``deploy_regions``, ``delete_timeout``) are remembered for the certificate being replaced and for the one the
+  resource recorded replacing earlier (``replaces``, whose deletion may still be pending). Deletes run after every
+  registration (pending deletes of replaced certificates included: pkg/resource/deploy/step_generator.go,
+  ``GenerateDeletes``), so such a delete uses them instead of the inputs its resource recorded. A removed entry is
+  not declared, so its delete keeps its recorded settings.
+
+Nothing outlives the process: a killed run's next run diffs and checks again. ``pulumi up --replace <urn>`` makes
+the engine replace without calling diff, so that replacement records no predecessor (README, Rotation).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .inputs import is_unknown, regions_of, seconds
+
+__all__ = ["Handover", "Steering"]
+
+
+@dataclass(frozen=True)
+class Steering:
+    """The settings of an entry that steer the deletion of its earlier certificate, from the current stack file."""
+
+    deploy_regions: dict[str, list[str]]
+    delete_timeout: float
+
+
+class Handover:
+    """Thread-safe notes kept between the engine's calls of one run, per entry (its ``pulumi:owner`` token)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replacing: dict[str, str] = {}  # owner -> the certificate its next create replaces
+        self._steering: dict[str, Steering] = {}  # certificate id -> its entry's current steering settings
+
+    def diffed(self, certificate_id: str, news: Mapping[str, Any], *, replaced: bool, predecessor: str = "") -> None:
+        """Note diff's answer for certificate ``certificate_id`` (replaced or not) with its entry's current inputs
+        ``news``, and ``predecessor``, the certificate it recorded replacing."""
+        owner = news.get("owner")
+        steering = _steering(news)
+        with self._lock:
+            if isinstance(owner, str) and owner:
+                if replaced and certificate_id:
+                    self._replacing[owner] = certificate_id
+                else:
+                    self._replacing.pop(owner, None)
+            if steering is not None:
+                for doomed in (certificate_id if replaced else "", predecessor):
+                    if doomed:
+                        self._steering[doomed] = steering
+
+    def replaced_by_create(self, owner: str) -> str:
+        """The certificate the entry's create now replaces ("" for a plain create); each note is used once."""
+        with self._lock:
+            return self._replacing.pop(owner, "") if owner else ""
+
+    def steering(self, certificate_id: str) -> Steering | None:
+        """The steering settings of the entry that replaced ``certificate_id``, from the current stack file, when
+        this run diffed it."""
+        with self._lock:
+            return self._steering.get(certificate_id)
+
+
+def _steering(inputs: Mapping[str, Any]) -> Steering | None:
+    """The steering settings among checked inputs (None while one is unknown, during a preview)."""
+    raw_regions, raw_timeout = inputs.get("deploy_regions"), inputs.get("delete_timeout")
+    if is_unknown(raw_regions) or is_unknown(raw_timeout):
+        return None
+    try:
+        timeout = seconds(raw_timeout, 0.0)
+    except ValueError:
+        return None  # check() refuses it
+    if timeout <= 0:
+        return None
+    return Steering({k: list(v) for k, v in regions_of(raw_regions).items()}, timeout)
