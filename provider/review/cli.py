@@ -12,20 +12,22 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from ..errors import CertificateError
 from ..tencentcloud.errors import TencentCloudError
 from .access import WriteRefused, review_service
+from .encoding import decode_document
 from .jsonfmt import render_json
-from .markdown import DEFAULT_MAX_CHARS, render_markdown
+from .markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS, render_markdown
 from .model import Review, build_review
-from .plan import Plan, PlanError, read_plan
+from .plan import Plan, PlanError, load_json, protected_refusals, read_plan
 from .preflight import asked_about, preflight
 from .stacks import is_pattern, match_stacks, render_many_json, render_many_markdown, stack_names, worst_exit
 from .state import read_state, with_state
@@ -35,12 +37,37 @@ __all__ = ["EXIT_ERROR", "ReviewError", "main", "make_review"]
 EXIT_ERROR = 1
 
 
+#: The longest expiry window --expiring-within takes (a century; a longer one is surely a typo).
+MAX_EXPIRY_WINDOW_DAYS = 36_500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 class ReviewError(RuntimeError):
     """Raised when the review cannot be made (the CLI failed, an input is unreadable); the message says why."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors raised as ``ReviewError``: its own exit status 2 would read as "refused"."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ReviewError(f"{message} (see --help)")
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m provider.review",
         description="Review what `pulumi up` will do to the stack's certificates, as a pull-request comment.",
     )
@@ -57,10 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
     parser.add_argument("--cwd", type=Path, default=None, help="the Pulumi project directory (default: here)")
     parser.add_argument(
-        "--expiring-within", type=int, default=30, metavar="DAYS", help="list kept certificates expiring this soon"
+        "--expiring-within",
+        type=_bounded(0, MAX_EXPIRY_WINDOW_DAYS),
+        default=30,
+        metavar="DAYS",
+        help="list kept certificates expiring this soon",
     )
     parser.add_argument(
-        "--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="size cap of the markdown comment (a note says so)"
+        "--max-chars",
+        type=_bounded(MIN_MAX_CHARS, 10**9),
+        default=DEFAULT_MAX_CHARS,
+        help="size cap of the markdown comment (a note says so)",
     )
     return parser
 
@@ -75,9 +109,12 @@ def main(
     now: Callable[[], dt.datetime] | None = None,
 ) -> int:
     """Run the command; returns the exit status."""
-    args = _parser().parse_args(argv)
-    env = os.environ if environ is None else environ
     out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except ReviewError as error:
+        return _fail(err, str(error))
+    env = os.environ if environ is None else environ
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     cwd = args.cwd or Path.cwd()
     wanted: list[str] = args.stack or []
@@ -95,18 +132,33 @@ def main(
             plan = with_state(plan, read_state(_state_text(args.state_json, name, cwd, env)))
             secret = functools.partial(_config_secret, stack=name, cwd=cwd, environ=env)
             reviews.append(make_review(plan, env, secret, clock(), args.expiring_within))
+        if several and args.format == "json":
+            text = render_many_json(reviews)
+        elif several:
+            text = render_many_markdown(reviews, args.max_chars)
+        elif args.format == "json":
+            text = render_json(reviews[0])
+        else:
+            text = render_markdown(reviews[0], max_chars=args.max_chars)
     except (ReviewError, PlanError, CertificateError, TencentCloudError, WriteRefused, OSError) as error:
-        where = f" (stack {stack})" if several and stack else ""
-        err.write(f"provider.review: error{where}: {error}\n")
-        return EXIT_ERROR
-    if several:
-        out.write(render_many_json(reviews) if args.format == "json" else render_many_markdown(reviews, args.max_chars))
-    elif args.format == "json":
-        out.write(render_json(reviews[0]))
-    else:
-        out.write(render_markdown(reviews[0], max_chars=args.max_chars))
+        return _fail(err, str(error), f" (stack {stack})" if several and stack else "")
+    except Exception as error:  # noqa: BLE001 - a bug must still end in one line and exit 1, never a traceback
+        return _fail(err, f"the review failed unexpectedly ({type(error).__name__}); please report it with the input")
+    out.write(_printable(text))
     out.flush()
     return worst_exit(reviews)
+
+
+def _fail(err: TextIO, message: str, where: str = "") -> int:
+    """Print ``provider.review: error: MESSAGE`` (no control characters from the input); the error status."""
+    err.write(_printable(f"provider.review: error{where}: {_CONTROL.sub('', message)}") + "\n")
+    err.flush()
+    return EXIT_ERROR
+
+
+def _printable(text: str) -> str:
+    # A lone surrogate (JSON's "\ud800") cannot be written as UTF-8; it becomes "?" rather than a crash.
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def make_review(
@@ -131,25 +183,43 @@ def make_review(
 
 def _preview_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str], stdin: TextIO) -> str:
     if given == "-":
-        return stdin.read()
-    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ)
+        binary = getattr(stdin, "buffer", None)
+        if binary is not None:
+            return decode_document(binary.read(), "the preview on stdin")
+        return stdin.read().removeprefix("\ufeff")
+    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ, _only_protected)
 
 
 def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str]) -> str:
     return _given_or_pulumi(given, "the stack export", ["stack", "export"], stack, cwd, environ)
 
 
+def _only_protected(stdout: str) -> bool:
+    """Whether a failed ``pulumi preview --json`` failed only on deletes of protected resources (a verdict)."""
+    try:
+        return protected_refusals(load_json(stdout, "the preview")) is not None
+    except PlanError:
+        return False
+
+
 def _given_or_pulumi(
-    given: str | None, what: str, command: list[str], stack: str | None, cwd: Path, environ: Mapping[str, str]
+    given: str | None,
+    what: str,
+    command: list[str],
+    stack: str | None,
+    cwd: Path,
+    environ: Mapping[str, str],
+    usable_failure: Callable[[str], bool] = lambda _: False,
 ) -> str:
-    """The file ``given`` names, else the output of ``pulumi COMMAND`` (a failure says why, in the CLI's words)."""
+    """The file ``given`` names, else the output of ``pulumi COMMAND`` (a failure says why, in the CLI's words,
+    unless ``usable_failure`` says its output still describes the plan)."""
     if given:
         try:
-            return Path(given).read_text(encoding="utf-8")
+            return decode_document(Path(given).read_bytes(), f"{what} {given}")
         except OSError as error:
             raise ReviewError(f"cannot read {what} {given}: {error.strerror or error}") from None
     proc = _pulumi([*command, *_stack_args(stack)], cwd, environ)
-    if proc.returncode != 0:
+    if proc.returncode != 0 and not usable_failure(proc.stdout):
         # A JSON document on stdout carries the diagnostics; stderr what the CLI itself says.
         said = proc.stderr.strip() + ("\n" + _diagnostics(proc.stdout) if "--json" in command else "")
         tail = "\n".join(said.strip().splitlines()[-20:])

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+
 from ..inputs import iso
 from ..pem import common_name, dns_names, parse_chain, sha1_fingerprint
 
@@ -68,12 +70,13 @@ def facts_of_inputs(inputs: Mapping[str, Any]) -> CertificateFacts:
         return CertificateFacts(note="known after up")
     try:
         _, chain = parse_chain(pem)
-    except ValueError:
+        leaf = chain[0]
+        return CertificateFacts(
+            domain=common_name(leaf),
+            subject_alt_names=dns_names(leaf),
+            not_after=iso(leaf.not_valid_after_utc) or "",
+            fingerprint=sha1_fingerprint(pem),
+        )
+    # cryptography parses a certificate's subject and extensions lazily: a damaged one fails here, not in parse_chain.
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
         return CertificateFacts(note="the planned PEM is not readable")
-    leaf = chain[0]
-    return CertificateFacts(
-        domain=common_name(leaf),
-        subject_alt_names=dns_names(leaf),
-        not_after=iso(leaf.not_valid_after_utc) or "",
-        fingerprint=sha1_fingerprint(pem),
-    )

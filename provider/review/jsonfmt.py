@@ -24,7 +24,9 @@ def review_document(review: Review) -> dict[str, Any]:
         "refused": [r.entry for r in review.refused],
         "exit_code": review.exit_code,
         "rows": [_row(r) for r in review.rows],
-        "pending_deletions": [{"entry": r.entry, "certificate_id": r.certificate_id} for r in review.pending],
+        "pending_deletions": [
+            {"entry": r.entry, "certificate_id": r.certificate_id, "successor": r.successor} for r in review.pending
+        ],
         "expiring": [asdict(e) for e in review.expiring],
         "expiry_window_days": review.expiry_window_days,
     }

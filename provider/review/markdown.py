@@ -1,7 +1,14 @@
 """The review as a pull-request comment (GitHub/GitLab markdown): summary, callout, table, pre-flight, details.
 
 The first line is a hidden marker naming the stack, so CI can find its earlier comment and update it in place.
-Text from the plan (names, domains) is escaped and stripped of control characters (no ANSI reaches the comment).
+Every text that comes from the stack file, the state or Tencent Cloud (entry names, ids, aliases, tags, domains,
+messages) is neutralised where it lands: control and bidirectional-override characters and line breaks are dropped;
+in a code span only a backtick or a table pipe could matter; in plain text HTML is escaped, the Markdown punctuation
+of links, images, emphasis and tables is backslash-escaped (backticks stay: the pre-flight's messages quote commands
+and settings as code, and inside a code span nothing renders), an ``@mention`` gets a zero-width space after its
+``@`` (GitHub links mentions after rendering, so an escape would not stop one) and ``scheme://`` is escaped so a bare
+URL stays text. No user text can ping someone, load an image, link under other words or break the table (GitHub may
+still link a bare ``www.`` name, to the very address it shows).
 When the comment would pass ``max_chars``, the field-level details go first, then table rows, and a note says so.
 """
 
@@ -13,18 +20,24 @@ from collections.abc import Callable, Iterable
 from .facts import CertificateFacts
 from .model import OPERATIONS, Review, Row
 
-__all__ = ["DEFAULT_MAX_CHARS", "marker", "render_markdown"]
+__all__ = ["DEFAULT_MAX_CHARS", "MIN_MAX_CHARS", "marker", "render_markdown"]
 
 #: GitHub refuses comments over 65,536 characters; leave room for what CI adds around the review.
 DEFAULT_MAX_CHARS = 60_000
+#: The smallest cap --max-chars takes: room for the marker, the summary and the note that says what was cut.
+MIN_MAX_CHARS = 1_000
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0/C1 controls (ANSI escapes, line breaks), Unicode line separators, zero-width and bidirectional controls.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\*_~\[\]|])")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_ZERO_WIDTH_SPACE = "\u200b"
 _FINGERPRINT_SHOWN = 16
 
 
 def marker(stack: str) -> str:
     """The hidden first line of the comment: CI looks for it to update its own comment rather than add one."""
-    return f"<!-- tencent-ssl-review stack={_clean(stack)} -->"
+    return f"<!-- tencent-ssl-review stack={_html(stack).replace('--', '-')} -->"
 
 
 def render_markdown(review: Review, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -41,7 +54,7 @@ def render_markdown(review: Review, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
 
 def _render(review: Review, *, details: bool, shown_rows: int) -> str:
-    lines = [marker(review.stack), f"### Certificates on stack `{_clean(review.stack)}`", "", _summary(review), ""]
+    lines = [marker(review.stack), f"### Certificates on stack {_code(review.stack)}", "", _summary(review), ""]
     lines += _callout(review)
     if review.rows:
         lines += _table(review.rows[:shown_rows])
@@ -60,7 +73,7 @@ def _render(review: Review, *, details: bool, shown_rows: int) -> str:
 
 
 def _run_locally(review: Review) -> str:
-    return f"Run `python -m provider.review --stack {_clean(review.stack)}` to see everything."
+    return f"Run {_code('python -m provider.review --stack ' + review.stack)} to see everything."
 
 
 def _cut_note(review: Review) -> str:
@@ -82,11 +95,11 @@ def _summary(review: Review) -> str:
 def _callout(review: Review) -> list[str]:
     lines: list[str] = []
     if review.refused:
-        names = ", ".join(f"`{_clean(r.entry)}`" for r in review.refused)
+        names = ", ".join(_code(r.entry) for r in review.refused)
         lines += ["> [!CAUTION]", f"> `pulumi up` will fail on {names}: see the pre-flight below.", ""]
     if review.destructive:
         deleted = [r for r in review.rows if r.operation in ("delete", "replace")]
-        names = ", ".join(f"`{_clean(r.entry)}` ({r.operation})" for r in deleted)
+        names = ", ".join(f"{_code(r.entry)} ({r.operation})" for r in deleted)
         lines += ["> [!WARNING]", f"> This change deletes or replaces certificates: {names}.", ""]
     return lines
 
@@ -98,9 +111,9 @@ def _table(rows: Iterable[Row]) -> list[str]:
     ]
     for row in rows:
         cells = [
-            f"`{_cell(row.entry)}`",
+            _code(row.entry, cell=True),
             _operation(row),
-            f"`{_cell(row.certificate_id)}`" if row.certificate_id else "(new)",
+            _code(row.certificate_id, cell=True) if row.certificate_id else "(new)",
             _before_after(row.old, row.new, lambda f: ", ".join(f.names)),
             _before_after(row.old, row.new, lambda f: f.not_after[:10]),
             _before_after(row.old, row.new, lambda f: f.fingerprint[:_FINGERPRINT_SHOWN]),
@@ -120,8 +133,8 @@ def _operation(row: Row) -> str:
 def _before_after(
     old: CertificateFacts | None, new: CertificateFacts | None, pick: Callable[[CertificateFacts], str]
 ) -> str:
-    before = _cell(pick(old)) if old is not None else ""
-    after = (_cell(pick(new)) or _cell(new.note)) if new is not None else ""
+    before = _text(pick(old)) if old is not None else ""
+    after = (_text(pick(new)) or _text(new.note)) if new is not None else ""
     if old is None:
         return after or "-"
     if new is None or after == before:
@@ -146,11 +159,9 @@ def _preflight(review: Review) -> list[str]:
     for row in checked:
         assert row.verdict is not None
         label = "**refused**" if row.refused else "ok"
-        for reason in row.verdict.reasons:
-            lines.append(f"- `{_clean(row.entry)}` ({row.operation} `{_clean(row.certificate_id)}`): {label}: "
-                         f"{_clean(reason)}")  # fmt: skip
-        for note in row.verdict.notes:
-            lines.append(f"- `{_clean(row.entry)}` ({row.operation} `{_clean(row.certificate_id)}`): {_clean(note)}")
+        subject = f"- {_code(row.entry)} ({row.operation} {_code(row.certificate_id)})"
+        lines += [f"{subject}: {label}: {_text(reason)}" for reason in row.verdict.reasons]
+        lines += [f"{subject}: {_text(note)}" for note in row.verdict.notes]
     return lines
 
 
@@ -159,8 +170,9 @@ def _pending(review: Review) -> list[str]:
         return []
     lines = ["", "#### Deletions pending from an earlier run", ""]
     lines += [
-        f"- `{_clean(r.entry)}`: certificate `{_clean(r.certificate_id)}` was replaced but not deleted; `up` deletes "
-        "it now"
+        f"- {_code(r.entry)}: certificate {_code(r.certificate_id)} was replaced"
+        + (f" by {_code(r.successor)}" if r.successor else "")
+        + " but not deleted; `up` deletes it now"
         for r in review.pending
     ]
     return lines
@@ -171,8 +183,8 @@ def _expiring(review: Review) -> list[str]:
         return []
     lines = ["", f"#### Expiring within {review.expiry_window_days} days", ""]
     lines += [
-        f"- `{_clean(e.entry)}`: certificate `{_clean(e.certificate_id)}` ({_clean(e.domain) or 'no domain'}) "
-        f"expires {_clean(e.not_after)}"
+        f"- {_code(e.entry)}: certificate {_code(e.certificate_id)} ({_text(e.domain) or 'no domain'}) "
+        f"expires {_text(e.not_after)}"
         for e in review.expiring
     ]
     return lines
@@ -189,7 +201,7 @@ def _details(rows: Iterable[Row]) -> list[str]:
                 lines.append(f"- {label}: {_facts(facts)}")
         if row.changes:
             lines += ["", "| field | before | after |", "|---|---|---|"]
-            lines += [f"| `{_cell(c.name)}` | {_cell(c.old)} | {_cell(c.new)} |" for c in row.changes]
+            lines += [f"| {_code(c.name, cell=True)} | {_text(c.old)} | {_text(c.new)} |" for c in row.changes]
         lines += ["", "</details>"]
     return lines
 
@@ -202,17 +214,22 @@ def _facts(facts: CertificateFacts) -> str:
     ]
     if facts.note:
         parts.append(facts.note)
-    return _clean("; ".join(parts))
-
-
-def _clean(text: str) -> str:
-    """Text without control characters (ANSI escapes included) and with HTML's specials escaped."""
-    return _html(_CONTROL.sub("", text))
+    return _text("; ".join(parts))
 
 
 def _html(text: str) -> str:
+    """Text for raw HTML (the marker, ``<summary>``): no control characters, HTML's specials escaped."""
     return _CONTROL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cell(text: str) -> str:
-    return _clean(text).replace("|", "\\|").replace("`", "'")
+def _code(text: str, *, cell: bool = False) -> str:
+    """A code span of ``text``: nothing inside one renders (no link, image, mention or HTML); a backtick would end
+    it, and in a table ``cell`` a pipe would end the cell (GitHub splits cells before it sees code spans)."""
+    inner = _CONTROL.sub("", text).replace("`", "'")
+    return "`" + (inner.replace("|", "\\|") if cell else inner) + "`"
+
+
+def _text(text: str) -> str:
+    """Plain text that renders as itself: see the module's docstring for what is neutralised and why."""
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", _html(text))
+    return _MENTION.sub("@" + _ZERO_WIDTH_SPACE, text.replace("://", "\\://"))

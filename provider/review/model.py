@@ -15,7 +15,7 @@ from typing import Any
 
 from ..inputs import as_bool
 from .facts import CertificateFacts, facts_of_inputs, facts_of_outputs
-from .plan import Plan, Step
+from .plan import Plan, PlanError, Step
 from .preflight import Verdict
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "Review", "Row", "build_review"]
@@ -54,6 +54,7 @@ class Row:
     pending: bool
     changes: tuple[FieldChange, ...]
     verdict: Verdict | None
+    successor: str = ""  # for a pending deletion: the replacement the state records as replacing it
 
     @property
     def refused(self) -> bool:
@@ -115,7 +116,7 @@ def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, 
         if step.kind not in ("same", "update"):
             continue  # a replaced or deleted certificate's expiry no longer matters
         facts = facts_of_outputs(step.old)
-        expiry = _parse_time(facts.not_after)
+        expiry = _parse_time(facts.not_after, step.entry)
         if expiry is not None and expiry <= horizon:
             expiring.append(Expiring(step.entry, step.certificate_id, facts.domain, facts.not_after))
     return Review(
@@ -140,6 +141,7 @@ def _row(step: Step, verdict: Verdict | None) -> Row:
         pending=step.pending,
         changes=tuple(_change(name, step.old, step.new) for name in step.changed) if step.old and step.new else (),
         verdict=verdict,
+        successor=step.successor,
     )
 
 
@@ -161,8 +163,15 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _VALUE_LIMIT else text[: _VALUE_LIMIT - 1] + "…"
 
 
-def _parse_time(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-    except ValueError:
+def _parse_time(text: str, entry: str) -> dt.datetime | None:
+    """The state's ``not_after`` (the provider writes ISO 8601 UTC, ``Z``); ``PlanError`` for anything else, since a
+    time without a zone is ambiguous by hours and one that is no time at all would drop the entry from the list."""
+    if not text:
         return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise PlanError(f"the state's not_after of `{entry}` is {text!r}, not an ISO 8601 time with a zone")
+    return parsed

@@ -8,11 +8,21 @@ nothing here keeps them. ``duration`` and the states' timestamps are ignored so 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["CERTIFICATE_TYPE", "PlanError", "Plan", "Step", "parse_plan", "read_plan"]
+__all__ = [
+    "CERTIFICATE_TYPE",
+    "Plan",
+    "PlanError",
+    "Step",
+    "load_json",
+    "parse_plan",
+    "protected_refusals",
+    "read_plan",
+]
 
 #: The resource type of ``provider.certificate.Certificate`` (its explicit module and name).
 CERTIFICATE_TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
@@ -21,6 +31,9 @@ CERTIFICATE_TYPE = "pulumi-python:dynamic/tencentcloud:Certificate"
 _DELETES = frozenset({"delete", "delete-replaced", "discard", "discard-replaced"})
 _REPLACES = frozenset({"replace", "create-replacement"})
 _KNOWN = _DELETES | _REPLACES | {"same", "create", "update", "read", "refresh", "import", "import-replacement"}
+# The engine's refusal of a protected resource's delete (pkg/resource/deploy), and the line that closes a failure.
+_PROTECTED = re.compile(r'resource "(urn:pulumi:[^"]+)" cannot be deleted\s+because it is protected')
+_GENERIC_FAILURES = frozenset({"error: preview failed", "preview failed"})
 
 
 class PlanError(ValueError):
@@ -45,6 +58,9 @@ class Step:
     protect: bool = False
     retain: bool = False
     pending: bool = False
+    adopted_by: str = ""  # the entry that adopts this certificate in the same plan (a rename of an adopt entry)
+    successor: str = ""  # for a pending delete: the replacement the state records as replacing it
+    urn: str = ""
 
     @property
     def deletes(self) -> bool:
@@ -77,29 +93,74 @@ class Plan:
 
 def read_plan(text: str) -> Plan:
     """The plan in the text of ``pulumi preview --json``; ``PlanError`` when it is not one."""
+    return parse_plan(load_json(text, "the preview"))
+
+
+def load_json(text: str, what: str) -> Any:
+    """``text`` parsed as JSON; ``PlanError`` naming ``what`` when it is not JSON Python can hold."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise PlanError(f"the preview is not JSON ({error.msg} at line {error.lineno})") from None
-    return parse_plan(document)
+        raise PlanError(f"{what} is not JSON ({error.msg} at line {error.lineno})") from None
+    except (ValueError, RecursionError) as error:  # an integer of 5,000 digits; arrays nested thousands deep
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise PlanError(f"{what} is JSON this review cannot read: {reason}") from None
+
+
+def protected_refusals(document: Any) -> set[str] | None:
+    """The URNs a failed ``pulumi preview --json`` refused to delete because they are protected; ``None`` when
+    anything else failed too.
+
+    The engine reports a planned delete of a ``protect``ed resource as an error and exits 1, yet prints the whole
+    plan: ``up`` would be refused, which is the review's verdict to give, not an error of the review.
+    """
+    diagnostics = document.get("diagnostics") if isinstance(document, dict) else None
+    if not isinstance(diagnostics, list):
+        return None
+    found: set[str] = set()
+    for diagnostic in diagnostics:
+        if not isinstance(diagnostic, dict) or diagnostic.get("severity") != "error":
+            continue
+        message = str(diagnostic.get("message", ""))
+        refused = _PROTECTED.search(message)
+        if refused:
+            found.add(refused.group(1))
+        elif message.strip() not in _GENERIC_FAILURES:
+            return None
+    return found or None
 
 
 def parse_plan(document: Any) -> Plan:
-    """The plan in a parsed ``pulumi preview --json`` document."""
-    if not isinstance(document, dict) or not isinstance(document.get("steps", []), list):
+    """The plan in a parsed ``pulumi preview --json`` document, a failed one's too when it failed only on the
+    deletion of protected resources (``protected_refusals``: their steps are marked ``protect``)."""
+    if not isinstance(document, dict) or not isinstance(document.get("steps", []), list | None):
         raise PlanError("the preview JSON has no list of steps (is it the output of `pulumi preview --json`?)")
+    protected = protected_refusals(document) or set()
     stack = ""
     steps: list[Step] = []
-    for raw in document.get("steps") or []:
+    for number, raw in enumerate(document.get("steps") or [], 1):
         if not isinstance(raw, dict):
-            continue
-        urn = str(raw.get("urn", ""))
+            raise PlanError(f"the preview's step {number} is not an object")
+        urn = raw.get("urn", "")
+        if not isinstance(urn, str):
+            raise PlanError(f"the preview's step {number} has a urn that is not text")
         stack = stack or _stack_of(urn)
-        step = _step(raw, urn)
+        step = _step(raw, urn, urn in protected)
         if step is not None:
             steps.append(step)
-    config = {str(k): str(v) for k, v in (document.get("config") or {}).items() if isinstance(v, str | int | bool)}
-    return Plan(stack=stack, config=config, steps=_merged(steps))
+    missing = sorted(protected - {s.urn for s in steps})
+    if missing:
+        raise PlanError(f"the preview failed: {missing[0]} cannot be deleted because it is protected")
+    return Plan(stack=stack, config=_config(document.get("config")), steps=_merged(steps))
+
+
+def _config(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise PlanError("the preview's config is not an object of key: value")
+    # Plain values only: a secret arrives as "[secret]", and this review reads no structured config.
+    return {str(k): str(v) for k, v in raw.items() if isinstance(v, str | int | bool)}
 
 
 def _stack_of(urn: str) -> str:
@@ -108,7 +169,7 @@ def _stack_of(urn: str) -> str:
     return parts[0].rsplit(":", 1)[-1] if parts and parts[0].startswith("urn:pulumi:") else ""
 
 
-def _step(raw: Mapping[str, Any], urn: str) -> Step | None:
+def _step(raw: Mapping[str, Any], urn: str, protected: bool) -> Step | None:
     old_state = raw.get("oldState") if isinstance(raw.get("oldState"), dict) else {}
     new_state = raw.get("newState") if isinstance(raw.get("newState"), dict) else {}
     assert isinstance(old_state, dict) and isinstance(new_state, dict)
@@ -116,30 +177,72 @@ def _step(raw: Mapping[str, Any], urn: str) -> Step | None:
     kind = old_state.get("type") or new_state.get("type") or (parts[2] if len(parts) > 3 else "")
     if kind != CERTIFICATE_TYPE:
         return None
-    op = str(raw.get("op", ""))
-    if op not in _KNOWN:
-        raise PlanError(f"the preview has a step of unknown kind {op!r} on {urn}")
-    old = old_state.get("outputs") or {}
-    new = new_state.get("inputs") or {}
-    diff = raw.get("detailedDiff") or {}
-    changed = sorted({*(raw.get("diffReasons") or []), *(k.split(".", 1)[0].split("[", 1)[0] for k in diff)})
+    entry = urn.rsplit("::", 1)[-1]
+    where = f"the preview's step on `{entry}`"
+    op = raw.get("op", "")
+    if not isinstance(op, str) or op not in _KNOWN:
+        raise PlanError(f"{where} is of unknown kind {str(op)!r}")
+    old = _object(old_state.get("outputs"), f"{where}: oldState.outputs")
+    new = _object(new_state.get("inputs"), f"{where}: newState.inputs")
+    diff = _object(raw.get("detailedDiff"), f"{where}: detailedDiff")
+    reasons = _names(raw.get("diffReasons"), f"{where}: diffReasons")
+    changed = sorted({*reasons, *(k.split(".", 1)[0].split("[", 1)[0] for k in diff)})
+    certificate_id = old_state.get("id")
+    if certificate_id is not None and not isinstance(certificate_id, str):
+        raise PlanError(f"{where}: oldState.id is not text")
     return Step(
-        entry=urn.rsplit("::", 1)[-1],
+        entry=entry,
         op=op,
-        certificate_id=str(old_state.get("id") or ""),
-        old=old if isinstance(old, dict) else {},
-        new=new if isinstance(new, dict) else {},
+        certificate_id=certificate_id or "",
+        old=old,
+        new=new,
         changed=tuple(c for c in changed if not c.startswith("__")),
-        replace_reasons=tuple(sorted(str(r) for r in raw.get("replaceReasons") or [])),
-        protect=bool(old_state.get("protect") or new_state.get("protect")),
-        retain=bool(old_state.get("retainOnDelete") or new_state.get("retainOnDelete")),
+        replace_reasons=tuple(sorted(_names(raw.get("replaceReasons"), f"{where}: replaceReasons"))),
+        protect=protected or _flag(old_state, "protect", where) or _flag(new_state, "protect", where),
+        retain=_flag(old_state, "retainOnDelete", where) or _flag(new_state, "retainOnDelete", where),
         # A replace step's old state is marked for deletion too; a lone delete of a marked state is left over.
-        pending=op in _DELETES and bool(old_state.get("delete")),
+        pending=op in _DELETES and _flag(old_state, "delete", where),
+        urn=urn,
     )
 
 
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PlanError(f"{where} is not an object")
+    return value
+
+
+def _names(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PlanError(f"{where} is not a list of property names")
+    return value
+
+
+def _flag(state: Mapping[str, Any], name: str, where: str) -> bool:
+    value = state.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise PlanError(f"{where}: {name} is not true or false")
+    return value
+
+
 def _merged(steps: list[Step]) -> tuple[Step, ...]:
-    """One step per certificate: a create-replacement and its delete-replaced become one replace; sorted."""
+    """One step per certificate: a create-replacement and its delete-replaced become one replace; a removed entry's
+    delete knows the entry that adopts its certificate in the same plan; sorted."""
     replacing = {s.entry for s in steps if s.op in _REPLACES}
-    kept = [s for s in steps if not (s.op == "delete-replaced" and s.entry in replacing and not s.pending)]
+    adopters = {
+        str(s.new.get("adopt_id")): s.entry
+        for s in steps
+        if s.op in ("create", *_REPLACES) and s.new.get("source") == "adopt" and s.new.get("adopt_id")
+    }
+    kept = [
+        replace(s, adopted_by=adopters.get(s.certificate_id, "")) if s.kind == "delete" and s.certificate_id else s
+        for s in steps
+        if not (s.op == "delete-replaced" and s.entry in replacing and not s.pending)
+    ]
     return tuple(sorted(kept, key=lambda s: (s.entry, s.pending, s.certificate_id, s.op)))

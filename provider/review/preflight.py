@@ -3,10 +3,13 @@
 The same rules the deletion meets (``provider.deletion``), checked before the merge instead of during ``up``:
 Pulumi refuses to delete a ``protect``ed resource; Tencent refuses the checked deletion (``check_resources``) of a
 certificate still deployed to a CLB, CDN, ... (``DescribeDeployedResources``), unless ``up`` first moves them to a
-replacement (``rotate``); it refuses to delete a free certificate within an hour of its application
-(``DescribeCertificateDetail``'s insert time), an issued paid certificate (its ``From`` and ``PackageType``), and any
-certificate in a project the key may not use (the read is refused the same way). Those two are worded from the
-DeleteCertificate code table (``provider.ssl.delete_codes``). Only read actions are called.
+replacement (``rotate``: a replacement in the plan, or for a deletion left pending the certificate tagged as its
+replacement, which ``up`` looks up the same way);
+it refuses to delete a free certificate within an hour of its application (``DescribeCertificateDetail``'s insert
+time), an issued paid certificate (its ``From`` and ``PackageType``), and any certificate in a project the key may
+not use (the read is refused the same way). Those two are worded from the DeleteCertificate code table
+(``provider.ssl.delete_codes``). A removed entry's certificate that another entry adopts in the same plan is not
+deleted at all (``provider.ownership``: the adopting create takes its marks first). Only read actions are called.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..inputs import as_bool, iso
+from ..ownership import successor_of
+from ..rules import OWNER_TAG, REPLACES_TAG
 from ..ssl import DELETE_CODES, CertificateDetail, CertificateNotFound, CertificateStatus, DeployedResources, SslService
 from ..ssl.service import FREE_CERTIFICATE_MIN_AGE
 from ..tencentcloud.errors import ApiError
@@ -45,9 +50,14 @@ class Verdict:
 
 
 def asked_about(steps: Sequence[Step]) -> list[str]:
-    """The certificates Tencent Cloud is asked about: those ``up`` would delete (not retained, not protected)."""
+    """The certificates Tencent Cloud is asked about: those ``up`` would delete (not retained, not protected, not
+    adopted by another entry of the plan)."""
     return sorted(
-        {s.certificate_id for s in steps if s.deletes and s.certificate_id and s.kind != "retain" and not s.protect}
+        {
+            s.certificate_id
+            for s in steps
+            if s.deletes and s.certificate_id and s.kind != "retain" and not s.protect and not s.adopted_by
+        }
     )
 
 
@@ -68,9 +78,24 @@ def preflight(steps: Sequence[Step], ssl: SslService | None, now: dt.datetime) -
         detail = details.get(s.certificate_id)
         if isinstance(detail, ApiError):
             verdicts[i] = _refused_by_code(s, detail.code)
-        else:
-            verdicts[i] = _judge(s, detail, bound.get(s.certificate_id, ()), now)
+            continue
+        successor = _successor(ssl, s) if ssl is not None and s.certificate_id in bound else ""
+        verdicts[i] = _judge(s, detail, bound.get(s.certificate_id, ()), now, successor)
     return verdicts
+
+
+def _successor(ssl: SslService, step: Step) -> str:
+    """For a pending deletion ``up`` would rotate: the replacement it would move the bindings to, found as
+    ``provider.rotation`` finds it (the entry's certificate tagged ``pulumi:replaces=<id>``); "" when none."""
+    owner = str(step.old.get("owner") or "")
+    if not (step.pending and owner and _rotates(step)):
+        return ""
+    rows = ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: step.certificate_id})
+    return successor_of(rows, step.certificate_id, owner) or ""
+
+
+def _rotates(step: Step) -> bool:
+    return as_bool(step.old.get("check_resources"), True) and as_bool(step.old.get("rotate"), True)
 
 
 def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | ApiError | None:
@@ -123,7 +148,9 @@ def _describe(rows: Iterable[DeployedResources]) -> tuple[str, ...]:
     )
 
 
-def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...], now: dt.datetime) -> Verdict:
+def _judge(
+    step: Step, detail: CertificateDetail | None, bound: tuple[str, ...], now: dt.datetime, successor: str = ""
+) -> Verdict:
     cid = step.certificate_id
     if step.kind == "retain":
         return Verdict(notes=(f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud",))
@@ -135,6 +162,15 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
                 "change of its own and run `pulumi up` first (for an entry already removed: `pulumi state "
                 "unprotect` on its URN)",
             ),
+        )
+    if step.adopted_by:
+        # The adopting create runs first and takes the certificate's ownership marks, so the old entry's delete
+        # leaves it in place (provider.ownership): nothing to ask Tencent Cloud.
+        return Verdict(
+            notes=(
+                f"entry {step.adopted_by} adopts {cid} in this change: up moves the certificate to it and leaves it in "
+                "Tencent Cloud, deployed where it is",
+            )
         )
     if detail is None:
         return Verdict(
@@ -159,12 +195,28 @@ def _judge(step: Step, detail: CertificateDetail | None, bound: tuple[str, ...],
             )
         elif step.kind == "replace" and as_bool(step.old.get("rotate"), True):
             notes.append(f"bound to {where}: up moves them to the new certificate (rotate), then deletes {cid}")
+        elif successor:
+            notes.append(
+                f"bound to {where}: the rotation will be retried: up moves them to {successor}, the replacement "
+                f"recorded as replacing {cid}, then deletes {cid}"
+            )
         else:
             reasons.append(
                 f"still bound to {where}: Tencent Cloud refuses the checked deletion of {cid}. Unbind it from these "
-                "resources or deploy another certificate to them before merging"
+                "resources or deploy another certificate to them before merging" + _no_link(step)
             )
     return Verdict(refused=bool(reasons), reasons=tuple(reasons), notes=tuple(notes), bound=bound, checked=True)
+
+
+def _no_link(step: Step) -> str:
+    """Why a pending deletion the state links to a replacement is not rotated: the link ``up`` follows is missing."""
+    if not (step.pending and step.successor and _rotates(step)):
+        return ""
+    return (
+        f"; the state records {step.successor} as its replacement, but that certificate does not carry the tag "
+        f"{REPLACES_TAG}={step.certificate_id} (with the entry's {OWNER_TAG}) that up follows to move them: "
+        "add it and up retries the rotation"
+    )
 
 
 def _deletable_from(step: Step, detail: CertificateDetail) -> dt.datetime | None:

@@ -2,20 +2,21 @@
 
 The CLI's JSON preview lists no step for a certificate that stays the same, nor for one an earlier run replaced and
 failed to delete (the state keeps it with ``"delete": true`` and the next ``up`` deletes it first). The review takes
-both from the state: kept certificates for the expiry window, leftovers as pending deletions. Secret outputs stay
+both from the state: kept certificates for the expiry window, leftovers as pending deletions, each with the
+replacement the state records as its successor (``up`` retries the rotation onto that one). Secret outputs stay
 the ciphertext objects they are in the export and are never read.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .plan import CERTIFICATE_TYPE, Plan, PlanError, Step
+from ..inputs import recorded_predecessor
+from .plan import CERTIFICATE_TYPE, Plan, PlanError, Step, load_json
 
-__all__ = ["StateCertificate", "read_state", "with_state"]
+__all__ = ["StateCertificate", "read_state", "recorded_successors", "with_state"]
 
 
 @dataclass(frozen=True)
@@ -32,29 +33,47 @@ class StateCertificate:
 
 def read_state(text: str) -> tuple[StateCertificate, ...]:
     """The certificates of a ``pulumi stack export`` document; ``PlanError`` when it is not one."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanError(f"the stack export is not JSON ({error.msg} at line {error.lineno})") from None
+    document = load_json(text, "the stack export")
     deployment = document.get("deployment") if isinstance(document, dict) else None
     if not isinstance(deployment, dict):
         raise PlanError("the stack export has no deployment (is it the output of `pulumi stack export`?)")
+    resources = deployment.get("resources")
+    if not isinstance(resources, list | None):
+        raise PlanError("the stack export's deployment.resources is not a list")
     found = []
-    for raw in deployment.get("resources") or []:
+    for number, raw in enumerate(resources or [], 1):
         if not isinstance(raw, dict) or raw.get("type") != CERTIFICATE_TYPE:
             continue
-        outputs = raw.get("outputs")
+        urn, id_, outputs = raw.get("urn"), raw.get("id"), raw.get("outputs")
+        where = f"the stack export's resource {number}"
+        if not isinstance(urn, str) or not isinstance(id_, str | None):
+            raise PlanError(f"{where} has a urn or id that is not text")
+        if not isinstance(outputs, dict | None):
+            raise PlanError(f"{where} ({urn}) has outputs that are not an object")
         found.append(
             StateCertificate(
-                entry=str(raw.get("urn", "")).rsplit("::", 1)[-1],
-                certificate_id=str(raw.get("id") or ""),
-                outputs=outputs if isinstance(outputs, dict) else {},
-                pending_delete=bool(raw.get("delete")),
-                protect=bool(raw.get("protect")),
-                retain=bool(raw.get("retainOnDelete")),
+                entry=urn.rsplit("::", 1)[-1],
+                certificate_id=id_ or "",
+                outputs=outputs or {},
+                pending_delete=_flag(raw, "delete", where),
+                protect=_flag(raw, "protect", where),
+                retain=_flag(raw, "retainOnDelete", where),
             )
         )
     return tuple(sorted(found, key=lambda c: (c.entry, c.pending_delete, c.certificate_id)))
+
+
+def recorded_successors(state: Iterable[StateCertificate]) -> dict[str, str]:
+    """Certificate id -> the id of the replacement whose state records replacing it (its ``replaces`` output).
+
+    The one place the review reads the link a replacement records at its create; ``up`` rotates a pending
+    deletion's deployments onto that successor only.
+    """
+    return {
+        predecessor: cert.certificate_id
+        for cert in state
+        if not cert.pending_delete and cert.certificate_id and (predecessor := recorded_predecessor(cert.outputs))
+    }
 
 
 def with_state(plan: Plan, state: tuple[StateCertificate, ...]) -> Plan:
@@ -69,8 +88,19 @@ def with_state(plan: Plan, state: tuple[StateCertificate, ...]) -> Plan:
             added.append(_step(cert, "delete", pending=True))
         elif cert.entry not in changed_entries:
             added.append(_step(cert, "same", pending=False))
-    steps = sorted((*plan.steps, *added), key=lambda s: (s.entry, s.pending, s.certificate_id, s.op))
+    successors = recorded_successors(state)
+    steps = sorted(
+        (replace(s, successor=successors.get(s.certificate_id, "")) if s.pending else s for s in (*plan.steps, *added)),
+        key=lambda s: (s.entry, s.pending, s.certificate_id, s.op),
+    )
     return Plan(stack=plan.stack, config=plan.config, steps=tuple(steps))
+
+
+def _flag(raw: Mapping[str, Any], name: str, where: str) -> bool:
+    value = raw.get(name)
+    if not isinstance(value, bool | None):
+        raise PlanError(f"{where}: {name} is not true or false")
+    return bool(value)
 
 
 def _step(cert: StateCertificate, op: str, *, pending: bool) -> Step:

@@ -98,8 +98,98 @@ def test_a_deletion_left_by_a_failed_replacement_is_listed_as_pending(project: P
     pending = review(project)
     assert pending.returncode == 2, pending.stdout + pending.stderr
     assert "#### Deletions pending from an earlier run" in pending.stdout
-    assert f"- `www`: certificate `{old_id}` was replaced but not deleted" in pending.stdout
+    new_id = project.outputs()["www"]["id"]
+    assert f"- `www`: certificate `{old_id}` was replaced by `{new_id}` but not deleted" in pending.stdout
     assert f"| `www` | **delete** (pending) | `{old_id}` |" in pending.stdout
+    assert "still bound to CLB" in pending.stdout and "Unbind" in pending.stdout  # rotate: false: up is refused
+
+
+@pytest.mark.reliability(
+    area="deletion",
+    tried="an entry with protect: true removed from the stack file, then reviewed (`pulumi preview --json` fails)",
+    held="the review exits 2 with the protect verdict on that entry, no error; up is then refused and the certificate "
+    "stays",
+)
+def test_removing_a_protected_entry_is_judged_refused_by_pulumi_not_an_error(project: Project) -> None:
+    for name in ("keep", "guarded"):
+        project.make_cert(name, f"{name}.example.com")
+    project.write_stack(
+        "certificates:\n" + upload_entry("keep", "keep") + upload_entry("guarded", "guarded", "protect: true\n")
+    )
+    project.up()
+    guarded = project.outputs()["guarded"]["id"]
+    project.write_stack("certificates:\n" + upload_entry("keep", "keep"))
+
+    judged = review(project)
+    assert judged.returncode == 2, judged.stdout + judged.stderr
+    assert "Traceback" not in judged.stderr
+    rows = [line for line in judged.stdout.splitlines() if line.startswith("| `")]
+    assert rows == [line for line in rows if line.startswith("| `guarded` | **delete** |")] and len(rows) == 1, rows
+    assert f"`{guarded}`" in rows[0] and "protect" in rows[0] and rows[0].endswith("**refused** |")
+    assert "protected: Pulumi refuses to delete" in judged.stdout
+    # What `up` then does: refused, and the certificate stays.
+    assert "protect" in project.up(check=False) and guarded in project.certificates()
+
+
+@pytest.mark.reliability(
+    area="ownership",
+    tried="an adopt entry of a CLB-bound certificate renamed without renamed_from (legacy -> legacy-api), reviewed",
+    held="the review exits 0 saying the new entry adopts the certificate, with no write call; up then moves it to "
+    "the new entry and it stays in the cloud",
+)
+def test_the_documented_adopt_rename_of_a_bound_certificate_is_judged_as_up_does_it(project: Project) -> None:
+    project.make_cert("legacy", "legacy.example.com")
+    project.write_stack("certificates:\n" + upload_entry("legacy", "legacy"))
+    project.up()
+    legacy = project.outputs()["legacy"]["id"]
+    project.write_stack(f"certificates:\n  legacy:\n    adopt: {legacy}\n")
+    project.up()
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": legacy, "ResourceType": "clb", "ResourceId": CLB}
+    )
+    project.write_stack(f"certificates:\n  legacy-api:\n    adopt: {legacy}\n")
+    before = len(project.emu.calls())
+
+    judged = review(project)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert "nothing will be refused" in judged.stdout
+    assert f"entry legacy-api adopts {legacy} in this change" in judged.stdout, judged.stdout
+    assert not [c["Action"] for c in project.emu.calls()[before:] if c["Action"] in WRITE_ACTIONS]
+    # What `up` then does: the certificate moves to the new entry and stays bound.
+    project.up()
+    assert legacy in project.certificates() and set(project.state_resources()) == {"legacy-api"}
+
+
+@pytest.mark.reliability(
+    area="rotation",
+    tried="a renewal of a CLB-bound certificate whose deploy failed, reviewed after the fault is cleared",
+    held="the review lists the old certificate as a pending deletion, says the rotation will be retried onto the "
+    "replacement the state records, and exits 0; the next up moves the CLB and deletes the old certificate",
+)
+def test_a_deletion_pending_after_a_failed_rotation_is_judged_as_a_retried_rotation(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb", "ResourceId": CLB}
+    )
+    project.make_cert("www", "www.example.com", ("new.example.com",))
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "listener busy"}})
+    assert "listener busy" in project.up(check=False) and old_id in project.certificates()
+    new_id = project.outputs()["www"]["id"]
+    export = json.loads(project.cli("stack", "export"))["deployment"]["resources"]
+    assert [r["outputs"].get("replaces") for r in export if r.get("id") == new_id] == [old_id]
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+
+    judged = review(project)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert f"| `www` | **delete** (pending) | `{old_id}` |" in judged.stdout
+    assert "the rotation will be retried" in judged.stdout and new_id in judged.stdout
+    assert "Unbind" not in judged.stdout
+    # What `up` then does: the rotation completes and the old certificate is deleted.
+    project.up()
+    assert old_id not in project.certificates()
 
 
 def test_the_removal_of_an_issued_paid_certificate_is_flagged_as_refused(project: Project) -> None:

@@ -116,3 +116,45 @@ def test_issued_paid_certificates_and_closed_projects_are_refused(ssl: SslServic
         except Exception as error:  # noqa: BLE001 - the refusal's type is what is compared
             refused[name] = type(error).__name__
     assert refused == {"paid": "NeverDeletable", "closed": "AccountActionNeeded"}
+
+
+def test_a_pending_deletion_is_rotated_only_onto_the_replacement_tagged_as_naming_it(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    # up finds the successor by the tags the replacement's create wrote (provider.rotation); the review asks the same.
+    owner = "16959028cb08.6b2d97af4874"
+    ids = {name: upload(ssl, f"{name}.example.com") for name in ("linked", "unlinked", "fixed")}
+    for name in ids:
+        bind(emu, ids[name], "clb", f"lb-{name}")
+    cert, key = make_cert("new.example.com")
+    tags = {"pulumi:owner": owner, "pulumi:replaces": ids["linked"]}
+    tagged = ssl.upload(public_key=cert, private_key=key, tags=tags).certificate_id
+    untagged = upload(ssl, "other.example.com")
+
+    def pending(name: str, successor: str, **old: object) -> Step:
+        return Step(entry=name, op="delete", certificate_id=ids[name], old={"source": "upload", "owner": owner, **old},
+                    pending=True, successor=successor)  # fmt: skip
+
+    steps = [
+        pending("linked", tagged),
+        pending("unlinked", untagged),  # the state names a replacement that does not carry the tag
+        pending("fixed", tagged, rotate=False),
+    ]
+    before = len(emu.calls())
+    verdicts = preflight(steps, SslService(ReadOnlyCaller(ssl._client)), dt.datetime.now(dt.UTC))  # noqa: SLF001
+
+    assert [verdicts[i].refused for i in range(3)] == [False, True, True]
+    assert f"the rotation will be retried: up moves them to {tagged}" in verdicts[0].notes[0]
+    assert f"records {untagged} as its replacement" in verdicts[1].reasons[0]
+    assert "pulumi:replaces=" + ids["unlinked"] in verdicts[1].reasons[0]
+    assert "still bound to CLB: lb-fixed" in verdicts[2].reasons[0] and "records" not in verdicts[2].reasons[0]
+    assert not {c["Action"] for c in emu.calls()[before:]} & WRITE_ACTIONS
+
+
+def test_a_certificate_another_entry_adopts_in_the_plan_is_judged_moved_without_a_call(emu: RunningEmulator) -> None:
+    steps = [Step(entry="legacy", op="delete", certificate_id="aaaaaaaa", adopted_by="legacy-api")]
+    before = len(emu.calls())
+    (verdict,) = preflight(steps, None, dt.datetime.now(dt.UTC)).values()
+    assert not verdict.refused and not verdict.checked
+    assert "entry legacy-api adopts aaaaaaaa in this change" in verdict.notes[0]
+    assert len(emu.calls()) == before

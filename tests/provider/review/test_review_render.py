@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from provider.review.jsonfmt import render_json
 from provider.review.markdown import render_markdown
 from provider.review.model import build_review
 from provider.review.plan import CERTIFICATE_TYPE, PlanError, read_plan
-from provider.review.preflight import preflight
+from provider.review.preflight import Verdict, preflight
 from provider.review.state import read_state, with_state
 from support.certs import make_cert
 
@@ -104,7 +105,7 @@ def test_the_comment_shows_names_expiry_and_fingerprints_never_a_pem_or_a_secret
     assert render_markdown(review_of(json.loads(json.dumps(doc)))) == comment
     as_json = render_json(review_of(doc))
     assert "BEGIN" not in as_json and json.loads(as_json)["pending_deletions"] == [
-        {"certificate_id": "id-old", "entry": "api"}
+        {"certificate_id": "id-old", "entry": "api", "successor": ""}
     ]
 
 
@@ -130,7 +131,51 @@ def test_control_characters_from_the_plan_do_not_reach_the_comment() -> None:
     doc = document()
     doc["steps"][1]["oldState"]["outputs"]["domain"] = "\x1b[31mred.example.com\x1b[0m<b>"
     comment = render_markdown(review_of(doc))
-    assert "\x1b" not in comment and "<b>" not in comment and "[31mred.example.com[0m&lt;b&gt;" in comment
+    assert "\x1b" not in comment and "<b>" not in comment and "\\[31mred.example.com\\[0m&lt;b&gt;" in comment
+
+
+HOSTILE = "[click](https://evil.example/x) ![px](https://evil.example/p.png) @octocat <img src=x> a|b\n\n# h *b*"
+#: HOSTILE as plain text that renders as itself, worked out by hand from CommonMark's backslash escapes.
+NEUTRAL = (
+    "\\[click\\](https\\://evil.example/x) !\\[px\\](https\\://evil.example/p.png) @\u200boctocat "
+    "&lt;img src=x&gt; a\\|b# h \\*b\\*"
+)
+
+
+def unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+@pytest.mark.reliability(
+    area="security",
+    tried="a Markdown link, an image, an @mention, HTML, a table pipe and line breaks in an alias, a domain, an entry "
+    "name and a message from the API, rendered by the review",
+    held="the comment shows them as text: no link, image, mention or HTML renders, every table row keeps its cells",
+)
+def test_markdown_in_user_text_is_neutralised_wherever_it_lands() -> None:
+    doc = document()
+    www = doc["steps"][1]
+    www["newState"]["inputs"]["alias"] = HOSTILE
+    www["urn"] = urn("w`w|w @octocat")
+    doc["steps"][3]["oldState"]["outputs"]["domain"] = HOSTILE  # api's pending deletion: the expiry list skips it
+    plan = read_plan(json.dumps(doc))
+    api = next(i for i, s in enumerate(plan.steps) if s.entry == "api")
+    from_the_api = Verdict(refused=True, reasons=(f"still bound to CLB: {HOSTILE}",), checked=True)
+    comment = render_markdown(build_review(plan, {api: from_the_api}, NOW))
+
+    assert f"| `alias` | www | {NEUTRAL} |" in comment
+    assert f"| {NEUTRAL}, api.example.com | 2027-03-01 |" in comment  # api's domains cell
+    assert f"**refused**: still bound to CLB: {NEUTRAL}" in comment
+    assert "| `w'w\\|w @octocat` | **replace** |" in comment  # a code span: the mention is not rendered there
+    assert "<summary><code>w`w|w @octocat</code>" in comment  # raw HTML: only <, > and & could matter
+    for line in comment.splitlines():
+        if line.startswith("| "):
+            assert unescaped_pipes(line) == line.count(" | ") + 2, line  # every cell where the header says
+        assert not re.search(r"(?<!\\)!?(?<!\\)\[[^\]]*(?<!\\)\]\(", line), line  # no link or image
+        prose = re.sub(r"`[^`]*`", "", line)  # what is not in a code span, where nothing renders
+        assert not re.search(r"@[A-Za-z0-9]", prose.replace("<code>w`w|w @octocat</code>", "")), line
+        assert "<img" not in line and "://" not in line.replace("\\://", "")
+    assert "\n# h" not in comment
 
 
 def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_certificates() -> None:
@@ -138,7 +183,9 @@ def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_c
     kept, leftover = state("kept", "id-kept"), state("www", "id-left", delete=True)
     kept["outputs"]["not_after"] = "2026-12-10T00:00:00Z"
     leftover["outputs"]["private_key"] = {"ciphertext": "v1:AAAA"}  # how the export holds a secret
-    export = json.dumps({"deployment": {"resources": [kept, leftover, state("www", "id-www")]}})
+    current = state("www", "id-www")
+    current["outputs"]["replaces"] = "id-left"  # the replacement recorded, at its create, what it replaces
+    export = json.dumps({"deployment": {"resources": [kept, leftover, current]}})
     doc = {"steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}]}
     plan = with_state(read_plan(json.dumps(doc)), read_state(export))
     assert [(s.entry, s.kind, s.certificate_id, s.pending) for s in plan.steps] == [
@@ -147,6 +194,8 @@ def test_the_state_adds_what_the_preview_leaves_out_pending_deletions_and_kept_c
         ("www", "delete", "id-left", True),
     ]
     review = build_review(plan, {}, NOW)
-    assert [(r.entry, r.certificate_id) for r in review.pending] == [("www", "id-left")]
+    assert [(r.entry, r.certificate_id, r.successor) for r in review.pending] == [("www", "id-left", "id-www")]
     assert [(e.entry, e.not_after) for e in review.expiring] == [("kept", "2026-12-10T00:00:00Z")]
-    assert "ciphertext" not in render_markdown(review) + render_json(review)
+    comment = render_markdown(review)
+    assert "- `www`: certificate `id-left` was replaced by `id-www` but not deleted; `up` deletes it now" in comment
+    assert "ciphertext" not in comment + render_json(review)
