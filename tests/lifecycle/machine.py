@@ -94,7 +94,7 @@ CLB_OTHER = Binding("clb", "lb-2|lbl-2", OTHER_REGION)
 BINDINGS = (CLB_HOME, CDN, CLB_OTHER)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def material(domain: str, serial: int) -> tuple[str, str]:
     """Certificate and key number ``serial`` for ``domain`` (EC keys: fast to make)."""
     return make_cert(domain, key_type="ec")
@@ -284,9 +284,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             orphans -= self.retained
         orphans -= self.adoptable
         if "renamed-mark" in self.known:
-            orphans -= {
-                cid for cid in orphans if after.certs[cid]["Tags"].get(OWNER_TAG) in self.renamed_away
-            }
+            orphans -= {cid for cid in orphans if after.certs[cid]["Tags"].get(OWNER_TAG) in self.renamed_away}
         assert not orphans, (
             f"I5 MARKED: certificates marked by this stack are neither in its state nor named in a message: "
             f"{sorted(orphans)}\n{self.last.text if self.last else ''}"
@@ -515,8 +513,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             stuck_by_region = any(b.kind == "clb" and b.region not in regions for b in bound)
             if "late-regions" in self.known:
                 stuck_by_region = stuck_by_region or any(
-                    b.kind == "clb" and b.region not in set(res.inputs.get("deploy_regions", {}).get("clb") or [])
-                    | {HOME_REGION}
+                    b.kind == "clb"
+                    and b.region not in set(res.inputs.get("deploy_regions", {}).get("clb") or []) | {HOME_REGION}
                     for b in bound
                 )
             legit = bool(bound) and (current is None or not rotate or stuck_by_region)

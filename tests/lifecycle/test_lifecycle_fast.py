@@ -22,8 +22,8 @@ from .machine import machine_for
 
 pytestmark = pytest.mark.emulator
 
-EXAMPLES = int(os.environ.get("LIFECYCLE_EXAMPLES", "12"))
-STEPS = int(os.environ.get("LIFECYCLE_STEPS", "12"))
+EXAMPLES = int(os.environ.get("LIFECYCLE_EXAMPLES", "100"))
+STEPS = int(os.environ.get("LIFECYCLE_STEPS", "20"))
 SEED = os.environ.get("LIFECYCLE_SEED")
 
 
