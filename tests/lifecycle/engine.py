@@ -47,6 +47,7 @@ class Decl:
     props: dict[str, Any]
     retain: bool = False
     aliases: tuple[str, ...] = ()
+    entry: Any = None  # the machine's stack-file entry it comes from (the CLI tier writes the file from it)
 
 
 @dataclass
@@ -88,8 +89,9 @@ class Killed(BaseException):
 class Engine:
     """The state of one stack and the engine operations on it (see the module docstring)."""
 
-    def __init__(self, make_provider: Callable[[list[str]], CertificateProvider]) -> None:
+    def __init__(self, make_provider: Callable[[list[str]], CertificateProvider], identity: str) -> None:
         self._make_provider = make_provider
+        self.identity = identity  # the stack identity the owner marks derive from (provider.ownership)
         self.state: dict[str, Res] = {}
         self.pending: list[Res] = []
         self._lineages = 0

@@ -53,7 +53,6 @@ __all__ = ["KNOWN_VIOLATIONS", "LifecycleMachine", "machine_for"]
 
 IDENTITY = names_identity("proj", "lifecycle")
 OTHER_IDENTITY = names_identity("proj", "elsewhere")
-STACK_KEY = stack_key(IDENTITY)
 
 #: Switches for the violations main has today (issue 18). Each name turns off the rule or the check that finds
 #: that class again and again, so the fast tier stays green while the fix is made on its branch; remove a name
@@ -82,6 +81,8 @@ KNOWN_VIOLATIONS = frozenset(
         "renamed-mark",
     ).split(",")
 ) - {""}
+#: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
+VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
 #: A certificate removed with ``retain: true`` is left marked without a message: the engine drops it without a
 #: provider call, so no message can come from the provider; the user asked for it (README: retain).
 RETAINED_NEED_NO_MESSAGE = True
@@ -136,7 +137,7 @@ class Entry:
         return sparse_inputs(props)
 
     def decl(self) -> Decl:
-        return Decl(self.name, self.props(), self.retain, self.renamed_from)
+        return Decl(self.name, self.props(), self.retain, self.renamed_from, entry=self)
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -159,7 +160,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.time = FakeTime(emu)
         self.entries: dict[str, Entry] = {}
         self.serial = 0
-        self.engine = Engine(self._provider)
+        self.engine = self.make_engine()
         self.lineage_of: dict[str, int] = {}  # certificate id -> the lineage (resource) that created it
         self.retained: set[str] = set()
         self.adoptable: set[str] = set()  # uploaded from outside (this stack's marks or another's, or none)
@@ -171,6 +172,10 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.cloud.close()
+
+    def make_engine(self) -> Engine:
+        """The engine ``up`` and ``refresh`` go through: the in-process model (the CLI tier overrides this)."""
+        return Engine(self._provider, IDENTITY)
 
     def _provider(self, lines: list[str]) -> CertificateProvider:
         timing = Timing(sleep=self.time.sleep, clock=self.time.clock)
@@ -192,6 +197,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         removable = {r.id: r for r in [*self.engine.state.values(), *self.engine.pending]}
         run = self.engine.up(self.program(), kill_after=kill_after)
         self.last = run
+        if VERBOSE:
+            status = "ok" if run.ok else "killed" if run.killed else "failed: " + run.error.strip()[-300:]
+            print(f"up {sorted(self.entries)}: {status}", flush=True)
         for res in [*self.engine.state.values(), *self.engine.pending]:
             self.lineage_of.setdefault(res.id, res.lineage)
         for old_id, new_id, lineage in run.replaced:
@@ -216,9 +224,9 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _rename(self, old: str, new: str, entry: Entry) -> None:
         """Entry ``old`` becomes ``new`` with ``renamed_from: [old]`` (its certificate unchanged)."""
         self.entries[new] = replace(entry, name=new, renamed_from=(old,))
-        self.renamed_away.add(owner_token(IDENTITY, old))
+        self.renamed_away.add(owner_token(self.engine.identity, old))
         res = self.engine.state.get(old)
-        if res is not None:
+        if res is not None and res.id in self.cloud.snapshot().certs:  # not one deleted out of band
             self.keep[new] = res.id
 
     def _check_renames(self, after: Snapshot, run: RunResult) -> None:
@@ -279,7 +287,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                     )
 
     def _check_marked(self, after: Snapshot) -> None:
-        orphans = after.marked_by(STACK_KEY) - self.engine.all_ids() - self.told
+        orphans = after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids() - self.told
         if RETAINED_NEED_NO_MESSAGE:
             orphans -= self.retained
         orphans -= self.adoptable
@@ -303,7 +311,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.up()
 
     def _retained_of(self, name: str) -> bool:
-        owner = owner_token(IDENTITY, name)
+        owner = owner_token(self.engine.identity, name)
         snap = self.cloud.snapshot()
         return any(str((row.get("Tags") or {}).get(OWNER_TAG)) == owner for row in snap.certs.values())
 
@@ -508,7 +516,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         for res in self.engine.pending:
             bound = snap.bindings_of(res.id)
             current = next((e for e in self.entries.values() if self._current_of(e.name) == res.lineage), None)
-            rotate = current.rotate if current is not None else bool(res.inputs.get("rotate", True))
+            # The recorded value counts (docs/stack-file.md, rotate); turning it off later also stops it.
+            rotate = bool(res.inputs.get("rotate", True)) and (current is None or current.rotate)
             regions = set(current.regions) if current is not None and current.regions else {HOME_REGION}
             stuck_by_region = any(b.kind == "clb" and b.region not in regions for b in bound)
             if "late-regions" in self.known:

@@ -5,7 +5,8 @@ Bounded and derandomized for ``make test``. A longer exploration, e.g. 2,000 ste
     LIFECYCLE_EXAMPLES=100 LIFECYCLE_STEPS=20 .venv/bin/python -m pytest tests/lifecycle/test_lifecycle_fast.py
 
 ``LIFECYCLE_SEED`` (any integer) explores other sequences than the derandomized ones; ``LIFECYCLE_KNOWN_VIOLATIONS``
-(comma-separated, empty for none) overrides the switches in ``machine.KNOWN_VIOLATIONS``.
+(comma-separated, empty for none) overrides the switches in ``machine.KNOWN_VIOLATIONS``; ``LIFECYCLE_VERBOSE=1``
+prints every step run (with ``-s``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Verbosity, seed, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from support.emulator import RunningEmulator
@@ -37,11 +38,9 @@ def test_lifecycle_invariants_hold_for_random_sequences(emulator: RunningEmulato
         database=None,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
+        verbosity=Verbosity.verbose if os.environ.get("LIFECYCLE_VERBOSE") else Verbosity.normal,
     )
     if SEED is not None:
-        from hypothesis import seed
-
         seed(int(SEED))(machine.TestCase)
-        run_state_machine_as_test(machine, settings=settings(config, derandomize=False))
-    else:
-        run_state_machine_as_test(machine, settings=config)
+        config = settings(config, derandomize=False)
+    run_state_machine_as_test(machine, settings=config)
