@@ -10,10 +10,12 @@ drives a dynamic provider, per ``pulumi up``:
   alias (``renamed_from``) that is, and that no other declared resource claims, is taken over (a rename). The engine
   ignores aliases when the name itself is still in the state. ``check`` -> ``diff`` (with ``{**old inputs, **old
   outputs}``, as the project's host passes them) -> ``create`` (new), ``update`` (changes, no replaces) or a
-  create-before-delete replacement (create the new one, record it, mark the old one pending delete, delete it; a
-  failed delete keeps the old one pending for the next run; ``retain_on_delete`` drops it without a delete call);
+  create-before-delete replacement (create the new one, record it, mark the old one pending delete; it is deleted
+  with the removed resources at the end, and a failed delete keeps it pending for the next run; ``retain_on_delete``
+  drops it without a delete call);
   ``changes=None`` (DIFF_UNKNOWN) is decided by comparing old and new inputs, as the engine does;
-- last, the resources no longer declared are deleted (``retain_on_delete``: dropped without a provider call);
+- last, the deletes, in the reverse order of the old state: the certificates replaced in this run and the resources
+  no longer declared (``retain_on_delete``: dropped without a provider call);
 - the first failed step stops the run (no ``--continue-on-error``), leaving what was recorded so far;
 - a kill (SIGKILL of the CLI) is modelled as a run that stops right after its k-th provider step (create, update or
   delete) returned, before the engine recorded the result: the cloud has changed, the state has not.
@@ -50,7 +52,7 @@ class Decl:
     entry: Any = None  # the machine's stack-file entry it comes from (the CLI tier writes the file from it)
 
 
-@dataclass
+@dataclass(eq=False)
 class Res:
     """A resource in the state. ``lineage`` is the model's bookkeeping: which logical resource it is (kept across
     replacements and aliased renames, new for a fresh create)."""
@@ -129,6 +131,7 @@ class Engine:
         for res in list(self.pending):
             self._delete(provider, res)
             self.pending.remove(res)
+        order = {r.id: i for i, r in enumerate(self.state.values())}
         declared = {d.name for d in program}
         for decl in program:
             old = self.state.get(decl.name)
@@ -171,16 +174,21 @@ class Engine:
             new = Res(decl.name, made.id, news, dict(made.outs), decl.retain, old.lineage)
             self.state[decl.name] = new
             run.replaced.append((old.id, new.id, old.lineage))
-            if old.retain:
-                continue  # retain_on_delete: the old certificate is dropped from the state, never deleted
-            self.pending.append(old)
-            self._delete(provider, old)
-            self.pending.remove(old)
-        for name in [n for n in self.state if n not in declared]:
-            res = self.state[name]
+            if not old.retain:  # retain_on_delete: the old certificate is dropped from the state, never deleted
+                self.pending.append(old)  # deleted with the removed resources, after every create and update
+        # The deletes come last, in the reverse order of the old state: the replaced certificates and the resources
+        # no longer declared.
+        replaced_ids = {old for old, _new, _lineage in run.replaced}
+        replaced = [r for r in self.pending if r.id in replaced_ids]
+        removed = [self.state[n] for n in self.state if n not in declared]
+        for res in sorted(replaced + removed, key=lambda r: order.get(r.id, -1), reverse=True):
+            if res.id in replaced_ids:
+                self._delete(provider, res)
+                self.pending.remove(res)
+                continue
             if not res.retain:
                 self._delete(provider, res)
-            del self.state[name]
+            del self.state[res.name]
             run.removed.append(res.id)
 
     # -- refresh
