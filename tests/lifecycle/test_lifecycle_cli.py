@@ -56,7 +56,7 @@ class CliLifecycleMachine(LifecycleMachine):
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def up(self, kill_after: int | None = None) -> RunResult:
-        if kill_after is not None or self.faulty:
+        if kill_after is not None or self.kill_next is not None or self.faulty:
             return super().up(kill_after)
         assert isinstance(self.engine, CliEngine)
         self.engine.write(self.program())
