@@ -71,6 +71,12 @@ class CliLifecycleMachine(LifecycleMachine):
         return run
 
 
+@pytest.mark.reliability(
+    area="rotation",
+    tried="the lifecycle machine's random sequences with the real pulumi CLI as the engine (kills as SIGKILL of the "
+    "CLI's tree, then the documented recovery), the review run before every up",
+    held="the fast tier's invariants, and the review's verdict (exit 0 or 2) matches whether up then succeeds",
+)
 def test_lifecycle_invariants_hold_through_the_cli(emulator: RunningEmulator, tmp_path: Path, pulumi_bin: Path) -> None:
     base = machine_for(emulator)
     attributes = {"emulator": emulator, "root": tmp_path, "bin_dir": pulumi_bin, "known": base.known}
