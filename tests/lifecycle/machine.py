@@ -16,10 +16,11 @@ Invariants (design.md, "Contracts added in the third round"; each assertion mess
   named in a message saying how to adopt it (a ``retain: true`` removal is the user's own choice: see
   ``RETAINED_NEED_NO_MESSAGE``).
 - I6 COVER: no deploy puts a certificate on a CDN domain it does not cover (wildcards as TLS matches them).
-- I7 SETTLE: once the faults are gone, ``refresh`` then two ``up`` leave no replaced certificate pending deletion
-  unless it cannot be moved for a reason the user must fix: its entry says ``rotate: false``, or a bound resource is
-  in a region its entry's current ``deploy_regions`` do not list. A removed entry's certificate may stay only while
-  bound (the checked delete's refusal).
+- I7 SETTLE: once the faults are gone (the ``settle`` rule: ``refresh`` then two ``up``; or any two ``up`` in a row
+  with no fault set), no replaced certificate is still pending deletion unless it cannot be moved for a reason the
+  user must fix: its entry was removed or says ``rotate: false``, a bound resource is in a region its entry's current
+  ``deploy_regions`` do not list, or its successor was deleted out of band. A removed entry's certificate may stay
+  only while bound (the checked delete's refusal).
 - I8 RENAME: an entry renamed with ``renamed_from`` and the same certificate keeps its certificate id, or the ``up``
   fails and the certificate is still there (refused before any change).
 
@@ -49,7 +50,7 @@ from support.emulator import RunningEmulator
 from support.provider_calls import FakeTime
 
 from .cloud import HOME_REGION, OTHER_REGION, Binding, Cloud, Snapshot, covers
-from .engine import Decl, Engine, RunResult
+from .engine import Decl, Engine, Res, RunResult
 
 __all__ = ["KNOWN_VIOLATIONS", "LifecycleMachine", "machine_for"]
 
@@ -176,6 +177,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.keep: dict[str, str] = {}  # entry -> the certificate id its rename with renamed_from must keep
         self.left_by_kill: set[str] = set()  # see KNOWN_VIOLATIONS, "killed-after-create"
         self.kill_next: int | None = None  # the next up is killed after this many provider steps
+        self.streak: dict[str, int] = {}  # pending certificate id -> ups in a row without a fault it stayed pending
 
     def teardown(self) -> None:
         self.cloud.close()
@@ -232,7 +234,18 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif "killed-after-create" in self.known:
             self.left_by_kill |= after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids()
         self._check_renames(after, run)
+        self._check_streaks(run)
         return run
+
+    def _check_streaks(self, run: RunResult) -> None:
+        """I7 without the settle rule: a deletion pending through two ups in a row with no fault set must be stuck
+        for a reason the user must fix."""
+        if self.faulty or run.killed:
+            self.streak.clear()
+            return
+        pending = {r.id: r for r in self.engine.pending}
+        self.streak = {cid: self.streak.get(cid, 0) + 1 for cid in pending}
+        self._check_settled(run, [pending[cid] for cid, n in self.streak.items() if n >= 2])
 
     def _check_converged(self, run: RunResult) -> None:
         declared = set(self.entries)
@@ -531,32 +544,44 @@ class LifecycleMachine(RuleBasedStateMachine):
         run = self.up()
         self._check_settled(run)
 
-    def _check_settled(self, run: RunResult) -> None:
+    def _check_settled(self, run: RunResult, pending: list[Res] | None = None) -> None:
+        """I7 for ``pending`` (default: every pending deletion and every removed entry still in the state)."""
         snap = self.cloud.snapshot()
-        for res in self.engine.pending:
-            bound = snap.bindings_of(res.id)
-            current = next((e for e in self.entries.values() if self._current_of(e.name) == res.lineage), None)
-            # The recorded value counts (docs/stack-file.md, rotate); turning it off later also stops it.
-            rotate = bool(res.inputs.get("rotate", True)) and (current is None or current.rotate)
-            regions = set(current.regions) if current is not None and current.regions else {HOME_REGION}
-            stuck_by_region = any(b.kind == "clb" and b.region not in regions for b in bound)
-            if "late-regions" in self.known:
-                stuck_by_region = stuck_by_region or any(
-                    b.kind == "clb"
-                    and b.region not in set(res.inputs.get("deploy_regions", {}).get("clb") or []) | {HOME_REGION}
-                    for b in bound
-                )
-            legit = bool(bound) and (current is None or not rotate or stuck_by_region)
-            assert legit, (
-                f"I7 SETTLE: certificate {res.id}, replaced, is still pending deletion after the faults were "
-                f"cleared and two ups (bound to {bound}; rotate {rotate})\n{run.text}"
+        for res in self.engine.pending if pending is None else pending:
+            why = self._stuck_legitimately(res, snap)
+            assert why, (
+                f"I7 SETTLE: certificate {res.id}, replaced, is still pending deletion after two ups without a fault "
+                f"(bound to {snap.bindings_of(res.id)})\n{run.text}"
             )
+        if pending is not None:
+            return
         for res in self.engine.state.values():
             if res.name not in self.entries:
                 assert snap.bindings_of(res.id), (
                     f"I7 SETTLE: {res.name} ({res.id}) was removed from the stack file, is not bound, and is still "
                     f"in the state after two ups\n{run.text}"
                 )
+
+    def _stuck_legitimately(self, res: Res, snap: Snapshot) -> str:
+        """Why a replaced certificate may stay pending deletion (a reason the user must fix), or ""."""
+        bound = snap.bindings_of(res.id)
+        if not bound:
+            return ""
+        current = next((e for e in self.entries.values() if self._current_of(e.name) == res.lineage), None)
+        if current is None:
+            return "its entry was removed: a plain removal is refused while bound"
+        successor = self.engine.state[current.name].id
+        if successor not in snap.certs:
+            return "its successor was deleted out of band (refresh drops it)"
+        # The recorded value counts (docs/stack-file.md, rotate); turning it off later also stops it.
+        if not (bool(res.inputs.get("rotate", True)) and current.rotate):
+            return "rotate: false"
+        regions = set(current.regions) if current.regions else {HOME_REGION}
+        if "late-regions" in self.known:
+            regions &= set(res.inputs.get("deploy_regions", {}).get("clb") or []) | {HOME_REGION}
+        if any(b.kind == "clb" and b.region not in regions for b in bound):
+            return "a CLB in a region its deploy_regions do not list"
+        return ""
 
     def _current_of(self, name: str) -> int | None:
         res = self.engine.state.get(name)
