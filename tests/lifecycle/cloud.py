@@ -34,6 +34,8 @@ class Binding:
 class Snapshot:
     """The emulator's certificates (by id: domains, tags) and which certificate each bound resource uses."""
 
+    #: in the emulator's order (newest first), never by id: ids are random, and a rule that picks "the i-th
+    #: certificate" must pick the same one when Hypothesis replays the sequence
     certs: dict[str, dict[str, Any]]
     bound: dict[Binding, str]
 

@@ -409,7 +409,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: len(self.entries) < len(NAMES))
     @rule(i=st.integers(0, 9), j=st.integers(0, 9), take_over=st.booleans())
     def adopt(self, i: int, j: int, take_over: bool) -> None:
-        candidates = sorted(set(self.cloud.snapshot().certs) - self.engine.all_ids())
+        candidates = [c for c in self.cloud.snapshot().certs if c not in self.engine.all_ids()]
         if not candidates:
             return
         free = [n for n in NAMES if n not in self.entries]
@@ -436,7 +436,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, 9), binding=st.sampled_from(BINDINGS))
     def bind(self, i: int, binding: Binding) -> None:
         snap = self.cloud.snapshot()
-        ids = sorted(self.engine.all_ids() & set(snap.certs))
+        ids = [c for c in snap.certs if c in self.engine.all_ids()]
         if not ids:
             return
         target = ids[i % len(ids)]
@@ -460,7 +460,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 9), what=st.sampled_from(("user tag", "owner", "claim")))
     def edit_tags(self, i: int, what: str) -> None:
-        ids = sorted(self.engine.all_ids() & set(self.cloud.snapshot().certs))
+        ids = [c for c in self.cloud.snapshot().certs if c in self.engine.all_ids()]
         if not ids:
             return
         target = ids[i % len(ids)]
@@ -488,7 +488,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 9))
     def delete_outside(self, i: int) -> None:
-        ids = sorted(self.engine.all_ids() & set(self.cloud.snapshot().certs))
+        ids = [c for c in self.cloud.snapshot().certs if c in self.engine.all_ids()]
         if ids:
             try:
                 self.cloud.ssl.delete_certificate(ids[i % len(ids)], check_resources=False)
