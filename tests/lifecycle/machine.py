@@ -73,7 +73,9 @@ OTHER_IDENTITY = names_identity("proj", "elsewhere")
 #: - "renamed-mark" (a kin of item 5): a rename with ``renamed_from`` followed by an update (here the alias, which
 #:   follows the entry's name) records the new name's owner token in the state while the certificate keeps the old
 #:   name's mark; removing the entry then leaves the certificate in the cloud, marked, "managed by another entry of
-#:   this stack" that does not exist. The I5 MARKED check accepts certificates marked with a name renamed away.
+#:   this stack" that does not exist; and when the old name is declared again, removing that new entry moves its
+#:   bound resources onto the renamed entry's certificate (successor() finds it by the old name's mark). While on,
+#:   renames are generated without ``renamed_from`` (and I5 accepts certificates marked with a name renamed away).
 #: - "killed-after-create" (killed runs): a run killed after a create completed but before the engine recorded it
 #:   leaves that certificate marked with the entry's owner token and without its in-flight mark; the next up does
 #:   not recognise it (only a certificate still carrying ``pulumi:create`` is reused), uploads again and leaves it
@@ -364,7 +366,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if "rename-into-removed" in self.known and new in self.engine.state:
             return
         entry = self.entries.pop(old)
-        if with_alias:
+        if with_alias and "renamed-mark" not in self.known:
             self._rename(old, new, entry)
         else:
             self.entries[new] = replace(entry, name=new, renamed_from=())
@@ -556,7 +558,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         if pending is not None:
             return
         for res in self.engine.state.values():
-            if res.name not in self.entries:
+            # A removed entry whose own delete ran and failed (a run stopped earlier by a deletion stuck for a reason
+            # the user must fix never reached it).
+            if res.name not in self.entries and res.id in run.error:
                 assert snap.bindings_of(res.id), (
                     f"I7 SETTLE: {res.name} ({res.id}) was removed from the stack file, is not bound, and is still "
                     f"in the state after two ups\n{run.text}"
