@@ -131,3 +131,14 @@ def test_removing_an_entry_never_moves_its_resources_onto_a_renamed_entry(machin
     machine.add(i=0, domain="www.example.com", retain=False)  # www again, a new certificate
     machine.bind_to(machine.engine.state["www"].id, CLB_HOME)
     machine.remove(i=1)  # www: I1/I2, lb-1 must not be moved to api's certificate
+
+
+@known_bug(
+    "issue 18 item 5 (found by the machine): renaming api into www, whose certificate is bound, deletes api's "
+    "certificate and then fails: the rename is neither done nor refused before any change"
+)
+def test_a_failed_rename_into_a_removed_name_changes_nothing(machine: LifecycleMachine) -> None:
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.bind(i=0, binding=CLB_OTHER)
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.rename_into_a_removed_name(i=1, j=1)  # I8: api's certificate kept under www, or nothing changed
