@@ -60,8 +60,9 @@ OTHER_IDENTITY = names_identity("proj", "elsewhere")
 #: Switches for the violations main has today (issue 18). Each name turns off the rule or the check that finds
 #: that class again and again, so the fast tier stays green while the fix is made on its branch; remove a name
 #: when its fix lands (its xfail regression test in test_found_violations.py then fails first, as a reminder).
-#: - "retain-then-readd" (item 1): re-adding an entry whose earlier certificate was retained is not generated; a
-#:   later removal rotates onto the retained certificate (successor() takes any certificate with the owner tag).
+#: - "retained-successor" (item 1): no sequence leaves a retained certificate marked for an entry that is declared
+#:   again or still (re-adding the name of a removed ``retain: true`` entry, renewing a ``retain: true`` entry); a
+#:   later plain removal rotates onto that older certificate (successor() takes any certificate with the owner tag).
 #: - "rollback" (item 2): outside rollbacks of a deploy record are not generated; the next up retries the rollback
 #:   record and is stuck on CertificateDeployRetryStatusInvalid.
 #: - "bind-during-rotation" (item 3): no binding is added to a certificate that is pending deletion after a failed
@@ -86,7 +87,7 @@ OTHER_IDENTITY = names_identity("proj", "elsewhere")
 KNOWN_VIOLATIONS = frozenset(
     os.environ.get(
         "LIFECYCLE_KNOWN_VIOLATIONS",
-        "retain-then-readd,rollback,bind-during-rotation,late-regions,rename-into-removed,coverage,stripped-marks,"
+        "retained-successor,rollback,bind-during-rotation,late-regions,rename-into-removed,coverage,stripped-marks,"
         "renamed-mark,killed-after-create",
     ).split(",")
 ) - {""}
@@ -348,7 +349,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def add(self, i: int, domain: str, retain: bool) -> None:
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
-        if "retain-then-readd" in self.known and self._retained_of(name):
+        if "retained-successor" in self.known and self._retained_of(name):
             return
         self.entries[name] = Entry(name, domain, self._next_serial(), retain=retain)
         self.up()
@@ -372,6 +373,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         free = [n for n in NAMES if n not in self.entries]
         new = free[j % len(free)]
         if "rename-into-removed" in self.known and new in self.engine.state:
+            return
+        if "retained-successor" in self.known and self._retained_of(new):
             return
         entry = self.entries.pop(old)
         if with_alias and "renamed-mark" not in self.known:
@@ -397,6 +400,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def renew(self, i: int, domain: str) -> None:
         uploads = sorted(n for n, e in self.entries.items() if not e.adopt_id)
         name = uploads[i % len(uploads)]
+        if "retained-successor" in self.known and self.entries[name].retain:
+            return
         if "coverage" in self.known and not covers([domain], CDN.resource):
             domain = DOMAINS[0]
         self.entries[name] = replace(self.entries[name], domain=domain, serial=self._next_serial(), renamed_from=())
@@ -425,7 +430,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
         target = candidates[j % len(candidates)]
-        if "retain-then-readd" in self.known and self._retained_of(name):
+        if "retained-successor" in self.known and self._retained_of(name):
             return
         self.entries[name] = Entry(name, adopt_id=target, take_over=take_over)
         run = self.up()

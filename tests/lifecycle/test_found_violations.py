@@ -142,3 +142,15 @@ def test_a_failed_rename_into_a_removed_name_changes_nothing(machine: LifecycleM
     machine.bind(i=0, binding=CLB_OTHER)
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.rename_into_a_removed_name(i=1, j=1)  # I8: api's certificate kept under www, or nothing changed
+
+
+@known_bug(
+    "issue 18 item 1 (found by the machine): www with retain: true is renewed (A retained, B current), B is bound, "
+    "retain is turned off and www renamed without renamed_from: the removal moves lb-1 to the older A, deletes B"
+)
+def test_removal_after_a_retained_renewal_never_rotates(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.renew(domain="www.example.com", i=0)
+    machine.bind(binding=CLB_HOME, i=0)
+    machine.set_option(i=0, option="retain", value=False)
+    machine.rename(i=0, j=0, with_alias=False)  # I1/I2
