@@ -1,7 +1,9 @@
-"""Sequences the lifecycle state machine found breaking an invariant on main, shrunk and kept as regression tests.
+"""Sequences of the lifecycle state machine's rules that break an invariant on main, kept as regression tests: the
+ones the machine found (shrunk by Hypothesis; "found by the machine" in the reason) and the cases issue 18 reports,
+written as the same rules.
 
-Each test replays the shrunk sequence of rules (``machine.py``) with every switch of ``KNOWN_VIOLATIONS`` off and
-checks the invariants the machine checks. They are strict xfails while the bug is on main: the moment a fix lands the
+Each test replays its sequence (``machine.py``) with every switch of ``KNOWN_VIOLATIONS`` off and checks the
+invariants the machine checks. They are strict xfails while the bug is on main: the moment a fix lands the
 test passes, the xfail turns into a failure, and the marker (and the machine's matching switch) is removed.
 """
 
@@ -34,7 +36,7 @@ def machine(emulator: RunningEmulator) -> Iterator[LifecycleMachine]:
 
 @known_bug("issue 18 item 1: a plain removal rotates onto an older, retained certificate")
 def test_removal_after_a_retained_certificate_never_rotates(machine: LifecycleMachine) -> None:
-    # Shrunk: www (retain) up; remove, up (A kept, marked); www again with B, up; bind B; remove www, up.
+    # As the issue reports it: www (retain) up; remove, up (A kept, marked); www again with B; bind B; remove www.
     machine.add(i=0, domain="www.example.com", retain=True)
     machine.remove(i=0)
     machine.add(i=0, domain="www.example.com", retain=False)
