@@ -231,11 +231,12 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 def _normalise_domain(value: str) -> str:
-    """``intl.tencentcloudapi.com`` (or ``localhost:8787``, a port for a local stand-in): lower case, no trailing
-    dot; ``ValueError`` naming the variable for anything that is not a DNS name."""
+    """``intl.tencentcloudapi.com`` (or ``localhost:8787``, a port for a local stand-in): lower case, one trailing
+    dot dropped; ``ValueError`` naming the variable for anything that is not a DNS name of two labels or more (or
+    ``localhost``)."""
     text = value.strip().lower()
     name, _, port = text.partition(":")
-    name = name.rstrip(".")
+    name = name.removesuffix(".")  # one trailing dot is the fully qualified spelling of the same name
     labels = name.split(".")
     problem = None
     if "://" in text or "/" in text:
@@ -244,6 +245,9 @@ def _normalise_domain(value: str) -> str:
         problem = "it is not a DNS name"
     elif all(label.isdigit() for label in labels):
         problem = "an IP address cannot be a root domain (use TENCENTCLOUD_ENDPOINT for one address)"
+    elif len(labels) == 1 and name != "localhost":
+        # A bare label (``intl``, a typo of the whole name) would only fail at the first call, as a DNS error.
+        problem = "a single label is not a root domain (only localhost is one); give the whole name"
     elif port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         problem = "the port must be a number from 1 to 65535"
     if problem is not None:

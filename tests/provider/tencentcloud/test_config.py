@@ -157,12 +157,32 @@ def test_root_domain_builds_each_service_host() -> None:
         ("localhost:0", "port"),
         ("localhost:http", "port"),
         ("localhost:²", "port"),
+        ("x", "single label"),
+        ("intl", "single label"),
+        ("X.:8787", "single label"),
+        ("intl.tencentcloudapi.com..", "not a DNS name"),
+        (".", "not a DNS name"),
     ],
 )
 def test_bad_root_domain_names_the_variable(bad: str, problem: str) -> None:
     with pytest.raises(ValueError, match=r"TENCENTCLOUD_DOMAIN \(domain\) must be a root domain") as caught:
         ClientSettings.from_env({"TENCENTCLOUD_DOMAIN": bad})
     assert problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "domain"),
+    [
+        ("intl.tencentcloudapi.com.", "intl.tencentcloudapi.com"),
+        ("Intl.TencentCloudAPI.com", "intl.tencentcloudapi.com"),
+        ("LOCALHOST.:8787", "localhost:8787"),
+        ("localhost", "localhost"),
+    ],
+)
+def test_root_domain_is_normalised(given: str, domain: str) -> None:
+    settings = ClientSettings.from_env({"TENCENTCLOUD_DOMAIN": given})
+    assert settings.domain == domain
+    assert settings.endpoint_for("ssl") == f"https://ssl.{domain}"
 
 
 def test_endpoint_and_root_domain_together_are_refused() -> None:
