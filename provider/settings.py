@@ -11,7 +11,7 @@ from .tencentcloud.client import Client
 from .tencentcloud.config import ClientSettings
 from .tencentcloud.credentials import Credentials
 
-__all__ = ["CONFIG_KEYS", "DEFAULT_REGION", "build_service", "merged_settings", "read_settings"]
+__all__ = ["CONFIG_KEYS", "CONFIG_ORIGIN", "DEFAULT_REGION", "build_service", "merged_settings", "read_settings"]
 
 DEFAULT_REGION = "ap-guangzhou"  # Terraform's default; only the region part of tag resource names depends on it
 
@@ -30,6 +30,14 @@ CONFIG_KEYS: Mapping[str, str] = {
 }
 
 
+#: Where the ``tencentcloud:*`` values the provider is given come from, as error messages name it.
+CONFIG_ORIGIN = (
+    "the stack config the engine gave the provider: Pulumi.<stack>.yaml for `up` and `preview`, but for `refresh` "
+    "and `destroy` the config recorded in the stack's state by the last `up` (pulumi:providers:pulumi-python "
+    "default), which may differ; run them with --run-program to use Pulumi.<stack>.yaml"
+)
+
+
 def merged_settings(config: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
     """Environment-style settings: the environment's ``TENCENTCLOUD_*``, overridden by the stack config's."""
     merged = {env: environ[env] for env in CONFIG_KEYS.values() if environ.get(env)}
@@ -44,9 +52,11 @@ def read_settings(settings: Mapping[str, str], config: Mapping[str, str]) -> tup
     try:
         return Credentials.from_env(settings), ClientSettings.from_env(settings)
     except ValueError as error:
-        # The messages name the environment variables; say so when the value came from the stack config.
+        # The messages name the environment variables; say so when the value came from the stack config. Which
+        # config that was depends on the command: the engine gives a dynamic provider the config it recorded in the
+        # state at the last `up` whenever the program does not run (refresh, destroy).
         given = [key for key, env in CONFIG_KEYS.items() if key in config and env in str(error)]
-        origin = f" (set by the stack config's {given[0]}, Pulumi.<stack>.yaml)" if given else ""
+        origin = f" (set by {given[0]} in {CONFIG_ORIGIN})" if given else ""
         raise CertificateError(f"Tencent Cloud settings are invalid{origin}: {error}") from None
 
 
