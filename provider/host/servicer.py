@@ -13,6 +13,8 @@ Changes:
   (the engine sends both), so a large input the outputs do not echo (a PEM, a key) is still seen. A provider whose
   ``read`` returns ``inputs`` returns the complete inputs (it can: it saw the old ones); they replace the old ones.
 - Cancel tells every cached provider that has a ``cancel()`` method, so long waits can stop early.
+- Configured from the state (no CheckConfig first: refresh or destroy without --run-program), the host warns when
+  the recorded ``tencentcloud:*`` settings differ from ``Pulumi.<stack>.yaml`` (``recorded``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import dill  # type: ignore[import-untyped]
@@ -33,6 +36,7 @@ from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 from provider.errors import CertificateError
 
 from .parallel import Gate, HostSettingError, operation_limit
+from .recorded import stale_settings, stale_settings_warning
 from .sdk import (
     Config,
     ConfigureRequest,
@@ -129,10 +133,13 @@ class HostServicer(ResourceProviderServicer):
         self.cache = ProviderCache()
         self._environ = os.environ if environ is None else environ
         self._config: dict[str, Any] = {}
+        self._config_checked = False
         self.setting_error: HostSettingError | None = None
 
     # As in the stock host; every other method of the service is the generated base's UNIMPLEMENTED.
     def CheckConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        # The engine checks the config of a provider the program registers; one it loads from the state it does not.
+        self._config_checked = True
         _unimplemented(context, "CheckConfig")
 
     def DiffConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -158,6 +165,10 @@ class HostServicer(ResourceProviderServicer):
             # whose SDK then prints a traceback of its own under the message.
             self.setting_error = error
         self._config = config
+        if not self._config_checked:  # the config the last `up` recorded in the state (refresh, destroy)
+            stale = stale_settings(config, request.urn, Path.cwd())
+            if stale:
+                print(stale_settings_warning(stale, request.urn), file=sys.stderr, flush=True)
         return provider_pb2.ConfigureResponse(acceptSecrets=False)
 
     def GetPluginInfo(self, request: Any, context: grpc.ServicerContext) -> Any:

@@ -39,7 +39,7 @@ def test_refresh_and_destroy_use_the_recorded_settings_unless_the_program_runs(p
     project.make_cert("www", "www.example.com")
     project.set_secret("wwwKey", project.keys["www"])
     project.write_stack(config_key_stack("wwwKey"))
-    project.up()
+    assert "recorded in the stack's state" not in project.up()
     (cert_id,) = project.certificates()
 
     # What the state holds: the config as the provider's inputs, the key encrypted, never in plain text.
@@ -52,10 +52,14 @@ def test_refresh_and_destroy_use_the_recorded_settings_unless_the_program_runs(p
     assert "PRIVATE KEY" not in export
 
     # Another site in the config: a plain refresh still reads from the recorded one (the engine's behaviour).
+    # The host says so, naming the key whose value differs.
     project.cli("config", "set", "tencentcloud:domain", "localhost:1")
     seen = len(project.emu.calls())
-    project.cli("refresh", "--yes")
+    out = project.cli("refresh", "--yes")
     assert hosts_since(project, seen) == {f"ssl.localhost:{port}"}
+    assert "the last `up` recorded in the stack's state" in out, out
+    assert f"Pulumi.{project.stack}.yaml, which differ for tencentcloud:domain:" in out, out
+    assert "--run-program" in out and "localhost:1" not in out, out
 
     # The endpoint from the environment and no domain in the config: the recorded domain conflicts with it, and the
     # refusal says where that domain came from and what to run instead.
@@ -74,8 +78,9 @@ def test_refresh_and_destroy_use_the_recorded_settings_unless_the_program_runs(p
     # With the program run, refresh and destroy use the current settings.
     endpoint_host = project.emu.url.split("://", 1)[1]
     seen = len(project.emu.calls())
-    project.cli("refresh", "--yes", "--run-program")
+    out = project.cli("refresh", "--yes", "--run-program")
     assert hosts_since(project, seen) == {endpoint_host}
+    assert "recorded in the stack's state" not in out, out
     assert set(project.state_resources()) == {"www"}
 
     seen = len(project.emu.calls())
