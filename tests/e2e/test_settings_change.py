@@ -78,7 +78,7 @@ def test_refresh_and_destroy_use_the_recorded_settings_unless_the_program_runs(p
     # With the program run, refresh and destroy use the current settings.
     endpoint_host = project.emu.url.split("://", 1)[1]
     seen = len(project.emu.calls())
-    out = project.cli("refresh", "--yes", "--run-program")
+    out = project.cli("refresh", "--yes", "--clear-pending-creates", "--run-program")  # as docs/recovery.md says
     assert hosts_since(project, seen) == {endpoint_host}
     assert "recorded in the stack's state" not in out, out
     assert set(project.state_resources()) == {"www"}
