@@ -281,7 +281,14 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
         """Refresh from the listing concurrent reads share (``provider.refresh``); gone -> empty id (dropped)."""
-        found = refresh(self._ssl(), self._shared(), id_, props)
+        try:
+            found = refresh(self._ssl(), self._shared(), id_, props)
+        except TencentCloudError as error:
+            # Not a CertificateError, the engine would show a Python traceback instead of the reason.
+            raise CertificateError(
+                f"{entry_name(props, id_)}: reading certificate {id_} from Tencent Cloud failed: {error}. The state "
+                "is unchanged; run `pulumi refresh` again once Tencent Cloud answers"
+            ) from None
         if found is None:
             return dyn.ReadResult(None, {})
         return dyn.ReadResult(id_, found.outputs, found.inputs)

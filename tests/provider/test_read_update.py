@@ -149,3 +149,23 @@ def test_update_of_a_vanished_certificate(ssl: SslService, provider: Certificate
     ssl.delete_certificate(cert_id, check_resources=False)
     with pytest.raises(CertificateError, match="pulumi refresh"):
         provider.update(cert_id, outs, checked(provider, upload_inputs(cert, key, alias="x")))
+
+
+def test_a_read_that_fails_is_a_plain_message_naming_the_entry(
+    emu: RunningEmulator, provider: CertificateProvider
+) -> None:
+    cert, key = make_cert("www.example.com")
+    inputs = checked(provider, upload_inputs(cert, key))
+    cert_id, outs = create(provider, upload_inputs(cert, key))
+    # A refusal no retry lifts, on both reads a refresh may make: the error must name the entry, not be a traceback.
+    for action in ("DescribeCertificates", "DescribeCertificateDetail"):
+        emu.admin(
+            "POST",
+            "/_emulator/faults",
+            {"Action": action, "Kind": "error", "Code": "UnauthorizedOperation", "Message": "no", "Count": 5},
+        )
+    with pytest.raises(CertificateError) as failure:
+        provider.read(cert_id, {**inputs, **outs})
+    message = str(failure.value)
+    assert message.startswith(f"www: reading certificate {cert_id} from Tencent Cloud failed")
+    assert "UnauthorizedOperation" in message and "run `pulumi refresh` again" in message
