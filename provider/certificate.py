@@ -196,6 +196,13 @@ class CertificateProvider(dyn.ResourceProvider):
         """A ``release:`` name keeps the inputs the state recorded: no change, no API call, only retained."""
         recorded = {k: v for k, v in olds.items() if k != "__provider"}
         if recorded.get("source") in SOURCES:
+            entry = recorded.get("entry") or news.get("entry")
+            self._say(
+                f"{entry}: released: its certificate stays in Tencent Cloud and the stack now only retains it; take "
+                f"{entry} out of release: and run `pulumi up` to drop it from the state. A deletion task Tencent was "
+                "already running for it (an earlier run timed out waiting for it, or was killed) cannot be stopped: "
+                "Tencent finishes it"
+            )
             # retain: the certificate this one replaced, if its deletion is still pending, is let go of too (diff
             # hands the setting to that delete, provider.handover); it changes nothing else.
             return dyn.CheckResult({**recorded, "retain": True}, [])

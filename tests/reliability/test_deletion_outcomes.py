@@ -511,3 +511,39 @@ def test_a_refused_destroy_is_finished_as_its_message_says(project: Project) -> 
     assert project.state_resources() == {}
     assert api_id in project.certificates()
     assert "UploadCertificate" not in {c["Action"] for c in project.emu.calls()}
+
+
+@deletion(
+    "`release:` naming a former name that another entry takes over with `renamed_from`",
+    "preview fails (non-zero) naming the release list, the name and the entry whose renamed_from holds it, before "
+    "Pulumi sees a duplicate alias; nothing is written to the cloud",
+)
+def test_release_of_a_renamed_from_name_is_refused(project: Project) -> None:
+    up_two_entries(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.write_stack(
+        "certificates:\n" + upload_entry("www", "www") + upload_entry("api2", "api", "renamed_from: [api]\n")
+        + "release:\n  - api\n"
+    )  # fmt: skip
+    (project.certs / "api2.pem").write_text((project.certs / "api.pem").read_text())
+    (project.certs / "api2.key").write_text((project.certs / "api.key").read_text())
+    proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode != 0
+    said = proc.stdout + (proc.stderr or "")
+    assert_says(said, "release", "'api' is also in the renamed_from of entry 'api2'")
+    assert "Duplicate resource alias" not in said
+    writes = [c for c in project.emu.calls() if not c["Action"].startswith(("Describe", "Get"))]
+    assert writes == []
+
+
+@deletion(
+    "a release run (an entry removed and listed under `release:`)",
+    "each release step says what happened and what comes next: the entry is released, stays in Tencent Cloud, and "
+    "is to be taken out of release:; that a deletion task already running cannot be stopped",
+)
+def test_a_release_says_what_it_did(project: Project) -> None:
+    up_two_entries(project)
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    out = project.up()
+    assert_says(out, "api: released: its certificate stays in Tencent Cloud", "take api out of release:",
+                "cannot be stopped")  # fmt: skip
