@@ -21,6 +21,7 @@ from .sharing import Step
 from .ssl import (
     BOUND_CODE,
     DELETE_CODES,
+    DEPLOYED_RESOURCE_TYPES,
     ROLE_CODE,
     Case,
     CertificateNotFound,
@@ -91,7 +92,7 @@ class Deleter(Step):
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline):
+                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline, steering is not None):
                         continue
                 waited = self._wait_to_lift(entry, id_, refusal, deadline, retry_delay, timeout)
                 if waited is not None:
@@ -128,7 +129,7 @@ class Deleter(Step):
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec, successor_owner, failure, deadline):
+                if self._rotate(entry, id_, spec, successor_owner, failure, deadline, steering is not None):
                     continue
             raise CertificateError(self.refusal_message(entry, id_, failure, case))
 
@@ -199,18 +200,22 @@ class Deleter(Step):
         successor_owner: str,
         refusal: CertificateStillBound,
         deadline: float,
+        replaced: bool,
     ) -> bool:
         """Move what is bound to a replaced certificate to the successor that names it, marked by
-        ``successor_owner``; False when none does."""
+        ``successor_owner``; False when none does. ``replaced``: the entry is still declared (not a removal)."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
             successor = rotator.successor(id_, successor_owner)
             if successor is None:
                 # A removal, or a replacement that recorded no link (made before replacements recorded one, or
-                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess.
-                self._say(
-                    f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another certificate"
-                )
+                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess. Only a
+                # replacement could have had one: a removal is not told about it.
+                if replaced:
+                    self._say(
+                        f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another "
+                        "certificate"
+                    )
                 return False
             rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:
@@ -305,7 +310,11 @@ class Deleter(Step):
         keep = "The certificate stays in the stack's state and in Tencent Cloud."
         if isinstance(refusal, CertificateStillBound):
             resources = refusal.resources or self._bound_resources(certificate_id)
-            bound = "; ".join(_describe_bound(r) for r in resources) or "Tencent Cloud did not list them"
+            bound = "; ".join(_describe_bound(r) for r in resources) or (
+                "none that DescribeDeployedResources lists for the types the provider asks about ("
+                + ", ".join(t.upper() for t in DEPLOYED_RESOURCE_TYPES)
+                + "): look in the service that uses it"
+            )
             reason = f" ({refusal.reason})" if refusal.reason else ""
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: it is still bound to cloud resources"

@@ -106,9 +106,9 @@ _ROWS = (
         "FailedOperation.AuthError",
         Handling.ACCOUNT,
         "the API key is not allowed to delete this certificate",
-        "Grant the key's CAM user or role the action `ssl:DeleteCertificate` on the resource "
-        "`qcs::ssl::uin/<account>:certificate/{certificate_id}` (or the policy QcloudSSLFullAccess), then run "
-        "`pulumi up` again",
+        "Grant the key's CAM user or role the action `ssl:DeleteCertificate` on certificate {certificate_id} (in a "
+        "CAM policy, the resource `certificate/{certificate_id}` of your account's SSL service, or all resources), "
+        "or attach the policy QcloudSSLFullAccess, then run `pulumi up` again",
     ),
     DeleteCode(
         "FailedOperation.BoundResources",

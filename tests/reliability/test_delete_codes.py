@@ -165,7 +165,7 @@ FROM_STATE = [
     Refusal(
         "FailedOperation.AuthError",
         _settings(DeniedActions=["DeleteCertificate"]),
-        ("not allowed to delete", "ssl:DeleteCertificate", "qcs::ssl::uin/<account>:certificate/", "run `pulumi up`"),
+        ("not allowed to delete", "ssl:DeleteCertificate", "QcloudSSLFullAccess", "run `pulumi up`"),
     ),
     Refusal(
         "FailedOperation.NoRealNameAuth",
@@ -176,7 +176,11 @@ FROM_STATE = [
 
 #: Refusals no emulator state produces: injected replies.
 INJECTED = [
-    Refusal("FailedOperation.BoundResources", _inject("FailedOperation.BoundResources"), ("still bound", "Unbind")),
+    Refusal(
+        "FailedOperation.BoundResources",
+        _inject("FailedOperation.BoundResources"),
+        ("still bound", "Unbind", "none that DescribeDeployedResources lists"),
+    ),
     Refusal("FailedOperation.DeleteResourceFailed", _inject("FailedOperation.DeleteResourceFailed"), ("still bound",)),
     Refusal(
         "FailedOperation.RoleNotFoundAuthorization",
@@ -199,6 +203,7 @@ def _check_refusal(case: Refusal, message: str, cert_id: str, emu: RunningEmulat
     assert "stays" in message
     if rule.handling is Handling.PERMANENT:
         assert "`www`" in message and "again to retry" not in message
+    assert "<account>" not in message and "no certificate records that it replaces" not in message
     [call] = deletes(emu)  # refused at once: no retry, no task
     assert call["ErrorCode"] == case.code
 
@@ -213,10 +218,14 @@ def test_state_refusals(case: Refusal, emu: RunningEmulator, provider: Certifica
 
 @codes("injected refusal")
 @pytest.mark.parametrize("case", INJECTED, ids=lambda c: c.code)
-def test_injected_refusals(case: Refusal, emu: RunningEmulator, provider: CertificateProvider) -> None:
+def test_injected_refusals(
+    case: Refusal, emu: RunningEmulator, provider: CertificateProvider, lines: list[str]
+) -> None:
     cert_id, outs = uploaded(provider)
     case.arrange(emu, cert_id)
     _check_refusal(case, refused(provider, emu, cert_id, outs), cert_id, emu)
+    # A removal has no replacement to move anything to: nothing is said about one.
+    assert not [line for line in lines if "no certificate records that it replaces" in line]
 
 
 TRANSIENT = [code for code, rule in DELETE_CODES.items() if rule.handling is Handling.RETRIED]
