@@ -547,3 +547,16 @@ def test_a_release_says_what_it_did(project: Project) -> None:
     out = project.up()
     assert_says(out, "api: released: its certificate stays in Tencent Cloud", "take api out of release:",
                 "cannot be stopped")  # fmt: skip
+
+
+@deletion(
+    "the review (`python -m provider.review`) of a change that lists a removed entry under `release:`",
+    "the review shows the release (a released row and count, exit 0), not \"No change to certificates\"",
+)
+def test_the_review_shows_a_release(project: Project) -> None:
+    up_two_entries(project)
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    review = project.review("--stack", STACK)
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert "1 released (listed under release:" in review.stdout
+    assert "No change to certificates" not in review.stdout
