@@ -560,3 +560,24 @@ def test_the_review_shows_a_release(project: Project) -> None:
     assert review.returncode == 0, review.stdout + review.stderr
     assert "1 released (listed under release:" in review.stdout
     assert "No change to certificates" not in review.stdout
+
+
+@deletion(
+    "a protected entry (`protect: true`) whose certificate Tencent will not delete, removed and released, then taken "
+    "out of `release:`",
+    "the release keeps the certificate retained without protect (as documented), so the next up drops it from the "
+    "state with no DeleteCertificate call and no protect refusal",
+)
+def test_releasing_a_protected_entry_drops_protect_and_keeps_the_certificate(project: Project) -> None:
+    api_id = up_two_entries(project, "protect: true\n")
+    assert project.state_resources()["api"].get("protect") is True
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": api_id, "Paid": True, "Status": 1})
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    project.up()
+    released = project.state_resources()["api"]
+    assert released.get("retainOnDelete") is True and not released.get("protect")
+    remove_api(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.up()
+    assert "api" not in project.state_resources() and api_id in project.certificates()
+    assert "DeleteCertificate" not in {c["Action"] for c in project.emu.calls()}
