@@ -551,7 +551,7 @@ def test_a_release_says_what_it_did(project: Project) -> None:
 
 @deletion(
     "the review (`python -m provider.review`) of a change that lists a removed entry under `release:`",
-    "the review shows the release (a released row and count, exit 0), not \"No change to certificates\"",
+    'the review shows the release (a released row and count, exit 0), not "No change to certificates"',
 )
 def test_the_review_shows_a_release(project: Project) -> None:
     up_two_entries(project)
