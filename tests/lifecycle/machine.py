@@ -25,9 +25,9 @@ Invariants (design.md, "Contracts added in the third round"; each assertion mess
 - I8 RENAME: an entry renamed with ``renamed_from`` and the same certificate keeps its certificate id, or the ``up``
   fails and the certificate is still there (refused before any change).
 
-A killed run is not checked for I5 (it cannot say anything); the run after it is. Known violations on main (issue 18,
-items 1-5 and 8, and kin the machine found) are switched off by ``KNOWN_VIOLATIONS`` (see there); each has a shrunk
-regression test in ``test_found_violations.py`` that is a strict xfail until the fix lands.
+A killed run is not checked for I5 (it cannot say anything); the run after it is. Violations still on main are
+switched off by ``KNOWN_VIOLATIONS`` (see there); each has a shrunk regression test in ``test_found_violations.py``
+that is a strict xfail until the fix lands. The fixed ones' regressions stay there as plain tests.
 """
 
 from __future__ import annotations
@@ -58,39 +58,20 @@ __all__ = ["KNOWN_VIOLATIONS", "LifecycleMachine", "machine_for"]
 IDENTITY = names_identity("proj", "lifecycle")
 OTHER_IDENTITY = names_identity("proj", "elsewhere")
 
-#: Switches for the violations main has today (issue 18). Each name turns off the rule or the check that finds
-#: that class again and again, so the fast tier stays green while the fix is made on its branch; remove a name
-#: when its fix lands (its xfail regression test in test_found_violations.py then fails first, as a reminder).
-#: - "retained-successor" (item 1): no sequence leaves a retained certificate marked for an entry that is declared
-#:   again or still (re-adding the name of a removed ``retain: true`` entry, renewing a ``retain: true`` entry); a
-#:   later plain removal rotates onto that older certificate (successor() takes any certificate with the owner tag).
-#: - "rollback" (item 2): outside rollbacks of a deploy record are not generated; the next up retries the rollback
-#:   record and is stuck on CertificateDeployRetryStatusInvalid.
-#: - "bind-during-rotation" (item 3): no binding is added to a certificate that is pending deletion after a failed
-#:   rotation; the next ups resume the old record and never move the new binding.
+#: Switches for the violations main has today. Each name turns off the rule or the check that finds that class
+#: again and again, so the fast tier stays green while the fix is made on its branch; remove a name when its fix
+#: lands (its xfail regression test in test_found_violations.py then fails first, as a reminder). Fixed and removed
+#: (their regressions now pass): retained-successor (item 1), rollback (item 2), bind-during-rotation (item 3),
+#: coverage (item 8), renamed-mark and stripped-marks (kin of items 1 and 5).
 #: - "late-regions" (item 4): the I7 SETTLE check accepts a replaced certificate stuck on a region that the current
 #:   deploy_regions list (the pending delete reads the old inputs' regions).
 #: - "rename-into-removed" (item 5): renames into a name that is still in the state are not generated.
-#: - "coverage" (item 8): renewals onto a domain the CDN binding is not under are not generated.
-#: - "renamed-mark" (a kin of item 5): a rename with ``renamed_from`` followed by an update (here the alias, which
-#:   follows the entry's name) records the new name's owner token in the state while the certificate keeps the old
-#:   name's mark; removing the entry then leaves the certificate in the cloud, marked, "managed by another entry of
-#:   this stack" that does not exist; and when the old name is declared again, removing that new entry moves its
-#:   bound resources onto the renamed entry's certificate (successor() finds it by the old name's mark). While on,
-#:   renames are generated without ``renamed_from`` (and I5 accepts certificates marked with a name renamed away).
 #: - "killed-after-create" (killed runs): a run killed after a create completed but before the engine recorded it
 #:   leaves that certificate marked with the entry's owner token and without its in-flight mark; the next up does
 #:   not recognise it (only a certificate still carrying ``pulumi:create`` is reused), uploads again and leaves it
 #:   behind without a word. The I5 MARKED check accepts the certificates a killed run left.
-#: - "stripped-marks" (same root as item 1): outside edits that strip the provider's marks from a certificate of
-#:   the state are not generated; a replaced one's delete then finds no successor by tag and is refused while
-#:   bound (the link a replacement records in the state is not used).
 KNOWN_VIOLATIONS = frozenset(
-    os.environ.get(
-        "LIFECYCLE_KNOWN_VIOLATIONS",
-        "retained-successor,rollback,bind-during-rotation,late-regions,rename-into-removed,coverage,stripped-marks,"
-        "renamed-mark,killed-after-create",
-    ).split(",")
+    os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "late-regions,rename-into-removed,killed-after-create").split(",")
 ) - {""}
 #: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
 VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
@@ -177,7 +158,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.told: set[str] = set()  # ids a message told the user how to adopt
         self.faulty = False
         self.last: RunResult | None = None
-        self.renamed_away: set[str] = set()  # owner tokens of names renamed with renamed_from
         self.keep: dict[str, str] = {}  # entry -> the certificate id its rename with renamed_from must keep
         self.left_by_kill: set[str] = set()  # see KNOWN_VIOLATIONS, "killed-after-create"
         self.kill_next: int | None = None  # the next up is killed after this many provider steps
@@ -262,7 +242,6 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _rename(self, old: str, new: str, entry: Entry) -> None:
         """Entry ``old`` becomes ``new`` with ``renamed_from: [old]`` (its certificate unchanged)."""
         self.entries[new] = replace(entry, name=new, renamed_from=(old,))
-        self.renamed_away.add(owner_token(self.engine.identity, old))
         res = self.engine.state.get(old)
         if res is not None and res.id in self.cloud.snapshot().certs:  # not one deleted out of band
             self.keep[new] = res.id
@@ -334,8 +313,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         if RETAINED_NEED_NO_MESSAGE:
             orphans -= self.retained
         orphans -= self.left_by_kill
-        if "renamed-mark" in self.known:
-            orphans -= {cid for cid in orphans if after.certs[cid]["Tags"].get(OWNER_TAG) in self.renamed_away}
         assert not orphans, (
             f"I5 MARKED: certificates marked by this stack are neither in its state nor named in a message: "
             f"{sorted(orphans)}\n{self.last.text if self.last else ''}"
@@ -356,15 +333,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def add(self, i: int, domain: str, retain: bool) -> None:
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
-        if "retained-successor" in self.known and self._retained_of(name):
-            return
         self.entries[name] = Entry(name, domain, self._next_serial(), retain=retain)
         self.up()
-
-    def _retained_of(self, name: str) -> bool:
-        owner = owner_token(self.engine.identity, name)
-        snap = self.cloud.snapshot()
-        return any(str((row.get("Tags") or {}).get(OWNER_TAG)) == owner for row in snap.certs.values())
 
     @precondition(lambda self: bool(self.entries))
     @rule(i=st.integers(0, 9))
@@ -381,10 +351,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         new = free[j % len(free)]
         if "rename-into-removed" in self.known and new in self.engine.state:
             return
-        if "retained-successor" in self.known and self._retained_of(new):
-            return
         entry = self.entries.pop(old)
-        if with_alias and "renamed-mark" not in self.known:
+        if with_alias:
             self._rename(old, new, entry)
         else:
             self.entries[new] = replace(entry, name=new, renamed_from=())
@@ -407,10 +375,6 @@ class LifecycleMachine(RuleBasedStateMachine):
     def renew(self, i: int, domain: str) -> None:
         uploads = sorted(n for n, e in self.entries.items() if not e.adopt_id)
         name = uploads[i % len(uploads)]
-        if "retained-successor" in self.known and self.entries[name].retain:
-            return
-        if "coverage" in self.known and not covers([domain], CDN.resource):
-            domain = DOMAINS[0]
         self.entries[name] = replace(self.entries[name], domain=domain, serial=self._next_serial(), renamed_from=())
         self.up()
 
@@ -437,8 +401,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
         target = candidates[j % len(candidates)]
-        if "retained-successor" in self.known and self._retained_of(name):
-            return
         self.entries[name] = Entry(name, adopt_id=target, take_over=take_over)
         run = self.up()
         refused = "cannot adopt" in run.error or "managed by another Pulumi stack" in run.error
@@ -463,9 +425,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not ids:
             return
         target = ids[i % len(ids)]
-        pending = {r.id for r in self.engine.pending}
-        if "bind-during-rotation" in self.known and target in pending:
-            return
         self.bind_to(target, binding)
 
     def bind_to(self, certificate_id: str, binding: Binding) -> None:
@@ -490,12 +449,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         try:
             if what == "user tag":
                 self.cloud.ssl.change_tags(target, replace={"team": "someone-else"})
-            elif "stripped-marks" not in self.known:
+            else:
                 self.cloud.ssl.change_tags(target, delete=[OWNER_TAG if what == "owner" else CLAIM_TAG])
         except TencentCloudError:
             pass  # an injected fault hits everyone's calls
 
-    @precondition(lambda self: "rollback" not in self.known)
     @rule()
     def roll_back(self) -> None:
         """Issue 18 item 2: the rollback the failure message advises, made from outside."""
