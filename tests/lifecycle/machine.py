@@ -58,21 +58,12 @@ __all__ = ["KNOWN_VIOLATIONS", "LifecycleMachine", "machine_for"]
 IDENTITY = names_identity("proj", "lifecycle")
 OTHER_IDENTITY = names_identity("proj", "elsewhere")
 
-#: Switches for the violations main has today. Each name turns off the rule or the check that finds that class
-#: again and again, so the fast tier stays green while the fix is made on its branch; remove a name when its fix
-#: lands (its xfail regression test in test_found_violations.py then fails first, as a reminder). Fixed and removed
-#: (their regressions now pass): retained-successor (item 1), rollback (item 2), bind-during-rotation (item 3),
-#: coverage (item 8), renamed-mark and stripped-marks (kin of items 1 and 5).
-#: - "late-regions" (item 4): the I7 SETTLE check accepts a replaced certificate stuck on a region that the current
-#:   deploy_regions list (the pending delete reads the old inputs' regions).
-#: - "rename-into-removed" (item 5): renames into a name that is still in the state are not generated.
-#: - "killed-after-create" (killed runs): a run killed after a create completed but before the engine recorded it
-#:   leaves that certificate marked with the entry's owner token and without its in-flight mark; the next up does
-#:   not recognise it (only a certificate still carrying ``pulumi:create`` is reused), uploads again and leaves it
-#:   behind without a word. The I5 MARKED check accepts the certificates a killed run left.
-KNOWN_VIOLATIONS = frozenset(
-    os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "late-regions,rename-into-removed,killed-after-create").split(",")
-) - {""}
+#: Switches for violations main has: each name turns off the rule or the check that finds that class again and
+#: again, so the fast tier stays green while the fix is made; remove a name when its fix lands (its xfail regression
+#: test in test_found_violations.py then fails first, as a reminder). None is on: every class found so far is fixed
+#: (issue 18 items 1-5 and 8, renamed marks, stripped marks, a run killed after a create completed) and its
+#: regression is a plain test. ``LIFECYCLE_KNOWN_VIOLATIONS`` (comma-separated) sets the switches for a run.
+KNOWN_VIOLATIONS = frozenset(os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "").split(",")) - {""}
 #: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
 VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
 #: A certificate removed with ``retain: true`` is left marked without a message: the engine drops it without a
@@ -121,6 +112,9 @@ class Entry:
             "delete_timeout": 120.0,
             "create_timeout": 120.0,
         }
+        if self.renamed_from:  # as provider.resource sends them: each former name with its owner token
+            props["renamed_from"] = {old: owner_token(IDENTITY, old) for old in self.renamed_from}
+            props["stack_file"] = "stacks/lifecycle.yaml"
         if self.adopt_id:
             props.update(source="adopt", adopt_id=self.adopt_id, take_over=self.take_over)
         else:
@@ -159,7 +153,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.faulty = False
         self.last: RunResult | None = None
         self.keep: dict[str, str] = {}  # entry -> the certificate id its rename with renamed_from must keep
-        self.left_by_kill: set[str] = set()  # see KNOWN_VIOLATIONS, "killed-after-create"
         self.kill_next: int | None = None  # the next up is killed after this many provider steps
         self.streak: dict[str, int] = {}  # pending certificate id -> ups in a row without a fault it stayed pending
 
@@ -216,8 +209,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._check_coverage(after, touched, before)
         if not run.killed:  # a killed run cannot say anything; the next run must find what it left
             self._check_marked(after)
-        elif "killed-after-create" in self.known:
-            self.left_by_kill |= after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids()
         self._check_renames(after, run)
         self._check_streaks(run)
         return run
@@ -312,7 +303,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         orphans = after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids() - self.told
         if RETAINED_NEED_NO_MESSAGE:
             orphans -= self.retained
-        orphans -= self.left_by_kill
         assert not orphans, (
             f"I5 MARKED: certificates marked by this stack are neither in its state nor named in a message: "
             f"{sorted(orphans)}\n{self.last.text if self.last else ''}"
@@ -333,8 +323,16 @@ class LifecycleMachine(RuleBasedStateMachine):
     def add(self, i: int, domain: str, retain: bool) -> None:
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
+        self._forget_former(name)
         self.entries[name] = Entry(name, domain, self._next_serial(), retain=retain)
         self.up()
+
+    def _forget_former(self, name: str) -> None:
+        """Before ``name`` is declared: drop it from other entries' ``renamed_from``, which the stack-file loader
+        refuses to name another entry (what its message tells the user to do)."""
+        for other, entry in list(self.entries.items()):
+            if name in entry.renamed_from:
+                self.entries[other] = replace(entry, renamed_from=tuple(n for n in entry.renamed_from if n != name))
 
     @precondition(lambda self: bool(self.entries))
     @rule(i=st.integers(0, 9))
@@ -349,16 +347,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         old = sorted(self.entries)[i % len(self.entries)]
         free = [n for n in NAMES if n not in self.entries]
         new = free[j % len(free)]
-        if "rename-into-removed" in self.known and new in self.engine.state:
-            return
         entry = self.entries.pop(old)
+        self._forget_former(new)
         if with_alias:
             self._rename(old, new, entry)
         else:
             self.entries[new] = replace(entry, name=new, renamed_from=())
         self.up()
 
-    @precondition(lambda self: len(self.entries) >= 2 and "rename-into-removed" not in self.known)
+    @precondition(lambda self: len(self.entries) >= 2)
     @rule(i=st.integers(0, 9), j=st.integers(1, 9))
     def rename_into_a_removed_name(self, i: int, j: int) -> None:
         """Issue 18 item 5: only ``a: {renamed_from: [b], <b's certificate>}`` is left of entries ``a`` and ``b``."""
@@ -401,6 +398,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
         target = candidates[j % len(candidates)]
+        self._forget_former(name)
         self.entries[name] = Entry(name, adopt_id=target, take_over=take_over)
         run = self.up()
         refused = "cannot adopt" in run.error or "managed by another Pulumi stack" in run.error
@@ -560,8 +558,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not (bool(res.inputs.get("rotate", True)) and current.rotate):
             return "rotate: false"
         regions = set(current.regions) if current.regions else {HOME_REGION}
-        if "late-regions" in self.known:
-            regions &= set(res.inputs.get("deploy_regions", {}).get("clb") or []) | {HOME_REGION}
         if any(b.kind == "clb" and b.region not in regions for b in bound):
             return "a CLB in a region its deploy_regions do not list"
         return ""

@@ -64,7 +64,6 @@ def test_a_binding_added_after_a_failed_rotation_is_moved(machine: LifecycleMach
     machine.settle()  # I7
 
 
-@known_bug("issue 18 item 4: deploy_regions added to fix a failed rotation never apply")
 def test_deploy_regions_added_after_a_failed_rotation_take_effect(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CLB_OTHER)
@@ -73,7 +72,6 @@ def test_deploy_regions_added_after_a_failed_rotation_take_effect(machine: Lifec
     machine.settle()  # I7
 
 
-@known_bug("issue 18 item 5: renaming into a removed name deletes and re-uploads")
 def test_renaming_into_a_removed_name_keeps_the_certificate(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.add(i=0, domain="www.example.com", retain=False)
@@ -101,10 +99,6 @@ def test_a_rotation_does_not_depend_on_the_successors_tags(machine: LifecycleMac
     machine.settle()  # I7
 
 
-@known_bug(
-    "killed runs (found by the machine): a run killed after a create completed, before the engine recorded it, "
-    "leaves the certificate marked by the entry; the next up uploads again and leaves it behind without a word"
-)
 def test_a_certificate_left_by_a_run_killed_after_its_create_is_found_again(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.arm_kill(k=1)
@@ -120,10 +114,6 @@ def test_removing_an_entry_never_moves_its_resources_onto_a_renamed_entry(machin
     machine.remove(i=1)  # www: I1/I2, lb-1 must not be moved to api's certificate
 
 
-@known_bug(
-    "issue 18 item 5 (found by the machine): renaming api into www, whose certificate is bound, deletes api's "
-    "certificate and then fails: the rename is neither done nor refused before any change"
-)
 def test_a_failed_rename_into_a_removed_name_changes_nothing(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CLB_OTHER)
