@@ -20,7 +20,8 @@ Invariants (design.md, "Contracts added in the third round"; each assertion mess
 - I7 SETTLE: once the faults are gone (the ``settle`` rule: ``refresh`` then two ``up``; or any two ``up`` in a row
   with no fault set), no replaced certificate is still pending deletion unless it cannot be moved for a reason the
   user must fix: its entry was removed or says ``rotate: false``, a bound resource is in a region its entry's current
-  ``deploy_regions`` do not list, or its successor was deleted out of band. A removed entry's certificate may stay
+  ``deploy_regions`` do not list, its successor does not cover a bound CDN domain (the deploy is refused), or its
+  successor was deleted out of band. A removed entry's certificate may stay
   only while bound (the checked delete's refusal).
 - I8 RENAME: an entry renamed with ``renamed_from`` and the same certificate keeps its certificate id, or the ``up``
   fails and the certificate is still there (refused before any change).
@@ -560,6 +561,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         regions = set(current.regions) if current.regions else {HOME_REGION}
         if any(b.kind == "clb" and b.region not in regions for b in bound):
             return "a CLB in a region its deploy_regions do not list"
+        row = snap.certs[successor]
+        names = [*(row.get("SubjectAltName") or []), str(row.get("Domain") or "")]
+        if any(b.kind == "cdn" and not covers(names, b.resource) for b in bound):
+            return "its successor does not cover a bound CDN domain (the deploy is refused: provider.coverage)"
         return ""
 
     def _current_of(self, name: str) -> int | None:

@@ -127,3 +127,12 @@ def test_removal_after_a_retained_renewal_never_rotates(machine: LifecycleMachin
     machine.bind(binding=CLB_HOME, i=0)
     machine.set_option(i=0, option="retain", value=False)
     machine.rename(i=0, j=0, with_alias=False)  # I1/I2
+
+
+def test_a_rotation_refused_for_coverage_waits_for_the_user(machine: LifecycleMachine) -> None:
+    # Found by the machine once the coverage switch was off (the invariant, not the product): the renewal onto a
+    # domain the bound CDN domain is not under is refused (I6), so the old certificate stays pending deletion, bound,
+    # until the user gives the entry a covering certificate: I7 accepts that as a reason the user must fix.
+    machine.start(domain="www.example.com", retain=False, bound=CDN)
+    machine.renew(domain="other.example.com", i=0)
+    machine.settle()  # I7
