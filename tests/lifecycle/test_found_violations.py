@@ -136,3 +136,36 @@ def test_a_rotation_refused_for_coverage_waits_for_the_user(machine: LifecycleMa
     machine.start(domain="www.example.com", retain=False, bound=CDN)
     machine.renew(domain="other.example.com", i=0)
     machine.settle()  # I7
+
+
+def test_a_refused_rename_into_a_held_name_is_taken_back(machine: LifecycleMachine) -> None:
+    # Found by the machine (the model, not the product): the refusal names the former entry's certificate; the user
+    # takes the edit back, as the message says, and nothing is left half-done.
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.rename_into_a_removed_name(i=0, j=1)
+    machine.settle()  # I7
+    machine.rename(i=0, j=1, with_alias=True)  # I8
+
+
+@known_bug(
+    "rotation (found by the machine): www (A, bound to a CDN domain) renewed onto a certificate B that does not cover "
+    "it: refused, A stays pending; renewed again onto C, which covers it: B is replaced and deleted, but A's delete "
+    "still follows its recorded successor B (pulumi:replaces) and refuses to deploy B, so A stays pending and bound"
+)
+def test_a_renewal_of_a_renewal_waiting_on_coverage_moves_its_resources(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=False, bound=None)
+    machine.bind(binding=CDN, i=0)
+    machine.renew(domain="other.example.com", i=0)  # refused for coverage: the first certificate stays, bound
+    machine.renew(domain="www.example.com", i=0)  # I7 over this up and the next
+
+
+@known_bug(
+    "killed runs (found by the machine): a run killed after a create completed leaves a certificate marked by the "
+    "entry; when the next up no longer uploads those files (the entry removed or renewed), nothing names it"
+)
+def test_a_certificate_left_by_a_killed_create_is_named_after_its_entry_is_removed(machine: LifecycleMachine) -> None:
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.arm_kill(k=1)
+    machine.renew(i=0, domain="www.example.com")  # killed once the new certificate's create returned
+    machine.remove(i=0)  # I5
