@@ -104,6 +104,8 @@ class Creator(Step):
                 )
                 detail = ssl.describe_certificate_detail(certificate_id)  # as reconciled
             else:  # someone else's identical certificate: never taken over
+                if _left_by_this_entry(detail, spec, replaces):
+                    self._say(_stray_message(entry, certificate_id))
                 certificate_id, again = self._upload(entry, spec, tags, nonce, repeatable=True)
                 ambiguous = ambiguous or again
                 ours.add(certificate_id)
@@ -330,6 +332,30 @@ def _left_by_an_interrupted_create(detail: CertificateDetail, spec: CertificateI
         and detail.tags.get(OWNER_TAG) == spec.owner
         and detail.certificate_type == spec.certificate_type
         and normalise_pem(detail.public_key) == normalise_pem(spec.certificate)
+    )
+
+
+def _left_by_this_entry(detail: CertificateDetail, spec: CertificateInputs, replaces: str) -> bool:
+    """Whether ``detail``, identical to the one to upload but not one an interrupted create left, is marked as this
+    entry's and is not the certificate this create replaces: a certificate a completed create made that the state
+    may not hold (the run was killed after the create, before Pulumi recorded it; or it was retained)."""
+    return (
+        bool(spec.owner)
+        and detail.tags.get(OWNER_TAG) == spec.owner
+        and detail.certificate_id != replaces
+        and detail.certificate_type == spec.certificate_type
+        and normalise_pem(detail.public_key) == normalise_pem(spec.certificate)
+    )
+
+
+def _stray_message(entry: str, certificate_id: str) -> str:
+    # Not taken: a certificate the state holds (a replaced one still pending deletion) carries the same marks, and
+    # the create cannot see the state. The user can: the message must name the certificate, or it is left silently.
+    return (
+        f"{entry}: certificate {certificate_id} is identical to this upload and marked as this entry's, but its "
+        "create completed earlier (a run killed after that create, before Pulumi recorded it, or a retain: true "
+        "removal): a new certificate is uploaded. If `pulumi stack export` does not list "
+        f"{certificate_id}, it is in no stack: adopt it (`adopt: {certificate_id}` for an entry) or delete it"
     )
 
 

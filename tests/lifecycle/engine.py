@@ -4,29 +4,40 @@ It drives the real ``CertificateProvider`` in-process (its calls reach the emula
 drives a dynamic provider, per ``pulumi up``:
 
 - a fresh provider per run (each run is a new provider process): nothing is carried over in memory;
-- pending deletes first: old certificates a replacement left behind because their delete failed (``delete: true`` in
-  the state) are deleted before anything else (pkg/v3/resource/deploy/step_generator.go, GeneratePendingDeletes);
-- then each declared resource in program order: its URN is its name; when the name is not in the state, the first
-  alias (``renamed_from``) that is, and that no other declared resource claims, is taken over (a rename). The engine
-  ignores aliases when the name itself is still in the state. ``check`` -> ``diff`` (with ``{**old inputs, **old
-  outputs}``, as the project's host passes them) -> ``create`` (new), ``update`` (changes, no replaces) or a
-  create-before-delete replacement (create the new one, record it, mark the old one pending delete; it is deleted
-  with the removed resources at the end, and a failed delete keeps it pending for the next run; ``retain_on_delete``
-  drops it without a delete call);
+- the stack-file loader's refusal of a ``renamed_from`` naming another entry, or claimed twice (nothing runs);
+- each declared resource in program order (the engine's step generator handles registrations one at a time; their
+  steps run in parallel, here one by one): its URN is its name; only when the name is not in the old state are the
+  aliases (``renamed_from``) tried, the first one in the old state taken (an alias already registered or taken by
+  another resource fails the run: getOldResource). ``check`` -> ``diff`` (with ``{**old inputs, **old outputs}``, as
+  the project's host passes them; diff runs synchronously in the step generator, before the resource's step) ->
+  ``create`` (new), ``update`` (changes, no replaces) or a create-before-delete replacement (create the new one,
+  record it, mark the old one ``delete: true`` in place; ``retain_on_delete`` drops it without a delete call);
   ``changes=None`` (DIFF_UNKNOWN) is decided by comparing old and new inputs, as the engine does;
-- last, the deletes, in the reverse order of the old state: the certificates replaced in this run and the resources
-  no longer declared (``retain_on_delete``: dropped without a provider call);
-- the first failed step stops the run (no ``--continue-on-error``), leaving what was recorded so far;
+- the first failed registration step (check, diff, create, update) stops the run before any delete: the engine
+  cancels and never reaches GenerateDeletes (no ``--continue-on-error``);
+- then the deletes, all in GenerateDeletes after every registration (pkg/resource/deploy/step_generator.go): the
+  resources marked ``delete: true`` (replaced in this run, or left pending by an earlier run's failed delete: these
+  are NOT deleted first) and those no longer declared (``retain_on_delete``: dropped without a provider call). With
+  no dependencies between them, ScheduleDeletes puts them in one antichain and the step executor runs them in
+  parallel: one failed delete does not stop the others, and the run fails after them (here they run one by one, in
+  the reverse order of the old snapshot, each failure collected);
 - a kill (SIGKILL of the CLI) is modelled as a run that stops right after its k-th provider step (create, update or
-  delete) returned, before the engine recorded the result: the cloud has changed, the state has not.
+  delete) returned, before the engine recorded the result: the cloud has changed, the state has not. The real engine
+  records a pending operation before each step (journal: "creating", "updating", "deleting"); pending creates stay
+  until ``refresh --clear-pending-creates`` drops them (docs/recovery.md, which the CLI tier follows), the others
+  are dropped by the next run. The model's state after a kill is the state after that recovery, minus its refresh
+  (the machine's ``refresh`` rule is separate).
 
 ``refresh`` reads every resource in the state (pending deletes included): gone -> dropped, else its outputs (and
 inputs when ``read`` returns them) replace the stored ones.
 
 Not modelled: parallel steps (the engine runs independent steps concurrently; here they run one by one), a kill in the
 middle of a provider call (the provider's own crash handling is covered by tests/reliability/test_crash_recovery.py),
-``protect``, dependencies between resources (there are none in this program), previews (``diff`` runs within ``up``,
-so its warnings are seen), and the engine's own checkpoint format.
+``protect``, dependencies between resources (there are none in this program), the preview a plain ``pulumi up``
+makes first (it runs ``check`` and ``diff`` of every resource, so a refusal in ``diff`` comes before any change of any
+resource; the model, like the tests' ``up --skip-preview``, calls them within the up), the ``check`` the engine calls
+again without old inputs before a replacement (the provider's check does not depend on them), and the engine's own
+checkpoint format.
 """
 
 from __future__ import annotations
@@ -128,20 +139,26 @@ class Engine:
         self._step()
 
     def _up(self, provider: CertificateProvider, program: Sequence[Decl], run: RunResult) -> None:
-        for res in list(self.pending):
-            self._delete(provider, res)
-            self.pending.remove(res)
-        order = {r.id: i for i, r in enumerate(self.state.values())}
-        declared = {d.name for d in program}
+        _check_renames(program)
+        olds = [*self.state.values(), *self.pending]  # the old snapshot, in its order
+        seen: set[str] = set()  # names registered so far (the engine's sg.urns)
+        aliased: dict[str, str] = {}  # old name -> the name that took its state through an alias (sg.aliased)
         for decl in program:
+            if decl.name in aliased:
+                raise CertificateError(f"{decl.name}: duplicate resource alias: {aliased[decl.name]!r} claims it")
             old = self.state.get(decl.name)
             if old is None:
                 for alias in decl.aliases:
-                    if alias in self.state and alias not in declared:
-                        old = self.state.pop(alias)
-                        old.name = decl.name
-                        self.state[decl.name] = old
-                        break
+                    if alias not in self.state:
+                        continue
+                    if alias in seen or alias in aliased:
+                        raise CertificateError(f"{decl.name}: duplicate resource alias {alias!r}")
+                    aliased[alias] = decl.name
+                    old = self.state.pop(alias)
+                    old.name = decl.name
+                    self.state[decl.name] = old
+                    break
+            seen.add(decl.name)
             checked = provider.check({}, {**decl.props, "__provider": "pickled"})
             if checked.failures:
                 reasons = "; ".join(f"{f.property}: {f.reason}" for f in checked.failures)
@@ -175,21 +192,29 @@ class Engine:
             self.state[decl.name] = new
             run.replaced.append((old.id, new.id, old.lineage))
             if not old.retain:  # retain_on_delete: the old certificate is dropped from the state, never deleted
-                self.pending.append(old)  # deleted with the removed resources, after every create and update
-        # The deletes come last, in the reverse order of the old state: the replaced certificates and the resources
-        # no longer declared.
-        replaced_ids = {old for old, _new, _lineage in run.replaced}
-        replaced = [r for r in self.pending if r.id in replaced_ids]
-        removed = [self.state[n] for n in self.state if n not in declared]
-        for res in sorted(replaced + removed, key=lambda r: order.get(r.id, -1), reverse=True):
-            if res.id in replaced_ids:
-                self._delete(provider, res)
-                self.pending.remove(res)
-                continue
-            if not res.retain:
-                self._delete(provider, res)
-            del self.state[res.name]
-            run.removed.append(res.id)
+                self.pending.append(old)  # marked delete: true in place, deleted with the others below
+        # GenerateDeletes, after every registration: the resources marked for deletion (replaced in this run or left
+        # pending by an earlier one) and those no longer declared. With no dependencies between them they form one
+        # antichain, run in parallel: one failed delete does not stop the others, and the run fails at the end.
+        # Here they run one by one, in the reverse order of the old snapshot.
+        declared = {d.name for d in program}
+        removed = [r for r in self.state.values() if r.name not in declared]
+        condemned = [r for r in olds if r in self.pending or r in removed]
+        errors: list[str] = []
+        for res in reversed(condemned):
+            try:
+                if res in self.pending:
+                    self._delete(provider, res)
+                    self.pending.remove(res)
+                    continue
+                if not res.retain:
+                    self._delete(provider, res)
+                del self.state[res.name]
+                run.removed.append(res.id)
+            except CertificateError as error:
+                errors.append(str(error))
+        if errors:
+            raise CertificateError("\n".join(errors))
 
     # -- refresh
 
@@ -212,6 +237,20 @@ class Engine:
         except CertificateError as error:
             run.ok, run.error = False, str(error)
         return run
+
+
+def _check_renames(program: Sequence[Decl]) -> None:
+    """The stack-file loader's refusal (provider.stackfile): a former name that is another entry's name, or that two
+    entries claim, fails the program before the engine sees a resource."""
+    names = {d.name for d in program}
+    claimed: dict[str, str] = {}
+    for decl in program:
+        for old in decl.aliases:
+            if old in names or old in claimed:
+                raise CertificateError(
+                    f"certificates.{decl.name}.renamed_from: {old!r} is another entry's name or claimed twice"
+                )
+            claimed[old] = decl.name
 
 
 def _without_provider(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,14 +20,15 @@ Invariants (design.md, "Contracts added in the third round"; each assertion mess
 - I7 SETTLE: once the faults are gone (the ``settle`` rule: ``refresh`` then two ``up``; or any two ``up`` in a row
   with no fault set), no replaced certificate is still pending deletion unless it cannot be moved for a reason the
   user must fix: its entry was removed or says ``rotate: false``, a bound resource is in a region its entry's current
-  ``deploy_regions`` do not list, or its successor was deleted out of band. A removed entry's certificate may stay
+  ``deploy_regions`` do not list, its successor does not cover a bound CDN domain (the deploy is refused), or its
+  successor was deleted out of band. A removed entry's certificate may stay
   only while bound (the checked delete's refusal).
 - I8 RENAME: an entry renamed with ``renamed_from`` and the same certificate keeps its certificate id, or the ``up``
   fails and the certificate is still there (refused before any change).
 
-A killed run is not checked for I5 (it cannot say anything); the run after it is. Known violations on main (issue 18,
-items 1-5 and 8, and kin the machine found) are switched off by ``KNOWN_VIOLATIONS`` (see there); each has a shrunk
-regression test in ``test_found_violations.py`` that is a strict xfail until the fix lands.
+A killed run is not checked for I5 (it cannot say anything); the run after it is. Violations still on main are
+switched off by ``KNOWN_VIOLATIONS`` (see there); each has a shrunk regression test in ``test_found_violations.py``
+that is a strict xfail until the fix lands. The fixed ones' regressions stay there as plain tests.
 """
 
 from __future__ import annotations
@@ -58,39 +59,17 @@ __all__ = ["KNOWN_VIOLATIONS", "LifecycleMachine", "machine_for"]
 IDENTITY = names_identity("proj", "lifecycle")
 OTHER_IDENTITY = names_identity("proj", "elsewhere")
 
-#: Switches for the violations main has today (issue 18). Each name turns off the rule or the check that finds
-#: that class again and again, so the fast tier stays green while the fix is made on its branch; remove a name
-#: when its fix lands (its xfail regression test in test_found_violations.py then fails first, as a reminder).
-#: - "retained-successor" (item 1): no sequence leaves a retained certificate marked for an entry that is declared
-#:   again or still (re-adding the name of a removed ``retain: true`` entry, renewing a ``retain: true`` entry); a
-#:   later plain removal rotates onto that older certificate (successor() takes any certificate with the owner tag).
-#: - "rollback" (item 2): outside rollbacks of a deploy record are not generated; the next up retries the rollback
-#:   record and is stuck on CertificateDeployRetryStatusInvalid.
-#: - "bind-during-rotation" (item 3): no binding is added to a certificate that is pending deletion after a failed
-#:   rotation; the next ups resume the old record and never move the new binding.
-#: - "late-regions" (item 4): the I7 SETTLE check accepts a replaced certificate stuck on a region that the current
-#:   deploy_regions list (the pending delete reads the old inputs' regions).
-#: - "rename-into-removed" (item 5): renames into a name that is still in the state are not generated.
-#: - "coverage" (item 8): renewals onto a domain the CDN binding is not under are not generated.
-#: - "renamed-mark" (a kin of item 5): a rename with ``renamed_from`` followed by an update (here the alias, which
-#:   follows the entry's name) records the new name's owner token in the state while the certificate keeps the old
-#:   name's mark; removing the entry then leaves the certificate in the cloud, marked, "managed by another entry of
-#:   this stack" that does not exist; and when the old name is declared again, removing that new entry moves its
-#:   bound resources onto the renamed entry's certificate (successor() finds it by the old name's mark). While on,
-#:   renames are generated without ``renamed_from`` (and I5 accepts certificates marked with a name renamed away).
-#: - "killed-after-create" (killed runs): a run killed after a create completed but before the engine recorded it
-#:   leaves that certificate marked with the entry's owner token and without its in-flight mark; the next up does
-#:   not recognise it (only a certificate still carrying ``pulumi:create`` is reused), uploads again and leaves it
-#:   behind without a word. The I5 MARKED check accepts the certificates a killed run left.
-#: - "stripped-marks" (same root as item 1): outside edits that strip the provider's marks from a certificate of
-#:   the state are not generated; a replaced one's delete then finds no successor by tag and is refused while
-#:   bound (the link a replacement records in the state is not used).
+#: Switches for violations main has: each name turns off the rule or the check that finds that class again and
+#: again, so the fast tier stays green while the fix is made; remove a name when its fix lands (its xfail regression
+#: test in test_found_violations.py then fails first, as a reminder). Fixed, switches removed: issue 18 items 1-5 and
+#: 8, renamed marks, stripped marks, a killed create picked up again by its entry's next upload.
+#: - "chained-rotation": I7 accepts a replaced certificate whose recorded successor was itself replaced since (its
+#:   delete follows that successor, not the entry's current certificate).
+#: - "killed-then-removed": I5 accepts the certificates a killed run left (a create that completed before the kill,
+#:   not recorded): when the entry no longer uploads those files, nothing names them.
+#: ``LIFECYCLE_KNOWN_VIOLATIONS`` (comma-separated, empty for none) sets the switches for a run.
 KNOWN_VIOLATIONS = frozenset(
-    os.environ.get(
-        "LIFECYCLE_KNOWN_VIOLATIONS",
-        "retained-successor,rollback,bind-during-rotation,late-regions,rename-into-removed,coverage,stripped-marks,"
-        "renamed-mark,killed-after-create",
-    ).split(",")
+    os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "chained-rotation,killed-then-removed").split(",")
 ) - {""}
 #: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
 VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
@@ -140,6 +119,9 @@ class Entry:
             "delete_timeout": 120.0,
             "create_timeout": 120.0,
         }
+        if self.renamed_from:  # as provider.resource sends them: each former name with its owner token
+            props["renamed_from"] = {old: owner_token(IDENTITY, old) for old in self.renamed_from}
+            props["stack_file"] = "stacks/lifecycle.yaml"
         if self.adopt_id:
             props.update(source="adopt", adopt_id=self.adopt_id, take_over=self.take_over)
         else:
@@ -177,9 +159,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.told: set[str] = set()  # ids a message told the user how to adopt
         self.faulty = False
         self.last: RunResult | None = None
-        self.renamed_away: set[str] = set()  # owner tokens of names renamed with renamed_from
         self.keep: dict[str, str] = {}  # entry -> the certificate id its rename with renamed_from must keep
-        self.left_by_kill: set[str] = set()  # see KNOWN_VIOLATIONS, "killed-after-create"
+        self.left_by_kill: set[str] = set()  # see KNOWN_VIOLATIONS, "killed-then-removed"
+        self.successor_of: dict[str, str] = {}  # replaced certificate id -> the one its replacement created
         self.kill_next: int | None = None  # the next up is killed after this many provider steps
         self.streak: dict[str, int] = {}  # pending certificate id -> ups in a row without a fault it stayed pending
 
@@ -219,6 +201,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         for res in [*self.engine.state.values(), *self.engine.pending]:
             self.lineage_of.setdefault(res.id, res.lineage)
         for old_id, new_id, lineage in run.replaced:
+            self.successor_of[old_id] = new_id
             self.lineage_of.setdefault(new_id, lineage)
             self.lineage_of.setdefault(old_id, lineage)
         for cid, res in removable.items():
@@ -236,7 +219,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._check_coverage(after, touched, before)
         if not run.killed:  # a killed run cannot say anything; the next run must find what it left
             self._check_marked(after)
-        elif "killed-after-create" in self.known:
+        elif "killed-then-removed" in self.known:
             self.left_by_kill |= after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids()
         self._check_renames(after, run)
         self._check_streaks(run)
@@ -262,7 +245,6 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _rename(self, old: str, new: str, entry: Entry) -> None:
         """Entry ``old`` becomes ``new`` with ``renamed_from: [old]`` (its certificate unchanged)."""
         self.entries[new] = replace(entry, name=new, renamed_from=(old,))
-        self.renamed_away.add(owner_token(self.engine.identity, old))
         res = self.engine.state.get(old)
         if res is not None and res.id in self.cloud.snapshot().certs:  # not one deleted out of band
             self.keep[new] = res.id
@@ -334,8 +316,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         if RETAINED_NEED_NO_MESSAGE:
             orphans -= self.retained
         orphans -= self.left_by_kill
-        if "renamed-mark" in self.known:
-            orphans -= {cid for cid in orphans if after.certs[cid]["Tags"].get(OWNER_TAG) in self.renamed_away}
         assert not orphans, (
             f"I5 MARKED: certificates marked by this stack are neither in its state nor named in a message: "
             f"{sorted(orphans)}\n{self.last.text if self.last else ''}"
@@ -356,15 +336,16 @@ class LifecycleMachine(RuleBasedStateMachine):
     def add(self, i: int, domain: str, retain: bool) -> None:
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
-        if "retained-successor" in self.known and self._retained_of(name):
-            return
+        self._forget_former(name)
         self.entries[name] = Entry(name, domain, self._next_serial(), retain=retain)
         self.up()
 
-    def _retained_of(self, name: str) -> bool:
-        owner = owner_token(self.engine.identity, name)
-        snap = self.cloud.snapshot()
-        return any(str((row.get("Tags") or {}).get(OWNER_TAG)) == owner for row in snap.certs.values())
+    def _forget_former(self, name: str) -> None:
+        """Before ``name`` is declared: drop it from other entries' ``renamed_from``, which the stack-file loader
+        refuses to name another entry (what its message tells the user to do)."""
+        for other, entry in list(self.entries.items()):
+            if name in entry.renamed_from:
+                self.entries[other] = replace(entry, renamed_from=tuple(n for n in entry.renamed_from if n != name))
 
     @precondition(lambda self: bool(self.entries))
     @rule(i=st.integers(0, 9))
@@ -379,18 +360,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         old = sorted(self.entries)[i % len(self.entries)]
         free = [n for n in NAMES if n not in self.entries]
         new = free[j % len(free)]
-        if "rename-into-removed" in self.known and new in self.engine.state:
-            return
-        if "retained-successor" in self.known and self._retained_of(new):
-            return
+        before = dict(self.entries)
         entry = self.entries.pop(old)
-        if with_alias and "renamed-mark" not in self.known:
+        self._forget_former(new)
+        if with_alias:
             self._rename(old, new, entry)
         else:
             self.entries[new] = replace(entry, name=new, renamed_from=())
-        self.up()
+        self._take_back_a_refused_rename(before)
 
-    @precondition(lambda self: len(self.entries) >= 2 and "rename-into-removed" not in self.known)
+    @precondition(lambda self: len(self.entries) >= 2)
     @rule(i=st.integers(0, 9), j=st.integers(1, 9))
     def rename_into_a_removed_name(self, i: int, j: int) -> None:
         """Issue 18 item 5: only ``a: {renamed_from: [b], <b's certificate>}`` is left of entries ``a`` and ``b``."""
@@ -398,19 +377,22 @@ class LifecycleMachine(RuleBasedStateMachine):
         a, b = names[i % len(names)], names[(i + j) % len(names)]
         if a == b:
             return
+        before = dict(self.entries)
         self.entries.pop(a)
         self._rename(b, a, self.entries.pop(b))
-        self.up()
+        self._take_back_a_refused_rename(before)
+
+    def _take_back_a_refused_rename(self, before: dict[str, Entry]) -> None:
+        """``up``; a rename refused before any change (provider.renames) is taken back, as its message says to."""
+        run = self.up()
+        if not run.ok and "cannot be renamed into" in run.error:
+            self.entries = before
 
     @precondition(lambda self: any(not e.adopt_id for e in self.entries.values()))
     @rule(i=st.integers(0, 9), domain=st.sampled_from(DOMAINS))
     def renew(self, i: int, domain: str) -> None:
         uploads = sorted(n for n, e in self.entries.items() if not e.adopt_id)
         name = uploads[i % len(uploads)]
-        if "retained-successor" in self.known and self.entries[name].retain:
-            return
-        if "coverage" in self.known and not covers([domain], CDN.resource):
-            domain = DOMAINS[0]
         self.entries[name] = replace(self.entries[name], domain=domain, serial=self._next_serial(), renamed_from=())
         self.up()
 
@@ -437,8 +419,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         free = [n for n in NAMES if n not in self.entries]
         name = free[i % len(free)]
         target = candidates[j % len(candidates)]
-        if "retained-successor" in self.known and self._retained_of(name):
-            return
+        self._forget_former(name)
         self.entries[name] = Entry(name, adopt_id=target, take_over=take_over)
         run = self.up()
         refused = "cannot adopt" in run.error or "managed by another Pulumi stack" in run.error
@@ -463,9 +444,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not ids:
             return
         target = ids[i % len(ids)]
-        pending = {r.id for r in self.engine.pending}
-        if "bind-during-rotation" in self.known and target in pending:
-            return
         self.bind_to(target, binding)
 
     def bind_to(self, certificate_id: str, binding: Binding) -> None:
@@ -490,12 +468,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         try:
             if what == "user tag":
                 self.cloud.ssl.change_tags(target, replace={"team": "someone-else"})
-            elif "stripped-marks" not in self.known:
+            else:
                 self.cloud.ssl.change_tags(target, delete=[OWNER_TAG if what == "owner" else CLAIM_TAG])
         except TencentCloudError:
             pass  # an injected fault hits everyone's calls
 
-    @precondition(lambda self: "rollback" not in self.known)
     @rule()
     def roll_back(self) -> None:
         """Issue 18 item 2: the rollback the failure message advises, made from outside."""
@@ -598,14 +575,18 @@ class LifecycleMachine(RuleBasedStateMachine):
         successor = self.engine.state[current.name].id
         if successor not in snap.certs:
             return "its successor was deleted out of band (refresh drops it)"
+        if "chained-rotation" in self.known and self.successor_of.get(res.id, successor) != successor:
+            return "its recorded successor was replaced since (KNOWN_VIOLATIONS: chained-rotation)"
         # The recorded value counts (docs/stack-file.md, rotate); turning it off later also stops it.
         if not (bool(res.inputs.get("rotate", True)) and current.rotate):
             return "rotate: false"
         regions = set(current.regions) if current.regions else {HOME_REGION}
-        if "late-regions" in self.known:
-            regions &= set(res.inputs.get("deploy_regions", {}).get("clb") or []) | {HOME_REGION}
         if any(b.kind == "clb" and b.region not in regions for b in bound):
             return "a CLB in a region its deploy_regions do not list"
+        row = snap.certs[successor]
+        names = [*(row.get("SubjectAltName") or []), str(row.get("Domain") or "")]
+        if any(b.kind == "cdn" and not covers(names, b.resource) for b in bound):
+            return "its successor does not cover a bound CDN domain (the deploy is refused: provider.coverage)"
         return ""
 
     def _current_of(self, name: str) -> int | None:

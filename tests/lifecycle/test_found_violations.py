@@ -3,8 +3,9 @@ ones the machine found (shrunk by Hypothesis; "found by the machine" in the reas
 written as the same rules.
 
 Each test replays its sequence (``machine.py``) with every switch of ``KNOWN_VIOLATIONS`` off and checks the
-invariants the machine checks. They are strict xfails while the bug is on main: the moment a fix lands the
-test passes, the xfail turns into a failure, and the marker (and the machine's matching switch) is removed.
+invariants the machine checks. Those still on main are strict xfails: the moment a fix lands the test passes,
+the xfail turns into a failure, and the marker (and the machine's matching switch) is removed; the fixed ones stay
+as plain regression tests.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ def machine(emulator: RunningEmulator) -> Iterator[LifecycleMachine]:
     state.teardown()
 
 
-@known_bug("issue 18 item 1: a plain removal rotates onto an older, retained certificate")
 def test_removal_after_a_retained_certificate_never_rotates(machine: LifecycleMachine) -> None:
     # As the issue reports it: www (retain) up; remove, up (A kept, marked); www again with B; bind B; remove www.
     machine.add(i=0, domain="www.example.com", retain=True)
@@ -44,7 +44,6 @@ def test_removal_after_a_retained_certificate_never_rotates(machine: LifecycleMa
     machine.remove(i=0)  # I1/I2: lb-1 must not be moved to A; the removal is refused while B is bound
 
 
-@known_bug("issue 18 item 2: after an outside rollback every up retries the rollback")
 def test_an_outside_rollback_does_not_leave_the_rotation_stuck(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CDN)
@@ -56,7 +55,6 @@ def test_an_outside_rollback_does_not_leave_the_rotation_stuck(machine: Lifecycl
     machine.settle()  # I7: the replaced certificate's resources are moved and it is deleted
 
 
-@known_bug("issue 18 item 3: a binding added after a failed rotation is never moved")
 def test_a_binding_added_after_a_failed_rotation_is_moved(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CDN)
@@ -66,7 +64,6 @@ def test_a_binding_added_after_a_failed_rotation_is_moved(machine: LifecycleMach
     machine.settle()  # I7
 
 
-@known_bug("issue 18 item 4: deploy_regions added to fix a failed rotation never apply")
 def test_deploy_regions_added_after_a_failed_rotation_take_effect(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CLB_OTHER)
@@ -75,34 +72,24 @@ def test_deploy_regions_added_after_a_failed_rotation_take_effect(machine: Lifec
     machine.settle()  # I7
 
 
-@known_bug("issue 18 item 5: renaming into a removed name deletes and re-uploads")
 def test_renaming_into_a_removed_name_keeps_the_certificate(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.rename_into_a_removed_name(i=0, j=1)  # I8: api keeps www's certificate, or the up is refused
 
 
-@known_bug("issue 18 item 8: a deploy puts a certificate on a domain it does not cover")
 def test_a_rotation_never_deploys_onto_a_domain_the_certificate_does_not_cover(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CDN)
     machine.renew(i=0, domain="other.example.com")  # I6
 
 
-@known_bug(
-    "issue 18 (renames, kin of item 5): after a rename with renamed_from and an update, removing the entry "
-    "leaves its certificate marked with the old name, 'managed by another entry' that does not exist",
-)
 def test_removing_a_renamed_entry_deletes_its_certificate(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.rename(i=0, j=0, with_alias=True)  # www -> api; the alias follows the name: an update
     machine.remove(i=0)  # I5: the certificate is deleted, or a message says how to adopt or delete it
 
 
-@known_bug(
-    "issue 18 (rotation from recorded facts): a successor found by its tags alone is lost when an outside "
-    "edit strips its claim; the replaced certificate then stays pending for good",
-)
 def test_a_rotation_does_not_depend_on_the_successors_tags(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CDN)
@@ -112,10 +99,6 @@ def test_a_rotation_does_not_depend_on_the_successors_tags(machine: LifecycleMac
     machine.settle()  # I7
 
 
-@known_bug(
-    "killed runs (found by the machine): a run killed after a create completed, before the engine recorded it, "
-    "leaves the certificate marked by the entry; the next up uploads again and leaves it behind without a word"
-)
 def test_a_certificate_left_by_a_run_killed_after_its_create_is_found_again(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.arm_kill(k=1)
@@ -123,10 +106,6 @@ def test_a_certificate_left_by_a_run_killed_after_its_create_is_found_again(mach
     machine.up_again()  # I5: the certificate the killed run made is used, or a message names it
 
 
-@known_bug(
-    "renames (found by the machine): after www is renamed to api with renamed_from, a new www's removal moves its "
-    "bound CLB onto api's certificate, which still carries www's owner mark, and deletes www's certificate"
-)
 def test_removing_an_entry_never_moves_its_resources_onto_a_renamed_entry(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.rename(i=0, j=0, with_alias=True)  # www -> api (alias follows: an update; the mark stays www's)
@@ -135,10 +114,6 @@ def test_removing_an_entry_never_moves_its_resources_onto_a_renamed_entry(machin
     machine.remove(i=1)  # www: I1/I2, lb-1 must not be moved to api's certificate
 
 
-@known_bug(
-    "issue 18 item 5 (found by the machine): renaming api into www, whose certificate is bound, deletes api's "
-    "certificate and then fails: the rename is neither done nor refused before any change"
-)
 def test_a_failed_rename_into_a_removed_name_changes_nothing(machine: LifecycleMachine) -> None:
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.bind(i=0, binding=CLB_OTHER)
@@ -146,13 +121,51 @@ def test_a_failed_rename_into_a_removed_name_changes_nothing(machine: LifecycleM
     machine.rename_into_a_removed_name(i=1, j=1)  # I8: api's certificate kept under www, or nothing changed
 
 
-@known_bug(
-    "issue 18 item 1 (found by the machine): www with retain: true is renewed (A retained, B current), B is bound, "
-    "retain is turned off and www renamed without renamed_from: the removal moves lb-1 to the older A, deletes B"
-)
 def test_removal_after_a_retained_renewal_never_rotates(machine: LifecycleMachine) -> None:
     machine.start(domain="www.example.com", retain=True, bound=None)
     machine.renew(domain="www.example.com", i=0)
     machine.bind(binding=CLB_HOME, i=0)
     machine.set_option(i=0, option="retain", value=False)
     machine.rename(i=0, j=0, with_alias=False)  # I1/I2
+
+
+def test_a_rotation_refused_for_coverage_waits_for_the_user(machine: LifecycleMachine) -> None:
+    # Found by the machine once the coverage switch was off (the invariant, not the product): the renewal onto a
+    # domain the bound CDN domain is not under is refused (I6), so the old certificate stays pending deletion, bound,
+    # until the user gives the entry a covering certificate: I7 accepts that as a reason the user must fix.
+    machine.start(domain="www.example.com", retain=False, bound=CDN)
+    machine.renew(domain="other.example.com", i=0)
+    machine.settle()  # I7
+
+
+def test_a_refused_rename_into_a_held_name_is_taken_back(machine: LifecycleMachine) -> None:
+    # Found by the machine (the model, not the product): the refusal names the former entry's certificate; the user
+    # takes the edit back, as the message says, and nothing is left half-done.
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.rename_into_a_removed_name(i=0, j=1)
+    machine.settle()  # I7
+    machine.rename(i=0, j=1, with_alias=True)  # I8
+
+
+@known_bug(
+    "rotation (found by the machine): www (A, bound to a CDN domain) renewed onto a certificate B that does not cover "
+    "it: refused, A stays pending; renewed again onto C, which covers it: B is replaced and deleted, but A's delete "
+    "still follows its recorded successor B (pulumi:replaces) and refuses to deploy B, so A stays pending and bound"
+)
+def test_a_renewal_of_a_renewal_waiting_on_coverage_moves_its_resources(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=False, bound=None)
+    machine.bind(binding=CDN, i=0)
+    machine.renew(domain="other.example.com", i=0)  # refused for coverage: the first certificate stays, bound
+    machine.renew(domain="www.example.com", i=0)  # I7 over this up and the next
+
+
+@known_bug(
+    "killed runs (found by the machine): a run killed after a create completed leaves a certificate marked by the "
+    "entry; when the next up no longer uploads those files (the entry removed or renewed), nothing names it"
+)
+def test_a_certificate_left_by_a_killed_create_is_named_after_its_entry_is_removed(machine: LifecycleMachine) -> None:
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.arm_kill(k=1)
+    machine.renew(i=0, domain="www.example.com")  # killed once the new certificate's create returned
+    machine.remove(i=0)  # I5

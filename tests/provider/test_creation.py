@@ -148,12 +148,26 @@ def test_create_upload_failure_is_reported_without_key(emu: RunningEmulator, pro
     assert emu.certificates() == []
 
 
-def test_create_never_adopts_an_identical_certificate(ssl: SslService, provider: CertificateProvider) -> None:
+def test_create_never_adopts_an_identical_certificate(
+    ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
     cert, key = make_cert("www.example.com")
     foreign = ssl.upload(public_key=cert, private_key=key).certificate_id  # someone else's upload of the same cert
     cert_id, _ = create(provider, upload_inputs(cert, key))
     assert cert_id != foreign
     assert OWNER_TAG not in ssl.get_tags(foreign)
+    assert not any(foreign in line for line in lines)  # not the entry's: nothing to adopt or delete
+
+
+def test_create_names_a_completed_certificate_of_the_entry_it_does_not_take(
+    ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # What a run killed after a create completed leaves: marked as the entry's, no in-flight mark, in no state.
+    cert, key = make_cert("www.example.com")
+    left = ssl.upload(public_key=cert, private_key=key, tags={OWNER_TAG: OWNER, CLAIM_TAG: "0123456789abcdef"})
+    cert_id, _ = create(provider, upload_inputs(cert, key))
+    assert cert_id != left.certificate_id
+    assert any(f"adopt: {left.certificate_id}" in line and "delete it" in line for line in lines), lines
 
 
 def test_create_adopt(emu: RunningEmulator, ssl: SslService, provider: CertificateProvider) -> None:

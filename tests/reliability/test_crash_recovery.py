@@ -214,6 +214,27 @@ def test_killed_after_the_upload_was_answered(project: Project, two: dict[str, s
 
 
 @crash(
+    tried="SIGKILL of pulumi and the provider after a new entry's create completed (its in-flight mark dropped) and "
+    "before Pulumi recorded it; then cancel, refresh --clear-pending-creates, up",
+    held="the next up uploads again (the certificate cannot be told from one the state holds) and names the one the "
+    "killed run made, saying to adopt or delete it: no certificate of the stack is left without a word",
+)
+def test_killed_after_the_create_completed(project: Project, two: dict[str, str]) -> None:
+    # The call dropping the in-flight mark is held: the kill lands once the create's work is done; the call then
+    # completes, so the certificate looks like any completed create's.
+    left = killed_while_held(project, two, "UnTagResources", 3, "the provider drops the in-flight mark")
+    assert "pulumi:create" not in project.certificates()[left]["Tags"]
+    recover(project)
+    assert "fresh" not in project.state_resources()
+
+    output = project.up()
+    fresh = project.state_resources()["fresh"]["id"]
+    assert fresh != left and left in project.certificates()
+    told = [line for line in output.splitlines() if f"adopt: {left}" in line and "delete it" in line]
+    assert told and "killed" in told[0], output
+
+
+@crash(
     tried="SIGKILL of pulumi and the provider while `up` waits for a free certificate to be issued; it is issued "
     "before the next run",
     held="the next up takes the application the killed run made (found by its owner tag) instead of applying again",
