@@ -46,6 +46,7 @@ from .inputs import (
     recorded_claim,
     recorded_expiry,
     recorded_predecessor,
+    recorded_predecessors,
 )
 from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs
 from .ownership import names_identity, owner_token
@@ -214,17 +215,17 @@ class CertificateProvider(dyn.ResourceProvider):
         nothing) and is a change: ``preview --expect-no-changes`` fails while a deletion is pending.
         A replacement is remembered for the create that follows (``provider.handover``).
         """
-        result = self._diff(_id, olds, news)
+        predecessors = recorded_predecessors(olds)
+        entry = entry_name(olds, _id)
+        pending = [p for p in predecessors if p != _id and self._warn_lingering(entry, p, _id)]
+        result = self._diff(_id, olds, news, bool(pending))
         # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
         kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
         replaced = bool(result.replaces) and not kept
-        self._handover.diffed(_id, news, replaced=replaced, predecessor=recorded_predecessor(olds))
+        self._handover.diffed(_id, news, replaced=replaced, predecessors=predecessors, pending=pending)
         return result
 
-    def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
-        pending = False
-        if predecessor := recorded_predecessor(olds):
-            pending = self._warn_lingering(entry_name(olds, _id), predecessor, _id)
+    def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any], pending: bool) -> dyn.DiffResult:
         # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
         # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
         new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)

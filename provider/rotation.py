@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
-from .rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, parse_renew_window
+from .rules import DEPLOY_TAG, OWNER_TAG, parse_renew_window
 from .ssl import CertificateNotFound, DeployedResources, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .tencentcloud.errors import ApiError, TencentCloudError
@@ -56,7 +56,8 @@ class Rotator:
         entry that replaced it), if any."""
         if not owner:
             return None
-        rows = self._ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: certificate_id})
+        # The entry's certificates: a pulumi:replaces value may name several ids, so no filter on its value.
+        rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
         return successor_of(rows, certificate_id, owner)
 
     def move(

@@ -258,3 +258,29 @@ def test_a_retained_entry_replaces_nothing(ssl: SslService, provider: Certificat
     assert "replaces" not in state and REPLACES_TAG not in ssl.get_tags(new)
     news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
     assert provider.diff(new, state, news).changes is False
+
+
+def test_a_replacement_replaced_while_its_predecessor_is_pending_hands_the_pending_link_on(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # A's rotation onto B failed (A keeps its CDN); the entry is renewed again before A could be deleted: C replaces B
+    # and takes A's pending deletion over, so A's CDN moves onto C, the entry's current certificate.
+    old, old_outs, middle, middle_state = failed_rotation(emu, provider)
+    current, current_state = renewal(provider, middle, middle_state)
+    assert current_state["replaces"] == f"{middle},{old}"
+    assert ssl.get_tags(current)[REPLACES_TAG] == f"{middle},{old}"
+    provider.delete(middle, middle_state)  # B's CLB moves to C
+    provider.delete(old, old_outs)  # A's CDN moves to C too
+    assert ids(emu) == {current} and bound(emu, current) == {"clb", "cdn"}
+    assert any(f"from certificate {old} to {current}" in line for line in lines), lines
+
+
+def test_a_gone_predecessor_is_not_handed_on(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider
+) -> None:
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    middle, middle_state = renewal(provider, old, old_outs)
+    provider.delete(old, old_outs)  # nothing bound: deleted at once
+    current, current_state = renewal(provider, middle, middle_state)
+    assert current_state["replaces"] == middle and ssl.get_tags(current)[REPLACES_TAG] == middle
