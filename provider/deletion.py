@@ -16,7 +16,7 @@ from .errors import CertificateError
 from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
-from .rotation import Rotator
+from .rotation import Rotator, unlinked_advice
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -164,17 +164,18 @@ class Deleter(Step):
         deadline: float,
     ) -> bool:
         """Move what is bound to a replaced certificate to the successor that names it, marked by
-        ``successor_owner``; False when none does."""
+        ``successor_owner``; True once moved. With no such successor the refusal is raised, saying how to link one."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
             successor = rotator.successor(id_, successor_owner)
             if successor is None:
-                # A removal, or a replacement that recorded no link (made before replacements recorded one, or
-                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess.
-                self._say(
-                    f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another certificate"
+                # A removal, or a replacement that recorded no link (made before replacements recorded one, by
+                # `pulumi up --replace`, or created afresh after a refresh dropped a replacement deleted outside
+                # Pulumi): moving the resources to any other certificate would be a guess.
+                raise CertificateError(
+                    f"{self.refusal_message(entry, id_, refusal)}\n"
+                    f"{unlinked_advice(entry, id_, rotator.newest_of(successor_owner, id_))}"
                 )
-                return False
             rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:
             raise CertificateError(

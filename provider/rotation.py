@@ -23,13 +23,21 @@ from collections.abc import Callable, Sequence
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
-from .rules import DEPLOY_TAG, OWNER_TAG, parse_renew_window
+from .rules import CREATE_TAG, DEPLOY_TAG, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
 from .ssl import CertificateNotFound, DeployedResources, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .tencentcloud.errors import ApiError, TencentCloudError
 from .waiting import Timing
 
-__all__ = ["REGIONAL_TYPES", "Rotator", "due_for_renewal", "lingering", "recorded_record", "renewal_note"]
+__all__ = [
+    "REGIONAL_TYPES",
+    "Rotator",
+    "due_for_renewal",
+    "lingering",
+    "recorded_record",
+    "renewal_note",
+    "unlinked_advice",
+]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
 REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
@@ -59,6 +67,19 @@ class Rotator:
         # The entry's certificates: a pulumi:replaces value may name several ids, so no filter on its value.
         rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
         return successor_of(rows, certificate_id, owner)
+
+    def newest_of(self, owner: str, certificate_id: str) -> str:
+        """The newest complete certificate marked by ``owner`` other than ``certificate_id`` ("" if none or
+        unreadable): named in advice only, never moved to without the recorded link."""
+        if not owner:
+            return ""
+        try:
+            rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
+        except TencentCloudError:
+            return ""
+        rows = [r for r in rows if r.certificate_id != certificate_id and CREATE_TAG not in r.tags]
+        rows.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
+        return rows[0].certificate_id if rows else ""
 
     def move(
         self,
@@ -266,6 +287,20 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> 
     return (
         f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
         f"{reason}. `pulumi up` tries again (moving what is bound to it first)"
+    )
+
+
+def unlinked_advice(entry: str, certificate_id: str, newest: str = "") -> str:
+    """What to do when no certificate records replacing bound ``certificate_id``: how to record the link by hand."""
+    current = f" (the entry's newest certificate is {newest})" if newest else ""
+    return (
+        f"No certificate of {entry} records that it replaces {certificate_id} (tag {REPLACES_TAG} naming it), so "
+        "nothing was moved: a removed entry's certificate never is, and a replacement made by `pulumi up --replace`, "
+        "or created again after a refresh dropped a replacement deleted outside Pulumi, recorded no link. If "
+        f"{certificate_id} was replaced by the entry's current certificate{current}, tag that certificate "
+        f"{REPLACES_TAG}={certificate_id} (append `{REPLACES_SEPARATOR}{certificate_id}` when the tag already has a "
+        f"value) and run `pulumi up` again: what is bound to {certificate_id} moves there, then it is deleted. "
+        f"Otherwise unbind those resources from {certificate_id}"
     )
 
 

@@ -123,7 +123,9 @@ def test_a_removal_never_moves_resources_to_an_older_certificate_of_the_entry(
     assert "still bound to cloud resources" in str(caught.value) and "lb-7x3kq2" in str(caught.value)
     assert not called(emu, "UpdateCertificateInstance")
     assert bound(emu, current) == {"clb"} and bound(emu, retained) == set()
-    assert any(f"no certificate records that it replaces {current}" in line for line in lines), lines
+    # The refusal says how to record the link by hand, should the certificate have been replaced after all.
+    assert f"No certificate of www records that it replaces {current}" in str(caught.value)
+    assert f"tag that certificate pulumi:replaces={current}" in str(caught.value)
 
 
 def test_a_rolled_back_record_is_not_retried_and_what_is_bound_now_gets_a_new_record(
@@ -284,3 +286,27 @@ def test_a_gone_predecessor_is_not_handed_on(
     provider.delete(old, old_outs)  # nothing bound: deleted at once
     current, current_state = renewal(provider, middle, middle_state)
     assert current_state["replaces"] == middle and ssl.get_tags(current)[REPLACES_TAG] == middle
+
+
+def test_a_pending_deletion_whose_replacement_was_lost_says_how_to_link_the_current_certificate(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # B, which replaced A, is deleted outside Pulumi; a refresh drops it and the next run creates C with no diff, so
+    # no link: A's delete says exactly how to record one, and once recorded by hand the CDN moves to C.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    middle, _ = renewal(provider, old, old_outs)
+    ssl.delete_certificate(middle, check_resources=False)
+    cert, key = make_cert("www.example.com")
+    current, _ = create(provider, upload_inputs(cert, key))
+    with pytest.raises(CertificateError) as caught:
+        provider.delete(old, old_outs)
+    message = str(caught.value)
+    assert "still bound to cloud resources" in message and "CDN: www.example.com" in message, message
+    assert f"the entry's newest certificate is {current}" in message, message
+    assert f"tag that certificate pulumi:replaces={old}" in message, message
+    assert bound(emu, old) == {"cdn"} and not called(emu, "UpdateCertificateInstance")
+    ssl.change_tags(current, replace={REPLACES_TAG: old})  # what the message advises
+    provider.delete(old, old_outs)
+    assert bound(emu, current) == {"cdn"} and old not in ids(emu)
