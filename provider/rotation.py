@@ -149,7 +149,10 @@ class Rotator:
             return None
         records = self._records_after_waiting(entry, old, new, recorded, deadline)
         if recorded not in records:
-            self._say(f"{entry}: deploy record {recorded} ({old} -> {new}) no longer exists; starting a new one")
+            self._say(
+                f"{entry}: deploy record {recorded}, recorded on {old}, is not one moving {old} to {new} (it belongs "
+                "to other certificates, or no longer exists): it is ignored and a new one is started"
+            )
             return None
         later = [r for r in records.values() if r.record_id > recorded]
         details = self._ssl.deploy_details(recorded)
@@ -276,17 +279,39 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> 
         return None
     reason = ""
     try:
-        record = recorded_record(ssl.get_tags(predecessor), successor)
-        failed = [d for d in ssl.deploy_details(record) if d.finished and not d.succeeded] if record else []
-        if failed:
-            reason = f"; deploy record {record} failed for " + "; ".join(
-                f"{d.describe()}: {d.error or f'status {d.status}'}" for d in failed
-            )
+        reason = _record_note(ssl, predecessor, ssl.get_tags(predecessor))
     except TencentCloudError:
         pass
     return (
         f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
         f"{reason}. `pulumi up` tries again (moving what is bound to it first)"
+    )
+
+
+def _record_note(ssl: SslService, old: str, tags: dict[str, str]) -> str:
+    """The state of the deploy record a rotation wrote on ``old``, read as ``Rotator._resume`` reads it ("" if none)."""
+    named = tags.get(DEPLOY_TAG, "").partition("/")[0]
+    recorded = recorded_record(tags, named)
+    if recorded is None:
+        return ""
+    records = {r.record_id: r for r in ssl.deploy_records(old, named)}
+    if recorded not in records:
+        return f"; deploy record {recorded} is not one moving {old} to {named} (another pair's, or gone): ignored"
+    later = [r for r in records.values() if r.record_id > recorded]
+    details = ssl.deploy_details(recorded)
+    rollbacks = [r.record_id for r in later if r.status in _ROLLED_BACK]
+    if rollbacks or any(d.status in _ROLLED_BACK for d in details):
+        by = f" (record {max(rollbacks)})" if rollbacks else ""
+        return f"; deploy record {recorded} was rolled back{by}: what is bound to {old} now gets a new record"
+    if later:
+        return f"; deploy record {recorded} was superseded by record {max(r.record_id for r in later)}"
+    if any(not d.finished for d in details):
+        return f"; deploy record {recorded} is still running"
+    failed = [d for d in details if not d.succeeded]
+    if not failed:
+        return ""
+    return f"; deploy record {recorded} failed for " + "; ".join(
+        f"{d.describe()}: {d.error or f'status {d.status}'}" for d in failed
     )
 
 

@@ -310,3 +310,48 @@ def test_a_pending_deletion_whose_replacement_was_lost_says_how_to_link_the_curr
     ssl.change_tags(current, replace={REPLACES_TAG: old})  # what the message advises
     provider.delete(old, old_outs)
     assert bound(emu, current) == {"cdn"} and old not in ids(emu)
+
+
+def test_the_pending_deletion_warning_reads_a_rolled_back_record_as_up_does(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    old, _, new, state = failed_rotation(emu, provider)
+    [first] = records(emu)
+    rollback = ssl.roll_back_deploy(first["DeployRecordId"])
+    emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 10})
+    assert all(d.status == 4 for d in ssl.deploy_details(rollback))
+    news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
+    lines.clear()
+    assert provider.diff(new, state, news).changes is True
+    warning = " ".join(line for line in lines if "waiting to be deleted" in line)
+    assert f"deploy record {first['DeployRecordId']} was rolled back (record {rollback})" in warning, lines
+    assert "failed for" not in warning, lines
+
+
+def test_a_deploy_tag_naming_another_pairs_record_is_ignored_and_said_so(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # Another pair's record (X -> Y), forged into A's tag as if it were A's rotation onto B.
+    cert, key = make_cert("www.example.com")
+    other, _ = create(provider, upload_inputs(cert, key))
+    bind(emu, other, CLB)
+    cert, key = make_cert("www.example.com")
+    target, _ = create(provider, upload_inputs(cert, key))
+    started = ssl.start_deploy(other, target, ["clb"], {"clb": ["ap-guangzhou"]})
+    while not started.record_id:
+        started = ssl.start_deploy(other, target, ["clb"], {"clb": ["ap-guangzhou"]})
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    new, state = renewal(provider, old, old_outs)
+    ssl.change_tags(old, replace={DEPLOY_TAG: f"{new}/{started.record_id}"})
+    news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
+    lines.clear()
+    provider.diff(new, state, news)
+    assert any(f"deploy record {started.record_id} is not one moving {old} to {new}" in line for line in lines), lines
+    lines.clear()
+    provider.delete(old, old_outs)
+    said = " ".join(lines)
+    assert f"deploy record {started.record_id}, recorded on {old}, is not one moving {old} to {new}" in said, lines
+    assert "belongs to other certificates" in said and "no longer exists;" not in said, lines
+    assert bound(emu, new) == {"cdn"} and bound(emu, target) == {"clb"}
