@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi.dynamic as dyn
@@ -55,8 +55,8 @@ from .reconcile import reconcile
 from .refresh import refresh
 from .renames import moved_mark, refuse_unmade_renames
 from .resource import RELEASED, Certificate, CertificateArgs
-from .rotation import due_for_renewal, lingering, renewal_note
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .rotation import due_for_renewal, lingering, renewal_note, waiting_deletions
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
 from .sharing import Shared
 from .ssl import CertificateNotFound, SslService
@@ -218,7 +218,8 @@ class CertificateProvider(dyn.ResourceProvider):
         predecessors = recorded_predecessors(olds)
         entry = entry_name(olds, _id)
         pending = [p for p in predecessors if p != _id and self._warn_lingering(entry, p, _id)]
-        result = self._diff(_id, olds, news, bool(pending))
+        unlinked = self._warn_waiting(entry, str(olds.get("owner") or ""), _id, predecessors)
+        result = self._diff(_id, olds, news, bool(pending) or unlinked)
         # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
         kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
         replaced = bool(result.replaces) and not kept
@@ -249,6 +250,21 @@ class CertificateProvider(dyn.ResourceProvider):
         replaces = [n for n in changed if n in REPLACE_FIELDS]
         # changes=None: the engine names the changed keys from old and new inputs, unless a refresh left those stale.
         return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
+
+    def _warn_waiting(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> bool:
+        """Warn of the entry's other certificates whose failed deletion is still pending, which no link of this
+        resource's state names (after `pulumi up --replace`, or a replacement lost outside Pulumi); whether any is."""
+        try:
+            waiting = waiting_deletions(self._ssl(), owner, current, predecessors)
+        except (TencentCloudError, CertificateError):
+            return False  # no credentials (a preview may run without) or no answer: nothing known to report
+        for other in waiting:
+            self._say(
+                f"warning: {entry}: certificate {other}, an earlier certificate of this entry, is still waiting to be "
+                f"deleted (its last deletion failed). `pulumi up` tries again; what is bound to it moves only to a "
+                f"certificate recording that it replaces it (tag {REPLACES_TAG}={other})"
+            )
+        return bool(waiting)
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> bool:
         """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""

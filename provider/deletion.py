@@ -16,7 +16,7 @@ from .errors import CertificateError
 from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
-from .rotation import Rotator, unlinked_advice
+from .rotation import Rotator, mark_waiting, unlinked_advice
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -44,6 +44,8 @@ __all__ = ["Deleter"]
 class Deleter(Step):
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
 
+    _checked_ours = False  # set once the ownership rule allowed this delete
+
     def delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None = None) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
 
@@ -51,6 +53,16 @@ class Deleter(Step):
         declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded. Its
         owner token is the one the successor carries (the new name's, after a rename).
         """
+        try:
+            self._delete(id_, props, steering)
+        except CertificateError:
+            # Still in the state (a pending deletion after a replacement): the mark lets preview report it even
+            # when no replacement records replacing it.
+            if self._checked_ours:
+                mark_waiting(self._ssl, id_)
+            raise
+
+    def _delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None) -> None:
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
         if steering is not None:
@@ -63,6 +75,7 @@ class Deleter(Step):
         # The claim is an output (what the create wrote), not an input: read from the state's outputs.
         if not self._still_ours(entry, id_, spec.owner, recorded_claim(props)):
             return
+        self._checked_ours = True
         deadline = self._timing.clock() + timeout
         checks_timed_out = 0
         retry_delay = self._timing.first_poll

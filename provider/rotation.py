@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
-from .rules import CREATE_TAG, DEPLOY_TAG, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
+from .rules import CREATE_TAG, DEPLOY_TAG, NO_RECORD, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
 from .ssl import CertificateNotFound, DeployedResources, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .tencentcloud.errors import ApiError, TencentCloudError
@@ -36,7 +36,9 @@ __all__ = [
     "lingering",
     "recorded_record",
     "renewal_note",
+    "mark_waiting",
     "unlinked_advice",
+    "waiting_deletions",
 ]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
@@ -286,6 +288,33 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> 
         f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
         f"{reason}. `pulumi up` tries again (moving what is bound to it first)"
     )
+
+
+def waiting_deletions(ssl: SslService, owner: str, current: str, known: Sequence[str] = ()) -> list[str]:
+    """The certificates of the entry marked ``owner`` whose deletion failed and is still pending, other than
+    ``current`` and ``known``: a failed delete leaves ``pulumi:deploy`` on its certificate (a rotation's record, or
+    ``none``). Read-only, by tag; for ``preview``, which sees a pending deletion the state links to no successor."""
+    if not owner:
+        return []
+    rows = ssl.find_certificates(tags={OWNER_TAG: owner})
+    return sorted(
+        row.certificate_id
+        for row in rows
+        if DEPLOY_TAG in row.tags
+        and CREATE_TAG not in row.tags
+        and row.certificate_id != current
+        and row.certificate_id not in known
+    )
+
+
+def mark_waiting(ssl: SslService, certificate_id: str) -> None:
+    """Mark a certificate whose deletion just failed, unless a rotation's record marks it already (best effort: the
+    failure being reported matters more)."""
+    try:
+        if DEPLOY_TAG not in ssl.get_tags(certificate_id):
+            ssl.change_tags(certificate_id, replace={DEPLOY_TAG: NO_RECORD})
+    except TencentCloudError:
+        pass
 
 
 def _record_note(ssl: SslService, old: str, tags: dict[str, str]) -> str:

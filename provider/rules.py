@@ -46,6 +46,7 @@ __all__ = [
     "tag_value_problem",
     "user_tags",
     "split_replaced",
+    "NO_RECORD",
 ]
 
 DEFAULT_DELETE_TIMEOUT = 600  # seconds; a deletion waits at most 10 minutes unless told otherwise (README, Deletion)
@@ -80,6 +81,9 @@ REPLACES_TAG = "pulumi:replaces"  # the certificate a replacement replaces, writ
 #: comma is allowed in Tencent tag values (https://www.tencentcloud.com/document/product/651/13354), never in an id.
 REPLACES_SEPARATOR = ","
 DEPLOY_TAG = "pulumi:deploy"  # on a replaced certificate: "<successor>/<deploy record>" of its rotation
+#: ``pulumi:deploy`` on a certificate whose deletion failed before any rotation recorded a record: still, a certificate
+#: of the entry that is waiting to be deleted (preview reports it, provider.rotation.waiting_deletions).
+NO_RECORD = "none"
 PROVIDER_TAGS = (OWNER_TAG, CLAIM_TAG, CREATE_TAG, REPLACES_TAG, DEPLOY_TAG)
 
 # Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, five of

@@ -227,11 +227,13 @@ def test_a_pending_deletion_is_a_change_and_only_a_recorded_predecessor_is_repor
     assert provider.diff(new, state, news).changes is True  # the pending deletion: `--expect-no-changes` fails
     assert any(f"certificate {old}, replaced by {new}, is still waiting to be deleted" in line for line in lines)
     assert "CDN www.example.com: domain not verified" in " ".join(lines)
-    # A state without the recorded link (before it existed: a guessed `predecessor`) warns of nothing.
+    # A state without the recorded link (before it existed: a guessed `predecessor`) names no successor for it; the
+    # failed deletion the certificate is marked with is still reported, and still a change.
     lines.clear()
     legacy = {**{k: v for k, v in state.items() if k != "replaces"}, "predecessor": old}
-    assert provider.diff(new, legacy, news).changes is False
-    assert not any("waiting to be deleted" in line for line in lines), lines
+    assert provider.diff(new, legacy, news).changes is True
+    assert not any(f"replaced by {new}" in line for line in lines), lines
+    assert any(f"certificate {old}, an earlier certificate of this entry, is still waiting" in line for line in lines)
 
 
 def test_a_running_record_is_waited_for_again_not_started_twice(
@@ -355,3 +357,27 @@ def test_a_deploy_tag_naming_another_pairs_record_is_ignored_and_said_so(
     assert f"deploy record {started.record_id}, recorded on {old}, is not one moving {old} to {new}" in said, lines
     assert "belongs to other certificates" in said and "no longer exists;" not in said, lines
     assert bound(emu, new) == {"cdn"} and bound(emu, target) == {"clb"}
+
+
+def test_a_failed_deletion_no_link_names_is_still_reported_and_a_change(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # `pulumi up --replace`: the engine creates C without a diff, so C records no link; A's delete is refused.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    cert, key = make_cert("www.example.com")
+    news = checked(provider, upload_inputs(cert, key))
+    made = provider.create(news)
+    assert made.outs is not None and "replaces" not in made.outs
+    current, state = str(made.id), {**news, **made.outs}
+    with pytest.raises(CertificateError, match="still bound"):
+        provider.delete(old, old_outs)
+    lines.clear()
+    assert provider.diff(current, state, news).changes is True  # `preview --expect-no-changes` fails
+    assert any(f"certificate {old}, an earlier certificate of this entry, is still waiting" in line for line in lines)
+    # Once it is gone, nothing is reported any more.
+    ssl.delete_certificate(old, check_resources=False)
+    lines.clear()
+    assert provider.diff(current, state, news).changes is False
+    assert not any("waiting to be deleted" in line for line in lines), lines
