@@ -373,3 +373,29 @@ def test_a_pending_deletion_without_a_recorded_successor_is_a_change_in_preview(
     assert old not in project.certificates() and deployed(project, current) == {"cdn"}, out
     code, said = expect_no_changes(project)
     assert code == 0, said
+
+
+@rotation(
+    "a renewal refused because the new certificate (for other.example.com) does not cover the bound CDN domain, "
+    "then, as the refusal advises, the entry given a covering certificate",
+    "the second up creates C recording that it replaces B and takes over A's pending deletion, deletes B, moves "
+    "A's CDN onto C and deletes A; the next preview shows no change",
+)
+def test_a_covering_certificate_after_a_coverage_refusal_takes_over_the_pending_rotation(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
+    project.make_cert("www", "other.example.com")
+    status, out = up_status(project)
+    assert status != 0 and "does not cover CDN www.example.com" in out, out
+    middle = str(project.outputs()["www"]["id"])
+    project.make_cert("www", "www.example.com")
+    out = project.up()
+    current = str(project.outputs()["www"]["id"])
+    assert current not in (old, middle)
+    assert old not in project.certificates() and middle not in project.certificates(), out
+    assert deployed(project, current) == {"cdn"}, out
+    code, said = expect_no_changes(project)
+    assert code == 0, said
