@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi.dynamic as dyn
@@ -47,6 +47,7 @@ from .inputs import (
     recorded_claim,
     recorded_expiry,
     recorded_predecessor,
+    recorded_predecessors,
 )
 from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs
 from .ownership import names_identity, owner_token
@@ -55,8 +56,8 @@ from .reconcile import reconcile
 from .refresh import refresh
 from .renames import moved_mark, refuse_unmade_renames
 from .resource import RELEASED, Certificate, CertificateArgs
-from .rotation import due_for_renewal, lingering, renewal_note
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
+from .rotation import due_for_renewal, lingering, renewal_note, waiting_deletions
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
 from .sharing import Shared
 from .ssl import Case, CertificateNotFound, SslService
@@ -225,18 +226,19 @@ class CertificateProvider(dyn.ResourceProvider):
         nothing) and is a change: ``preview --expect-no-changes`` fails while a deletion is pending.
         A replacement is remembered for the create that follows (``provider.handover``).
         """
-        result = self._diff(_id, olds, news)
+        predecessors = recorded_predecessors(olds)
+        entry = entry_name(olds, _id)
+        retain = as_bool(news.get("retain"), False) if not is_unknown(news.get("retain")) else False
+        pending = [p for p in predecessors if p != _id and self._warn_lingering(entry, p, _id, retain)]
+        unlinked = self._warn_waiting(entry, str(olds.get("owner") or ""), _id, predecessors)
+        result = self._diff(_id, olds, news, bool(pending) or unlinked)
         # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
         kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
         replaced = bool(result.replaces) and not kept
-        self._handover.diffed(_id, news, replaced=replaced, predecessor=recorded_predecessor(olds))
+        self._handover.diffed(_id, news, replaced=replaced, predecessors=predecessors, pending=pending)
         return result
 
-    def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
-        pending = False
-        if predecessor := recorded_predecessor(olds):
-            retain = as_bool(news.get("retain"), False) if not is_unknown(news.get("retain")) else False
-            pending = self._warn_lingering(entry_name(olds, _id), predecessor, _id, retain)
+    def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any], pending: bool) -> dyn.DiffResult:
         # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
         # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
         new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
@@ -260,6 +262,21 @@ class CertificateProvider(dyn.ResourceProvider):
         replaces = [n for n in changed if n in REPLACE_FIELDS]
         # changes=None: the engine names the changed keys from old and new inputs, unless a refresh left those stale.
         return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
+
+    def _warn_waiting(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> bool:
+        """Warn of the entry's other certificates whose failed deletion is still pending, which no link of this
+        resource's state names (after `pulumi up --replace`, or a replacement lost outside Pulumi); whether any is."""
+        try:
+            waiting = waiting_deletions(self._ssl(), owner, current, predecessors)
+        except (TencentCloudError, CertificateError):
+            return False  # no credentials (a preview may run without) or no answer: nothing known to report
+        for other in waiting:
+            self._say(
+                f"warning: {entry}: certificate {other}, an earlier certificate of this entry, is still waiting to be "
+                f"deleted (its last deletion failed). `pulumi up` tries again; what is bound to it moves only to a "
+                f"certificate recording that it replaces it (tag {REPLACES_TAG}={other})"
+            )
+        return bool(waiting)
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str, retain: bool) -> bool:
         """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""

@@ -28,7 +28,7 @@ from .ownership import Holder, holder_of, marks
 from .pem import normalise_pem
 from .readiness import WAITING_STATUSES, fresh_detail, wait_issued, wait_usable
 from .reconcile import reconcile
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
 from .sharing import Step
 from .ssl import (
     CertificateDetail,
@@ -305,7 +305,7 @@ class Creator(Step):
                 "without renamed_from?); the old entry will leave it in place"
             )
         claim = secrets.token_hex(8)
-        replaces = "" if replaces == certificate_id else replaces
+        replaces = REPLACES_SEPARATOR.join(i for i in split_replaced(replaces) if i != certificate_id)
         tags = reconcile(
             ssl,
             entry,

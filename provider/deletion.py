@@ -16,7 +16,7 @@ from .errors import CertificateError
 from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
-from .rotation import Rotator
+from .rotation import Rotator, mark_waiting, unlinked_advice
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -46,6 +46,8 @@ __all__ = ["Deleter"]
 class Deleter(Step):
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
 
+    _checked_ours = False  # set once the ownership rule allowed this delete
+
     def delete(
         self, id_: str, props: Mapping[str, Any], steering: Steering | None = None, case: Case = Case.REMOVAL
     ) -> None:
@@ -57,6 +59,16 @@ class Deleter(Step):
         certificate only leaves the state: the entry now keeps what it replaces. ``case`` picks the advice of a
         refusal no later run can lift.
         """
+        try:
+            self._delete(id_, props, steering, case)
+        except CertificateError:
+            # Still in the state (a pending deletion after a replacement): the mark lets preview report it even
+            # when no replacement records replacing it.
+            if self._checked_ours:
+                mark_waiting(self._ssl, id_)
+            raise
+
+    def _delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case) -> None:
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
         if steering is not None:
@@ -75,6 +87,7 @@ class Deleter(Step):
         # The claim is an output (what the create wrote), not an input: read from the state's outputs.
         if not self._still_ours(entry, id_, spec.owner, recorded_claim(props)):
             return
+        self._checked_ours = True
         deadline = self._timing.clock() + timeout
         self._lift_started: float | None = None  # when a refusal that lifts by itself was first met
         self._lift_reported = 0.0
@@ -203,20 +216,23 @@ class Deleter(Step):
         replaced: bool,
     ) -> bool:
         """Move what is bound to a replaced certificate to the successor that names it, marked by
-        ``successor_owner``; False when none does. ``replaced``: the entry is still declared (not a removal)."""
+        ``successor_owner``; True once moved. ``replaced``: the entry is still declared (not a removal). With no such
+        successor a removal gets False (the plain refusal follows) and a replacement the refusal, saying how to link
+        one."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
             successor = rotator.successor(id_, successor_owner)
             if successor is None:
-                # A removal, or a replacement that recorded no link (made before replacements recorded one, or
-                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess. Only a
-                # replacement could have had one: a removal is not told about it.
-                if replaced:
-                    self._say(
-                        f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another "
-                        "certificate"
-                    )
-                return False
+                # A removal, or a replacement that recorded no link (made before replacements recorded one, by
+                # `pulumi up --replace`, or created afresh after a refresh dropped a replacement deleted outside
+                # Pulumi): moving the resources to any other certificate would be a guess. Only a replacement
+                # could have had a link: a removal gets the plain refusal.
+                if not replaced:
+                    return False
+                raise CertificateError(
+                    f"{self.refusal_message(entry, id_, refusal)}\n"
+                    f"{unlinked_advice(entry, id_, rotator.newest_of(successor_owner, id_))}"
+                )
             rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:
             raise CertificateError(

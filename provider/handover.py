@@ -6,11 +6,14 @@ facts exist earlier in the same run, on this same provider process (one instance
 - ``diff(id, olds, news)`` runs for every resource of the state that the program still declares, before the create
   of its replacement (create-before-delete, Pulumi's default). A diff that answers "replace" is remembered as "entry
   ``owner``'s certificate ``id`` is being replaced", and the create of that entry takes it (once) as the certificate
-  it replaces. A diff that does not replace forgets any earlier answer for the entry, so a preview's answer, or one
-  from a run's preview pass, never reaches a later create. An entry with ``retain: true`` (an input as well as the
+  it replaces. When ``id`` itself recorded replacing certificates whose deletion is still pending (a replacement
+  replaced again before its predecessor could be deleted), the create takes those over too, after ``id``: its
+  ``pulumi:replaces`` names them all, so each pending deletion rotates onto the entry's current certificate. A diff
+  that does not replace forgets any earlier answer for the entry, so a preview's answer, or one from a run's
+  preview pass, never reaches a later create. An entry with ``retain: true`` (an input as well as the
   resource option) replaces nothing: the engine drops the old certificate from the state without deleting it.
 - The same diff sees the current stack file's values (``news``). The settings that only steer a deletion
-  (``deploy_regions``, ``delete_timeout``) are remembered for the certificate being replaced and for the one the
+  (``deploy_regions``, ``delete_timeout``) are remembered for the certificate being replaced and for the ones the
   resource recorded replacing earlier (``replaces``, whose deletion may still be pending), with the owner token of
   the entry replacing it: the one its successor carries. That is the old resource's own token, except after a rename
   (``renamed_from``): the engine diffs the former name's state against the new name's inputs, so the replacement
@@ -30,11 +33,12 @@ the engine replace without calling diff, so that replacement records no predeces
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .inputs import as_bool, is_unknown, regions_of, seconds
+from .rules import REPLACES_SEPARATOR
 
 __all__ = ["Handover", "Steering"]
 
@@ -55,7 +59,7 @@ class Handover:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._replacing: dict[str, str] = {}  # owner -> the certificate its next create replaces
+        self._replacing: dict[str, str] = {}  # owner -> what its next create replaces (a pulumi:replaces value)
         self._steering: dict[str, Steering] = {}  # certificate id -> its entry's current steering settings
         self._program_ran = False
 
@@ -68,24 +72,35 @@ class Handover:
         """Whether this run declared any certificate: a delete without it belongs to a ``pulumi destroy``."""
         return self._program_ran
 
-    def diffed(self, certificate_id: str, news: Mapping[str, Any], *, replaced: bool, predecessor: str = "") -> None:
+    def diffed(
+        self,
+        certificate_id: str,
+        news: Mapping[str, Any],
+        *,
+        replaced: bool,
+        predecessors: Sequence[str] = (),
+        pending: Sequence[str] = (),
+    ) -> None:
         """Note diff's answer for certificate ``certificate_id`` (replaced or not) with its entry's current inputs
-        ``news``, and ``predecessor``, the certificate it recorded replacing."""
+        ``news``; ``predecessors``, the certificates it recorded replacing, and ``pending``, those of them still
+        waiting to be deleted."""
         owner = news.get("owner")
         steering = _steering(news)
         with self._lock:
             if isinstance(owner, str) and owner:
                 if replaced and certificate_id:
-                    self._replacing[owner] = certificate_id
+                    taken = [certificate_id, *(p for p in pending if p and p != certificate_id)]
+                    self._replacing[owner] = REPLACES_SEPARATOR.join(dict.fromkeys(taken))
                 else:
                     self._replacing.pop(owner, None)
             if steering is not None:
-                for doomed in (certificate_id if replaced else "", predecessor):
+                for doomed in (certificate_id if replaced else "", *predecessors):
                     if doomed:
                         self._steering[doomed] = steering
 
     def replaced_by_create(self, owner: str) -> str:
-        """The certificate the entry's create now replaces ("" for a plain create); each note is used once."""
+        """What the entry's create now replaces, as its ``pulumi:replaces`` value ("" for a plain create): the
+        certificate replaced, then the pending deletions it takes over. Each note is used once."""
         with self._lock:
             return self._replacing.pop(owner, "") if owner else ""
 

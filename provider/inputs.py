@@ -24,18 +24,18 @@ from .pem import normalise_pem, same_key
 
 __all__ = [
     "ALL_INPUTS",
-    "REQUIRED_INPUTS",
     "CERTIFICATE_DIGEST",
-    "HAS_PRIVATE_KEY",
-    "CertificateInputs",
-    "Source",
     "CERTIFICATE_TYPES",
+    "CertificateInputs",
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
+    "HAS_PRIVATE_KEY",
     "NO_STEP_FIELDS",
     "REPLACE_FIELDS",
+    "REQUIRED_INPUTS",
     "SECRET_FIELDS",
     "SOURCES",
+    "Source",
     "UNKNOWN",
     "as_bool",
     "as_int",
@@ -49,9 +49,10 @@ __all__ = [
     "iso",
     "normalise_inputs",
     "recorded_claim",
-    "regions_of",
     "recorded_expiry",
     "recorded_predecessor",
+    "recorded_predecessors",
+    "regions_of",
     "seconds",
     "sparse_inputs",
     "tags_of",
@@ -188,6 +189,12 @@ def recorded_predecessor(state: Mapping[str, Any]) -> str:
     so not read.
     """
     return str(state.get("replaces") or "")
+
+
+def recorded_predecessors(state: Mapping[str, Any]) -> list[str]:
+    """Every certificate the ``replaces`` output names: the one replaced, then the pending deletions taken over from
+    it (``provider.handover``)."""
+    return rules.split_replaced(recorded_predecessor(state))
 
 
 def _coerce(name: str, raw: Any) -> Any:

@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG, split_replaced
 from .ssl import CertificateSummary
 
 __all__ = [
@@ -117,8 +117,9 @@ def successor_of(rows: Iterable[CertificateSummary], certificate_id: str, owner:
     Only a certificate of the entry that replaced it (``owner``: the old resource's own entry, or the new name a
     rename gave it, as this run's diff of the replacing resource said: ``provider.handover``) whose
     ``pulumi:replaces`` tag names ``certificate_id`` and whose create completed (no ``pulumi:create``) qualifies; the
-    newest, should a killed run have left a second one. Never an older certificate of the entry, nor one another
-    stack or entry holds.
+    newest: the entry's current certificate when a replacement was itself replaced while ``certificate_id`` was still
+    pending (its create then took the pending link over, ``pulumi:replaces=<replaced>,<pending>``), or should a
+    killed run have left a second one. Never an older certificate of the entry, nor one another stack or entry holds.
     """
     named = [
         row
@@ -126,7 +127,7 @@ def successor_of(rows: Iterable[CertificateSummary], certificate_id: str, owner:
         if row.certificate_id != certificate_id
         and owner
         and row.tags.get(OWNER_TAG) == owner
-        and row.tags.get(REPLACES_TAG) == certificate_id
+        and certificate_id in split_replaced(row.tags.get(REPLACES_TAG, ""))
         and CREATE_TAG not in row.tags
     ]
     named.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)

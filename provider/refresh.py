@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .inputs import CertificateInputs, recorded_claim, recorded_predecessor
+from .inputs import CertificateInputs, recorded_claim, recorded_predecessors
 from .outputs import outputs, refreshed_inputs
-from .rules import user_tags
+from .rules import REPLACES_SEPARATOR, user_tags
 from .sharing import Shared
 from .ssl import CertificateDetail, CertificateNotFound, CertificateSummary, SslService
 from .tencentcloud.errors import TencentCloudError
@@ -59,9 +59,9 @@ def refresh(ssl: SslService, shared: Shared, id_: str, props: Mapping[str, Any])
             return None
     # A state without a source (imported with `pulumi import`) reads as an adoption of that id.
     spec = CertificateInputs.parse(props if props.get("source") else {**props, "source": "adopt", "adopt_id": id_})
-    predecessor = recorded_predecessor(props)
-    if predecessor and _row(shared, predecessor) is None:
-        predecessor = _still_there(ssl, predecessor)
+    # Each recorded predecessor stays recorded while it exists (its deletion is pending).
+    kept = [p for p in recorded_predecessors(props) if _row(shared, p) is not None or _still_there(ssl, p)]
+    predecessor = REPLACES_SEPARATOR.join(kept)
     outs = outputs(spec, detail, tags, recorded_claim(props), predecessor, recorded=props)
     return Refreshed(outs, refreshed_inputs(props, outs))
 

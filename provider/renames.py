@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import CertificateError
-from .inputs import CertificateInputs, is_unknown, recorded_predecessor
+from .inputs import CertificateInputs, is_unknown, recorded_predecessors
 from .rules import OWNER_TAG
 from .ssl import SslService
 from .tencentcloud.errors import TencentCloudError
@@ -45,7 +45,7 @@ def refuse_unmade_renames(
         return
     # Found through an alias: the old state is that former name's, its certificate this resource's.
     taken_from = str(olds.get("owner") or "")
-    ours = {certificate_id, recorded_predecessor(olds), new.adopt_id} - {""}
+    ours = {certificate_id, *recorded_predecessors(olds), new.adopt_id} - {""}
     stranded: dict[str, list[str]] = {}
     for name, token in sorted(former.items()):
         if token in (new.owner, taken_from):

@@ -23,14 +23,24 @@ from collections.abc import Callable, Sequence
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
-from .rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, parse_renew_window
+from .rules import CREATE_TAG, DEPLOY_TAG, NO_RECORD, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
 from .ssl import Case, CertificateNotFound, DeployedResources, Handling, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .ssl.refusals import expected_refusal
 from .tencentcloud.errors import ApiError, TencentCloudError
 from .waiting import Timing
 
-__all__ = ["REGIONAL_TYPES", "Rotator", "due_for_renewal", "lingering", "recorded_record", "renewal_note"]
+__all__ = [
+    "REGIONAL_TYPES",
+    "Rotator",
+    "due_for_renewal",
+    "lingering",
+    "recorded_record",
+    "renewal_note",
+    "mark_waiting",
+    "unlinked_advice",
+    "waiting_deletions",
+]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
 REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
@@ -57,8 +67,22 @@ class Rotator:
         entry that replaced it), if any."""
         if not owner:
             return None
-        rows = self._ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: certificate_id})
+        # The entry's certificates: a pulumi:replaces value may name several ids, so no filter on its value.
+        rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
         return successor_of(rows, certificate_id, owner)
+
+    def newest_of(self, owner: str, certificate_id: str) -> str:
+        """The newest complete certificate marked by ``owner`` other than ``certificate_id`` ("" if none or
+        unreadable): named in advice only, never moved to without the recorded link."""
+        if not owner:
+            return ""
+        try:
+            rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
+        except TencentCloudError:
+            return ""
+        rows = [r for r in rows if r.certificate_id != certificate_id and CREATE_TAG not in r.tags]
+        rows.sort(key=lambda row: (row.inserted_at is not None, row.inserted_at), reverse=True)
+        return rows[0].certificate_id if rows else ""
 
     def move(
         self,
@@ -128,7 +152,10 @@ class Rotator:
             return None
         records = self._records_after_waiting(entry, old, new, recorded, deadline)
         if recorded not in records:
-            self._say(f"{entry}: deploy record {recorded} ({old} -> {new}) no longer exists; starting a new one")
+            self._say(
+                f"{entry}: deploy record {recorded}, recorded on {old}, is not one moving {old} to {new} (it belongs "
+                "to other certificates, or no longer exists): it is ignored and a new one is started"
+            )
             return None
         later = [r for r in records.values() if r.record_id > recorded]
         details = self._ssl.deploy_details(recorded)
@@ -265,15 +292,78 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str, *, 
         )
     reason = ""
     try:
-        record = recorded_record(ssl.get_tags(predecessor), successor)
-        failed = [d for d in ssl.deploy_details(record) if d.finished and not d.succeeded] if record else []
-        if failed:
-            reason = f"; deploy record {record} failed for " + "; ".join(
-                f"{d.describe()}: {d.error or f'status {d.status}'}" for d in failed
-            )
+        reason = _record_note(ssl, predecessor, ssl.get_tags(predecessor))
     except TencentCloudError:
         pass
     return f"{waiting}{reason}. `pulumi up` tries again (moving what is bound to it first)"
+
+
+def waiting_deletions(ssl: SslService, owner: str, current: str, known: Sequence[str] = ()) -> list[str]:
+    """The certificates of the entry marked ``owner`` whose deletion failed and is still pending, other than
+    ``current`` and ``known``: a failed delete leaves ``pulumi:deploy`` on its certificate (a rotation's record, or
+    ``none``). Read-only, by tag; for ``preview``, which sees a pending deletion the state links to no successor."""
+    if not owner:
+        return []
+    rows = ssl.find_certificates(tags={OWNER_TAG: owner})
+    return sorted(
+        row.certificate_id
+        for row in rows
+        if DEPLOY_TAG in row.tags
+        and CREATE_TAG not in row.tags
+        and row.certificate_id != current
+        and row.certificate_id not in known
+    )
+
+
+def mark_waiting(ssl: SslService, certificate_id: str) -> None:
+    """Mark a certificate whose deletion just failed, unless a rotation's record marks it already (best effort: the
+    failure being reported matters more)."""
+    try:
+        if DEPLOY_TAG not in ssl.get_tags(certificate_id):
+            ssl.change_tags(certificate_id, replace={DEPLOY_TAG: NO_RECORD})
+    except TencentCloudError:
+        pass
+
+
+def _record_note(ssl: SslService, old: str, tags: dict[str, str]) -> str:
+    """The state of the deploy record a rotation wrote on ``old``, read as ``Rotator._resume`` reads it ("" if none)."""
+    named = tags.get(DEPLOY_TAG, "").partition("/")[0]
+    recorded = recorded_record(tags, named)
+    if recorded is None:
+        return ""
+    records = {r.record_id: r for r in ssl.deploy_records(old, named)}
+    if recorded not in records:
+        return f"; deploy record {recorded} is not one moving {old} to {named} (another pair's, or gone): ignored"
+    later = [r for r in records.values() if r.record_id > recorded]
+    details = ssl.deploy_details(recorded)
+    rollbacks = [r.record_id for r in later if r.status in _ROLLED_BACK]
+    if rollbacks or any(d.status in _ROLLED_BACK for d in details):
+        by = f" (record {max(rollbacks)})" if rollbacks else ""
+        return f"; deploy record {recorded} was rolled back{by}: what is bound to {old} now gets a new record"
+    if later:
+        return f"; deploy record {recorded} was superseded by record {max(r.record_id for r in later)}"
+    if any(not d.finished for d in details):
+        return f"; deploy record {recorded} is still running"
+    failed = [d for d in details if not d.succeeded]
+    if not failed:
+        return ""
+    return f"; deploy record {recorded} failed for " + "; ".join(
+        f"{d.describe()}: {d.error or f'status {d.status}'}" for d in failed
+    )
+
+
+def unlinked_advice(entry: str, certificate_id: str, newest: str = "") -> str:
+    """What to do when no certificate records replacing bound ``certificate_id``: how to record the link by hand."""
+    current = f" (the entry's newest certificate is {newest})" if newest else ""
+    return (
+        f"No certificate of {entry} records that it replaces {certificate_id} (tag {REPLACES_TAG} naming it), so "
+        "nothing was moved: a removed entry's certificate never is, and a replacement made by `pulumi up --replace`, "
+        "or created again after a refresh dropped a replacement deleted outside Pulumi, recorded no link. If "
+        f"{certificate_id} was replaced by the entry's current certificate{current}, tag that certificate "
+        f"{REPLACES_TAG}={certificate_id} (append `{REPLACES_SEPARATOR}{certificate_id}` when the tag already has a "
+        f"value) and run `pulumi up` again: what is bound to {certificate_id} moves there, then it is deleted. "
+        f"Otherwise unbind those resources from {certificate_id}"
+    )
 
 
 def due_for_renewal(not_after: object, window: object, now: dt.datetime) -> dt.datetime | None:

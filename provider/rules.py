@@ -27,6 +27,7 @@ __all__ = [
     "MAX_USER_TAGS",
     "OWNER_TAG",
     "PROVIDER_TAGS",
+    "REPLACES_SEPARATOR",
     "REPLACES_TAG",
     "RESERVED_TAG_PREFIXES",
     "TAG_SPECIALS",
@@ -44,6 +45,8 @@ __all__ = [
     "tag_text_problem",
     "tag_value_problem",
     "user_tags",
+    "split_replaced",
+    "NO_RECORD",
 ]
 
 DEFAULT_DELETE_TIMEOUT = 600  # seconds; a deletion waits at most 10 minutes unless told otherwise (README, Deletion)
@@ -74,7 +77,13 @@ OWNER_TAG = "pulumi:owner"  # which stack and entry manage the certificate (prov
 CLAIM_TAG = "pulumi:claim"  # which create of that entry took it last (provider.ownership)
 CREATE_TAG = "pulumi:create"  # a create still in flight (provider.creation)
 REPLACES_TAG = "pulumi:replaces"  # the certificate a replacement replaces, written by its create (provider.rotation)
+#: Separates the ids in ``pulumi:replaces``: the certificate replaced, then the pending deletions it took over. A
+#: comma is allowed in Tencent tag values (https://www.tencentcloud.com/document/product/651/13354), never in an id.
+REPLACES_SEPARATOR = ","
 DEPLOY_TAG = "pulumi:deploy"  # on a replaced certificate: "<successor>/<deploy record>" of its rotation
+#: ``pulumi:deploy`` on a certificate whose deletion failed before any rotation recorded a record: still, a certificate
+#: of the entry that is waiting to be deleted (preview reports it, provider.rotation.waiting_deletions).
+NO_RECORD = "none"
 PROVIDER_TAGS = (OWNER_TAG, CLAIM_TAG, CREATE_TAG, REPLACES_TAG, DEPLOY_TAG)
 
 # Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, five of
@@ -203,3 +212,8 @@ def renew_window_problem(text: str) -> str | None:
     if not 1 <= days <= MAX_RENEW_WINDOW_DAYS:
         return f"must be between 1d and {MAX_RENEW_WINDOW_DAYS}d, not {text.strip()!r}"
     return None
+
+
+def split_replaced(value: str) -> list[str]:
+    """The ids a ``pulumi:replaces`` value (or a ``replaces`` output) names, in order."""
+    return [part.strip() for part in value.split(REPLACES_SEPARATOR) if part.strip()]

@@ -87,7 +87,8 @@ def _successor(ssl: SslService, step: Step) -> str:
     owner = str(step.old.get("owner") or "")
     if not (step.pending and owner and _rotates(step)):
         return ""
-    rows = ssl.find_certificates(tags={OWNER_TAG: owner, REPLACES_TAG: step.certificate_id})
+    # The entry's certificates: a pulumi:replaces value may name several ids, so no filter on its value.
+    rows = ssl.find_certificates(tags={OWNER_TAG: owner})
     return successor_of(rows, step.certificate_id, owner) or ""
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..inputs import recorded_predecessor
+from ..inputs import recorded_predecessors
 from .plan import CERTIFICATE_TYPE, Plan, PlanError, Step, load_json
 
 __all__ = ["StateCertificate", "read_state", "recorded_successors", "with_released", "with_state"]
@@ -72,7 +72,8 @@ def recorded_successors(state: Iterable[StateCertificate]) -> dict[str, str]:
     return {
         predecessor: cert.certificate_id
         for cert in state
-        if not cert.pending_delete and cert.certificate_id and (predecessor := recorded_predecessor(cert.outputs))
+        if not cert.pending_delete and cert.certificate_id
+        for predecessor in recorded_predecessors(cert.outputs)
     }
 
 

@@ -73,5 +73,3 @@ def read_small_text_file(full: Path, shown: str) -> str:
         raise FileProblem(
             shown, f"is not UTF-8 text (byte {exc.start}); a DER file must be converted to PEM first"
         ) from None
-
-

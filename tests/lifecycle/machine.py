@@ -62,14 +62,13 @@ OTHER_IDENTITY = names_identity("proj", "elsewhere")
 #: Switches for violations main has: each name turns off the rule or the check that finds that class again and
 #: again, so the fast tier stays green while the fix is made; remove a name when its fix lands (its xfail regression
 #: test in test_found_violations.py then fails first, as a reminder). Fixed, switches removed: issue 18 items 1-5 and
-#: 8, renamed marks, stripped marks, a killed create picked up again by its entry's next upload.
-#: - "chained-rotation": I7 accepts a replaced certificate whose recorded successor was itself replaced since (its
-#:   delete follows that successor, not the entry's current certificate).
+#: 8, renamed marks, stripped marks, a killed create picked up again by its entry's next upload, a rotation whose
+#: recorded successor was itself replaced since (the pending link is handed on).
 #: - "killed-then-removed": I5 accepts the certificates a killed run left (a create that completed before the kill,
 #:   not recorded): when the entry no longer uploads those files, nothing names them.
 #: ``LIFECYCLE_KNOWN_VIOLATIONS`` (comma-separated, empty for none) sets the switches for a run.
 KNOWN_VIOLATIONS = frozenset(
-    os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "chained-rotation,killed-then-removed").split(",")
+    os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "killed-then-removed").split(",")
 ) - {""}
 #: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
 VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
@@ -575,8 +574,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         successor = self.engine.state[current.name].id
         if successor not in snap.certs:
             return "its successor was deleted out of band (refresh drops it)"
-        if "chained-rotation" in self.known and self.successor_of.get(res.id, successor) != successor:
-            return "its recorded successor was replaced since (KNOWN_VIOLATIONS: chained-rotation)"
         # The recorded value counts (docs/stack-file.md, rotate); turning it off later also stops it.
         if not (bool(res.inputs.get("rotate", True)) and current.rotate):
             return "rotate: false"

@@ -148,11 +148,6 @@ def test_a_refused_rename_into_a_held_name_is_taken_back(machine: LifecycleMachi
     machine.rename(i=0, j=1, with_alias=True)  # I8
 
 
-@known_bug(
-    "rotation (found by the machine): www (A, bound to a CDN domain) renewed onto a certificate B that does not cover "
-    "it: refused, A stays pending; renewed again onto C, which covers it: B is replaced and deleted, but A's delete "
-    "still follows its recorded successor B (pulumi:replaces) and refuses to deploy B, so A stays pending and bound"
-)
 def test_a_renewal_of_a_renewal_waiting_on_coverage_moves_its_resources(machine: LifecycleMachine) -> None:
     machine.start(domain="www.example.com", retain=False, bound=None)
     machine.bind(binding=CDN, i=0)

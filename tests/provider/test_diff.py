@@ -112,10 +112,13 @@ def test_diff_without_the_old_pem_and_key(
     assert provider.diff("AbCdEf12", lean(olds), ca_news).replaces == ["private_key"]
 
 
-def test_diff_makes_no_api_call(
+def test_diff_makes_no_write_call_and_reads_only_the_entrys_certificates_by_tag(
     emu: RunningEmulator, provider: CertificateProvider, state: tuple[dict[str, Any], str, str]
 ) -> None:
     olds, _, _ = state
     emu.admin("DELETE", "/_emulator/calls")
     provider.diff("AbCdEf12", olds, {**olds, "alias": "y"})
-    assert emu.calls() == []
+    # One read: the entry's certificates by its owner mark (a failed deletion still pending is a change).
+    assert [(c["Action"], c["Params"].get("Tags")) for c in emu.calls()] == [
+        ("DescribeCertificates", [{"TagKey": "pulumi:owner", "TagValue": olds["owner"]}])
+    ]

@@ -26,7 +26,7 @@ def test_a_diff_that_does_not_replace_forgets_an_earlier_answer() -> None:
 
 def test_steering_goes_to_the_replaced_certificate_and_the_recorded_predecessor_only() -> None:
     handover = Handover()
-    handover.diffed("Current1", NEWS, replaced=False, predecessor="Pending1")
+    handover.diffed("Current1", NEWS, replaced=False, predecessors=["Pending1"])
     expected = Steering({"clb": ["ap-shanghai"]}, 120.0, OWNER)
     assert handover.steering("Pending1") == expected
     assert handover.steering("Current1") is None  # not being deleted: nothing steers it
@@ -36,7 +36,7 @@ def test_steering_goes_to_the_replaced_certificate_and_the_recorded_predecessor_
 
 def test_unknown_values_steer_nothing() -> None:
     handover = Handover()
-    handover.diffed("Current1", {**NEWS, "deploy_regions": UNKNOWN}, replaced=False, predecessor="Pending1")
+    handover.diffed("Current1", {**NEWS, "deploy_regions": UNKNOWN}, replaced=False, predecessors=["Pending1"])
     assert handover.steering("Pending1") is None
 
 
@@ -47,6 +47,6 @@ def test_the_steering_names_the_replacing_entry_the_one_a_rename_gave_the_certif
     handover.diffed("Former1", {**NEWS, "owner": "stack.newname"}, replaced=True)
     steering = handover.steering("Former1")
     assert steering is not None and steering.owner == "stack.newname"
-    handover.diffed("Current1", {**NEWS, "owner": UNKNOWN}, replaced=False, predecessor="Pending1")
+    handover.diffed("Current1", {**NEWS, "owner": UNKNOWN}, replaced=False, predecessors=["Pending1"])
     pending = handover.steering("Pending1")
     assert pending is not None and pending.owner == ""  # unknown: the delete falls back to its own mark

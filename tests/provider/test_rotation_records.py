@@ -123,8 +123,10 @@ def test_a_removal_never_moves_resources_to_an_older_certificate_of_the_entry(
     assert "still bound to cloud resources" in str(caught.value) and "lb-7x3kq2" in str(caught.value)
     assert not called(emu, "UpdateCertificateInstance")
     assert bound(emu, current) == {"clb"} and bound(emu, retained) == set()
-    # A removal is not a replacement: nothing is said about a missing link to one.
-    assert not any("no certificate records that it replaces" in line for line in lines), lines
+    # A removal is not a replacement: nothing is said about a missing link to one, and no certificate (the retained
+    # one least of all) is offered as a link.
+    assert not any("records that it replaces" in line for line in lines), lines
+    assert "records that it replaces" not in str(caught.value) and retained not in str(caught.value)
 
 
 def test_a_rolled_back_record_is_not_retried_and_what_is_bound_now_gets_a_new_record(
@@ -226,11 +228,13 @@ def test_a_pending_deletion_is_a_change_and_only_a_recorded_predecessor_is_repor
     assert provider.diff(new, state, news).changes is True  # the pending deletion: `--expect-no-changes` fails
     assert any(f"certificate {old}, replaced by {new}, is still waiting to be deleted" in line for line in lines)
     assert "CDN www.example.com: domain not verified" in " ".join(lines)
-    # A state without the recorded link (before it existed: a guessed `predecessor`) warns of nothing.
+    # A state without the recorded link (before it existed: a guessed `predecessor`) names no successor for it; the
+    # failed deletion the certificate is marked with is still reported, and still a change.
     lines.clear()
     legacy = {**{k: v for k, v in state.items() if k != "replaces"}, "predecessor": old}
-    assert provider.diff(new, legacy, news).changes is False
-    assert not any("waiting to be deleted" in line for line in lines), lines
+    assert provider.diff(new, legacy, news).changes is True
+    assert not any(f"replaced by {new}" in line for line in lines), lines
+    assert any(f"certificate {old}, an earlier certificate of this entry, is still waiting" in line for line in lines)
 
 
 def test_a_running_record_is_waited_for_again_not_started_twice(
@@ -259,3 +263,122 @@ def test_a_retained_entry_replaces_nothing(ssl: SslService, provider: Certificat
     assert "replaces" not in state and REPLACES_TAG not in ssl.get_tags(new)
     news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
     assert provider.diff(new, state, news).changes is False
+
+
+def test_a_replacement_replaced_while_its_predecessor_is_pending_hands_the_pending_link_on(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # A's rotation onto B failed (A keeps its CDN); the entry is renewed again before A could be deleted: C replaces B
+    # and takes A's pending deletion over, so A's CDN moves onto C, the entry's current certificate.
+    old, old_outs, middle, middle_state = failed_rotation(emu, provider)
+    current, current_state = renewal(provider, middle, middle_state)
+    assert current_state["replaces"] == f"{middle},{old}"
+    assert ssl.get_tags(current)[REPLACES_TAG] == f"{middle},{old}"
+    provider.delete(middle, middle_state)  # B's CLB moves to C
+    provider.delete(old, old_outs)  # A's CDN moves to C too
+    assert ids(emu) == {current} and bound(emu, current) == {"clb", "cdn"}
+    assert any(f"from certificate {old} to {current}" in line for line in lines), lines
+
+
+def test_a_gone_predecessor_is_not_handed_on(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider
+) -> None:
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    middle, middle_state = renewal(provider, old, old_outs)
+    provider.delete(old, old_outs)  # nothing bound: deleted at once
+    current, current_state = renewal(provider, middle, middle_state)
+    assert current_state["replaces"] == middle and ssl.get_tags(current)[REPLACES_TAG] == middle
+
+
+def test_a_pending_deletion_whose_replacement_was_lost_says_how_to_link_the_current_certificate(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # B, which replaced A, is deleted outside Pulumi; a refresh drops it and the next run creates C with no diff, so
+    # no link: A's delete says exactly how to record one, and once recorded by hand the CDN moves to C.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    middle, _ = renewal(provider, old, old_outs)
+    ssl.delete_certificate(middle, check_resources=False)
+    cert, key = make_cert("www.example.com")
+    current, _ = create(provider, upload_inputs(cert, key))
+    with pytest.raises(CertificateError) as caught:
+        provider.delete(old, old_outs)
+    message = str(caught.value)
+    assert "still bound to cloud resources" in message and "CDN: www.example.com" in message, message
+    assert f"the entry's newest certificate is {current}" in message, message
+    assert f"tag that certificate pulumi:replaces={old}" in message, message
+    assert bound(emu, old) == {"cdn"} and not called(emu, "UpdateCertificateInstance")
+    ssl.change_tags(current, replace={REPLACES_TAG: old})  # what the message advises
+    provider.delete(old, old_outs)
+    assert bound(emu, current) == {"cdn"} and old not in ids(emu)
+
+
+def test_the_pending_deletion_warning_reads_a_rolled_back_record_as_up_does(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    old, _, new, state = failed_rotation(emu, provider)
+    [first] = records(emu)
+    rollback = ssl.roll_back_deploy(first["DeployRecordId"])
+    emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 10})
+    assert all(d.status == 4 for d in ssl.deploy_details(rollback))
+    news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
+    lines.clear()
+    assert provider.diff(new, state, news).changes is True
+    warning = " ".join(line for line in lines if "waiting to be deleted" in line)
+    assert f"deploy record {first['DeployRecordId']} was rolled back (record {rollback})" in warning, lines
+    assert "failed for" not in warning, lines
+
+
+def test_a_deploy_tag_naming_another_pairs_record_is_ignored_and_said_so(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # Another pair's record (X -> Y), forged into A's tag as if it were A's rotation onto B.
+    cert, key = make_cert("www.example.com")
+    other, _ = create(provider, upload_inputs(cert, key))
+    bind(emu, other, CLB)
+    cert, key = make_cert("www.example.com")
+    target, _ = create(provider, upload_inputs(cert, key))
+    started = ssl.start_deploy(other, target, ["clb"], {"clb": ["ap-guangzhou"]})
+    while not started.record_id:
+        started = ssl.start_deploy(other, target, ["clb"], {"clb": ["ap-guangzhou"]})
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    new, state = renewal(provider, old, old_outs)
+    ssl.change_tags(old, replace={DEPLOY_TAG: f"{new}/{started.record_id}"})
+    news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
+    lines.clear()
+    provider.diff(new, state, news)
+    assert any(f"deploy record {started.record_id} is not one moving {old} to {new}" in line for line in lines), lines
+    lines.clear()
+    provider.delete(old, old_outs)
+    said = " ".join(lines)
+    assert f"deploy record {started.record_id}, recorded on {old}, is not one moving {old} to {new}" in said, lines
+    assert "belongs to other certificates" in said and "no longer exists;" not in said, lines
+    assert bound(emu, new) == {"cdn"} and bound(emu, target) == {"clb"}
+
+
+def test_a_failed_deletion_no_link_names_is_still_reported_and_a_change(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # `pulumi up --replace`: the engine creates C without a diff, so C records no link; A's delete is refused.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    cert, key = make_cert("www.example.com")
+    news = checked(provider, upload_inputs(cert, key))
+    made = provider.create(news)
+    assert made.outs is not None and "replaces" not in made.outs
+    current, state = str(made.id), {**news, **made.outs}
+    with pytest.raises(CertificateError, match="still bound"):
+        provider.delete(old, old_outs)
+    lines.clear()
+    assert provider.diff(current, state, news).changes is True  # `preview --expect-no-changes` fails
+    assert any(f"certificate {old}, an earlier certificate of this entry, is still waiting" in line for line in lines)
+    # Once it is gone, nothing is reported any more.
+    ssl.delete_certificate(old, check_resources=False)
+    lines.clear()
+    assert provider.diff(current, state, news).changes is False
+    assert not any("waiting to be deleted" in line for line in lines), lines

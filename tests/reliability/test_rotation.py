@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from provider.rules import REPLACES_TAG
+from provider.ssl import SslService
+from provider.tencentcloud.client import Client
+from provider.tencentcloud.config import ClientSettings
+from provider.tencentcloud.credentials import Credentials
 from support.certs import make_cert
 from support.project import Project, upload_entry
 from support.raw_api import RawApi
@@ -296,3 +301,101 @@ def test_a_retained_entry_renewed_leaves_the_old_certificate_and_no_pending_chan
     assert not updates(project)
     out = project.cli("preview", "--expect-no-changes")
     assert "still waiting to be deleted" not in out, out
+
+
+def expect_no_changes(project: Project) -> tuple[int, str]:
+    """`pulumi preview --expect-no-changes`: its exit status and output."""
+    return up_status(project, "preview", "--expect-no-changes")
+
+
+def cdn_only_rotation_failed(project: Project) -> tuple[str, str]:
+    """www's certificate A bound to a CDN domain, renewed into B while CDN deploys fail: up exits 1, A pending."""
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "busy"}})
+    project.make_cert("www", "www.example.com")
+    status, out = up_status(project)
+    assert status != 0 and "deploy record" in out, out
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    return old, str(project.outputs()["www"]["id"])
+
+
+@rotation(
+    "a renewal whose CDN move failed (the old certificate A pending, B its replacement), the fault cleared, then "
+    "a second renewal before A could be deleted",
+    "the second up creates C recording that it replaces B and takes over A's pending deletion "
+    "(pulumi:replaces=<B>,<A>), deletes B, moves A's CDN onto C and deletes A; the next preview shows no change",
+)
+def test_renewing_again_while_a_rotation_is_pending_moves_the_pending_certificate_to_the_current_one(
+    project: Project,
+) -> None:
+    old, middle = cdn_only_rotation_failed(project)
+    project.make_cert("www", "www.example.com")
+    out = project.up()
+    current = str(project.outputs()["www"]["id"])
+    assert current not in (old, middle)
+    assert old not in project.certificates() and middle not in project.certificates(), out
+    assert deployed(project, current) == {"cdn"}
+    assert f"from certificate {old} to {current}" in out, out
+    code, said = expect_no_changes(project)
+    assert code == 0, said
+
+
+@rotation(
+    "`pulumi up --replace <urn>` of an entry whose certificate is bound to a CDN domain (the engine creates the "
+    "replacement without a diff, so it records no link)",
+    "up fails saying how to link the current certificate (tag pulumi:replaces=<old id>); `pulumi preview "
+    "--expect-no-changes` then fails and warns that the old certificate is still waiting to be deleted; once tagged "
+    "as advised, up moves the CDN and deletes it",
+)
+def test_a_pending_deletion_without_a_recorded_successor_is_a_change_in_preview(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
+    urn = project.state_resources()["www"]["urn"]
+    status, said = up_status(project, "up", "--yes", "--skip-preview", "--replace", urn)
+    assert status != 0 and "still bound" in said, said
+    current = str(project.outputs()["www"]["id"])
+    assert f"tag that certificate pulumi:replaces={old}" in said and current in said, said
+    code, said = expect_no_changes(project)
+    assert code != 0, said
+    assert f"certificate {old}, an earlier certificate of this entry, is still waiting to be deleted" in said, said
+    # What the failure advised: the link, recorded by hand on the current certificate.
+    settings = ClientSettings(endpoint=project.emu.url, rate_per_action=None)
+    with Client(Credentials(project.emu.secret_id, project.emu.secret_key), settings) as api:
+        SslService(api).change_tags(current, replace={REPLACES_TAG: old})
+    out = project.up()
+    assert old not in project.certificates() and deployed(project, current) == {"cdn"}, out
+    code, said = expect_no_changes(project)
+    assert code == 0, said
+
+
+@rotation(
+    "a renewal refused because the new certificate (for other.example.com) does not cover the bound CDN domain, "
+    "then, as the refusal advises, the entry given a covering certificate",
+    "the second up creates C recording that it replaces B and takes over A's pending deletion, deletes B, moves "
+    "A's CDN onto C and deletes A; the next preview shows no change",
+)
+def test_a_covering_certificate_after_a_coverage_refusal_takes_over_the_pending_rotation(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
+    project.make_cert("www", "other.example.com")
+    status, out = up_status(project)
+    assert status != 0 and "does not cover CDN www.example.com" in out, out
+    middle = str(project.outputs()["www"]["id"])
+    project.make_cert("www", "www.example.com")
+    out = project.up()
+    current = str(project.outputs()["www"]["id"])
+    assert current not in (old, middle)
+    assert old not in project.certificates() and middle not in project.certificates(), out
+    assert deployed(project, current) == {"cdn"}, out
+    code, said = expect_no_changes(project)
+    assert code == 0, said
