@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -129,6 +130,7 @@ def main(
             text = _preview_text(args.preview_json, stack, cwd, env, stdin or sys.stdin)
             plan = read_plan(text)
             name = stack or plan.stack
+            plan = replace(plan, stack=name)  # the stack asked for names the review, whatever the URNs say
             plan = with_state(plan, read_state(_state_text(args.state_json, name, cwd, env)))
             secret = functools.partial(_config_secret, stack=name, cwd=cwd, environ=env)
             reviews.append(make_review(plan, env, secret, clock(), args.expiring_within))
