@@ -175,7 +175,7 @@ def make_review(
         return build_review(plan, preflight(plan.steps, None, now), now, expiring_within)
     ssl = review_service(plan.config, environ, secret_value)
     try:
-        verdicts = preflight(plan.steps, ssl, now)
+        verdicts = preflight(plan.steps, ssl, now, ssl.region)
     except TencentCloudError as error:
         raise ReviewError(f"the pre-flight could not read Tencent Cloud: {error}") from None
     finally:
