@@ -136,7 +136,7 @@ def error_diagnostics(document: Any) -> list[str]:
     found = document.get("diagnostics") if isinstance(document, dict) else None
     listed = found if isinstance(found, list) else []
     errors = [d for d in listed if isinstance(d, dict) and d.get("severity") == "error"]
-    messages = [" ".join(str(d.get("message", "")).split())[:500] for d in errors]
+    messages = [" ".join(str(d.get("message", "")).split()).removeprefix("error: ")[:2000] for d in errors]
     named = [m for m in messages if m and m not in _GENERIC_FAILURES]
     return named or (["preview failed"] if errors else [])
 
