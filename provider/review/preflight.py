@@ -306,8 +306,8 @@ def _judge(
         elif successor and successor in going:
             reasons.append(
                 f"still bound to {where}: the rotation onto {successor}, the replacement recorded as replacing {cid}, "
-                f"cannot be retried, because this change deletes {successor} too: up deletes it first, has nothing "
-                f"to move them to, and Tencent Cloud refuses the checked deletion of {cid}. Keep {successor}'s entry "
+                f"cannot succeed, because this change deletes {successor} too: up deletes it in the same run, the "
+                f"resources have no certificate to move to and {cid} stays, still bound. Keep {successor}'s entry "
                 "until its rotation has finished, or unbind those resources before merging"
             )
         elif move.missing:

@@ -277,3 +277,48 @@ def test_a_certificate_another_stack_took_over_is_judged_left_in_place_as_up_lea
     # What `up` then does: the new certificate is made, the taken one stays where it is, still bound.
     out = project.up()
     assert "managed by another stack" in out and taken in project.certificates()
+
+
+def test_a_retried_rotation_onto_a_certificate_the_change_removes_is_refused_as_up_fails(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb", "ResourceId": CLB}
+    )
+    project.make_cert("www", "www.example.com", ("new.example.com",))
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "listener busy"}})
+    assert "listener busy" in project.up(check=False) and old_id in project.certificates()
+    new_id = project.outputs()["www"]["id"]
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    project.write_stack("certificates: {}\n")  # the entry removed while its rotation is pending
+
+    judged = review(project)
+    assert judged.returncode == 2, judged.stdout + judged.stderr
+    assert f"this change deletes {new_id} too" in judged.stdout, judged.stdout
+    assert "the rotation will be retried" not in judged.stdout
+    # What `up` then does: deletes the replacement, fails on the old certificate (the deletes run in parallel: the
+    # move onto the replacement fails, or finds it gone and the checked delete is refused), which stays.
+    out = project.up(check=False)
+    assert "update failed" in out, out
+    assert old_id in project.certificates() and new_id not in project.certificates()
+
+
+def test_a_rotation_of_a_clb_outside_the_stack_region_is_uncertain_not_ok(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb",
+                                                      "ResourceId": CLB, "Region": "ap-shanghai"})  # fmt: skip
+    project.make_cert("www", "www.example.com", ("new.example.com",))
+
+    judged = review(project)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert "**1 uncertain**" in judged.stdout and "| **uncertain** |" in judged.stdout, judged.stdout
+    assert "only in ap-guangzhou" in judged.stdout and "CertificateDeployInstanceEmpty" in judged.stdout
+    assert json.loads(review(project, "--format", "json").stdout)["uncertain"] == ["www"]
+    # What `up` then does: the deploy in the stack's region finds nothing, and the old certificate stays.
+    out = project.up(check=False)
+    assert "deploy_regions" in out and old_id in project.certificates(), out

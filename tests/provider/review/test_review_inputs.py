@@ -194,8 +194,12 @@ FAILED_DIAGNOSTICS = [
     [
         # `pulumi preview --json > pv.json` of a rejected stack file: exit 1, no certificate step, error diagnostics.
         (
-            {"config": {}, "steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}],
-             "diagnostics": FAILED_DIAGNOSTICS, "changeSummary": {"same": 1}},
+            {
+                "config": {},
+                "steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}],
+                "diagnostics": FAILED_DIAGNOSTICS,
+                "changeSummary": {"same": 1},
+            },
             "the preview failed: stacks/prod.yaml: entry `www`: upload.certificate: no such file certs/missing.pem",
         ),  # fmt: skip
         ({"steps": [], "diagnostics": [{"message": "preview failed", "severity": "error"}]}, "preview failed"),
