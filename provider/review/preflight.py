@@ -9,7 +9,11 @@ it refuses to delete a free certificate within an hour of its application (``Des
 time), an issued paid certificate (its ``From`` and ``PackageType``), and any certificate in a project the key may
 not use (the read is refused the same way). Those two are worded from the DeleteCertificate code table
 (``provider.ssl.delete_codes``). A removed entry's certificate that another entry adopts in the same plan is not
-deleted at all (``provider.ownership``: the adopting create takes its marks first). Only read actions are called.
+deleted at all (``provider.ownership``: the adopting create takes its marks first), nor is one whose marks say another
+stack or entry took it over (read as ``up`` reads them before a delete). Where ``up`` would move the resources
+first, the move is judged as ``up`` makes it: the new certificate must cover their domains (``provider.coverage``),
+and it must not be deleted by the same change; regional resources, whose region no read call gives, leave the
+verdict uncertain. Only read actions are called.
 """
 
 from __future__ import annotations
