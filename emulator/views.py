@@ -100,7 +100,8 @@ def _common(cert: Certificate, now: float, tags: dict[str, str], owner_uin: str)
             "DomainNumber": str(len(domains)),
             "OriginCertificateId": cert.old_certificate_id,
             "ReplacedBy": None,
-            "ReplacedFor": None,
+            # The reissued certificate's id on the original of a reissued order (the SDK's ReplacedFor).
+            "ReplacedFor": f"{cert.id}-reissued" if cert.order_replaced else None,
             "RenewOrder": None,
             "SMCert": 0,
             "CompanyType": 0,

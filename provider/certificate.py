@@ -42,6 +42,7 @@ from .inputs import (
     entry_name,
     field_changed,
     input_names,
+    is_unknown,
     normalise_inputs,
     recorded_claim,
     recorded_expiry,
@@ -58,7 +59,7 @@ from .rotation import due_for_renewal, lingering, renewal_note
 from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
 from .sharing import Shared
-from .ssl import CertificateNotFound, SslService
+from .ssl import Case, CertificateNotFound, SslService
 from .tencentcloud.config import ClientSettings
 from .tencentcloud.credentials import Credentials
 from .tencentcloud.errors import TencentCloudError
@@ -181,6 +182,7 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
+        self._handover.checked()
         if news.get(RELEASED):
             return self._check_released(_olds, news)
         inputs = {k: v for k, v in news.items() if k != "__provider"}
@@ -194,7 +196,16 @@ class CertificateProvider(dyn.ResourceProvider):
         """A ``release:`` name keeps the inputs the state recorded: no change, no API call, only retained."""
         recorded = {k: v for k, v in olds.items() if k != "__provider"}
         if recorded.get("source") in SOURCES:
-            return dyn.CheckResult(recorded, [])
+            entry = recorded.get("entry") or news.get("entry")
+            self._say(
+                f"{entry}: released: its certificate stays in Tencent Cloud and the stack now only retains it; take "
+                f"{entry} out of release: and run `pulumi up` to drop it from the state. A deletion task Tencent was "
+                "already running for it (an earlier run timed out waiting for it, or was killed) cannot be stopped: "
+                "Tencent finishes it"
+            )
+            # retain: the certificate this one replaced, if its deletion is still pending, is let go of too (diff
+            # hands the setting to that delete, provider.handover); it changes nothing else.
+            return dyn.CheckResult({**recorded, "retain": True}, [])
         entry = news.get("entry")
         reason = (
             f"{entry} is listed under release: but this stack manages no certificate called {entry!r}; take it out "
@@ -224,7 +235,8 @@ class CertificateProvider(dyn.ResourceProvider):
     def _diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         pending = False
         if predecessor := recorded_predecessor(olds):
-            pending = self._warn_lingering(entry_name(olds, _id), predecessor, _id)
+            retain = as_bool(news.get("retain"), False) if not is_unknown(news.get("retain")) else False
+            pending = self._warn_lingering(entry_name(olds, _id), predecessor, _id, retain)
         # The raw values decide what changed (field_changed compares spellings and sees unknowns); the typed ones
         # which fields there are, whether a renewal is due, whether an adoption is of this very certificate.
         new, old = CertificateInputs.parse(news), CertificateInputs.parse(olds)
@@ -249,10 +261,10 @@ class CertificateProvider(dyn.ResourceProvider):
         # changes=None: the engine names the changed keys from old and new inputs, unless a refresh left those stale.
         return dyn.DiffResult(changes=True if olds.get(STALE_INPUTS) else None, replaces=replaces)
 
-    def _warn_lingering(self, entry: str, predecessor: str, successor: str) -> bool:
+    def _warn_lingering(self, entry: str, predecessor: str, successor: str, retain: bool) -> bool:
         """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""
         try:
-            warning = lingering(self._ssl(), entry, predecessor, successor)
+            warning = lingering(self._ssl(), entry, predecessor, successor, retain=retain)
         except TencentCloudError as error:
             warning = f"warning: {entry}: could not check whether certificate {predecessor} is still waiting to be "
             warning += f"deleted: {error}"
@@ -330,4 +342,7 @@ class CertificateProvider(dyn.ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         steering = self._handover.steering(id_)
-        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering)
+        case = Case.REPLACEMENT if steering is not None else Case.REMOVAL
+        if steering is None and not self._handover.program_ran:
+            case = Case.DESTROY
+        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering, case)

@@ -21,7 +21,9 @@ from .sharing import Step
 from .ssl import (
     BOUND_CODE,
     DELETE_CODES,
+    DEPLOYED_RESOURCE_TYPES,
     ROLE_CODE,
+    Case,
     CertificateNotFound,
     CertificateStillBound,
     DeleteTask,
@@ -29,9 +31,9 @@ from .ssl import (
     DeletionRefused,
     DeletionTooSoon,
     DeployedResources,
+    LiftsByItself,
     NeverDeletable,
     RefusedWithCode,
-    RenewalNotIssued,
     ResourceCheckTimedOut,
     ServiceRoleNotAuthorised,
     delete_code,
@@ -44,12 +46,16 @@ __all__ = ["Deleter"]
 class Deleter(Step):
     """One delete call's work: ``delete`` returns once the certificate is gone and raises otherwise."""
 
-    def delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None = None) -> None:
+    def delete(
+        self, id_: str, props: Mapping[str, Any], steering: Steering | None = None, case: Case = Case.REMOVAL
+    ) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
 
         ``steering``: the entry's deploy_regions and delete_timeout from the current stack file, when this run
         declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded. Its
-        owner token is the one the successor carries (the new name's, after a rename).
+        owner token is the one the successor carries (the new name's, after a rename). When it says ``retain``, the
+        certificate only leaves the state: the entry now keeps what it replaces. ``case`` picks the advice of a
+        refusal no later run can lift.
         """
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
@@ -58,12 +64,20 @@ class Deleter(Step):
                 spec, deploy_regions=steering.deploy_regions, delete_timeout=steering.delete_timeout
             )
         entry = entry_name(props, id_)
+        if steering is not None and steering.retain:
+            self._say(
+                f"{entry}: certificate {id_}, which the entry replaced, is not deleted: the entry says retain: true. "
+                "It stays in Tencent Cloud and only leaves this stack's state"
+            )
+            return
         check = spec.check_resources
         timeout = spec.delete_timeout
         # The claim is an output (what the create wrote), not an input: read from the state's outputs.
         if not self._still_ours(entry, id_, spec.owner, recorded_claim(props)):
             return
         deadline = self._timing.clock() + timeout
+        self._lift_started: float | None = None  # when a refusal that lifts by itself was first met
+        self._lift_reported = 0.0
         checks_timed_out = 0
         retry_delay = self._timing.first_poll
         rotated = not spec.rotate  # at most one rotation per delete
@@ -78,13 +92,16 @@ class Deleter(Step):
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline):
+                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline, steering is not None):
                         continue
-                waited = self._wait_to_lift(entry, id_, refusal, deadline, retry_delay)
+                waited = self._wait_to_lift(entry, id_, refusal, deadline, retry_delay, timeout)
                 if waited is not None:
                     retry_delay = waited
                     continue
-                raise CertificateError(self.refusal_message(entry, id_, refusal)) from None
+                lifting = isinstance(refusal, LiftsByItself) and self._lift_started is not None
+                raise CertificateError(
+                    self.refusal_message(entry, id_, refusal, case, waited_for=timeout if lifting else None)
+                ) from None
             except TencentCloudError as error:
                 raise CertificateError(self.failure_message(entry, id_, error)) from None
             if outcome.deleted:
@@ -112,17 +129,26 @@ class Deleter(Step):
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec, successor_owner, failure, deadline):
+                if self._rotate(entry, id_, spec, successor_owner, failure, deadline, steering is not None):
                     continue
-            raise CertificateError(self.refusal_message(entry, id_, failure))
+            raise CertificateError(self.refusal_message(entry, id_, failure, case))
 
     def _wait_to_lift(
-        self, entry: str, id_: str, refusal: DeletionRefused, deadline: float, delay: float
+        self, entry: str, id_: str, refusal: DeletionRefused, deadline: float, delay: float, timeout: float
     ) -> float | None:
         """For a refusal that lifts by itself, wait (never past ``deadline``) and return the next delay; else None."""
-        remaining = deadline - self._timing.clock()
-        if remaining <= 0 or not isinstance(refusal, DeletionTooSoon | RenewalNotIssued):
+        now = self._timing.clock()
+        remaining = deadline - now
+        if remaining <= 0 or not isinstance(refusal, DeletionTooSoon | LiftsByItself):
             return None
+        if self._lift_started is None:
+            self._lift_started = self._lift_reported = now
+        elif now - self._lift_reported >= self._timing.progress_every:
+            self._lift_reported = now
+            self._say(
+                f"{entry}: still waiting to delete certificate {id_}: {refusal} ({timeout - remaining:.0f}s of "
+                f"delete_timeout {timeout:.0f}s)"
+            )
         if isinstance(refusal, DeletionTooSoon) and refusal.earliest is not None:
             # One second past the hour: InsertTime has whole seconds, Tencent's own clock may not.
             seconds = (refusal.earliest - self._timing.now()).total_seconds() + 1
@@ -133,12 +159,24 @@ class Deleter(Step):
                     f"{entry}: certificate {id_} can be deleted from {iso(refusal.earliest)}; waiting {seconds:.0f}s "
                     "(within delete_timeout)"
                 )
-                self._timing.sleep(seconds)
+                self._sleep_reporting(entry, id_, seconds, timeout, deadline)
                 return delay
         # When it lifts is not known (a renewal), or the hour is over by our clock but not yet by Tencent's: back off.
         if delay == self._timing.first_poll:  # said once, not at every attempt
             self._say(f"{entry}: cannot delete certificate {id_} yet ({refusal}); trying again until delete_timeout")
         return self._timing.pause(delay, deadline)
+
+    def _sleep_reporting(self, entry: str, id_: str, seconds: float, timeout: float, deadline: float) -> None:
+        """Sleep ``seconds`` (the rest of a free certificate's hour), saying so every ``progress_every``."""
+        end = self._timing.clock() + seconds
+        while (left := end - self._timing.clock()) > 0:
+            self._timing.sleep(min(left, self._timing.progress_every))
+            now = self._timing.clock()
+            if end - now > 0:
+                self._say(
+                    f"{entry}: still waiting to delete certificate {id_}: {end - now:.0f}s left of the hour "
+                    f"({timeout - (deadline - now):.0f}s of delete_timeout {timeout:.0f}s)"
+                )
 
     def failure_message(self, entry: str, certificate_id: str, error: TencentCloudError) -> str:
         """A call that failed for a reason other than a refusal: transient codes once the client's retries ran out."""
@@ -162,18 +200,22 @@ class Deleter(Step):
         successor_owner: str,
         refusal: CertificateStillBound,
         deadline: float,
+        replaced: bool,
     ) -> bool:
         """Move what is bound to a replaced certificate to the successor that names it, marked by
-        ``successor_owner``; False when none does."""
+        ``successor_owner``; False when none does. ``replaced``: the entry is still declared (not a removal)."""
         rotator = Rotator(self._ssl, self._timing, self._say)
         try:
             successor = rotator.successor(id_, successor_owner)
             if successor is None:
                 # A removal, or a replacement that recorded no link (made before replacements recorded one, or
-                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess.
-                self._say(
-                    f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another certificate"
-                )
+                # by `pulumi up --replace`): moving the resources to any other certificate would be a guess. Only a
+                # replacement could have had one: a removal is not told about it.
+                if replaced:
+                    self._say(
+                        f"{entry}: no certificate records that it replaces {id_}: nothing is moved to another "
+                        "certificate"
+                    )
                 return False
             rotator.move(entry, id_, successor, refusal.resources, self._ssl.region, deadline, spec.deploy_regions)
         except TencentCloudError as error:
@@ -255,13 +297,24 @@ class Deleter(Step):
                         "(each run waits up to delete_timeout more; a removed entry keeps the delete_timeout it had)"
                     )
 
-    def refusal_message(self, entry: str, certificate_id: str, refusal: DeletionRefused) -> str:
+    def refusal_message(
+        self,
+        entry: str,
+        certificate_id: str,
+        refusal: DeletionRefused,
+        case: Case = Case.REMOVAL,
+        waited_for: float | None = None,
+    ) -> str:
         """What went wrong and what to do about it, for each way Tencent refuses a deletion."""
         task = f" (task {refusal.task_id})" if refusal.task_id else ""
         keep = "The certificate stays in the stack's state and in Tencent Cloud."
         if isinstance(refusal, CertificateStillBound):
             resources = refusal.resources or self._bound_resources(certificate_id)
-            bound = "; ".join(_describe_bound(r) for r in resources) or "Tencent Cloud did not list them"
+            bound = "; ".join(_describe_bound(r) for r in resources) or (
+                "none that DescribeDeployedResources lists for the types the provider asks about ("
+                + ", ".join(t.upper() for t in DEPLOYED_RESOURCE_TYPES)
+                + "): look in the service that uses it"
+            )
             reason = f" ({refusal.reason})" if refusal.reason else ""
             return (
                 f"{entry}: cannot delete certificate {certificate_id}{task}: it is still bound to cloud resources"
@@ -292,9 +345,11 @@ class Deleter(Step):
             said = f": {refusal.reason.rstrip('. ')}" if refusal.reason else ""
             if isinstance(refusal, NeverDeletable):
                 keep = "The certificate stays in Tencent Cloud, and in the stack's state until it is released."
+            if waited_for is not None:
+                said += f"; waited {waited_for:.0f}s (delete_timeout) for it to lift"
             return (
                 f"{entry}: cannot delete certificate {certificate_id}: {refusal.rule.meaning} "
-                f"({refusal.rule.code}{said}). {refusal.rule.advice_for(entry, certificate_id)}. {keep}"
+                f"({refusal.rule.code}{said}). {refusal.rule.advice_for(entry, certificate_id, case)}. {keep}"
             )
         if isinstance(refusal, DeleteTaskFailed):
             return (

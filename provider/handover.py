@@ -18,6 +18,10 @@ facts exist earlier in the same run, on this same provider process (one instance
   registration (pending deletes of replaced certificates included: pkg/resource/deploy/step_generator.go,
   ``GenerateDeletes``), so such a delete uses them instead of the inputs its resource recorded. A removed entry is
   not declared, so its delete keeps its recorded settings.
+- ``retain: true`` in the replacing entry's current inputs lets go of the certificate it replaced: that pending
+  delete only leaves the state (Tencent will not delete an issued paid certificate, and a ``release:`` name cannot
+  also be an entry). The fact comes from the current stack file, through this diff, never from the old inputs.
+- Whether the program ran (``check`` was called): a delete with no program is a ``pulumi destroy``.
 
 Nothing outlives the process: a killed run's next run diffs and checks again. ``pulumi up --replace <urn>`` makes
 the engine replace without calling diff, so that replacement records no predecessor (README, Rotation).
@@ -30,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .inputs import is_unknown, regions_of, seconds
+from .inputs import as_bool, is_unknown, regions_of, seconds
 
 __all__ = ["Handover", "Steering"]
 
@@ -43,6 +47,7 @@ class Steering:
     deploy_regions: dict[str, list[str]]
     delete_timeout: float
     owner: str = ""
+    retain: bool = False  # the entry now says retain: true: the replaced certificate leaves the state, undeleted
 
 
 class Handover:
@@ -52,6 +57,16 @@ class Handover:
         self._lock = threading.Lock()
         self._replacing: dict[str, str] = {}  # owner -> the certificate its next create replaces
         self._steering: dict[str, Steering] = {}  # certificate id -> its entry's current steering settings
+        self._program_ran = False
+
+    def checked(self) -> None:
+        """Note that the engine checked a declared resource: the program runs (an ``up`` or ``preview``)."""
+        self._program_ran = True
+
+    @property
+    def program_ran(self) -> bool:
+        """Whether this run declared any certificate: a delete without it belongs to a ``pulumi destroy``."""
+        return self._program_ran
 
     def diffed(self, certificate_id: str, news: Mapping[str, Any], *, replaced: bool, predecessor: str = "") -> None:
         """Note diff's answer for certificate ``certificate_id`` (replaced or not) with its entry's current inputs
@@ -94,4 +109,6 @@ def _steering(inputs: Mapping[str, Any]) -> Steering | None:
         return None
     owner = inputs.get("owner")
     known = owner if isinstance(owner, str) and not is_unknown(owner) else ""
-    return Steering({k: list(v) for k, v in regions_of(raw_regions).items()}, timeout, known)
+    retain = inputs.get("retain")
+    kept = not is_unknown(retain) and as_bool(retain, False)
+    return Steering({k: list(v) for k, v in regions_of(raw_regions).items()}, timeout, known, kept)

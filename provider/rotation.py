@@ -24,8 +24,9 @@ from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
 from .rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, parse_renew_window
-from .ssl import CertificateNotFound, DeployedResources, SslService
+from .ssl import Case, CertificateNotFound, DeployedResources, Handling, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
+from .ssl.refusals import expected_refusal
 from .tencentcloud.errors import ApiError, TencentCloudError
 from .waiting import Timing
 
@@ -242,16 +243,26 @@ def recorded_record(tags: dict[str, str], successor: str) -> int | None:
     return int(number) if named == successor and number.isdigit() and int(number) > 0 else None
 
 
-def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> str | None:
+def lingering(ssl: SslService, entry: str, predecessor: str, successor: str, *, retain: bool = False) -> str | None:
     """A warning when the certificate a replacement recorded replacing still exists (its deletion failed), else
-    ``None``.
+    ``None``. ``retain``: the entry now says retain: true, so ``up`` lets go of it instead of deleting it.
 
     Read-only calls, for ``preview``: the engine itself says nothing about a deletion still pending.
     """
     try:
-        ssl.describe_certificate_detail(predecessor)
+        detail = ssl.describe_certificate_detail(predecessor)
     except CertificateNotFound:
         return None
+    waiting = f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
+    if retain:
+        return f"{waiting}; the entry says retain: true, so `pulumi up` lets go of it: it stays in Tencent Cloud"
+    refusal = expected_refusal(detail)
+    if refusal is not None and refusal.handling is Handling.PERMANENT:
+        # No retry can lift it: say what can, not that `up` tries again.
+        return (
+            f"{waiting}, but Tencent Cloud will not delete it: {refusal.meaning} ({refusal.code}). "
+            f"{refusal.advice_for(entry, predecessor, Case.REPLACEMENT)}"
+        )
     reason = ""
     try:
         record = recorded_record(ssl.get_tags(predecessor), successor)
@@ -262,10 +273,7 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str) -> 
             )
     except TencentCloudError:
         pass
-    return (
-        f"warning: {entry}: certificate {predecessor}, replaced by {successor}, is still waiting to be deleted"
-        f"{reason}. `pulumi up` tries again (moving what is bound to it first)"
-    )
+    return f"{waiting}{reason}. `pulumi up` tries again (moving what is bound to it first)"
 
 
 def due_for_renewal(not_after: object, window: object, now: dt.datetime) -> dt.datetime | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from ..errors import CertificateError
+from ..stackfile import StackFileError, load_stack_file
 from ..tencentcloud.errors import TencentCloudError
 from .access import WriteRefused, review_service
 from .encoding import decode_document
@@ -31,7 +32,7 @@ from .model import Review, build_review
 from .plan import Plan, PlanError, load_json, protected_refusals, read_plan
 from .preflight import asked_about, preflight
 from .stacks import is_pattern, match_stacks, render_many_json, render_many_markdown, stack_names, worst_exit
-from .state import read_state, with_state
+from .state import read_state, with_released, with_state
 
 __all__ = ["EXIT_ERROR", "ReviewError", "main", "make_review"]
 
@@ -132,6 +133,7 @@ def main(
             name = stack or plan.stack
             plan = replace(plan, stack=name)  # the stack asked for names the review, whatever the URNs say
             plan = with_state(plan, read_state(_state_text(args.state_json, name, cwd, env)))
+            plan = with_released(plan, _released(cwd, name, env))
             secret = functools.partial(_config_secret, stack=name, cwd=cwd, environ=env)
             reviews.append(make_review(plan, env, secret, clock(), args.expiring_within))
         if several and args.format == "json":
@@ -190,6 +192,18 @@ def _preview_text(given: str | None, stack: str | None, cwd: Path, environ: Mapp
             return decode_document(binary.read(), "the preview on stdin")
         return stdin.read().removeprefix("\ufeff")
     return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ, _only_protected)
+
+
+def _released(cwd: Path, stack: str, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The names ``stacks/<stack>.yaml`` lists under ``release:`` (none without the file, or when it is bad: the
+    preview already said why)."""
+    path = cwd / "stacks" / f"{stack.rsplit('/', 1)[-1]}.yaml"
+    if not path.is_file():
+        return ()
+    try:
+        return load_stack_file(path, environ=environ, read_secrets=False).released
+    except StackFileError:
+        return ()
 
 
 def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str]) -> str:

@@ -84,9 +84,14 @@ def _summary(review: Review) -> str:
     counts = review.counts
     if not review.rows:
         return "**No change to certificates.**"
-    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op != "retain"]
+    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op not in ("retain", "release")]
     if counts["retain"]:
         parts.append(f"{counts['retain']} retained (removed from the stack, kept in Tencent Cloud)")
+    if counts["release"]:
+        parts.append(
+            f"{counts['release']} released (listed under release:, kept in Tencent Cloud; the next `up` without "
+            "the name forgets it)"
+        )
     refused = len(review.refused)
     verdict = f"**{refused} will be refused**" if refused else "pre-flight: nothing will be refused"
     unsure = sum(1 for r in review.rows if r.uncertain)

@@ -23,7 +23,7 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "
 EXIT_OK = 0
 EXIT_REFUSED = 2
 #: The operations in the order the summary counts them.
-OPERATIONS = ("create", "update", "replace", "delete", "retain")
+OPERATIONS = ("create", "update", "replace", "delete", "retain", "release")
 
 _SECRET_FIELDS = frozenset({"private_key"})
 _PEM_FIELDS = frozenset({"certificate"})

@@ -58,6 +58,7 @@ class Step:
     replace_reasons: tuple[str, ...] = ()
     protect: bool = False
     retain: bool = False
+    released: bool = False  # the stack file's release: lists it: kept in the state, now retained
     pending: bool = False
     adopted_by: str = ""  # the entry that adopts this certificate in the same plan (a rename of an adopt entry)
     successor: str = ""  # for a pending delete: the replacement the state records as replacing it
@@ -70,7 +71,9 @@ class Step:
 
     @property
     def kind(self) -> str:
-        """The operation as the review names it: create, update, replace, delete, retain or same."""
+        """The operation as the review names it: create, update, replace, delete, retain, release or same."""
+        if self.released:
+            return "release"
         if self.op in _REPLACES:
             return "replace"
         if self.op in _DELETES:
@@ -220,6 +223,10 @@ def _step(raw: Mapping[str, Any], urn: str, protected: bool) -> Step | None:
         replace_reasons=tuple(sorted(_names(raw.get("replaceReasons"), f"{where}: replaceReasons"))),
         protect=protected or _flag(old_state, "protect", where) or _flag(new_state, "protect", where),
         retain=_flag(old_state, "retainOnDelete", where) or _flag(new_state, "retainOnDelete", where),
+        # A release: the program declares the entry as the state has it, newly retained (provider.resource).
+        released=op in ("same", "update")
+        and _flag(new_state, "retainOnDelete", where)
+        and not _flag(old_state, "retainOnDelete", where),
         # A replace step's old state is marked for deletion too; a lone delete of a marked state is left over.
         pending=op in _DELETES and _flag(old_state, "delete", where),
         urn=urn,

@@ -27,8 +27,9 @@ from ..inputs import as_bool, iso, recorded_claim, regions_of
 from ..ownership import successor_of, verdict
 from ..rotation import REGIONAL_TYPES
 from ..rules import OWNER_TAG, REPLACES_TAG
-from ..ssl import DELETE_CODES, CertificateDetail, CertificateNotFound, CertificateStatus, DeployedResources, SslService
+from ..ssl import DELETE_CODES, Case, CertificateDetail, CertificateNotFound, DeployedResources, Handling, SslService
 from ..ssl.deploy import ListenerDomains
+from ..ssl.refusals import FREE_PACKAGE_TYPES, expected_refusal
 from ..ssl.service import FREE_CERTIFICATE_MIN_AGE
 from ..tencentcloud.errors import ApiError, TencentCloudError
 from .facts import facts_of_inputs
@@ -38,11 +39,7 @@ __all__ = ["FREE_PACKAGE_TYPES", "FREE_SOURCES", "Verdict", "asked_about", "pref
 
 #: Tencent's ``From`` of free DV certificates (TrustAsia issues them), for adopted ones the state does not mark.
 FREE_SOURCES = frozenset({"trustasia"})
-#: ``PackageType`` of Tencent's free DV packages (TrustAsia DV, TrustAsia C1 DV Free); any other package is paid.
-FREE_PACKAGE_TYPES = frozenset({"2", "83"})
-_UPLOADED = "upload"  # ``From`` of a certificate uploaded by its owner: never a paid order
 _NO_PROJECT = "FailedOperation.NoProjectPermission"
-_ISSUED_PAID = "FailedOperation.CannotBeDeletedIssued"
 _BATCH = 100  # certificate ids per DescribeDeployedResources call
 
 
@@ -220,18 +217,15 @@ def _detail(ssl: SslService, certificate_id: str) -> CertificateDetail | ApiErro
 
 def _refused_by_code(step: Step, code: str) -> Verdict:
     rule = DELETE_CODES[code]
-    advice = rule.advice_for(step.entry, step.certificate_id)
+    case = Case.REPLACEMENT if step.kind == "replace" or step.pending else Case.REMOVAL
+    advice = rule.advice_for(step.entry, step.certificate_id, case)
+    if rule.handling is Handling.WAITED:
+        advice = f"`up` waits up to delete_timeout for it to lift, then fails. {advice}; or merge once it has lifted"
     return Verdict(
         refused=True,
         reasons=(f"{rule.meaning} ({code}): Tencent Cloud refuses to delete {step.certificate_id}. {advice}",),
         checked=True,
     )
-
-
-def _is_issued_paid(detail: CertificateDetail) -> bool:
-    """Whether the certificate is a paid one bought from Tencent Cloud and issued: never deleted."""
-    paid = detail.source.lower() not in ("", _UPLOADED) and detail.package_type not in FREE_PACKAGE_TYPES
-    return paid and detail.status == CertificateStatus.ISSUED
 
 
 def _bound_rows(ssl: SslService, certificate_ids: Sequence[str]) -> dict[str, list[DeployedResources]]:
@@ -288,8 +282,9 @@ def _judge(
         return Verdict(
             notes=(f"{cid} is already gone from Tencent Cloud: up only drops it from the state",), checked=True
         )
-    if _is_issued_paid(detail):
-        return _refused_by_code(step, _ISSUED_PAID)
+    expected = expected_refusal(detail)
+    if expected is not None:
+        return _refused_by_code(step, expected.code)
     reasons: list[str] = []
     notes: list[str] = []
     uncertain: list[str] = []

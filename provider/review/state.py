@@ -16,7 +16,7 @@ from typing import Any
 from ..inputs import recorded_predecessor
 from .plan import CERTIFICATE_TYPE, Plan, PlanError, Step, load_json
 
-__all__ = ["StateCertificate", "read_state", "recorded_successors", "with_state"]
+__all__ = ["StateCertificate", "read_state", "recorded_successors", "with_released", "with_state"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,17 @@ def with_state(plan: Plan, state: tuple[StateCertificate, ...]) -> Plan:
         key=lambda s: (s.entry, s.pending, s.certificate_id, s.op),
     )
     return Plan(stack=plan.stack, config=plan.config, steps=tuple(steps))
+
+
+def with_released(plan: Plan, released: Iterable[str]) -> Plan:
+    """The plan with the entries the stack file lists under ``release:`` shown as released: the JSON preview leaves
+    out their steps (nothing changes but the retain option), so they come from the state as unchanged."""
+    names = set(released)
+    steps = tuple(
+        replace(s, released=True) if s.entry in names and s.op in ("same", "update") and not s.retain else s
+        for s in plan.steps
+    )
+    return Plan(stack=plan.stack, config=plan.config, steps=steps)
 
 
 def _flag(raw: Mapping[str, Any], name: str, where: str) -> bool:

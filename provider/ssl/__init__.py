@@ -6,7 +6,7 @@ Modules by concern: ``errors`` (the ``SslError`` tree), ``models`` (the dataclas
 
 from __future__ import annotations
 
-from .delete_codes import BOUND_CODE, DELETE_CODES, ROLE_CODE, DeleteCode, Handling, delete_code
+from .delete_codes import BOUND_CODE, DELETE_CODES, ROLE_CODE, Case, DeleteCode, Handling, delete_code
 from .errors import (
     AccountActionNeeded,
     CertificateNotFound,
@@ -14,6 +14,7 @@ from .errors import (
     DeleteTaskFailed,
     DeletionRefused,
     DeletionTooSoon,
+    LiftsByItself,
     NeverDeletable,
     ProjectChangeFailed,
     RefusedWithCode,
@@ -80,12 +81,14 @@ __all__ = [
     "ProjectChangeFailed",
     "RefusedWithCode",
     "RenewalNotIssued",
+    "LiftsByItself",
     "ResourceCheckTimedOut",
     "ServiceRoleNotAuthorised",
     "SslError",
     "SslService",
     "Uploaded",
     "delete_code",
+    "Case",
     "parse_tencent_time",
     "tag_resource_name",
 ]
@@ -104,6 +107,7 @@ for _error in (
     DeletionTooSoon,
     RefusedWithCode,
     RenewalNotIssued,
+    LiftsByItself,
     AccountActionNeeded,
     NeverDeletable,
     ProjectChangeFailed,

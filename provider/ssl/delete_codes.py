@@ -5,13 +5,14 @@ says how the provider treats it:
 
 - ``retried``: transient. The client retries it with backoff (``provider.tencentcloud.retry`` lists the same codes;
   a test keeps the two in step). Only when every attempt failed does it reach the user.
-- ``waited``: it lifts by itself. The delete waits for it within ``delete_timeout`` and names when it lifts.
+- ``waited``: it lifts by itself (a renewal issued, an hour passed, a status Tencent is working through). The delete
+  waits for it within ``delete_timeout``, says so every ``progress_every``, and names when it lifts if it knows.
 - ``gone``: the certificate no longer exists; the delete has nothing left to do.
 - ``bound``: the certificate is still in use; unbind it (or let a rotation move what uses it).
 - ``account``: the account or the key lacks something (a permission, identity verification, the service role); the
   user fixes that, then runs ``pulumi up`` again.
-- ``permanent``: Tencent will never delete this certificate (an issued paid certificate, an order state, a status
-  that does not allow deletion). Running again cannot help; the stack can only let go of it: ``release``.
+- ``permanent``: Tencent will never delete this certificate (an issued paid certificate, an order reissued or not
+  cancellable, an id it rejects). Running again cannot help; the stack can only let go of it: ``release``.
 
 ``python -m provider.ssl > docs/deletion-errors.md`` writes the document made from the table (a test
 checks that the committed file is its output).
@@ -27,6 +28,7 @@ __all__ = [
     "DELETE_CODES",
     "ROLE_CODE",
     "RELEASE_ADVICE",
+    "Case",
     "DeleteCode",
     "Handling",
     "delete_code",
@@ -46,12 +48,34 @@ class Handling(enum.StrEnum):
     PERMANENT = "permanent"
 
 
-#: What the user does with a certificate Tencent will not delete: the stack file's ``release`` list.
+class Case(enum.StrEnum):
+    """Why a certificate is being deleted: each has its own way to let go of one Tencent will not delete."""
+
+    REMOVAL = "removal"  # its entry was removed from the stack file (`pulumi up`)
+    REPLACEMENT = "replacement"  # the entry is still declared: this is the certificate it replaced
+    DESTROY = "destroy"  # no program ran: `pulumi destroy`, or an `up` whose file declares nothing at all
+
+
+_RECOVERY = '(docs/recovery.md, "A certificate Tencent Cloud will not delete")'
+#: What the user does with a certificate Tencent will not delete, by ``Case``: the stack file's ``release`` list for
+#: a removed entry, ``retain: true`` for the certificate a still-declared entry replaced (a ``release:`` name cannot
+#: also be an entry), and for a destroy, which runs no program, an ``up`` that declares nothing and releases it.
 RELEASE_ADVICE = (
     "Running again cannot help. To keep it in Tencent Cloud and let the stack forget it, list `{entry}` under "
     "`release:` in the stack file and run `pulumi up`, then take it out of `release:` and run `pulumi up` again "
-    '(docs/recovery.md, "A certificate Tencent Cloud will not delete")'
+    + _RECOVERY
 )
+RETAIN_ADVICE = (
+    "Running again cannot help. To keep this replaced certificate in Tencent Cloud and let the stack forget it, add "
+    "`retain: true` to `{entry}` in the stack file and run `pulumi up` (the entry keeps its new certificate; take "
+    "`retain: true` out again afterwards if later replacements should delete their old certificate) " + _RECOVERY
+)
+DESTROY_ADVICE = (
+    "Running again cannot help. To keep it in Tencent Cloud and finish the destroy, make the stack file declare "
+    "nothing (`certificates: {}`) and list `{entry}` under `release:`, run `pulumi up` (it creates nothing), then run "
+    "`pulumi destroy` again " + _RECOVERY
+)
+_ADVICE_BY_CASE = {Case.REMOVAL: RELEASE_ADVICE, Case.REPLACEMENT: RETAIN_ADVICE, Case.DESTROY: DESTROY_ADVICE}
 
 
 @dataclass(frozen=True)
@@ -63,9 +87,10 @@ class DeleteCode:
     meaning: str
     advice: str
 
-    def advice_for(self, entry: str, certificate_id: str) -> str:
-        """``advice`` with the entry and certificate filled in."""
-        return self.advice.replace("{entry}", entry).replace("{certificate_id}", certificate_id)
+    def advice_for(self, entry: str, certificate_id: str, case: Case = Case.REMOVAL) -> str:
+        """``advice`` with the entry and certificate filled in; a permanent refusal's for ``case``."""
+        advice = _ADVICE_BY_CASE[case] if self.advice == RELEASE_ADVICE else self.advice
+        return advice.replace("{entry}", entry).replace("{certificate_id}", certificate_id)
 
 
 _AGAIN_LATER = "Run `pulumi up` again later"
@@ -81,9 +106,9 @@ _ROWS = (
         "FailedOperation.AuthError",
         Handling.ACCOUNT,
         "the API key is not allowed to delete this certificate",
-        "Grant the key's CAM user or role the action `ssl:DeleteCertificate` on the resource "
-        "`qcs::ssl::uin/<account>:certificate/{certificate_id}` (or the policy QcloudSSLFullAccess), then run "
-        "`pulumi up` again",
+        "Grant the key's CAM user or role the action `ssl:DeleteCertificate` on certificate {certificate_id} (in a "
+        "CAM policy, the resource `certificate/{certificate_id}` of your account's SSL service, or all resources), "
+        "or attach the policy QcloudSSLFullAccess, then run `pulumi up` again",
     ),
     DeleteCode(
         "FailedOperation.BoundResources",
@@ -135,9 +160,11 @@ _ROWS = (
     ),
     DeleteCode(
         "FailedOperation.InvalidCertificateStatusCode",
-        Handling.PERMANENT,
-        "the certificate's status (for example under review, being cancelled or revoked) does not allow deletion",
-        RELEASE_ADVICE,
+        Handling.WAITED,
+        "the certificate's status does not allow deletion while Tencent Cloud works on it (its order being "
+        "cancelled, the certificate being revoked or reissued, a revocation confirmation awaited, a migration)",
+        "Run `pulumi up` again once that has finished (the SSL console shows the certificate's status); if the "
+        "status does not change, ask Tencent Cloud support about the certificate",
     ),
     DeleteCode(
         "FailedOperation.InvalidParam",
@@ -219,7 +246,10 @@ def markdown_table() -> str:
         "|---|---|---|---|",
     ]
     for row in _ROWS:
-        advice = row.advice_for("<entry>", "<id>").replace("|", "\\|")
+        advice = row.advice_for("<entry>", "<id>")
+        if row.advice == RELEASE_ADVICE:
+            advice = "; ".join(f"{case}: {row.advice_for('<entry>', '<id>', case)}" for case in Case)
+        advice = advice.replace("|", "\\|")
         lines.append(f"| `{row.code}` | {row.handling} | {row.meaning} | {advice} |")
     return "\n".join(lines) + "\n"
 

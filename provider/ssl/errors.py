@@ -9,7 +9,8 @@
     │   ├── DeleteTaskFailed          the deletion task failed (task status 2)
     │   ├── DeletionTooSoon           a free certificate younger than one hour
     │   └── RefusedWithCode           any other documented code but a transient one (``delete_codes``)
-    │       ├── RenewalNotIssued      a renewal is pending: lifts by itself
+    │       ├── LiftsByItself         a state Tencent is still working through (a busy status): lifts by itself
+    │       │   └── RenewalNotIssued  a renewal is pending
     │       ├── AccountActionNeeded   the account or key lacks a permission or identity verification
     │       └── NeverDeletable        Tencent will never delete this certificate: release it from the stack
     └── ProjectChangeFailed           ModifyCertificateProject listed the certificate in FailCertificates
@@ -42,6 +43,7 @@ __all__ = [
     "ProjectChangeFailed",
     "RefusedWithCode",
     "RenewalNotIssued",
+    "LiftsByItself",
     "ResourceCheckTimedOut",
     "ServiceRoleNotAuthorised",
     "SslError",
@@ -148,7 +150,11 @@ class RefusedWithCode(DeletionRefused):
         self.reason = reason
 
 
-class RenewalNotIssued(RefusedWithCode):
+class LiftsByItself(RefusedWithCode):
+    """Raised for a ``waited`` code: a refusal that lifts by itself once Tencent finishes what it is doing."""
+
+
+class RenewalNotIssued(LiftsByItself):
     """Raised for ``FailedOperation.RenewNotIssued``: a renewal is ordered and not issued yet."""
 
 

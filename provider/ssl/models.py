@@ -101,6 +101,7 @@ class CertificateDetail:
     public_key: str
     tags: Mapping[str, str] = field(default_factory=dict)
     dv_auths: tuple[DvAuthRecord, ...] = ()
+    reissued_as: str = ""  # CertificateExtra.ReplacedFor: the certificate its order was reissued as, if any
 
     @property
     def domains(self) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from .errors import (
     CertificateNotFound,
     CertificateStillBound,
     DeletionTooSoon,
+    LiftsByItself,
     NeverDeletable,
     ProjectChangeFailed,
     RenewalNotIssued,
@@ -253,7 +254,7 @@ class SslService(DeployRecords):
         """DeleteCertificate; with ``check_resources`` Tencent usually answers with a task to poll.
 
         Raises an ``SslError`` for each documented code by its handling in ``delete_codes``: CertificateNotFound,
-        DeletionTooSoon or RenewalNotIssued, CertificateStillBound, ServiceRoleNotAuthorised or
+        DeletionTooSoon or LiftsByItself (RenewalNotIssued), CertificateStillBound, ServiceRoleNotAuthorised or
         AccountActionNeeded, NeverDeletable. Transient codes (the client already retried them) and undocumented
         ones stay ``ApiError``.
         """
@@ -272,7 +273,8 @@ class SslService(DeployRecords):
                     certificate_id, earliest=self._earliest_deletion(certificate_id), code=error.code
                 ) from error
             if rule.handling is Handling.WAITED:
-                raise RenewalNotIssued(certificate_id, rule, reason=error.message) from error
+                waited = RenewalNotIssued if error.code == "FailedOperation.RenewNotIssued" else LiftsByItself
+                raise waited(certificate_id, rule, reason=error.message) from error
             if rule.handling is Handling.BOUND:
                 raise CertificateStillBound(certificate_id, reason=error.message) from error
             if error.code == ROLE_CODE:

@@ -135,6 +135,12 @@ DV_AUTH_DETAIL_FIELDS: FieldTable = tuple(
     for name, key, convert in DV_AUTH_FIELDS
     if name != "verify_type"
 )
+
+
+def _reissued_as(extra: Any) -> str:
+    return as_text(extra.get("ReplacedFor")) if isinstance(extra, Mapping) else ""
+
+
 CERTIFICATE_DETAIL_FIELDS: FieldTable = (
     ("certificate_id", "CertificateId", as_text),
     ("domain", "Domain", as_text),
@@ -156,6 +162,7 @@ CERTIFICATE_DETAIL_FIELDS: FieldTable = (
     ("public_key", "CertificatePublicKey", _pem),
     ("tags", "Tags", _tags),
     ("dv_auths", "DvAuthDetail", _dv_auths),
+    ("reissued_as", "CertificateExtra", _reissued_as),
 )
 #: A DescribeCertificates row carries some of the detail's fields, under the same keys: the summary's share its rows.
 CERTIFICATE_SUMMARY_FIELDS: FieldTable = tuple(

@@ -111,10 +111,14 @@ class _StackReader(OptionReader):
             return None
         defaults = self.defaults(data.get("defaults"))
         certificates = self.certificates(data["certificates"], defaults)
-        return StackFile(self.path, certificates, self.released(data.get("release"), data["certificates"]))
+        return StackFile(
+            self.path, certificates, self.released(data.get("release"), data["certificates"], certificates)
+        )
 
-    def released(self, data: Any, entries: Any) -> tuple[str, ...]:
-        """The names under ``release:``; one also declared under certificates cannot be let go of and kept."""
+    def released(self, data: Any, entries: Any, specs: tuple[CertificateSpec, ...] = ()) -> tuple[str, ...]:
+        """The names under ``release:``; one also declared under certificates cannot be let go of and kept, and one
+        an entry's ``renamed_from`` takes over cannot be let go of as well (Pulumi would see the name twice)."""
+        renamed = {old: spec.name for spec in specs for old in spec.renamed_from}
         if not isinstance(data, list) or self.blocked(("release",)):
             return ()
         names: list[str] = []
@@ -126,6 +130,14 @@ class _StackReader(OptionReader):
                     ("release", index),
                     f"{name!r} is also an entry under certificates: remove the entry to release its certificate, "
                     "or take the name out of release",
+                )
+                continue
+            if name in renamed:
+                self.report(
+                    ("release", index),
+                    f"{name!r} is also in the renamed_from of entry {renamed[name]!r}: an entry's former name moves "
+                    f"its certificate to that entry; take it out of release, or out of {renamed[name]}'s renamed_from "
+                    "to let go of the former entry's certificate instead",
                 )
                 continue
             names.append(name)

@@ -158,11 +158,6 @@ FROM_STATE = [
         ("order has been reissued", "release:"),
     ),
     Refusal(
-        "FailedOperation.InvalidCertificateStatusCode",
-        _set_state(Status=9),
-        ("status", "does not allow deletion", "release:"),
-    ),
-    Refusal(
         "FailedOperation.NoProjectPermission",
         _project,
         ("may not manage certificates in the certificate's project", "project permissions", "run `pulumi up` again"),
@@ -170,7 +165,7 @@ FROM_STATE = [
     Refusal(
         "FailedOperation.AuthError",
         _settings(DeniedActions=["DeleteCertificate"]),
-        ("not allowed to delete", "ssl:DeleteCertificate", "qcs::ssl::uin/<account>:certificate/", "run `pulumi up`"),
+        ("not allowed to delete", "ssl:DeleteCertificate", "QcloudSSLFullAccess", "run `pulumi up`"),
     ),
     Refusal(
         "FailedOperation.NoRealNameAuth",
@@ -181,7 +176,11 @@ FROM_STATE = [
 
 #: Refusals no emulator state produces: injected replies.
 INJECTED = [
-    Refusal("FailedOperation.BoundResources", _inject("FailedOperation.BoundResources"), ("still bound", "Unbind")),
+    Refusal(
+        "FailedOperation.BoundResources",
+        _inject("FailedOperation.BoundResources"),
+        ("still bound", "Unbind", "none that DescribeDeployedResources lists"),
+    ),
     Refusal("FailedOperation.DeleteResourceFailed", _inject("FailedOperation.DeleteResourceFailed"), ("still bound",)),
     Refusal(
         "FailedOperation.RoleNotFoundAuthorization",
@@ -204,6 +203,7 @@ def _check_refusal(case: Refusal, message: str, cert_id: str, emu: RunningEmulat
     assert "stays" in message
     if rule.handling is Handling.PERMANENT:
         assert "`www`" in message and "again to retry" not in message
+    assert "<account>" not in message and "no certificate records that it replaces" not in message
     [call] = deletes(emu)  # refused at once: no retry, no task
     assert call["ErrorCode"] == case.code
 
@@ -218,10 +218,14 @@ def test_state_refusals(case: Refusal, emu: RunningEmulator, provider: Certifica
 
 @codes("injected refusal")
 @pytest.mark.parametrize("case", INJECTED, ids=lambda c: c.code)
-def test_injected_refusals(case: Refusal, emu: RunningEmulator, provider: CertificateProvider) -> None:
+def test_injected_refusals(
+    case: Refusal, emu: RunningEmulator, provider: CertificateProvider, lines: list[str]
+) -> None:
     cert_id, outs = uploaded(provider)
     case.arrange(emu, cert_id)
     _check_refusal(case, refused(provider, emu, cert_id, outs), cert_id, emu)
+    # A removal has no replacement to move anything to: nothing is said about one.
+    assert not [line for line in lines if "no certificate records that it replaces" in line]
 
 
 TRANSIENT = [code for code, rule in DELETE_CODES.items() if rule.handling is Handling.RETRIED]
@@ -264,7 +268,9 @@ def test_renewal_issued_within_the_deadline_is_waited_for(
 
 
 @codes("lifts by itself")
-def test_renewal_not_issued_by_the_deadline(emu: RunningEmulator, provider: CertificateProvider) -> None:
+def test_renewal_not_issued_by_the_deadline(
+    emu: RunningEmulator, provider: CertificateProvider, lines: list[str]
+) -> None:
     cert_id, outs = uploaded(provider, delete_timeout=60.0)
     _set_state(RenewalPendingSeconds=3600)(emu, cert_id)
     emu.admin("DELETE", "/_emulator/calls")
@@ -273,6 +279,9 @@ def test_renewal_not_issued_by_the_deadline(emu: RunningEmulator, provider: Cert
     message = str(caught.value)
     assert message.startswith(f"www: cannot delete certificate {cert_id}: a renewal of the certificate")
     assert "FailedOperation.RenewNotIssued" in message and "once the renewal is issued" in message
+    assert "waited 60s (delete_timeout) for it to lift" in message
+    progress = [line for line in lines if f"still waiting to delete certificate {cert_id}" in line]
+    assert len(progress) >= 2 and "of delete_timeout 60s" in progress[-1]
     assert {c["ErrorCode"] for c in deletes(emu)} == {"FailedOperation.RenewNotIssued"} and len(deletes(emu)) > 1
     assert len(emu.certificates()) == 1
 
@@ -295,6 +304,8 @@ def test_the_free_certificate_hour_ending_within_the_deadline_is_waited_for(
     assert [c["ErrorCode"] for c in deletes(emu)][0] == "FailedOperation.CannotBeDeletedWithinHour"
     assert emu.certificates() == []
     assert any(f"certificate {cert_id} can be deleted from" in line for line in lines)
+    # The hour is slept through in steps of progress_every (15 s), each said.
+    assert sum("left of the hour" in line for line in lines) >= 100
 
 
 @codes("lifts by itself")
@@ -342,6 +353,7 @@ def test_every_documented_code_is_in_the_table_and_tested() -> None:
         {c.code for c in FROM_STATE + INJECTED}
         | set(TRANSIENT)
         | {"FailedOperation.RenewNotIssued", "FailedOperation.CannotBeDeletedWithinHour"}
+        | {"FailedOperation.InvalidCertificateStatusCode"}
         | {"FailedOperation.DeleteFailedTimeNotUp", "FailedOperation.CertificateNotFound"}
     )
     assert tested == DOCUMENTED
@@ -367,3 +379,40 @@ def test_an_hour_over_by_our_clock_but_not_by_tencents_backs_off_until_the_deadl
     message = refused(provider, emu, cert_id, outs)
     assert "within an hour" in message
     assert 3 <= len(deletes(emu)) <= 12 and sum(fake_time.sleeps) <= 60
+
+
+@codes("lifts by itself")
+def test_a_busy_status_ending_within_the_deadline_is_waited_for(
+    emu: RunningEmulator, provider: CertificateProvider, fake_time: FakeTime, lines: list[str]
+) -> None:
+    """InvalidCertificateStatusCode (status 9, being revoked) is a state Tencent works through, not a final one."""
+    cert_id, outs = uploaded(provider, delete_timeout=600.0)
+    _set_state(Status=9)(emu, cert_id)
+    emu.admin("DELETE", "/_emulator/calls")
+    start = fake_time.now
+
+    def revoked(clock: FakeTime) -> None:
+        if clock.now - start >= 30:
+            clock.on_sleep = None  # once: the revocation is over
+            _set_state(Status=10)(emu, cert_id)
+
+    fake_time.on_sleep = revoked
+    provider.delete(cert_id, outs)
+    errors = [c["ErrorCode"] for c in deletes(emu)]
+    assert errors[0] == "FailedOperation.InvalidCertificateStatusCode" and errors[-1] is None
+    assert emu.certificates() == []
+    assert any(f"cannot delete certificate {cert_id} yet" in line for line in lines)
+
+
+@codes("lifts by itself")
+def test_a_busy_status_past_the_deadline_says_it_waited_and_to_run_again(
+    emu: RunningEmulator, provider: CertificateProvider
+) -> None:
+    cert_id, outs = uploaded(provider, delete_timeout=60.0)
+    _set_state(Status=6)(emu, cert_id)  # the order being cancelled
+    message = refused(provider, emu, cert_id, outs)
+    assert message.startswith(f"www: cannot delete certificate {cert_id}: the certificate's status"), message
+    for text in ("InvalidCertificateStatusCode", "waited 60s (delete_timeout)", "Run `pulumi up` again once"):
+        assert text in message, message
+    assert "release:" not in message and "cannot help" not in message
+    assert len(deletes(emu)) > 1

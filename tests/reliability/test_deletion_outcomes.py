@@ -12,6 +12,7 @@ for a task longer than the emulator needs to settle it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -416,3 +417,167 @@ def test_destroy_leaves_a_released_certificate(project: Project) -> None:
     project.cli("destroy", "--yes", "--skip-preview")
     assert project.state_resources() == {}
     assert api_id in project.certificates() and www_id not in project.certificates()
+
+
+@deletion(
+    "an issued paid certificate replaced by a renewal (new PEM and key for the entry): the new certificate is made, "
+    "Tencent refuses to delete the old one (CannotBeDeletedIssued); then the way out the refusal names: `retain: "
+    "true` on the entry for one `up`",
+    "the first up fails (exit status 1) naming `retain: true` on the entry (not `release:`, which the stack-file "
+    "check refuses for a declared entry) and no retry warning; the next up with retain: true succeeds with no "
+    "DeleteCertificate call: the old certificate stays in Tencent Cloud and leaves the state, the new one stays the "
+    "entry's",
+)
+def test_a_replaced_certificate_tencent_will_not_delete_is_let_go_with_retain(project: Project) -> None:
+    old_id = up_two_entries(project)
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": old_id, "Paid": True, "Status": 1})
+    project.make_cert("api", "api.example.com")  # a renewal: new certificate and key
+    proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode == 1, proc.stdout
+    new_id = project.outputs()["api"]["id"]
+    assert new_id != old_id
+    assert_says(
+        proc.stdout, f"api: cannot delete certificate {old_id}", "CannotBeDeletedIssued", "Running again cannot help",
+        "`retain: true`",
+    )  # fmt: skip
+    assert "under `release:`" not in proc.stdout
+    # The preview's warning about the pending delete says the same, not that `up` tries again.
+    preview = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False).stdout
+    assert_says(preview, f"certificate {old_id}, replaced by {new_id}, is still waiting", "`retain: true`")
+    assert "tries again" not in preview
+
+    project.write_stack(two_entries("retain: true\n"))
+    project.emu.admin("DELETE", "/_emulator/calls")
+    out = project.up()
+    assert "DeleteCertificate" not in {c["Action"] for c in project.emu.calls()}
+    assert f"api: certificate {old_id}, which the entry replaced, is not deleted: the entry says retain: true" in out
+    assert old_id in project.certificates() and new_id in project.certificates()
+    state = json.loads(project.cli("stack", "export"))["deployment"]["resources"]
+    assert old_id not in [r.get("id") for r in state]
+    assert project.state_resources()["api"]["id"] == new_id
+    assert project.outputs()["api"]["id"] == new_id
+
+
+@deletion(
+    "a renewed entry whose replaced certificate Tencent will not delete (issued paid) is then removed from the stack "
+    "file and listed under `release:`",
+    "the release up succeeds with no DeleteCertificate call: both the entry's current certificate and the one it "
+    "replaced stay in Tencent Cloud; after the name leaves `release:`, the state holds neither",
+)
+def test_releasing_a_renewed_entry_lets_go_of_the_replaced_certificate_too(project: Project) -> None:
+    old_id = up_two_entries(project)
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": old_id, "Paid": True, "Status": 1})
+    project.make_cert("api", "api.example.com")
+    failing_up(project)
+    new_id = project.outputs()["api"]["id"]
+
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.up()
+    assert "DeleteCertificate" not in {c["Action"] for c in project.emu.calls()}
+    remove_api(project)
+    project.up()
+    state = json.loads(project.cli("stack", "export"))["deployment"]["resources"]
+    assert {old_id, new_id} & {r.get("id") for r in state} == set()
+    assert {old_id, new_id} <= set(project.certificates())
+    assert "DeleteCertificate" not in {c["Action"] for c in project.emu.calls()}
+
+
+@deletion(
+    "`pulumi destroy` of a stack holding an issued paid certificate, refused, then finished as the refusal says: "
+    "the stack file declares nothing (`certificates: {}`) and lists the entry under `release:`, one up, destroy again",
+    "the destroy fails (exit status 1) naming that way (not the removal's); the up creates nothing again (the other "
+    "entry, already destroyed, is not uploaded again); the second destroy succeeds, leaving the released certificate "
+    "in Tencent Cloud and an empty state",
+)
+def test_a_refused_destroy_is_finished_as_its_message_says(project: Project) -> None:
+    api_id = up_two_entries(project)
+    www_id = project.outputs()["www"]["id"]
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": api_id, "Paid": True, "Status": 1})
+    proc = project.pulumi.run("destroy", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode == 1, proc.stdout
+    assert_says(
+        proc.stdout, f"api: cannot delete certificate {api_id}", "CannotBeDeletedIssued",
+        "`certificates: {}`", "list `api` under `release:`", "`pulumi destroy` again",
+    )  # fmt: skip
+    assert www_id not in project.certificates()
+
+    project.write_stack("certificates: {}\nrelease:\n  - api\n")
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.up()
+    writes = {c["Action"] for c in project.emu.calls()} & {"DeleteCertificate", "UploadCertificate"}
+    assert writes == set()
+    project.cli("destroy", "--yes", "--skip-preview")
+    assert project.state_resources() == {}
+    assert api_id in project.certificates()
+    assert "UploadCertificate" not in {c["Action"] for c in project.emu.calls()}
+
+
+@deletion(
+    "`release:` naming a former name that another entry takes over with `renamed_from`",
+    "preview fails (non-zero) naming the release list, the name and the entry whose renamed_from holds it, before "
+    "Pulumi sees a duplicate alias; nothing is written to the cloud",
+)
+def test_release_of_a_renamed_from_name_is_refused(project: Project) -> None:
+    up_two_entries(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.write_stack(
+        "certificates:\n" + upload_entry("www", "www") + upload_entry("api2", "api", "renamed_from: [api]\n")
+        + "release:\n  - api\n"
+    )  # fmt: skip
+    (project.certs / "api2.pem").write_text((project.certs / "api.pem").read_text())
+    (project.certs / "api2.key").write_text((project.certs / "api.key").read_text())
+    proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
+    assert proc.returncode != 0
+    said = proc.stdout + (proc.stderr or "")
+    assert_says(said, "release", "'api' is also in the renamed_from of entry 'api2'")
+    assert "Duplicate resource alias" not in said
+    writes = [c for c in project.emu.calls() if not c["Action"].startswith(("Describe", "Get"))]
+    assert writes == []
+
+
+@deletion(
+    "a release run (an entry removed and listed under `release:`)",
+    "each release step says what happened and what comes next: the entry is released, stays in Tencent Cloud, and "
+    "is to be taken out of release:; that a deletion task already running cannot be stopped",
+)
+def test_a_release_says_what_it_did(project: Project) -> None:
+    up_two_entries(project)
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    out = project.up()
+    assert_says(out, "api: released: its certificate stays in Tencent Cloud", "take api out of release:",
+                "cannot be stopped")  # fmt: skip
+
+
+@deletion(
+    "the review (`python -m provider.review`) of a change that lists a removed entry under `release:`",
+    'the review shows the release (a released row and count, exit 0), not "No change to certificates"',
+)
+def test_the_review_shows_a_release(project: Project) -> None:
+    up_two_entries(project)
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    review = project.review("--stack", STACK)
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert "1 released (listed under release:" in review.stdout
+    assert "No change to certificates" not in review.stdout
+
+
+@deletion(
+    "a protected entry (`protect: true`) whose certificate Tencent will not delete, removed and released, then taken "
+    "out of `release:`",
+    "the release keeps the certificate retained without protect (as documented), so the next up drops it from the "
+    "state with no DeleteCertificate call and no protect refusal",
+)
+def test_releasing_a_protected_entry_drops_protect_and_keeps_the_certificate(project: Project) -> None:
+    api_id = up_two_entries(project, "protect: true\n")
+    assert project.state_resources()["api"].get("protect") is True
+    project.emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": api_id, "Paid": True, "Status": 1})
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + "release:\n  - api\n")
+    project.up()
+    released = project.state_resources()["api"]
+    assert released.get("retainOnDelete") is True and not released.get("protect")
+    remove_api(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    project.up()
+    assert "api" not in project.state_resources() and api_id in project.certificates()
+    assert "DeleteCertificate" not in {c["Action"] for c in project.emu.calls()}

@@ -9,7 +9,7 @@ import pytest
 from provider.review.access import ReadOnlyCaller, WriteRefused
 from provider.review.plan import Step
 from provider.review.preflight import preflight
-from provider.ssl import SslService
+from provider.ssl import DELETE_CODES, RefusedWithCode, SslService
 from provider.tencentcloud import Client
 from support.certs import make_cert
 from support.emulator import RunningEmulator
@@ -253,3 +253,39 @@ def test_a_certificate_another_stack_took_over_is_left_in_place_as_up_leaves_it(
         assert not verdict.refused and verdict.checked
         assert "is not deleted: it is now managed by another stack" in verdict.notes[0], verdict
         assert "moves them" not in " ".join(verdict.notes)
+
+
+def test_every_refusal_a_paid_order_or_a_busy_status_brings_is_predicted_by_its_code(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    """The pre-flight names the code `up` then meets: a reissued order, an order not cancellable (status 0), an
+    issued one, a status Tencent is working through (6, being cancelled); a plain upload is deletable."""
+    state = {
+        "reissued": {"Paid": True, "Status": 1, "OrderReplaced": True},
+        "pending": {"Paid": True, "Status": 0},
+        "issued": {"Paid": True, "Status": 1},
+        "cancelling": {"Paid": True, "Status": 6},
+        "plain": {},
+    }
+    ids = {name: upload(ssl, f"{name}.example.com") for name in state}
+    for name, fields in state.items():
+        if fields:
+            emu.admin("POST", "/_emulator/certificate-state", {"CertificateId": ids[name], **fields})
+    steps = [step(name, "delete", ids[name]) for name in state]
+    verdicts = preflight(steps, SslService(ReadOnlyCaller(ssl._client)), dt.datetime.now(dt.UTC))  # noqa: SLF001
+    longest_first = sorted(DELETE_CODES, key=len, reverse=True)
+    predicted = {
+        name: next((code for code in longest_first if code in " ".join(verdicts[i].reasons)), None)
+        for i, name in enumerate(state)
+    }
+    met: dict[str, str | None] = {}
+    for name in state:
+        try:
+            ssl.delete_certificate(ids[name], check_resources=False)
+            met[name] = None
+        except RefusedWithCode as error:
+            met[name] = error.rule.code
+    assert predicted == met
+    assert met["reissued"] == "FailedOperation.OrderAlreadyReplaced"
+    assert met["cancelling"] == "FailedOperation.InvalidCertificateStatusCode"
+    assert [verdicts[i].refused for i in range(len(state))] == [True, True, True, True, False]

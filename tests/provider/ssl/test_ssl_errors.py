@@ -20,6 +20,7 @@ from provider.ssl import (
     DeletionRefused,
     DeletionTooSoon,
     DeployedResources,
+    LiftsByItself,
     NeverDeletable,
     ProjectChangeFailed,
     RefusedWithCode,
@@ -46,6 +47,7 @@ ERRORS = [
     ProjectChangeFailed("c9", 42),
     RefusedWithCode("c10", DELETE_CODES["FailedOperation.InvalidParam"], reason="bad id"),
     RenewalNotIssued("c11", DELETE_CODES["FailedOperation.RenewNotIssued"], reason="renewal pending"),
+    LiftsByItself("c14", DELETE_CODES["FailedOperation.InvalidCertificateStatusCode"], reason="being revoked"),
     AccountActionNeeded("c12", DELETE_CODES["FailedOperation.NoRealNameAuth"]),
     NeverDeletable("c13", DELETE_CODES["FailedOperation.CannotBeDeletedIssued"], reason="issued"),
 ]
