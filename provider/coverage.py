@@ -29,7 +29,15 @@ from .ssl import DeployedResources, SslService
 from .ssl.deploy import ListenerDomains
 from .tencentcloud.errors import TencentCloudError
 
-__all__ = ["DOMAIN_KEYED_TYPES", "covers", "listener_misses", "refuse_uncovered", "resource_domain", "uncovered"]
+__all__ = [
+    "DOMAIN_KEYED_TYPES",
+    "covers",
+    "listener_misses",
+    "missing_domains",
+    "refuse_uncovered",
+    "resource_domain",
+    "uncovered",
+]
 
 #: Resource types DescribeDeployedResources lists by their domain.
 DOMAIN_KEYED_TYPES = frozenset({"cdn", "waf", "live", "vod", "teo"})
@@ -93,6 +101,14 @@ def listener_misses(names: Sequence[str], listeners: Iterable[ListenerDomains]) 
     ]
 
 
+def missing_domains(
+    names: Sequence[str], bound: Iterable[DeployedResources], listeners: Iterable[ListenerDomains]
+) -> list[str]:
+    """Each bound resource (and CLB listener rule) whose domain ``names`` miss, as a refusal names it."""
+    missing = [f"{kind.upper()} {domain}" for kind, domain in uncovered(names, bound)]
+    return missing + [f"CLB listener {listener} ({domain})" for listener, domain in listener_misses(names, listeners)]
+
+
 def refuse_uncovered(ssl: SslService, entry: str, old: str, new: str, bound: Sequence[DeployedResources]) -> None:
     """Raise ``CertificateError`` before a deploy of ``new`` onto a resource of ``old`` whose domain it misses.
 
@@ -104,13 +120,13 @@ def refuse_uncovered(ssl: SslService, entry: str, old: str, new: str, bound: Seq
     if not (keyed or clb):
         return
     names = ssl.describe_certificate_detail(new).domains
-    missing = [f"{kind.upper()} {domain}" for kind, domain in uncovered(names, resources)]
+    listeners: list[ListenerDomains] = []
     if clb:
         try:
             listeners = ssl.clb_listeners_missed(old, new)
         except TencentCloudError:
-            listeners = []  # the listeners' domains cannot be known: not refused on that ground
-        missing += [f"CLB listener {listener} ({domain})" for listener, domain in listener_misses(names, listeners)]
+            pass  # the listeners' domains cannot be known: not refused on that ground
+    missing = missing_domains(names, resources, listeners)
     if not missing:
         return
     raise CertificateError(

@@ -23,6 +23,7 @@ READ_ACTIONS = frozenset(
         "DescribeCertificateDetail",
         "DescribeCertificates",
         "DescribeDeployedResources",
+        "DescribeHostClbInstanceList",
         "DescribeResourceTagsByResourceIds",
     }
 )

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -130,6 +131,7 @@ def main(
             text = _preview_text(args.preview_json, stack, cwd, env, stdin or sys.stdin)
             plan = read_plan(text)
             name = stack or plan.stack
+            plan = replace(plan, stack=name)  # the stack asked for names the review, whatever the URNs say
             plan = with_state(plan, read_state(_state_text(args.state_json, name, cwd, env)))
             plan = with_released(plan, _released(cwd, name, env))
             secret = functools.partial(_config_secret, stack=name, cwd=cwd, environ=env)
@@ -175,7 +177,7 @@ def make_review(
         return build_review(plan, preflight(plan.steps, None, now), now, expiring_within)
     ssl = review_service(plan.config, environ, secret_value)
     try:
-        verdicts = preflight(plan.steps, ssl, now)
+        verdicts = preflight(plan.steps, ssl, now, ssl.region)
     except TencentCloudError as error:
         raise ReviewError(f"the pre-flight could not read Tencent Cloud: {error}") from None
     finally:

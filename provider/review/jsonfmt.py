@@ -22,6 +22,7 @@ def review_document(review: Review) -> dict[str, Any]:
         "summary": review.counts,
         "destructive": review.destructive,
         "refused": [r.entry for r in review.refused],
+        "uncertain": [r.entry for r in review.rows if r.uncertain],
         "exit_code": review.exit_code,
         "rows": [_row(r) for r in review.rows],
         "pending_deletions": [
@@ -58,5 +59,6 @@ def _row(row: Row) -> dict[str, Any]:
             "reasons": list(verdict.reasons),
             "notes": list(verdict.notes),
             "bound": list(verdict.bound),
+            "uncertain": list(verdict.uncertain),
         },
     }

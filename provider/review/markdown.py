@@ -94,6 +94,9 @@ def _summary(review: Review) -> str:
         )
     refused = len(review.refused)
     verdict = f"**{refused} will be refused**" if refused else "pre-flight: nothing will be refused"
+    unsure = sum(1 for r in review.rows if r.uncertain)
+    if unsure:
+        verdict += f"; **{unsure} uncertain** (what read calls cannot tell, listed below)"
     return f"**Plan:** {', '.join(parts)}; {verdict}."
 
 
@@ -153,11 +156,18 @@ def _verdict_cell(row: Row) -> str:
         return "-"
     if verdict.refused:
         return "**refused**"
+    if verdict.uncertain:
+        return "**uncertain**"
     return "ok" if verdict.checked else "no call needed"
 
 
+def _says_something(row: Row) -> bool:
+    verdict = row.verdict
+    return verdict is not None and bool(verdict.reasons or verdict.notes or verdict.uncertain)
+
+
 def _preflight(review: Review) -> list[str]:
-    checked = [r for r in review.rows if r.verdict is not None and (r.verdict.reasons or r.verdict.notes)]
+    checked = [r for r in review.rows if _says_something(r)]
     if not checked:
         return []
     lines = ["", "#### Pre-flight (read-only checks against Tencent Cloud)", ""]
@@ -167,6 +177,7 @@ def _preflight(review: Review) -> list[str]:
         subject = f"- {_code(row.entry)} ({row.operation} {_code(row.certificate_id)})"
         lines += [f"{subject}: {label}: {_text(reason)}" for reason in row.verdict.reasons]
         lines += [f"{subject}: {_text(note)}" for note in row.verdict.notes]
+        lines += [f"{subject}: **uncertain**: {_text(doubt)}" for doubt in row.verdict.uncertain]
     return lines
 
 

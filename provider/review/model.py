@@ -61,6 +61,11 @@ class Row:
         """Whether the pre-flight says ``up`` will be refused on this row."""
         return self.verdict is not None and self.verdict.refused
 
+    @property
+    def uncertain(self) -> bool:
+        """Whether the pre-flight could not tell something that may make ``up`` fail on this row."""
+        return self.verdict is not None and not self.verdict.refused and bool(self.verdict.uncertain)
+
 
 @dataclass(frozen=True)
 class Expiring:

@@ -18,6 +18,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "Step",
+    "error_diagnostics",
     "load_json",
     "parse_plan",
     "protected_refusals",
@@ -133,12 +134,31 @@ def protected_refusals(document: Any) -> set[str] | None:
     return found or None
 
 
+def error_diagnostics(document: Any) -> list[str]:
+    """The messages of the preview's ``severity: error`` diagnostics, the CLI's closing "preview failed" left out."""
+    found = document.get("diagnostics") if isinstance(document, dict) else None
+    listed = found if isinstance(found, list) else []
+    errors = [d for d in listed if isinstance(d, dict) and d.get("severity") == "error"]
+    messages = [" ".join(str(d.get("message", "")).split()).removeprefix("error: ")[:2000] for d in errors]
+    named = [m for m in messages if m and m not in _GENERIC_FAILURES]
+    return named or (["preview failed"] if errors else [])
+
+
 def parse_plan(document: Any) -> Plan:
     """The plan in a parsed ``pulumi preview --json`` document, a failed one's too when it failed only on the
     deletion of protected resources (``protected_refusals``: their steps are marked ``protect``)."""
     if not isinstance(document, dict) or not isinstance(document.get("steps", []), list | None):
         raise PlanError("the preview JSON has no list of steps (is it the output of `pulumi preview --json`?)")
     protected = protected_refusals(document) or set()
+    failures = [] if protected else error_diagnostics(document)
+    if failures:
+        # A preview that failed for any other reason plans nothing up would do: "no change" would be a lie.
+        raise PlanError("the preview failed: " + "; ".join(failures))
+    if not document.get("steps") and not isinstance(document.get("changeSummary"), dict):
+        # The CLI always prints a changeSummary (and the stack resource's step): without either, this is not one.
+        raise PlanError(
+            "the preview JSON has neither steps nor a changeSummary (is it the output of `pulumi preview --json`?)"
+        )
     stack = ""
     steps: list[Step] = []
     for number, raw in enumerate(document.get("steps") or [], 1):

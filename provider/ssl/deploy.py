@@ -200,31 +200,17 @@ class DeployRecords:
     def clb_listeners_missed(self: _Caller, old_certificate_id: str, certificate_id: str) -> list[ListenerDomains]:
         """DescribeHostClbInstanceList (filter ``domainMatch`` 0): the CLB listeners bound to the old certificate
         whose domains the new one does not match, every page."""
-        found: list[ListenerDomains] = []
-        offset = 0
-        while True:
-            reply = self._ssl(
-                "DescribeHostClbInstanceList",
-                {"CertificateId": certificate_id, "OldCertificateId": old_certificate_id, "IsCache": 0,
-                 "Filters": [{"FilterKey": "domainMatch", "FilterValue": "0"}], "Offset": offset, "Limit": _CLB_PAGE},
-            )  # fmt: skip
-            instances = [row for row in reply.get("InstanceList") or [] if isinstance(row, dict)]
-            for instance in instances:
-                balancer = as_text(instance.get("LoadBalancerId"))
-                for listener in instance.get("Listeners") or []:
-                    if not isinstance(listener, dict):
-                        continue
-                    rules = [r for r in listener.get("Rules") or [] if isinstance(r, dict)]
-                    found.append(
-                        ListenerDomains(
-                            resource_id=f"{balancer}|{as_text(listener.get('ListenerId'))}",
-                            domains=tuple(d for d in (as_text(r.get("Domain")) for r in rules) if d),
-                            unmatched=as_strings(listener.get("NoMatchDomains")),
-                        )
-                    )
-            offset += len(instances)
-            if not instances or offset >= as_int(reply.get("TotalCount"), offset):
-                return found
+        return _clb_listeners(self, old_certificate_id, certificate_id, "0")
+
+    def clb_listeners_of(self: _Caller, certificate_id: str) -> list[ListenerDomains]:
+        """The CLB listeners bound to the certificate with their rules' domains (DescribeHostClbInstanceList for
+        the certificate itself, matching listeners and the others), for a certificate not made yet to be matched
+        against; ``unmatched`` is left empty (it would be the certificate's own misses)."""
+        return [
+            ListenerDomains(listener.resource_id, listener.domains, ())
+            for match in ("1", "0")
+            for listener in _clb_listeners(self, certificate_id, certificate_id, match)
+        ]
 
     def retry_deploy(self: _Caller, record_id: int) -> None:
         """UpdateCertificateRecordRetry: deploy the record's failed resources again."""
@@ -234,3 +220,33 @@ class DeployRecords:
         """UpdateCertificateRecordRollback: move the record's deployed resources back; the rollback record's id."""
         reply = self._ssl("UpdateCertificateRecordRollback", {"DeployRecordId": record_id})
         return as_int(reply.get("DeployRecordId"))
+
+
+def _clb_listeners(caller: _Caller, old_certificate_id: str, certificate_id: str, match: str) -> list[ListenerDomains]:
+    """DescribeHostClbInstanceList with filter ``domainMatch`` ``match``: the listeners bound to the old certificate
+    that ``certificate_id`` matches ("1") or misses ("0"), every page."""
+    found: list[ListenerDomains] = []
+    offset = 0
+    while True:
+        reply = caller._ssl(
+            "DescribeHostClbInstanceList",
+            {"CertificateId": certificate_id, "OldCertificateId": old_certificate_id, "IsCache": 0,
+             "Filters": [{"FilterKey": "domainMatch", "FilterValue": match}], "Offset": offset, "Limit": _CLB_PAGE},
+        )  # fmt: skip
+        instances = [row for row in reply.get("InstanceList") or [] if isinstance(row, dict)]
+        for instance in instances:
+            balancer = as_text(instance.get("LoadBalancerId"))
+            for listener in instance.get("Listeners") or []:
+                if not isinstance(listener, dict):
+                    continue
+                rules = [r for r in listener.get("Rules") or [] if isinstance(r, dict)]
+                found.append(
+                    ListenerDomains(
+                        resource_id=f"{balancer}|{as_text(listener.get('ListenerId'))}",
+                        domains=tuple(d for d in (as_text(r.get("Domain")) for r in rules) if d),
+                        unmatched=as_strings(listener.get("NoMatchDomains")),
+                    )
+                )
+        offset += len(instances)
+        if not instances or offset >= as_int(reply.get("TotalCount"), offset):
+            return found

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
+from support.emulator import RunningEmulator
 from support.project import STACK, WRITE_ACTIONS, Project, upload_entry
+from support.pulumi_cli import PulumiEnv, make_pulumi_env
 
 pytestmark = [pytest.mark.e2e]
 
@@ -67,7 +70,12 @@ def test_a_removal_of_a_bound_certificate_is_flagged_as_refused_without_a_write_
     calls = project.emu.calls()[before:]
     assert calls, "the pre-flight asked nothing"
     assert not [c["Action"] for c in calls if c["Action"] in WRITE_ACTIONS]
-    assert {c["Action"] for c in calls} <= {"DescribeCertificateDetail", "DescribeDeployedResources"}
+    # Details, deployments, and the ownership marks up reads before a delete.
+    assert {c["Action"] for c in calls} <= {
+        "DescribeCertificateDetail",
+        "DescribeDeployedResources",
+        "DescribeResourceTagsByResourceIds",
+    }
     assert ids["api"] in project.certificates() and ids["old"] in project.certificates()
 
     project.emu.admin("DELETE", "/_emulator/bindings", {"CertificateId": ids["api"]})
@@ -204,3 +212,113 @@ def test_the_removal_of_an_issued_paid_certificate_is_flagged_as_refused(project
     assert "`release:`" in result.stdout
     document = json.loads(review(project, "--format", "json").stdout)
     assert document["refused"] == ["old"]
+
+
+@pytest.fixture
+def other(tmp_path: Path, pulumi_bin: Path, emu: RunningEmulator) -> Project:
+    """A second stack of the same project and stack names, on another backend (another team's state)."""
+    root = tmp_path / "other"
+    root.mkdir()
+    env: PulumiEnv = make_pulumi_env(root, pulumi_bin)
+    return Project(root / "project", env, emu)
+
+
+def test_a_renewal_that_misses_a_bound_domain_is_refused_as_up_refuses_it(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "cdn", "ResourceId": "www.example.com"}
+    )
+    project.make_cert("www", "other.example.com")
+    before = len(project.emu.calls())
+
+    judged = review(project)
+    assert judged.returncode == 2, judged.stdout + judged.stderr
+    assert "does not cover CDN www.example.com" in judged.stdout and "**1 will be refused**" in judged.stdout
+    assert not [c["Action"] for c in project.emu.calls()[before:] if c["Action"] in WRITE_ACTIONS]
+    # What `up` then does: refuses the deploy, and the old certificate stays.
+    out = project.up(check=False)
+    assert "refusing to deploy certificate" in out and "does not cover CDN www.example.com" in out, out
+    assert old_id in project.certificates()
+
+
+def test_a_failed_preview_given_with_preview_json_is_an_error_naming_its_diagnostics(project: Project) -> None:
+    project.write_stack("certificates:\n  www: {upload: {certificate: certs/missing.pem}}\n")
+    preview = project.pulumi.run("preview", "--json", "--stack", project.stack, cwd=project.dir, check=False)
+    assert preview.returncode != 0
+    (project.dir / "pv.json").write_text(preview.stdout, encoding="utf-8")
+
+    failed = review(project, "--preview-json", "pv.json")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert failed.stdout == "" and "error: the preview failed: " in failed.stderr and "missing.pem" in failed.stderr
+    assert "Traceback" not in failed.stderr
+
+
+def test_a_certificate_another_stack_took_over_is_judged_left_in_place_as_up_leaves_it(
+    project: Project, other: Project
+) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    taken = project.outputs()["www"]["id"]
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": taken, "ResourceType": "cdn", "ResourceId": "www.example.com"}
+    )
+    other.write_stack(f"certificates:\n  www:\n    adopt: {{id: {taken}, take_over: true}}\n")
+    other.up()
+    project.make_cert("www", "www.example.com", ("new.example.com",))  # a renewal on the first stack
+
+    judged = review(project)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert f"{taken} is not deleted: it is now managed by another stack" in judged.stdout, judged.stdout
+    assert "then deletes" not in judged.stdout and "moves them" not in judged.stdout
+    # What `up` then does: the new certificate is made, the taken one stays where it is, still bound.
+    out = project.up()
+    assert "managed by another stack" in out and taken in project.certificates()
+
+
+def test_a_retried_rotation_onto_a_certificate_the_change_removes_is_refused_as_up_fails(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin(
+        "POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb", "ResourceId": CLB}
+    )
+    project.make_cert("www", "www.example.com", ("new.example.com",))
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "listener busy"}})
+    assert "listener busy" in project.up(check=False) and old_id in project.certificates()
+    new_id = project.outputs()["www"]["id"]
+    project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    project.write_stack("certificates: {}\n")  # the entry removed while its rotation is pending
+
+    judged = review(project)
+    assert judged.returncode == 2, judged.stdout + judged.stderr
+    assert f"this change deletes {new_id} too" in judged.stdout, judged.stdout
+    assert "the rotation will be retried" not in judged.stdout
+    # What `up` then does: deletes the replacement, fails on the old certificate (the deletes run in parallel: the
+    # move onto the replacement fails, or finds it gone and the checked delete is refused), which stays.
+    out = project.up(check=False)
+    assert "update failed" in out, out
+    assert old_id in project.certificates() and new_id not in project.certificates()
+
+
+def test_a_rotation_of_a_clb_outside_the_stack_region_is_uncertain_not_ok(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    project.up()
+    old_id = project.outputs()["www"]["id"]
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb",
+                                                      "ResourceId": CLB, "Region": "ap-shanghai"})  # fmt: skip
+    project.make_cert("www", "www.example.com", ("new.example.com",))
+
+    judged = review(project)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert "**1 uncertain**" in judged.stdout and "| **uncertain** |" in judged.stdout, judged.stdout
+    assert "only in ap-guangzhou" in judged.stdout and "CertificateDeployInstanceEmpty" in judged.stdout
+    assert json.loads(review(project, "--format", "json").stdout)["uncertain"] == ["www"]
+    # What `up` then does: the deploy in the stack's region finds nothing, and the old certificate stays.
+    out = project.up(check=False)
+    assert "deploy_regions" in out and old_id in project.certificates(), out

@@ -180,3 +180,49 @@ def test_harmless_oddities_are_tolerated(tmp_path: Path) -> None:
     assert (status, err) == (0, ""), err
     assert "| `alias` | www | ? lone surrogate |" in out
     assert "`kept`: certificate `id-kept` (kept.example.com) expires 2026-12-10T00:00:00+08:00" in out
+
+
+FAILED_DIAGNOSTICS = [
+    {"message": "stacks/prod.yaml: entry `www`: upload.certificate: no such file certs/missing.pem\n",
+     "severity": "error", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"},
+    {"message": "preview failed\n", "severity": "error"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("plan", "said"),
+    [
+        # `pulumi preview --json > pv.json` of a rejected stack file: exit 1, no certificate step, error diagnostics.
+        (
+            {
+                "config": {},
+                "steps": [{"op": "same", "urn": f"{PREFIX}pulumi:pulumi:Stack::tencent-ssl-prod"}],
+                "diagnostics": FAILED_DIAGNOSTICS,
+                "changeSummary": {"same": 1},
+            },
+            "the preview failed: stacks/prod.yaml: entry `www`: upload.certificate: no such file certs/missing.pem",
+        ),  # fmt: skip
+        ({"steps": [], "diagnostics": [{"message": "preview failed", "severity": "error"}]}, "preview failed"),
+        ({}, "the preview JSON has neither steps nor a changeSummary"),
+        ({"steps": []}, "the preview JSON has neither steps nor a changeSummary"),
+    ],
+)
+def test_a_failed_or_shapeless_preview_is_an_error_not_no_change(tmp_path: Path, plan: Any, said: str) -> None:
+    status, out, err = run(tmp_path, plan, export())
+    assert (status, out) == (1, ""), out + err
+    assert err.startswith("provider.review: error: ") and said in err, err
+    assert "No change" not in out + err
+
+
+def test_a_preview_with_only_warnings_is_reviewed(tmp_path: Path) -> None:
+    plan = preview()
+    plan["diagnostics"] = [{"message": "a deprecation", "severity": "warning"}]
+    status, out, err = run(tmp_path, plan, export())
+    assert status == 0 and "| `www` | update |" in out, err
+
+
+def test_the_stack_given_with_stack_names_the_review(tmp_path: Path) -> None:
+    empty = {"config": {}, "steps": [], "changeSummary": {}}  # no step: nothing names the stack but --stack
+    status, out, err = run(tmp_path, empty, {"deployment": {"resources": []}}, "--stack", "staging")
+    assert status == 0, err
+    assert out.startswith("<!-- tencent-ssl-review stack=staging -->\n"), out

@@ -160,6 +160,101 @@ def test_a_certificate_another_entry_adopts_in_the_plan_is_judged_moved_without_
     assert len(emu.calls()) == before
 
 
+def read_only(ssl: SslService) -> SslService:
+    return SslService(ReadOnlyCaller(ssl._client))  # noqa: SLF001
+
+
+def renewal(entry: str, certificate_id: str, cn: str, sans: tuple[str, ...] = ()) -> Step:
+    """A replace whose planned upload is a certificate for ``cn`` (the public PEM only, as the preview has it)."""
+    cert, _ = make_cert(cn, sans)
+    return Step(entry=entry, op="replace", certificate_id=certificate_id, old={"source": "upload"},
+                new={"source": "upload", "certificate": cert, "private_key": "[secret]"})  # fmt: skip
+
+
+def test_a_rotation_onto_a_certificate_missing_a_bound_domain_is_refused_as_up_refuses_it(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    cdn_bound = upload(ssl, "www.example.com")
+    bind(emu, cdn_bound, "cdn", "www.example.com")
+    clb_bound = upload(ssl, "example.com")
+    emu.admin("POST", "/_emulator/bindings", {"CertificateId": clb_bound, "ResourceType": "clb",
+                                              "ResourceId": "lb-1|lbl-1", "Domains": ["example.com"]})  # fmt: skip
+    bind(emu, clb_bound, "waf", "x.b.example.com")
+    covered = upload(ssl, "shop.example.com")
+    bind(emu, covered, "cdn", "shop.example.com")
+    steps = [
+        renewal("www", cdn_bound, "other.example.com"),
+        renewal("apex", clb_bound, "*.example.com"),
+        renewal("shop", covered, "shop.example.com"),
+    ]
+    before = len(emu.calls())
+    verdicts = preflight(steps, read_only(ssl), dt.datetime.now(dt.UTC))
+
+    assert [verdicts[i].refused for i in range(3)] == [True, True, False]
+    assert "does not cover CDN www.example.com" in verdicts[0].reasons[0]
+    assert "WAF x.b.example.com" in verdicts[1].reasons[0]
+    assert "CLB listener lb-1|lbl-1 (example.com)" in verdicts[1].reasons[0]
+    assert "up moves them to the new certificate (rotate)" in verdicts[2].notes[0]
+    assert not {c["Action"] for c in emu.calls()[before:]} & WRITE_ACTIONS
+
+
+def test_a_retried_rotation_onto_a_certificate_this_change_deletes_is_refused(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    # A pending rotation A -> B, then B's entry removed: up deletes B, has nothing to move A's resources to.
+    owner = "16959028cb08.6b2d97af4874"
+    first = upload(ssl, "www.example.com")
+    bind(emu, first, "cdn", "www.example.com")
+    cert, key = make_cert("www.example.com")
+    second = ssl.upload(public_key=cert, private_key=key, tags={"pulumi:owner": owner, "pulumi:replaces": first})
+    pending = Step(entry="www", op="delete", certificate_id=first, old={"source": "upload", "owner": owner},
+                   pending=True, successor=second.certificate_id)  # fmt: skip
+    removed = Step(entry="www", op="delete", certificate_id=second.certificate_id, old={"source": "upload"})
+
+    alone = preflight([pending], read_only(ssl), dt.datetime.now(dt.UTC))
+    assert not alone[0].refused and "the rotation will be retried" in alone[0].notes[0]
+    both = preflight([pending, removed], read_only(ssl), dt.datetime.now(dt.UTC))
+    assert both[0].refused and f"this change deletes {second.certificate_id} too" in both[0].reasons[0]
+    assert not both[1].refused
+
+
+def test_a_bound_regional_resource_makes_the_rotation_uncertain_naming_the_regions_searched(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    old = upload(ssl, "www.example.com")
+    emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, "ResourceType": "clb",
+                                              "ResourceId": "lb-sh|lbl-1", "Region": "ap-shanghai"})  # fmt: skip
+    listed = renewal("www", old, "www.example.com")
+    listed = Step(**{**listed.__dict__, "new": {**listed.new, "deploy_regions": {"clb": ["ap-beijing"]}}})
+    verdicts = preflight([renewal("www", old, "www.example.com"), listed], read_only(ssl), dt.datetime.now(dt.UTC),
+                         "ap-guangzhou")  # fmt: skip
+    for verdict in verdicts.values():
+        assert not verdict.refused and "up moves them to the new certificate" in verdict.notes[0]
+        assert "CertificateDeployInstanceEmpty" in verdict.uncertain[0]
+    assert "only in ap-guangzhou (no deploy_regions" in verdicts[0].uncertain[0]
+    assert "only in ap-beijing (the entry's deploy_regions)" in verdicts[1].uncertain[0]
+
+
+def test_a_certificate_another_stack_took_over_is_left_in_place_as_up_leaves_it(
+    ssl: SslService, emu: RunningEmulator
+) -> None:
+    mine, theirs = "16959028cb08.6b2d97af4874", "aaaaaaaaaaaa.bbbbbbbbbbbb"
+    cert, key = make_cert("www.example.com")
+    taken = ssl.upload(public_key=cert, private_key=key, tags={"pulumi:owner": theirs, "pulumi:claim": "c2"})
+    bind(emu, taken.certificate_id, "cdn", "www.example.com")
+    old = {"source": "upload", "owner": mine, "claim": "c1"}
+    steps = [
+        Step(entry="www", op="delete", certificate_id=taken.certificate_id, old=old),
+        Step(entry="www", op="replace", certificate_id=taken.certificate_id, old=old,
+             new={"source": "upload", "certificate": make_cert("other.example.com")[0]}),
+    ]  # fmt: skip
+    verdicts = preflight(steps, read_only(ssl), dt.datetime.now(dt.UTC))
+    for verdict in verdicts.values():
+        assert not verdict.refused and verdict.checked
+        assert "is not deleted: it is now managed by another stack" in verdict.notes[0], verdict
+        assert "moves them" not in " ".join(verdict.notes)
+
+
 def test_every_refusal_a_paid_order_or_a_busy_status_brings_is_predicted_by_its_code(
     ssl: SslService, emu: RunningEmulator
 ) -> None:
