@@ -96,6 +96,9 @@ class Deleter(Step):
         rotated = not spec.rotate  # at most one rotation per delete
         # The entry that replaced this certificate: this resource's own, or the new name it was renamed to.
         successor_owner = steering.owner if steering is not None and steering.owner else spec.owner
+        # Still declared (the current file's diff steered it, or the engine replaced it without a diff): a link to a
+        # successor could exist; a removal has none to look for.
+        replaced = steering is not None or case is Case.REPLACEMENT
         while True:
             try:
                 outcome = ssl.delete_certificate(id_, check_resources=check)
@@ -105,7 +108,7 @@ class Deleter(Step):
             except DeletionRefused as refusal:
                 if not rotated and isinstance(refusal, CertificateStillBound):
                     rotated = True
-                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline, steering is not None):
+                    if self._rotate(entry, id_, spec, successor_owner, refusal, deadline, replaced):
                         continue
                 waited = self._wait_to_lift(entry, id_, refusal, deadline, retry_delay, timeout)
                 if waited is not None:
@@ -142,7 +145,7 @@ class Deleter(Step):
                 continue
             if not rotated and isinstance(failure, CertificateStillBound):
                 rotated = True
-                if self._rotate(entry, id_, spec, successor_owner, failure, deadline, steering is not None):
+                if self._rotate(entry, id_, spec, successor_owner, failure, deadline, replaced):
                     continue
             raise CertificateError(self.refusal_message(entry, id_, failure, case))
 

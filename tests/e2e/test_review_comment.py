@@ -70,8 +70,10 @@ def test_a_removal_of_a_bound_certificate_is_flagged_as_refused_without_a_write_
     calls = project.emu.calls()[before:]
     assert calls, "the pre-flight asked nothing"
     assert not [c["Action"] for c in calls if c["Action"] in WRITE_ACTIONS]
-    # Details, deployments, and the ownership marks up reads before a delete.
+    # Details, deployments, the ownership marks up reads before a delete, and the entry's certificates by its owner
+    # mark (a replacement recording that it replaces the one deleted).
     assert {c["Action"] for c in calls} <= {
+        "DescribeCertificates",
         "DescribeCertificateDetail",
         "DescribeDeployedResources",
         "DescribeResourceTagsByResourceIds",

@@ -279,9 +279,9 @@ def test_killed_while_moving_deployments(project: Project, two: dict[str, str]) 
     recover(project)
     emu.admin("DELETE", "/_emulator/calls")
     proc = start_up(project)  # the CLB deploy still hangs: the next up must pick up the same record
-    # The delete's rotation reads the pair's records once (the diff's check of the lingering certificate reads only
-    # the record its rotation wrote on it, by id), then waits on the record.
-    wait_until("the next up finds the deploy record", called(project, "DescribeHostUpdateRecord", count=1), proc)
+    # The diff's warning about the lingering certificate reads the pair's records once (as up will read them), the
+    # delete's rotation once more, then waits on the record: the hang is lifted only once the delete is waiting.
+    wait_until("the next up finds the deploy record", called(project, "DescribeHostUpdateRecord", count=2), proc)
     emu.admin("PUT", "/_emulator/settings", {"DeployHangs": []})
     output, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, output
