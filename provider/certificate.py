@@ -183,7 +183,7 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
-        self._handover.checked(news.get("owner"))
+        self._handover.checked()
         if news.get(RELEASED):
             return self._check_released(_olds, news)
         inputs = {k: v for k, v in news.items() if k != "__provider"}
@@ -303,6 +303,7 @@ class CertificateProvider(dyn.ResourceProvider):
             made = creator.apply(spec, replaces)
         else:
             made = creator.upload(spec, replaces)
+        self._handover.created(spec.owner, made.detail.certificate_id)
         outs = outputs(spec, made.detail, made.tags, made.claim, made.predecessor)
         return dyn.CreateResult(made.detail.certificate_id, outs)
 
@@ -359,8 +360,8 @@ class CertificateProvider(dyn.ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         steering = self._handover.steering(id_)
-        declared = self._handover.declared(str(props.get("owner") or ""))
-        case = Case.REPLACEMENT if steering is not None or declared else Case.REMOVAL
+        replaced = self._handover.replaced_in_run(str(props.get("owner") or ""), id_)
+        case = Case.REPLACEMENT if steering is not None or replaced else Case.REMOVAL
         if steering is None and not self._handover.program_ran:
             case = Case.DESTROY
         Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering, case)

@@ -62,21 +62,23 @@ class Handover:
         self._replacing: dict[str, str] = {}  # owner -> what its next create replaces (a pulumi:replaces value)
         self._steering: dict[str, Steering] = {}  # certificate id -> its entry's current steering settings
         self._program_ran = False
-        self._declared: set[str] = set()  # owners of the entries this run declares
+        self._created: dict[str, set[str]] = {}  # owner -> the certificates this run's creates made for it
 
-    def checked(self, owner: object = None) -> None:
-        """Note that the engine checked a declared resource (of entry ``owner``): the program runs (an ``up`` or
-        ``preview``)."""
-        with self._lock:
-            self._program_ran = True
-            if isinstance(owner, str) and owner:
-                self._declared.add(owner)
+    def checked(self) -> None:
+        """Note that the engine checked a declared resource: the program runs (an ``up`` or ``preview``)."""
+        self._program_ran = True
 
-    def declared(self, owner: str) -> bool:
-        """Whether this run declares the entry ``owner``: a delete of its certificate that no diff announced is then
-        a replacement the engine made without a diff (``pulumi up --replace``), not a removal."""
+    def created(self, owner: str, certificate_id: str) -> None:
+        """Note that this run's create made ``certificate_id`` for the entry ``owner``."""
         with self._lock:
-            return bool(owner) and owner in self._declared
+            if owner:
+                self._created.setdefault(owner, set()).add(certificate_id)
+
+    def replaced_in_run(self, owner: str, certificate_id: str) -> bool:
+        """Whether this run created another certificate for the entry ``owner``: a delete of ``certificate_id`` that
+        no diff announced is then a replacement the engine made without a diff (``pulumi up --replace``)."""
+        with self._lock:
+            return bool(self._created.get(owner, set()) - {certificate_id})
 
     @property
     def program_ran(self) -> bool:
