@@ -33,3 +33,21 @@ def emu(emulator: RunningEmulator) -> RunningEmulator:
     """The session emulator, reset (state, settings, faults, clock, call log) before the test."""
     emulator.reset()
     return emulator
+
+
+#: Markers that say a test talks to the emulator (e2e and process tests drive it through the CLI or the provider).
+_EMULATOR_MARKERS = {"emulator", "e2e", "process"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `-m 'not emulator'` must really leave the emulator out: a test using its fixture without a marker fails the run.
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "emulator" in getattr(item, "fixturenames", ())
+        and not any(item.get_closest_marker(name) for name in _EMULATOR_MARKERS)
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests using the emulator without @pytest.mark.emulator (or e2e/process): " + ", ".join(unmarked)
+        )

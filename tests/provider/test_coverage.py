@@ -88,6 +88,7 @@ def _upload(api: RawApi, cn: str, *sans: str) -> str:
     return api.upload(cert_pem, key_pem)
 
 
+@pytest.mark.emulator
 @pytest.mark.usefixtures("fake_time")  # the emulator's rate limit off, as for every test of this folder
 def test_a_deploy_onto_a_domain_the_new_certificate_misses_is_refused(ssl: SslService, emu: RunningEmulator) -> None:
     with RawApi(emu) as api:

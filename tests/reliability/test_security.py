@@ -72,6 +72,7 @@ def security(tried: str, held: str) -> pytest.MarkDecorator:
         ),
     ],
 )
+@pytest.mark.emulator
 def test_a_refused_request_changes_nothing(
     api: RawApi, emu: RunningEmulator, override: dict[str, Any], code: str
 ) -> None:

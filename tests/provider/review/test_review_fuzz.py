@@ -25,7 +25,7 @@ from support.project import WRITE_ACTIONS
 from support.review_fuzz import Inputs, any_document, check_review, fuzz, inputs_from, mutated
 
 # A failing example is printed whole (the seeds hold PEMs): Hypothesis' warning about its size must not hide it.
-pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+pytestmark = [pytest.mark.emulator, pytest.mark.filterwarnings("ignore:Generating overly large repr")]
 
 PREFIX = "urn:pulumi:prod::tencent-ssl::"
 OWNER = "16959028cb08.6b2d97af4874"  # the `old` entry's owner token (provider.ownership)

@@ -15,6 +15,8 @@ from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.project import WRITE_ACTIONS
 
+pytestmark = pytest.mark.emulator
+
 
 @pytest.fixture(autouse=True)
 def no_rate_limit(emu: RunningEmulator) -> None:
