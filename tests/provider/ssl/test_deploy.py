@@ -6,10 +6,12 @@ read, not HTTP (the client's own tests cover that).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from tencentcloud.ssl.v20191205 import models
 
 from provider.ssl import SslService
 from provider.ssl.deploy import DeployDetailStatus
@@ -84,6 +86,34 @@ def test_records_retry_and_rollback() -> None:
     assert api.requests[1] == ("UpdateCertificateRecordRetry", {"DeployRecordId": 9})
 
 
-@pytest.mark.parametrize("status", list(DeployDetailStatus))
-def test_every_documented_status_is_named(status: DeployDetailStatus) -> None:
-    assert DeployDetailStatus(int(status)) is status
+#: ``UpdateRecordDetail.Status`` as the official SDK's model documents it (its Chinese meaning), and what each means
+#: for a rotation, written by hand: (meaning, name, finished, succeeded).
+DOCUMENTED = {
+    0: ("待部署", "PENDING", False, False),
+    1: ("部署成功", "DEPLOYED", True, True),
+    2: ("部署失败", "FAILED", True, False),
+    3: ("部署中", "DEPLOYING", False, False),
+    4: ("回滚成功", "ROLLED_BACK", True, False),
+    5: ("回滚失败", "ROLLBACK_FAILED", True, False),
+    6: ("无资源，无需部署", "NOTHING_TO_DEPLOY", True, True),
+}
+
+
+def test_the_statuses_are_the_sdks() -> None:
+    doc = models.UpdateRecordDetail.__init__.__doc__ or ""
+    documented = re.search(r":param _Status:(.*?):type Status", doc, re.S)
+    assert documented is not None, "the SDK no longer documents UpdateRecordDetail.Status"
+    listed = {int(n): meaning.strip() for n, meaning in re.findall(r"^\s*([0-9]+)：(.+)$", documented.group(1), re.M)}
+    assert listed == {n: meaning for n, (meaning, *_rest) in DOCUMENTED.items()}
+    assert {s.value: s.name for s in DeployDetailStatus} == {n: name for n, (_m, name, *_r) in DOCUMENTED.items()}
+
+
+@pytest.mark.parametrize("status", list(DOCUMENTED))
+def test_each_documented_status_is_read_as_tencent_means_it(status: int) -> None:
+    _meaning, name, finished, succeeded = DOCUMENTED[status]
+    row = {"Id": 1, "InstanceId": "lb-1", "Region": "ap-guangzhou", "Status": status, "ErrorMsg": "", "Domains": None}
+    api = FakeApi({"DescribeHostUpdateRecordDetail": [{"TotalCount": 1, "RecordDetailList": [
+        {"ResourceType": "clb", "List": [row]}]}]})  # fmt: skip
+    [detail] = SslService(api).deploy_details(7)
+    assert detail.status == status and DeployDetailStatus(detail.status).name == name
+    assert (detail.finished, detail.succeeded) == (finished, succeeded)
