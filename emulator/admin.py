@@ -6,6 +6,7 @@ Every reply is JSON; a bad request gets 400 ``{"Error": "..."}``, an unknown cer
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from starlette.applications import Starlette
@@ -26,6 +27,8 @@ from emulator.store import Store
 from emulator.views import effective_status
 
 __all__ = ["admin_app"]
+
+_LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 
 
 async def _json(request: Request) -> Any:
@@ -119,14 +122,25 @@ class _Admin:
         return JSONResponse(self.state.settings.to_json())
 
     async def clock(self, request: Request) -> Response:
+        clock = self.state.clock
         if request.method == "POST":
             body = await _json(request)
-            seconds = body.get("AdvanceSeconds") if isinstance(body, dict) else None
+            if not isinstance(body, dict) or not body or set(body) - {"AdvanceSeconds", "Freeze"}:
+                raise HTTPException(400, 'the body is {"AdvanceSeconds": n} and/or {"Freeze": true|false}')
+            seconds = body.get("AdvanceSeconds", 0)
             if not isinstance(seconds, int | float) or isinstance(seconds, bool):
                 raise HTTPException(400, "AdvanceSeconds must be a number")
-            self.state.advance_clock(seconds)
-        now = self.state.clock.now()
-        return JSONResponse({"Now": now, "NowGmt8": gmt8(now), "OffsetSeconds": self.state.clock.offset})
+            # Python's JSON reads Infinity, NaN and 1e999; a clock beyond year 9999 has no date to answer with.
+            if not (math.isfinite(seconds) and 0 <= clock.now() + seconds <= _LAST_SECOND):
+                raise HTTPException(400, "AdvanceSeconds must keep the clock between 1970 and the year 9999")
+            freeze = body.get("Freeze", clock.frozen)
+            if not isinstance(freeze, bool):
+                raise HTTPException(400, "Freeze must be true or false")
+            clock.freeze(freeze)
+            if seconds:
+                self.state.advance_clock(seconds)
+        now = clock.now()
+        return JSONResponse({"Now": now, "NowGmt8": gmt8(now), "OffsetSeconds": clock.offset, "Frozen": clock.frozen})
 
     async def faults(self, request: Request) -> Response:
         faults = self.state.faults

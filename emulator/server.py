@@ -45,8 +45,9 @@ GET/HEAD with a body (400), so a web page open in a browser can neither change n
                                    "RoleAuthorized": true, "SignatureClock": "emulator"|"real",
                                    "DeploySeconds": 2.0, "DeployCreateCalls": 1,
                                    "DeployFailures": {"clb": "message"}, "DeployHangs": ["cdn"]}
-  GET    /_emulator/clock          {"Now","NowGmt8","OffsetSeconds"}
-  POST   /_emulator/clock          {"AdvanceSeconds": n}: move the emulator clock
+  GET    /_emulator/clock          {"Now","NowGmt8","OffsetSeconds","Frozen"}
+  POST   /_emulator/clock          {"AdvanceSeconds": n}: move the emulator clock; {"Freeze": true}: stop it
+                                   (it then moves only when moved; false runs it on; a reset runs it too)
   POST   /_emulator/faults         {"Action": "UploadCertificate"|"*", "Kind": "error"|"http_status"|"delay"|
                                    "drop"|"lose_reply", "Code", "Message", "Status", "Seconds", "Count"}
   GET    /_emulator/faults         armed faults;  DELETE /_emulator/faults: disarm all

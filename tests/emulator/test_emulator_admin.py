@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
@@ -53,11 +54,37 @@ def test_settings_round_trip_and_validation(emu):
 
 def test_clock(emu):
     before = emu.admin("GET", "/_emulator/clock")
-    assert before["OffsetSeconds"] == 0
+    assert before["OffsetSeconds"] == 0 and before["Frozen"] is False
     after = emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 7200})
     assert after["OffsetSeconds"] == 7200 and after["Now"] >= before["Now"] + 7200
-    with pytest.raises(httpx.HTTPStatusError):
-        emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": "soon"})
+    for bad in ({"AdvanceSeconds": "soon"}, {"AdvanceSeconds": True}, {"AdvanceSeconds": None}, {}, [7200],
+                {"Freeze": 1}, {"Freeze": "yes"}, {"Advance": 5}):  # fmt: skip
+        with pytest.raises(httpx.HTTPStatusError) as excinfo:
+            emu.admin("POST", "/_emulator/clock", bad)
+        assert excinfo.value.response.status_code == 400 and "Error" in excinfo.value.response.json(), bad
+    # Out of any date's range, or not a number at all (Python's JSON reads these literals): refused, not a 500.
+    for literal in (b"1e999", b"-1e999", b"NaN", b"1e300"):
+        response = httpx.post(emu.url + "/_emulator/clock", content=b'{"AdvanceSeconds": ' + literal + b"}",
+                              headers={"Content-Type": "application/json"}, timeout=30)  # fmt: skip
+        assert response.status_code == 400 and "AdvanceSeconds" in response.json()["Error"], (literal, response.text)
+    assert emu.admin("GET", "/_emulator/clock")["OffsetSeconds"] == 7200  # nothing refused moved it
+
+
+def test_a_frozen_clock_moves_only_when_moved(emu):
+    frozen = emu.admin("POST", "/_emulator/clock", {"Freeze": True})
+    assert frozen["Frozen"] is True
+    time.sleep(0.05)  # real time passes; the frozen clock does not see it
+    assert emu.admin("GET", "/_emulator/clock")["Now"] == frozen["Now"]
+    moved = emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 45})
+    assert moved["Now"] == frozen["Now"] + 45 and moved["Frozen"] is True
+    both = emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 15, "Freeze": True})
+    assert both["Now"] == frozen["Now"] + 60
+    # Unfrozen, it runs on from where it stood (no jump back to real time plus the offset).
+    running = emu.admin("POST", "/_emulator/clock", {"Freeze": False})
+    assert running["Frozen"] is False and frozen["Now"] + 60 <= running["Now"] < frozen["Now"] + 61
+    emu.admin("POST", "/_emulator/clock", {"Freeze": True})
+    emu.reset()
+    assert emu.admin("GET", "/_emulator/clock")["Frozen"] is False  # a reset runs it again
 
 
 def test_bindings_and_the_certificates_view(api, emu):
