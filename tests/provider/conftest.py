@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from provider.certificate import CertificateProvider, Timing
+from provider.certificate import CertificateProvider
 from provider.ssl import SslService
 from provider.tencentcloud import Client, ClientSettings, Credentials
 from support.emulator import RunningEmulator
@@ -15,12 +15,14 @@ from support.provider_calls import FakeTime
 
 
 @pytest.fixture
-def fake_time(emu: RunningEmulator) -> FakeTime:
+def fake_time(emu: RunningEmulator) -> Iterator[FakeTime]:
     # Signatures keep using real time while the emulator clock jumps ahead. Minutes of polling run in milliseconds
     # of real time here, faster than any real client could, so the emulator's per-second rate limit is off (it is
     # exercised by tests/client_http and the reliability load tests).
     emu.admin("PUT", "/_emulator/settings", {"SignatureClock": "real", "RateLimit": False})
-    return FakeTime(emu)
+    fake = FakeTime(emu)
+    yield fake
+    fake.close()
 
 
 @pytest.fixture
@@ -43,5 +45,5 @@ def lines() -> list[str]:
 
 @pytest.fixture
 def provider(ssl: SslService, fake_time: FakeTime, lines: list[str]) -> CertificateProvider:
-    timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock)
+    timing = fake_time.timing()
     return CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)

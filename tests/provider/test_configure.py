@@ -8,7 +8,7 @@ import functools
 import pulumi.dynamic as dyn
 import pytest
 
-from provider.certificate import CertificateError, CertificateProvider, Timing
+from provider.certificate import CertificateError, CertificateProvider
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
@@ -84,8 +84,7 @@ def test_one_service_for_four_concurrent_calls(ssl: SslService, fake_time: FakeT
         built.append(1)
         return ssl
 
-    provider = CertificateProvider(service_factory=factory, timing=Timing(sleep=fake_time.sleep,
-                                                                            clock=fake_time.clock))  # fmt: skip
+    provider = CertificateProvider(service_factory=factory, timing=fake_time.timing())
     results: list[str] = []
 
     def work(i: int) -> None:

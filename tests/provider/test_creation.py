@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from provider.certificate import CLAIM_TAG, CREATE_TAG, OWNER_TAG, CertificateError, CertificateProvider, Timing
+from provider.certificate import CLAIM_TAG, CREATE_TAG, OWNER_TAG, CertificateError, CertificateProvider
 from provider.ssl import SslService
 from provider.tencentcloud import Client, ClientSettings, Credentials
 from support.certs import fingerprint_sha1, make_cert, make_chain
@@ -74,7 +74,7 @@ def test_create_with_a_slow_reply_committed_after_the_retry_leaves_no_duplicate(
     settings = ClientSettings(endpoint=emu.url, rate_per_action=None, timeout=1.0)
     with Client(Credentials(emu.secret_id, emu.secret_key), settings, sleep=lambda _s: None) as api:
         ssl = SslService(api)
-        timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock)
+        timing = fake_time.timing()
         provider = CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)
         cert, key = make_cert("www.example.com")
         cert_id, _ = create(provider, upload_inputs(cert, key))

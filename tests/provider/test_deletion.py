@@ -3,9 +3,11 @@ why a certificate stays."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from provider.certificate import CertificateError, CertificateProvider, Timing
+from provider.certificate import CertificateError, CertificateProvider
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
@@ -21,6 +23,7 @@ def test_delete_checks_resources_and_waits_for_the_task(
     cert, key = make_cert("www.example.com")
     cert_id, outs = create(provider, upload_inputs(cert, key))
     emu.admin("DELETE", "/_emulator/calls")
+    del fake_time.sleeps[:]
     provider.delete(cert_id, outs)
     calls = emu.calls()
     # The ownership marks are read first (the delete rule, in a tag read the deletes share), then the checked
@@ -34,11 +37,16 @@ def test_delete_checks_resources_and_waits_for_the_task(
         "DescribeDeleteCertificatesTaskResult",
     }
     assert emu.certificates() == []
-    # The shared poller asks once a second, so the end of a 45 s task is seen within a second.
-    assert set(fake_time.sleeps) == {1.0} and 45 <= len(polls) <= 47
+    # The shared poller asks once a second, so the end of a 45 s task is seen within a second. The clocks are fake
+    # all the way down (the emulator's moves only with these sleeps), so it asks at exactly 0, 1, ..., 45 s.
+    assert set(fake_time.sleeps) == {1.0}
+    assert [round(c["Time"] - calls[1]["Time"], 3) for c in polls] == [float(n) for n in range(46)]
     assert any("waiting for Tencent Cloud's task" in line for line in lines)
     assert any(line.startswith(f"www: deleted certificate {cert_id}") for line in lines)
-    assert sum(1 for line in lines if "still deleting" in line) >= 2  # a progress line every ~15 s
+    # A progress line every 15 s of a 45 s wait: two. (Their seconds may read one more: the waiter reads the clock
+    # while the poller's thread may already be in its next sleep.)
+    progress = [line for line in lines if "still deleting" in line]
+    assert len(progress) == 2 and all(f"www: still deleting certificate {cert_id} (task " in p for p in progress)
 
 
 def test_delete_without_check_is_synchronous(emu: RunningEmulator, provider: CertificateProvider) -> None:
@@ -103,7 +111,7 @@ def test_delete_retries_a_timed_out_resource_check(
             emu.admin("PUT", "/_emulator/settings", {"DeleteTaskOutcome": "auto"})
 
     provider = CertificateProvider(
-        service_factory=lambda: ssl, timing=Timing(sleep=fake_time.sleep, clock=fake_time.clock), progress=progress
+        service_factory=lambda: ssl, timing=fake_time.timing(), progress=progress
     )
     cert, key = make_cert("www.example.com")
     cert_id, outs = create(provider, upload_inputs(cert, key))
@@ -156,12 +164,16 @@ def test_delete_of_a_missing_certificate_succeeds(provider: CertificateProvider,
 def test_delete_too_soon_says_when(emu: RunningEmulator, fake_time: FakeTime, provider: CertificateProvider) -> None:
     emu.admin("PUT", "/_emulator/settings", {"FreeCertIssueSeconds": 1})
     props = {"entry": "shop", "owner": OWNER, "source": "free", "free_domain": "shop.example.com"}
+    applied = fake_time.wall().replace(microsecond=0)  # InsertTime has whole seconds
     cert_id, outs = create(provider, props)
+    assert fake_time.sleeps == [1.0]  # waiting one second for the certificate to be issued
     with pytest.raises(CertificateError) as caught:
         provider.delete(cert_id, outs)
     message = str(caught.value)
     assert f"shop: cannot delete certificate {cert_id} yet" in message
-    assert "within an hour" in message and "Deletion becomes possible after 20" in message and "Z (in about" in message
+    # Deletable an hour after the application; one second of it has passed, so the rest rounds up to 60 minutes.
+    deletable = (applied + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "within an hour" in message and f"Deletion becomes possible after {deletable} (in about 60 min)" in message
 
 
 def test_delete_reads_floats_from_state(emu: RunningEmulator, provider: CertificateProvider) -> None:

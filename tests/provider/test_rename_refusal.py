@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateProvider, Timing, input_names
+from provider.certificate import CertificateProvider, input_names
 from provider.errors import CertificateError
 from provider.ownership import names_identity, owner_token
 from provider.rules import OWNER_TAG, REPLACES_TAG
@@ -35,7 +35,7 @@ def entry(name: str, renamed_from: dict[str, str] | None = None) -> dict[str, An
 
 def next_run(ssl: SslService, fake_time: FakeTime) -> CertificateProvider:
     """A provider as the next `pulumi` run starts it: a new process, which knows nothing of the last run's calls."""
-    return CertificateProvider(service_factory=lambda: ssl, timing=Timing(sleep=fake_time.sleep, clock=fake_time.clock))
+    return CertificateProvider(service_factory=lambda: ssl, timing=fake_time.timing())
 
 
 def test_a_former_name_that_still_holds_a_certificate_is_refused(

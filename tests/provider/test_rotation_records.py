@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateError, CertificateProvider, Timing, input_names
+from provider.certificate import CertificateError, CertificateProvider, input_names
 from provider.rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG
 from provider.ssl import SslService
 from support.certs import make_cert
@@ -119,7 +119,7 @@ def test_a_removal_never_moves_resources_to_an_older_certificate_of_the_entry(
     current, outs = create(provider, upload_inputs(cert, key))
     bind(emu, current, CLB)
     # The removal's run is another process, which never checked the entry (the file no longer declares it).
-    timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock)
+    timing = fake_time.timing()
     removal = CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)
     with pytest.raises(CertificateError) as caught:
         removal.delete(current, outs)

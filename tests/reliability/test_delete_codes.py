@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateError, CertificateProvider, Timing
+from provider.certificate import CertificateError, CertificateProvider
 from provider.ssl import DELETE_CODES, Handling, SslService
 from provider.tencentcloud import Client, ClientSettings, Credentials
 from provider.tencentcloud.retry import is_retryable_code
@@ -65,9 +65,11 @@ HELD = {
 
 
 @pytest.fixture
-def fake_time(emu: RunningEmulator) -> FakeTime:
+def fake_time(emu: RunningEmulator) -> Iterator[FakeTime]:
     emu.admin("PUT", "/_emulator/settings", {"SignatureClock": "real", "RateLimit": False})
-    return FakeTime(emu)
+    fake = FakeTime(emu)
+    yield fake
+    fake.close()
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def lines() -> list[str]:
 
 @pytest.fixture
 def provider(ssl: SslService, fake_time: FakeTime, lines: list[str]) -> CertificateProvider:
-    timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock)
+    timing = fake_time.timing()
     return CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)
 
 
@@ -371,8 +373,8 @@ def test_an_hour_over_by_our_clock_but_not_by_tencents_backs_off_until_the_deadl
 ) -> None:
     # Our clock two hours ahead: the hour has ended by it, yet Tencent keeps refusing. No tight loop of deletes:
     # attempts back off, and the deadline ends them.
-    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
-    timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock, now=lambda: ahead)
+    ahead = fake_time.wall() + dt.timedelta(hours=2)
+    timing = fake_time.timing(now=lambda: ahead)
     provider = CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lambda _line: None)
     cert_id, outs = uploaded(provider, delete_timeout=60.0)
     _inject("FailedOperation.CannotBeDeletedWithinHour")(emu, cert_id)

@@ -5,28 +5,44 @@ The fixtures that build a provider from these live in ``tests/provider/conftest.
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from provider.certificate import CertificateProvider, names_identity, owner_token
+from provider.certificate import CertificateProvider, Timing, names_identity, owner_token
 from support.emulator import RunningEmulator
 
 __all__ = ["OWNER", "FakeTime", "actions", "checked", "create", "upload_inputs", "write_actions"]
 
+#: The name of the provider's shared deletion-task poller thread (provider.ssl.shared.TaskPoller).
+POLLER_THREAD = "delete-task-poller"
 OWNER = owner_token(names_identity("proj", "dev"), "www")
 
 
 class FakeTime:
-    """A monotonic clock that only moves when the provider sleeps; each sleep also moves the emulator clock."""
+    """A fake clock all the way down: a monotonic clock and a wall clock (``now``) that only move when the provider
+    sleeps, and the emulator's clock frozen and moved by the same sleeps, so no real time reaches what a test counts.
+    """
 
     def __init__(self, emu: RunningEmulator) -> None:
         self.now = 1000.0
         self.emu = emu
         self.sleeps: list[float] = []
         self.on_sleep: Callable[[FakeTime], None] | None = None
+        # The emulator's time when this clock read 1000 (emu.reset() unfreezes it again).
+        self._emulator_start = float(emu.admin("POST", "/_emulator/clock", {"Freeze": True})["Now"])
 
     def clock(self) -> float:
         return self.now
+
+    def wall(self) -> dt.datetime:
+        """The emulator's time, which only these sleeps move (the provider's ``Timing.now``)."""
+        return dt.datetime.fromtimestamp(self._emulator_start + self.now - 1000.0, dt.UTC)
+
+    def timing(self, **changes: Any) -> Timing:
+        """The provider's ``Timing`` on this clock (``changes`` override its fields)."""
+        return Timing(**{"sleep": self.sleep, "clock": self.clock, "now": self.wall, **changes})
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -35,6 +51,14 @@ class FakeTime:
             self.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": seconds})
         if self.on_sleep is not None:
             self.on_sleep(self)
+
+    def close(self) -> None:
+        """Wait for the provider's task poller to go idle: it sleeps once more after its last round, and that sleep
+        must move this test's emulator clock, never the next test's."""
+        for thread in threading.enumerate():
+            if thread.name == POLLER_THREAD:
+                thread.join(timeout=30)
+                assert not thread.is_alive(), "the delete-task poller did not go idle"
 
 
 def upload_inputs(cert: str, key: str | None, **extra: Any) -> dict[str, Any]:
