@@ -21,7 +21,7 @@ class NoCalls(pulumi.runtime.Mocks):
 
 
 def use_mocks(mocks: _M, *, preview: bool) -> _M:
-    """Install ``mocks`` for stack ``proj/dev``; returns them."""
+    """Install ``mocks`` for stack ``organization/proj/dev``; returns them."""
     # set_mocks and @pulumi.runtime.test use the main thread's current event loop; an earlier test that ran
     # asyncio.run() leaves none (or a closed one), so make one when needed.
     try:
@@ -29,5 +29,6 @@ def use_mocks(mocks: _M, *, preview: bool) -> _M:
             raise RuntimeError("closed")
     except RuntimeError:
         asyncio.set_event_loop(asyncio.new_event_loop())
-    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=preview)
+    # The organisation a DIY (file or S3) backend reports, as in every real run; left out, the mocks report None.
+    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=preview, organization="organization")
     return mocks
