@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from provider.host.parallel import CONFIG_KEY
-from support.project import STACK, Project, project_yaml, upload_entry
+from support.project import FAILED, STACK, Project, project_yaml, upload_entry
 from support.pulumi_cli import REPO, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +53,7 @@ def test_the_repos_pulumi_yaml_selects_the_host_and_a_bad_setting_is_a_plain_mes
 
     # Pulumi's stock host ignores the key, so only provider.host can fail this preview.
     proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0, proc.stdout
+    assert proc.returncode == FAILED, proc.stdout
     assert f"stack config's {CONFIG_KEY}" in proc.stdout and "'lots'" in proc.stdout
     assert "Traceback" not in proc.stdout, proc.stdout
 
@@ -67,7 +67,7 @@ def test_a_superscript_digit_as_the_parallelism_is_a_plain_message(project: Proj
     project.write_www_stack()
     project.pulumi.run("config", "set", CONFIG_KEY, "²", "--stack", STACK, cwd=project.dir)
     proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0, proc.stdout
+    assert proc.returncode == FAILED, proc.stdout
     assert f"stack config's {CONFIG_KEY}" in proc.stdout and "from 1 to" in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stdout and "invalid literal" not in proc.stdout, proc.stdout
     assert project.emu.calls() == []

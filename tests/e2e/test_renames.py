@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.project import WRITE_ACTIONS, Project, upload_entry
+from support.project import FAILED, WRITE_ACTIONS, Project, upload_entry
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def writes(project: Project) -> list[str]:
 def refused(project: Project, *args: str) -> str:
     """Run ``pulumi ARGS`` expecting it to fail; return its output."""
     result = project.pulumi.run(*args, "--stack", project.stack, cwd=project.dir, check=False)
-    assert result.returncode != 0, result.stdout
+    assert result.returncode == FAILED, result.stdout
     return (result.stdout or "") + (result.stderr or "")
 
 

@@ -103,7 +103,9 @@ def test_a_deletion_left_by_a_failed_replacement_is_listed_as_pending(project: P
         "POST", "/_emulator/bindings", {"CertificateId": old_id, "ResourceType": "clb", "ResourceId": CLB}
     )
     project.make_cert("www", "www.example.com", ("new.example.com",))
-    assert project.up(check=False) and old_id in project.certificates()  # the replacement's delete was refused
+    refused = project.up_refused()  # the replacement's delete was refused: the old certificate is still bound
+    assert f"certificate {old_id}" in refused and "still bound to cloud resources" in refused, refused
+    assert old_id in project.certificates()
 
     pending = review(project)
     assert pending.returncode == 2, pending.stdout + pending.stderr
@@ -138,7 +140,7 @@ def test_removing_a_protected_entry_is_judged_refused_by_pulumi_not_an_error(pro
     assert f"`{guarded}`" in rows[0] and "protect" in rows[0] and rows[0].endswith("**refused** |")
     assert "protected: Pulumi refuses to delete" in judged.stdout
     # What `up` then does: refused, and the certificate stays.
-    assert "protect" in project.up(check=False) and guarded in project.certificates()
+    assert "protect" in project.up_refused() and guarded in project.certificates()
 
 
 @pytest.mark.reliability(
@@ -186,7 +188,7 @@ def test_a_deletion_pending_after_a_failed_rotation_is_judged_as_a_retried_rotat
     )
     project.make_cert("www", "www.example.com", ("new.example.com",))
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "listener busy"}})
-    assert "listener busy" in project.up(check=False) and old_id in project.certificates()
+    assert "listener busy" in project.up_refused() and old_id in project.certificates()
     new_id = project.outputs()["www"]["id"]
     export = json.loads(project.cli("stack", "export"))["deployment"]["resources"]
     assert [r["outputs"].get("replaces") for r in export if r.get("id") == new_id] == [old_id]
@@ -241,16 +243,15 @@ def test_a_renewal_that_misses_a_bound_domain_is_refused_as_up_refuses_it(projec
     assert "does not cover CDN www.example.com" in judged.stdout and "**1 will be refused**" in judged.stdout
     assert not [c["Action"] for c in project.emu.calls()[before:] if c["Action"] in WRITE_ACTIONS]
     # What `up` then does: refuses the deploy, and the old certificate stays.
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "refusing to deploy certificate" in out and "does not cover CDN www.example.com" in out, out
     assert old_id in project.certificates()
 
 
 def test_a_failed_preview_given_with_preview_json_is_an_error_naming_its_diagnostics(project: Project) -> None:
     project.write_stack("certificates:\n  www: {upload: {certificate: certs/missing.pem}}\n")
-    preview = project.pulumi.run("preview", "--json", "--stack", project.stack, cwd=project.dir, check=False)
-    assert preview.returncode != 0
-    (project.dir / "pv.json").write_text(preview.stdout, encoding="utf-8")
+    preview = project.refused("preview", "--json")
+    (project.dir / "pv.json").write_text(preview, encoding="utf-8")
 
     failed = review(project, "--preview-json", "pv.json")
     assert failed.returncode == 1, failed.stdout + failed.stderr
@@ -291,7 +292,7 @@ def test_a_retried_rotation_onto_a_certificate_the_change_removes_is_refused_as_
     )
     project.make_cert("www", "www.example.com", ("new.example.com",))
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"clb": "listener busy"}})
-    assert "listener busy" in project.up(check=False) and old_id in project.certificates()
+    assert "listener busy" in project.up_refused() and old_id in project.certificates()
     new_id = project.outputs()["www"]["id"]
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
     project.write_stack("certificates: {}\n")  # the entry removed while its rotation is pending
@@ -302,7 +303,7 @@ def test_a_retried_rotation_onto_a_certificate_the_change_removes_is_refused_as_
     assert "the rotation will be retried" not in judged.stdout
     # What `up` then does: deletes the replacement, fails on the old certificate (the deletes run in parallel: the
     # move onto the replacement fails, or finds it gone and the checked delete is refused), which stays.
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "update failed" in out, out
     assert old_id in project.certificates() and new_id not in project.certificates()
 
@@ -322,5 +323,5 @@ def test_a_rotation_of_a_clb_outside_the_stack_region_is_uncertain_not_ok(projec
     assert "only in ap-guangzhou" in judged.stdout and "CertificateDeployInstanceEmpty" in judged.stdout
     assert json.loads(review(project, "--format", "json").stdout)["uncertain"] == ["www"]
     # What `up` then does: the deploy in the stack's region finds nothing, and the old certificate stays.
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "deploy_regions" in out and old_id in project.certificates(), out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.project import Project, upload_entry
+from support.project import FAILED, Project, upload_entry
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def test_plain_http_to_a_root_domain_beyond_this_machine_is_refused(project: Pro
     use_root_domain(project, "intl.tencentcloudapi.com")
     proc = project.pulumi.run("preview", "--stack", project.stack, cwd=project.dir, check=False)
     out = proc.stdout
-    assert proc.returncode != 0, out
+    assert proc.returncode == FAILED, out
     assert "tencentcloud:" in out and "TENCENTCLOUD_PROTOCOL (protocol) HTTP" in out, out
     assert "http://ssl.intl.tencentcloudapi.com" in out and "allowInsecureEndpoint" in out, out
     assert project.emu.calls() == []
@@ -60,6 +60,6 @@ def test_a_root_domain_that_is_not_a_domain_is_refused_naming_the_config_key(pro
     use_root_domain(project, "https://intl.tencentcloudapi.com", protocol="HTTPS")
     proc = project.pulumi.run("preview", "--stack", project.stack, cwd=project.dir, check=False)
     out = proc.stdout
-    assert proc.returncode != 0, out
+    assert proc.returncode == FAILED, out
     assert "tencentcloud:domain" in out and "without a scheme" in out, out
     assert project.emu.calls() == []

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from support.project import Project, config_key_stack
+from support.project import FAILED, Project, config_key_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +69,7 @@ def test_refresh_and_destroy_use_the_recorded_settings_unless_the_program_runs(p
     seen = len(project.emu.calls())
     proc = project.pulumi.run("refresh", "--yes", "--stack", project.stack, cwd=project.dir, check=False)
     out = proc.stdout
-    assert proc.returncode != 0, out
+    assert proc.returncode == FAILED, out
     assert "set by tencentcloud:domain" in out and "recorded in the stack's state by the last `up`" in out, out
     assert "--run-program" in out, out
     assert "Traceback" not in out, out

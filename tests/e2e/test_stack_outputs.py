@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from provider.program import OUTPUTS_KEY
-from support.project import STACK, Project
+from support.project import FAILED, STACK, Project
 
 pytestmark = [pytest.mark.e2e]
 
@@ -35,6 +35,6 @@ def test_a_bad_output_mode_stops_the_run_and_names_the_key(project: Project) -> 
     project.write_www_stack()
     set_mode(project, "compact")
     proc = project.pulumi.run("up", "--yes", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == FAILED
     assert OUTPUTS_KEY in proc.stdout and "'compact'" in proc.stdout and "full, ids, none" in proc.stdout
     assert project.certificates() == {}

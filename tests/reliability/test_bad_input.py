@@ -20,7 +20,7 @@ import pytest
 from support.certs import encrypt_key, make_ca, make_cert, make_chain, make_key
 from support.emulator import RunningEmulator
 from support.host import free_port
-from support.project import STACK, WRITE_ACTIONS, Project, config_key_stack, upload_entry
+from support.project import FAILED, STACK, WRITE_ACTIONS, Project, config_key_stack, upload_entry
 from support.pulumi_cli import make_pulumi_env
 from support.stack_cases import error_markers, unreadable_files
 
@@ -89,7 +89,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, emulator:
 
 def preview_fails(project: Project) -> str:
     proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0, f"`pulumi preview` should have failed:\n{proc.stdout}"
+    assert proc.returncode == FAILED, f"`pulumi preview` should have failed:\n{proc.stdout}"
     return proc.stdout
 
 
@@ -215,7 +215,7 @@ def test_a_stack_file_that_is_not_a_regular_file(
         proc = shared.pulumi.run("preview", "--stack", STACK, cwd=shared.dir, check=False, timeout=180)
     finally:
         path.unlink()  # the next case writes a plain file here; writing into a FIFO would block
-    assert proc.returncode != 0, proc.stdout
+    assert proc.returncode == FAILED, proc.stdout
     assert f"stacks/{STACK}.yaml: stack file {reason}" in proc.stdout, proc.stdout
     assert "MemoryError" not in proc.stdout and "Traceback" not in proc.stdout
     assert_no_call(emu)
@@ -303,7 +303,7 @@ def test_missing_credentials(project: Project) -> None:
     project.cli("preview")
     proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
     out = proc.stdout
-    assert proc.returncode != 0, out
+    assert proc.returncode == FAILED, out
     assert "No Tencent Cloud credentials" in out
     assert "tencentcloud:secretKey" in out and "TENCENTCLOUD_SECRET_KEY" in out
     assert project.emu.calls() == []
@@ -336,7 +336,7 @@ def test_an_endpoint_on_a_closed_port(project: Project) -> None:
     project.cli("preview")
     proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
     out = proc.stdout
-    assert proc.returncode != 0, out
+    assert proc.returncode == FAILED, out
     assert "www" in out and f"127.0.0.1:{closed}" in out
     assert project.emu.calls() == []
     assert project.state_resources() == {}

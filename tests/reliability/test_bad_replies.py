@@ -45,7 +45,7 @@ def test_an_upload_reply_without_an_id_and_no_certificate(project: Project, emu:
     project.write_www_stack()
     arm(emu, Action="UploadCertificate", Kind="strip_reply", Fields=["CertificateId", "RepeatCertId"])
     arm(emu, Action="DescribeCertificates", Kind="error", Code="FailedOperation", Count=50)
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "www: uploading the certificate failed" in out and "named no certificate id" in out, out
     assert "certificate  " not in out
     assert "www" not in project.state_resources()
@@ -74,7 +74,7 @@ def test_a_certificate_not_readable_yet_after_its_upload(project: Project, emu: 
 def test_a_certificate_never_readable_after_its_upload(project: Project, emu: RunningEmulator) -> None:
     project.write_www_stack()
     arm(emu, Action="DescribeCertificateDetail", Kind="error", Code="FailedOperation.CertificateNotFound", Count=20)
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "www: the certificate was uploaded" in out and "removed again" in out, out
     # Our message, naming the entry; not the raw exception of a failed read.
     assert "provider.ssl.CertificateNotFound" not in out, out

@@ -71,7 +71,7 @@ def start_up(project: Project) -> subprocess.Popen[str]:
 
 def recover(project: Project) -> str:
     """docs/recovery.md: the lock the killed run left is reported, `cancel` removes it, `refresh` reads back."""
-    locked = project.cli("up", "--yes", "--skip-preview", check=False)
+    locked = project.up_refused()
     assert "locked" in locked, locked
     project.cli("cancel", "--yes")
     return project.cli("refresh", "--yes", "--skip-preview", "--clear-pending-creates")

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from support.project import STACK, Project, upload_entry
+from support.project import FAILED, STACK, Project, upload_entry
 from support.pulumi_cli import wait_until
 from support.raw_api import RawApi
 
@@ -78,7 +78,7 @@ def assert_says(out: str, *needed: str) -> None:
 
 def failing_up(project: Project) -> str:
     proc = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0, f"`pulumi up` should have failed:\n{proc.stdout}"
+    assert proc.returncode == FAILED, f"`pulumi up` should have failed:\n{proc.stdout}"
     return proc.stdout
 
 
@@ -393,11 +393,11 @@ def test_release_of_an_unknown_or_declared_entry_is_refused(project: Project) ->
     project.emu.admin("DELETE", "/_emulator/calls")
     project.write_stack(two_entries() + "release:\n  - apii\n")
     proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == FAILED
     assert_says(proc.stdout, "apii is listed under release: but this stack manages no certificate called 'apii'")
     project.write_stack(two_entries() + "release:\n  - api\n")
     proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == FAILED
     assert_says(proc.stdout, "'api' is also an entry under certificates")
     writes = [c for c in project.emu.calls() if not c["Action"].startswith(("Describe", "Get"))]
     assert writes == []
@@ -442,7 +442,7 @@ def test_a_replaced_certificate_tencent_will_not_delete_is_let_go_with_retain(pr
     )  # fmt: skip
     assert "under `release:`" not in proc.stdout
     # The preview's warning about the pending delete says the same, not that `up` tries again.
-    preview = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False).stdout
+    preview = project.cli("preview")
     assert_says(preview, f"certificate {old_id}, replaced by {new_id}, is still waiting", "`retain: true`")
     assert "tries again" not in preview
 
@@ -528,7 +528,7 @@ def test_release_of_a_renamed_from_name_is_refused(project: Project) -> None:
     (project.certs / "api2.pem").write_text((project.certs / "api.pem").read_text())
     (project.certs / "api2.key").write_text((project.certs / "api.key").read_text())
     proc = project.pulumi.run("preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == FAILED
     said = proc.stdout + (proc.stderr or "")
     assert_says(said, "release", "'api' is also in the renamed_from of entry 'api2'")
     assert "Duplicate resource alias" not in said

@@ -47,7 +47,7 @@ def in_use(project: Project) -> str:
 def test_a_renewal_for_other_names_is_never_deployed_onto_the_domain_it_misses(project: Project) -> None:
     old = in_use(project)
     project.make_cert("www", "other.example.com")
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "refusing to deploy certificate" in out and "does not cover CDN www.example.com" in out, out
     assert "CLB listener lb-7x3kq2|lbl-80 (www.example.com)" in out
     assert "Traceback" not in out

@@ -135,7 +135,7 @@ def test_a_certificate_another_stack_manages_is_not_adopted(
     project.up()
 
     other.write_stack("certificates:\n" + adopt_entry("legacy", legacy, "alias: theirs"))
-    out = other.up(check=False)
+    out = other.up_refused()
     assert "managed by another Pulumi stack" in out and "take_over: true" in out, out
     assert project.certificates()[legacy]["Alias"] == "mine"
     assert "legacy" not in other.state_resources()
@@ -155,7 +155,7 @@ def test_handing_a_certificate_to_another_stack(project: Project, other: Project
     assert legacy in project.certificates() and project.state_resources() == {}
 
     other.write_stack("certificates:\n" + adopt_entry("legacy", legacy))
-    assert "take_over: true" in other.up(check=False)
+    assert "take_over: true" in other.up_refused()
     other.write_stack(f"certificates:\n  legacy:\n    adopt: {{id: {legacy}, take_over: true}}\n    alias: moved\n")
     out = other.up()
     assert "taking over certificate" in out
@@ -182,7 +182,7 @@ def test_a_new_state_is_a_new_owner(project: Project, other: Project) -> None:
     www_id = project.outputs()["www"]["id"]
     # `other` has the same project, stack and entry names: exactly what a re-created state looks like.
     other.write_stack("certificates:\n" + adopt_entry("www", www_id))
-    assert "managed by another Pulumi stack" in other.up(check=False)
+    assert "managed by another Pulumi stack" in other.up_refused()
     other.write_stack(f"certificates:\n  www:\n    adopt: {{id: {www_id}, take_over: true}}\n")
     other.up()
     other.write_stack("certificates: {}\n")

@@ -15,7 +15,7 @@ from provider.tencentcloud.client import Client
 from provider.tencentcloud.config import ClientSettings
 from provider.tencentcloud.credentials import Credentials
 from support.certs import make_cert
-from support.project import Project, upload_entry
+from support.project import CHANGES_PROPOSED, FAILED, Project, upload_entry
 from support.raw_api import RawApi
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,7 @@ def test_renewing_a_certificate_in_use_moves_its_deployments(project: Project) -
 def test_a_failed_deploy_keeps_the_old_certificate_and_the_next_up_finishes(project: Project) -> None:
     old = in_use(project)
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "failed for 1 resource(s)" in out and "CDN www.example.com" in out and "domain not verified" in out, out
     assert old in project.certificates()
     assert "cdn" in deployed(project, old)
@@ -99,7 +99,7 @@ def test_a_failed_deploy_keeps_the_old_certificate_and_the_next_up_finishes(proj
 )
 def test_rotate_false_refuses_while_bound(project: Project) -> None:
     old = in_use(project, "rotate: false\n")
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "still bound to cloud resources" in out and "lb-7x3kq2" in out, out
     assert old in project.certificates() and deployed(project, old) == {"clb", "cdn"}
     assert not [c for c in project.emu.calls() if c["Action"] == "UpdateCertificateInstance"]
@@ -192,7 +192,7 @@ def test_a_removal_never_moves_resources_to_an_older_certificate(project: Projec
 
     project.write_stack("certificates: {}\n")
     status, out = up_status(project)
-    assert status != 0 and "still bound to cloud resources" in out and "lb-7x3kq2" in out, out
+    assert status == FAILED and "still bound to cloud resources" in out and "lb-7x3kq2" in out, out
     assert not updates(project)
     assert deployed(project, current) == {"clb"} and deployed(project, retained) == set()
     assert {retained, current} <= set(project.certificates())
@@ -210,7 +210,7 @@ def test_a_rotation_rolled_back_outside_is_finished_by_a_new_record(project: Pro
     status, out = up_status(project)
     [record] = project.emu.admin("GET", "/_emulator/deploys")["Records"]
     rid = record["DeployRecordId"]
-    assert status != 0 and f"UpdateCertificateRecordRollback with DeployRecordId {rid}" in out, out
+    assert status == FAILED and f"UpdateCertificateRecordRollback with DeployRecordId {rid}" in out, out
     with RawApi(project.emu) as console:
         console.ok("UpdateCertificateRecordRollback", {"DeployRecordId": rid})
     project.emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 10})
@@ -236,7 +236,7 @@ def test_a_binding_added_after_a_failed_rotation_is_moved(project: Project) -> N
     project.make_cert("www", "www.example.com")
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
     status, _ = up_status(project)
-    assert status != 0
+    assert status == FAILED
     project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CLB})
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
     out = project.up()
@@ -259,7 +259,7 @@ def test_deploy_regions_added_to_fix_a_failed_rotation_take_effect(project: Proj
     project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CLB, "Region": "ap-shanghai"})
     project.make_cert("www", "www.example.com")
     status, out = up_status(project)
-    assert status != 0 and "deploy_regions" in out and "clb: ap-guangzhou" in out, out
+    assert status == FAILED and "deploy_regions" in out and "clb: ap-guangzhou" in out, out
     regions = "deploy_regions: {clb: [ap-guangzhou, ap-shanghai]}\n"
     project.write_stack("certificates:\n" + upload_entry("www", "www", regions))
     project.up()
@@ -279,9 +279,9 @@ def test_expect_no_changes_fails_while_a_deletion_is_pending(project: Project) -
     old = in_use(project)
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
     status, _ = up_status(project)
-    assert status != 0
+    assert status == FAILED
     status, out = up_status(project, "preview", "--expect-no-changes")
-    assert status != 0 and f"certificate {old}" in out and "still waiting to be deleted" in out, out
+    assert status == CHANGES_PROPOSED and f"certificate {old}" in out and "still waiting to be deleted" in out, out
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
     project.up()
     project.cli("preview", "--expect-no-changes")
@@ -318,7 +318,7 @@ def cdn_only_rotation_failed(project: Project) -> tuple[str, str]:
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "busy"}})
     project.make_cert("www", "www.example.com")
     status, out = up_status(project)
-    assert status != 0 and "deploy record" in out, out
+    assert status == FAILED and "deploy record" in out, out
     project.emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
     return old, str(project.outputs()["www"]["id"])
 
@@ -359,11 +359,11 @@ def test_a_pending_deletion_without_a_recorded_successor_is_a_change_in_preview(
     project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
     urn = project.state_resources()["www"]["urn"]
     status, said = up_status(project, "up", "--yes", "--skip-preview", "--replace", urn)
-    assert status != 0 and "still bound" in said, said
+    assert status == FAILED and "still bound" in said, said
     current = str(project.outputs()["www"]["id"])
     assert f"tag that certificate pulumi:replaces={old}" in said and current in said, said
     code, said = expect_no_changes(project)
-    assert code != 0, said
+    assert code == CHANGES_PROPOSED, said
     assert f"certificate {old}, an earlier certificate of this entry, is still waiting to be deleted" in said, said
     # What the failure advised: the link, recorded by hand on the current certificate.
     settings = ClientSettings(endpoint=project.emu.url, rate_per_action=None)
@@ -389,7 +389,7 @@ def test_a_covering_certificate_after_a_coverage_refusal_takes_over_the_pending_
     project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
     project.make_cert("www", "other.example.com")
     status, out = up_status(project)
-    assert status != 0 and "does not cover CDN www.example.com" in out, out
+    assert status == FAILED and "does not cover CDN www.example.com" in out, out
     middle = str(project.outputs()["www"]["id"])
     project.make_cert("www", "www.example.com")
     out = project.up()

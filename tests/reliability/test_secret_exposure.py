@@ -36,7 +36,7 @@ def test_a_private_key_in_plain_config_is_refused(project: Project, emu: Running
     project.pulumi.run("config", "set", "wwwKey", "--stack", STACK, cwd=project.dir, input=project.keys["www"])
     project.write_stack(config_key_stack("wwwKey"))
     for command in (("preview",), ("up", "--yes", "--skip-preview")):
-        out = project.cli(*command, check=False)
+        out = project.refused(*command)
         assert "stacks/e2e.yaml:5" in out and "certificates.www.upload.private_key.config" in out, out
         assert "is not a secret" in out and "pulumi config set --secret wwwKey" in out, out
         assert key_body(project.keys["www"]) not in out
@@ -59,7 +59,7 @@ def test_plain_http_to_another_host_is_refused(project: Project, emu: RunningEmu
     project.write_www_stack()
     # .invalid never resolves (RFC 2606), and preview opens no connection anyway.
     project.cli("config", "set", "tencentcloud:endpoint", "http://ssl.example.invalid:8787")
-    out = project.cli("preview", check=False)
+    out = project.refused("preview")
     assert "plain HTTP to a host other than this machine" in out, out
     assert "tencentcloud:endpoint" in out and "tencentcloud:allowInsecureEndpoint" in out
     project.cli("config", "set", "tencentcloud:allowInsecureEndpoint", "true")
@@ -119,7 +119,7 @@ def test_a_secret_key_in_plain_config_is_refused(project: Project, emu: RunningE
     project.pulumi.env.pop("TENCENTCLOUD_SECRET_KEY")
     # Pulumi asks for --secret or --plaintext when a value looks secret; a hand-edited file skips even that.
     project.cli("config", "set", "--plaintext", "tencentcloud:secretKey", emu.secret_key)
-    out = project.cli("preview", check=False)
+    out = project.refused("preview")
     assert "Pulumi.e2e.yaml holds tencentcloud:secretKey in plain text" in out, out
     assert "pulumi config set --secret" in out and emu.secret_key not in out
     assert emu.calls() == []

@@ -13,8 +13,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 
 from support.certs import make_cert
 from support.emulator import RunningEmulator
@@ -22,6 +23,9 @@ from support.pulumi_cli import REPO, PulumiEnv
 
 __all__ = [
     "HOSTS",
+    "CHANGES_PROPOSED",
+    "FAILED",
+    "CliRun",
     "PLUGIN_DIR",
     "STACK",
     "WRITE_ACTIONS",
@@ -46,6 +50,36 @@ WRITE_ACTIONS = {
     "DeleteCertificate",
     "DeleteCertificates",
 }
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """A finished CLI run whose exit status the caller must read: it has no truth value and no ``in``, so
+    ``assert project.up(check=False)`` or ``"msg" in project.up(check=False)`` fail loudly instead of passing."""
+
+    args: tuple[str, ...]
+    returncode: int
+    #: stdout and stderr merged, in the order a terminal shows them (Pulumi writes diagnostics to both).
+    output: str
+
+    def expect(self, status: int) -> str:
+        """The output, after asserting the run exited exactly ``status``."""
+        assert self.returncode == status, (
+            f"pulumi {' '.join(self.args)} exited {self.returncode}, expected {status}:\n{self.output}"
+        )
+        return self.output
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError("a CliRun has no truth value: assert on .returncode (or use .expect(status))")
+
+    def __contains__(self, item: object) -> NoReturn:
+        raise TypeError("a CliRun has no `in`: check .returncode, then search .output (or use .expect(status))")
+
+
+#: The exit status of a `pulumi` command that failed (an update or preview that reported errors).
+FAILED = 1
+#: The exit status of `pulumi preview --expect-no-changes` that found changes (Pulumi v3.274).
+CHANGES_PROPOSED = 7
 
 
 class Project:
@@ -83,8 +117,26 @@ class Project:
         self.make_cert("www", "www.example.com")
         self.write_stack("certificates:\n" + upload_entry("www", "www"))
 
-    def cli(self, *args: str, check: bool = True) -> str:
-        return self.pulumi.run(*args, "--stack", self.stack, cwd=self.dir, check=check).stdout
+    @overload
+    def cli(self, *args: str, check: Literal[True] = True) -> str: ...
+    @overload
+    def cli(self, *args: str, check: Literal[False]) -> CliRun: ...
+    def cli(self, *args: str, check: bool = True) -> str | CliRun:
+        """`pulumi ARGS --stack STACK`: with ``check`` its output (a non-zero exit raises); without, the run
+        (exit status and output) for the caller to judge."""
+        proc = self.pulumi.run(*args, "--stack", self.stack, cwd=self.dir, check=check)
+        if check:
+            return proc.stdout
+        return CliRun(args, proc.returncode, proc.stdout)
+
+    def refused(self, *args: str, status: int = FAILED) -> str:
+        """The output of `pulumi ARGS --stack STACK`, asserting that it exited exactly ``status``."""
+        assert status != 0, "a refusal exits non-zero"
+        return self.cli(*args, check=False).expect(status)
+
+    def up_refused(self, status: int = FAILED) -> str:
+        """The output of `pulumi up --yes --skip-preview`, asserting that it exited exactly ``status``."""
+        return self.refused("up", "--yes", "--skip-preview", status=status)
 
     def review(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`python -m provider.review ARGS` in the project, as CI runs it (exit status and output, never raising)."""
@@ -106,8 +158,15 @@ class Project:
         """`pulumi config set --secret KEY` with the value on stdin, as the docs tell users to (`< certs/www.key`)."""
         self.pulumi.run("config", "set", "--secret", key, "--stack", self.stack, cwd=self.dir, input=value)
 
-    def up(self, check: bool = True) -> str:
-        return self.cli("up", "--yes", "--skip-preview", check=check)
+    @overload
+    def up(self, check: Literal[True] = True) -> str: ...
+    @overload
+    def up(self, check: Literal[False]) -> CliRun: ...
+    def up(self, check: bool = True) -> str | CliRun:
+        """`pulumi up --yes --skip-preview`: its output, or with ``check=False`` the run (see ``cli``)."""
+        if check:
+            return self.cli("up", "--yes", "--skip-preview")
+        return self.cli("up", "--yes", "--skip-preview", check=False)
 
     def certificates(self) -> dict[str, dict[str, Any]]:
         """The emulator's certificates by id."""

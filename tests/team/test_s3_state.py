@@ -57,7 +57,7 @@ def test_core_scenario_with_state_in_s3(project: Project, state_server: StateSer
     binding = {"CertificateId": ids["api"], "ResourceType": "clb", "ResourceId": "lb-7x3kq2"}
     project.emu.admin("POST", "/_emulator/bindings", binding)
     project.write_stack("certificates:\n" + upload_entry("www", "www"))
-    out = project.up(check=False)
+    out = project.up_refused()
     assert ids["api"] in out and "lb-7x3kq2" in out and "bound" in out.lower()
     assert ids["api"] in project.certificates()
     assert set(project.state_resources()) == {"www", "api"}
@@ -98,7 +98,7 @@ def test_two_runners_on_one_stack_one_is_refused_by_the_lock(project: Project, s
 
     # Runner B on the same stack, meanwhile: refused before it does anything, naming the lock object in S3.
     calls_before = len(project.emu.calls())
-    second = project.up(check=False)
+    second = project.up_refused()
     assert LOCK_MESSAGE in second, second
     assert lock in second and "s3://" in second
     writes = [c for c in project.emu.calls()[calls_before:] if c["Action"] in WRITE_ACTIONS and c["Fault"] is None]
@@ -131,7 +131,7 @@ def test_runner_killed_mid_deletion_recovers_as_docs_recovery_says(project: Proj
 
     # The killed runner's lock stays in the bucket; the next command names it and says how to remove it.
     [lock] = locks(state_server, project)
-    refused = project.up(check=False)
+    refused = project.up_refused()
     assert LOCK_MESSAGE in refused and "pulumi cancel" in refused and lock in refused, refused
     deployment = json.loads(project.cli("stack", "export"))["deployment"]
     assert [op["type"] for op in deployment.get("pending_operations") or []] == ["deleting"]
