@@ -65,7 +65,7 @@ def test_bound_certificate_is_refused_kept_and_deleted_after_unbinding(project: 
     project.emu.admin("POST", "/_emulator/bindings", binding)
 
     project.write_stack("certificates:\n" + upload_entry("www", "www"))
-    out = project.up(check=False)
+    out = project.up_refused()
     assert "api" in out and api_id in out
     assert "lb-7x3kq2" in out  # the bound resource is named
     assert "still" in out.lower() and "bound" in out.lower()
@@ -86,8 +86,15 @@ def test_alias_edit_updates_in_place_and_new_body_replaces(project: Project) -> 
 
     two_certificates(project, www_alias="www-renamed")
     preview = project.cli("preview", "--diff")
-    assert "~ alias" in preview or "alias:" in preview
-    assert "update" in preview and "replace" not in preview
+    # Exactly the one field that changes, old value to new, on www alone (the stack outputs follow "--outputs:--").
+    resources = preview.split("--outputs:--")[0]
+    changed = [line.strip() for line in resources.splitlines() if "=>" in line or line.strip().startswith("[urn=")]
+    assert changed[-2:] == [
+        "[urn=urn:pulumi:e2e::tencent-ssl-e2e::pulumi-python:dynamic/tencentcloud:Certificate::www]",
+        '~ alias: "www" => "www-renamed"',
+    ], preview
+    assert [line for line in changed if "=>" in line] == ['~ alias: "www" => "www-renamed"'], preview
+    assert "~ 1 to update" in preview and "replace" not in preview, preview
     project.up()
     after = project.outputs()
     assert after["www"]["id"] == before["www"]["id"]  # same certificate, updated in place

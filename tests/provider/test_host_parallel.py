@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -52,8 +53,34 @@ def test_a_bad_environment_value_names_the_variable_and_does_not_stop_the_server
     assert startup_limit({ENV_VAR: "9"}) == 9
 
 
+class _CountingCondition(threading.Condition):
+    """A condition that counts the threads blocked in ``wait``: the test then knows who waits at the gate, instead of
+    hoping a thread has got that far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = 0  # changed only with the lock held (wait is entered and left holding it)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting += 1
+        try:
+            return super().wait(timeout)
+        finally:
+            self.waiting -= 1
+
+    def until_waiting(self, count: int) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            with self:
+                if self.waiting == count:
+                    return
+            assert time.monotonic() < deadline, f"{count} thread(s) never waited at the gate"
+            time.sleep(0.01)
+
+
 def test_gate_admits_up_to_its_limit_and_more_when_resized() -> None:
     gate = Gate(2)
+    changed = gate._changed = _CountingCondition()  # noqa: SLF001 - watched, not replaced in behaviour
     inside = threading.Semaphore(0)
     release = threading.Event()
 
@@ -62,17 +89,25 @@ def test_gate_admits_up_to_its_limit_and_more_when_resized() -> None:
             inside.release()
             release.wait()
 
-    threads = [threading.Thread(target=hold) for _ in range(4)]
+    # Daemon threads, released whatever happens: a broken gate fails the test instead of hanging the run.
+    threads = [threading.Thread(target=hold, daemon=True) for _ in range(4)]
     for thread in threads:
         thread.start()
-    for _ in range(2):
-        assert inside.acquire(timeout=30)
-    # Two are inside and hold the gate until released; a third can only enter once the gate grows.
-    assert not inside.acquire(blocking=False)
-    gate.resize(3)
-    assert inside.acquire(timeout=30)
-    release.set()
+    try:
+        for _ in range(2):
+            assert inside.acquire(timeout=30)
+        # Two are inside and hold the gate; the other two have reached it and wait (a gate that let them in would
+        # have them inside instead, and never two waiting).
+        changed.until_waiting(2)
+        assert not inside.acquire(blocking=False)
+        gate.resize(3)
+        assert inside.acquire(timeout=30)  # the third, once the gate grew
+        changed.until_waiting(1)
+        assert not inside.acquire(blocking=False)  # the fourth still waits: three are inside
+    finally:
+        release.set()
     assert inside.acquire(timeout=30)  # the fourth, once one left
     for thread in threads:
         thread.join(30)
-    assert gate.limit == 3
+        assert not thread.is_alive()
+    assert gate.limit == 3 and changed.waiting == 0
