@@ -41,7 +41,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from provider.certificate import CertificateProvider, Timing
+from provider.certificate import CertificateProvider
 from provider.inputs import sparse_inputs
 from provider.ownership import names_identity, owner_token, stack_key
 from provider.rules import CLAIM_TAG, OWNER_TAG
@@ -149,7 +149,6 @@ class LifecycleMachine(RuleBasedStateMachine):
             {"SignatureClock": "real", "RateLimit": False, "DeleteTaskSeconds": 1, "DeploySeconds": 2},
         )
         self.cloud = Cloud(emu)
-        self.time = FakeTime(emu)
         self.entries: dict[str, Entry] = {}
         self.serial = 0
         self.engine = self.make_engine()
@@ -165,14 +164,22 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.streak: dict[str, int] = {}  # pending certificate id -> ups in a row without a fault it stayed pending
 
     def teardown(self) -> None:
+        if "time" in self.__dict__:
+            self.time.close()
         self.cloud.close()
+
+    @functools.cached_property
+    def time(self) -> FakeTime:
+        """The in-process provider's fake clock, made at its first use: it freezes the emulator's clock, which the CLI
+        tier's real provider (waiting in real time) must never see."""
+        return FakeTime(self.emulator)
 
     def make_engine(self) -> Engine:
         """The engine ``up`` and ``refresh`` go through: the in-process model (the CLI tier overrides this)."""
         return Engine(self._provider, IDENTITY)
 
     def _provider(self, lines: list[str]) -> CertificateProvider:
-        timing = Timing(sleep=self.time.sleep, clock=self.time.clock)
+        timing = self.time.timing()
         ssl = self.cloud.ssl
         return CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)
 
