@@ -138,7 +138,7 @@ def test_demo_refuses_a_port_another_program_answers_on(checkout: Path, pulumi_b
     finally:
         server.shutdown()
         server.server_close()
-    assert result.returncode != 0
+    assert result.returncode == 2 and "demo] Error 1" in result.stdout, result.stdout  # scripts/demo exited 1
     assert "is in use by a program this checkout did not start" in result.stdout, result.stdout
     assert "DEMO_PORT=" in result.stdout
     # It only asked who was there: nothing was sent to it.
@@ -157,7 +157,7 @@ def test_demo_never_reuses_another_checkouts_emulator(checkout: Path, pulumi_bin
     )
     try:
         result = make(checkout, "demo", other.port, pulumi_bin)
-        assert result.returncode != 0
+        assert result.returncode == 2 and "demo] Error 1" in result.stdout, result.stdout  # scripts/demo exited 1
         assert "is in use by a program this checkout did not start" in result.stdout, result.stdout
         assert other.certificates() == []
         assert [c["Action"] for c in other.calls()] == []  # not one API call reached it

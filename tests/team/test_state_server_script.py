@@ -56,5 +56,5 @@ def test_start_prints_the_backend_url_and_stop_ends_the_server(tmp_path: Path) -
     assert (folder / "data").is_dir() and not (folder / "weed.pid").exists()
 
     after = script(folder, "url")
-    assert after.returncode != 0 and "no state server of this folder is running" in after.stderr
+    assert after.returncode == 1 and "no state server of this folder is running" in after.stderr
     assert "no state server" in script(folder, "stop").stderr  # stopping twice is harmless
