@@ -77,11 +77,11 @@ MUTANTS: tuple[Mutant, ...] = (
         if isinstance(error, TransportError):
             return True""",
         tests=(
-            "tests/provider/tencentcloud/test_retry.py",
-            "tests/provider/tencentcloud/test_client.py::test_transient_failures_are_retried_then_succeed",
             "tests/client_http/test_client_over_http.py::test_retries_injected_error_codes",
             "tests/client_http/test_client_over_http.py::test_retries_http_502",
             "tests/client_http/test_client_over_http.py::test_rate_limit_refusals_are_retried_never_surfaced",
+            "tests/provider/tencentcloud/test_client.py::test_transient_failures_are_retried_then_succeed",
+            "tests/provider/tencentcloud/test_retry.py",
         ),
         note="tests/reliability/test_fault_matrix.py belongs here too once its faults outlast one run",
     ),
