@@ -18,6 +18,7 @@ from pulumi.runtime.config import is_config_secret
 
 from .certificate import Certificate, CertificateArgs
 from .identity import StackIdentity
+from .settings import SECRET_CONFIG_KEYS
 from .stackfile import (
     AdoptSource,
     CertificateSpec,
@@ -219,8 +220,7 @@ def output_mode() -> str:
     return mode
 
 
-#: Stack config keys that hold credentials: set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
-SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
+# SECRET_CONFIG_KEYS (provider.settings): set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
 
 
 def plain_credentials() -> list[str]:

@@ -15,12 +15,15 @@ __all__ = [
     "CERTIFICATE_ID_PATTERN",
     "CLAIM_TAG",
     "CREATE_TAG",
-    "DEFAULT_CREATE_TIMEOUT",
     "DEPLOY_TAG",
-    "DEFAULT_DELETE_TIMEOUT",
     "DURATION_PATTERN",
     "RENEW_WINDOW_PATTERN",
     "MAX_ALIAS",
+    "MAX_PROJECT_ID",
+    "REGIONAL_TYPES",
+    "REGION_LIST_PROBLEM",
+    "REGION_PATTERN",
+    "RESOURCE_TYPE_PATTERN",
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
     "MAX_TAGS",
@@ -34,6 +37,9 @@ __all__ = [
     "VALIDATION_METHODS",
     "MAX_TIMEOUT",
     "alias_problem",
+    "project_id_problem",
+    "region_problem",
+    "resource_type_problem",
     "certificate_id_problem",
     "free_domain",
     "parse_duration",
@@ -49,8 +55,6 @@ __all__ = [
     "NO_RECORD",
 ]
 
-DEFAULT_DELETE_TIMEOUT = 600  # seconds; a deletion waits at most 10 minutes unless told otherwise (README, Deletion)
-DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
 # One run never waits longer than a day: a deletion task or a free certificate's validation still running then is
 # resumed by the next `up` (the provider keeps their ids), so a longer wait would only hold a CI job hostage.
 MAX_TIMEOUT = 24 * 3600
@@ -67,6 +71,20 @@ _CERTIFICATE_ID = re.compile(CERTIFICATE_ID_PATTERN)
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
+
+#: Tencent project ids are 32-bit signed integers in the API (ProjectId: Integer); 0 is the default project.
+MAX_PROJECT_ID = 2**31 - 1
+
+#: Resource types whose deploy needs regions: UpdateCertificateInstance's ResourceTypesRegions, whose SDK model
+#: (tencentcloud-sdk-python-ssl) lists exactly these. The product's one list (the emulator keeps its own, as Tencent).
+REGIONAL_TYPES = ("clb", "tke", "apigateway", "waf", "tcb", "tse", "cos", "mqtt", "scf", "tdmq")
+#: A resource type as the SSL API spells it (lower-case ASCII letters), and a region name (ap-guangzhou, na-ashburn,
+#: ap-shanghai-fsi); also ECMA-262 patterns, for the stack file's JSON Schema.
+RESOURCE_TYPE_PATTERN = r"^[a-z]+$"
+REGION_PATTERN = r"^[a-z]+(-[a-z]+)+(-[0-9]+)?$"
+REGION_LIST_PROBLEM = "must be a list of region names such as ap-guangzhou"
+_RESOURCE_TYPE = re.compile(RESOURCE_TYPE_PATTERN)
+_REGION = re.compile(REGION_PATTERN)
 
 # Tencent documents no alias limit for UploadCertificate/ModifyCertificateAlias (the SDK's models say only
 # "备注名称"); 200 is what the console accepts.
@@ -146,6 +164,24 @@ def alias_problem(alias: str) -> str | None:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in alias):
         return "must not contain control characters or line breaks"
     return None
+
+
+def project_id_problem(value: int) -> str | None:
+    """What is wrong with a Tencent project id (a whole number), as ``must ...``, or ``None``."""
+    if not 0 <= value <= MAX_PROJECT_ID:
+        return f"must be a project id: 0 (the default project) or a positive integer up to {MAX_PROJECT_ID}"
+    return None
+
+
+def resource_type_problem(kind: str) -> str | None:
+    """What is wrong with a resource type named in ``deploy_regions`` (``clb``, ``waf``...), or ``None``."""
+    # ASCII only: str.isalpha() would take "clé", which no API type is and the schema's pattern refuses.
+    return None if _RESOURCE_TYPE.match(kind) else f"{kind!r} is not a resource type such as clb or waf"
+
+
+def region_problem(region: str) -> str | None:
+    """What is wrong with a region name in ``deploy_regions``, or ``None``."""
+    return None if _REGION.match(region) else f"{region!r} is not a region name such as ap-guangzhou"
 
 
 def parse_duration(text: str) -> int:
