@@ -10,7 +10,8 @@ means to a user. Derived from it, elsewhere:
 - ``provider.validation``: ``check()``'s value check per property;
 - ``provider.stackfile``: the options an entry and ``defaults`` share, their JSON Schema (``stacks/stack.schema.json``)
   and how their problems are worded;
-- the options table of docs/stack-file.md (``python -m provider.fields``; a test compares the committed text).
+- the options table of docs/stack-file.md (``python -m provider.fields docs/stack-file.md`` rewrites it; a test
+  compares the committed text).
 
 A field's rule is one of ``provider.rules``' problem functions, which the stack-file loader and ``check()`` both apply,
 so the two accept and refuse the same values. Plain data only: this module imports nothing above ``provider.rules``.
@@ -19,8 +20,10 @@ so the two accept and refuse the same values. Plain data only: this module impor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from . import rules
@@ -38,6 +41,7 @@ __all__ = [
     "by_name",
     "options_table",
     "schema_description",
+    "with_options_table",
 ]
 
 SOURCES = ("upload", "adopt", "free")
@@ -113,7 +117,7 @@ FIELDS: tuple[Field, ...] = (
         "",
         "the certificate's remark name in the console",
         key="alias",
-        shown_default='""',
+        shown_default='`""`',
         help=f"The certificate's name in the console, at most {rules.MAX_ALIAS} characters. Updated in place.",
     ),
     Field(
@@ -171,7 +175,8 @@ FIELDS: tuple[Field, ...] = (
         key="renew_before",
         option=True,
         shown_default="none",
-        help=f"Days before expiry, e.g. `30d` (1d to {rules.MAX_RENEW_WINDOW_DAYS}d). A free certificate inside the "
+        help=f'Days before expiry, e.g. `30d` (1d to {rules.MAX_RENEW_WINDOW_DAYS}d); `""` is none, e.g. to turn '
+        "off a window `defaults` sets. A free certificate inside the "
         "window is renewed by a plain `pulumi up`: preview plans a replacement and says why, `up` applies for a new "
         "one, waits for it, moves the deployments (`rotate`) and deletes the old one. For an uploaded certificate "
         "inside the window, preview warns with the entry and the date.",
@@ -408,15 +413,26 @@ def options_table(fields: Iterable[Field] = FIELDS) -> str:
     return "\n".join(rows) + "\n"
 
 
-def inputs_of(source: str, fields: Iterable[Field] = INPUTS) -> tuple[Field, ...]:
-    """The input fields a certificate of ``source`` has."""
-    return tuple(f for f in fields if source in f.sources)
+#: The lines around the generated table in docs/stack-file.md.
+TABLE_START = "<!-- options table: generated from provider/fields.py by `python -m provider.fields`; do not edit -->"
+TABLE_END = "<!-- end of the options table -->"
 
 
-def defaults(fields: Iterable[Field]) -> Mapping[str, Any]:
-    """Name -> default (a new dict for a mapping)."""
-    return {f.name: dict(f.default) if isinstance(f.default, dict) else f.default for f in fields}
+def with_options_table(document: str, fields: Iterable[Field] = FIELDS) -> str:
+    """``document`` (docs/stack-file.md) with the table between its markers replaced by the current one."""
+    start, end = document.index(TABLE_START) + len(TABLE_START), document.index(TABLE_END)
+    return f"{document[:start]}\n{options_table(fields)}{document[end:]}"
 
 
-#: A function of a field: e.g. ``provider.validation``'s value check per kind.
-PerKind = Callable[[Field], Any]
+def main(argv: Sequence[str]) -> int:
+    """``python -m provider.fields [DOC]``: print the options table, or rewrite it in DOC (docs/stack-file.md)."""
+    if not argv:
+        sys.stdout.write(options_table())
+        return 0
+    path = Path(argv[0])
+    path.write_text(with_options_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

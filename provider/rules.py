@@ -42,6 +42,7 @@ __all__ = [
     "resource_type_problem",
     "certificate_id_problem",
     "free_domain",
+    "is_duration",
     "parse_duration",
     "parse_renew_window",
     "renew_window_problem",
@@ -66,7 +67,10 @@ CERTIFICATE_ID_PATTERN = r"^[A-Za-z0-9]{8}$"
 #: A renewal window in days (``30d``): how long before a certificate expires ``up`` renews it.
 RENEW_WINDOW_PATTERN = r"^[0-9]+d$"
 MAX_RENEW_WINDOW_DAYS = 366
+# Matched whole (``fullmatch``), never stripped: the stack file's schema takes no spaces or line breaks around a value
+# either, and check() must accept exactly what the loader accepts.
 _DURATION = re.compile(DURATION_PATTERN)
+_RENEW_WINDOW = re.compile(RENEW_WINDOW_PATTERN)
 _CERTIFICATE_ID = re.compile(CERTIFICATE_ID_PATTERN)
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -176,21 +180,26 @@ def project_id_problem(value: int) -> str | None:
 def resource_type_problem(kind: str) -> str | None:
     """What is wrong with a resource type named in ``deploy_regions`` (``clb``, ``waf``...), or ``None``."""
     # ASCII only: str.isalpha() would take "clé", which no API type is and the schema's pattern refuses.
-    return None if _RESOURCE_TYPE.match(kind) else f"{kind!r} is not a resource type such as clb or waf"
+    return None if _RESOURCE_TYPE.fullmatch(kind) else f"{kind!r} is not a resource type such as clb or waf"
 
 
 def region_problem(region: str) -> str | None:
     """What is wrong with a region name in ``deploy_regions``, or ``None``."""
-    return None if _REGION.match(region) else f"{region!r} is not a region name such as ap-guangzhou"
+    return None if _REGION.fullmatch(region) else f"{region!r} is not a region name such as ap-guangzhou"
 
 
 def parse_duration(text: str) -> int:
     """``90s``, ``10m``, ``1h30m`` -> seconds; raises ``ValueError`` for anything else (a unit is required)."""
-    match = _DURATION.match(text.strip())
+    match = _DURATION.fullmatch(text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
+
+
+def is_duration(text: str) -> bool:
+    """Whether ``text`` is a duration as the stack file writes it: exactly (no spaces or line break around it)."""
+    return _DURATION.fullmatch(text) is not None
 
 
 def timeout_problem(seconds: float) -> str | None:
@@ -202,7 +211,7 @@ def timeout_problem(seconds: float) -> str | None:
 
 def certificate_id_problem(value: str) -> str | None:
     """What is wrong with a Tencent certificate id, as ``must ...``, or ``None``."""
-    if not _CERTIFICATE_ID.match(value):
+    if not _CERTIFICATE_ID.fullmatch(value):
         return f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
     return None
 
@@ -213,7 +222,7 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
     Returns ``(domain, None)`` or ``(None, problem)``. Tencent's free DV certificates are for one host name each:
     no wildcard.
     """
-    domain = value.strip().lower().removesuffix(".")
+    domain = value.lower().removesuffix(".")
     if domain.startswith("*."):
         return None, "free certificates cannot be wildcards; list each host name as its own entry"
     if not domain.isascii():
@@ -225,7 +234,7 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
     if (
         len(domain) > 253
         or len(labels) < 2
-        or not all(_DNS_LABEL.match(label) for label in labels)
+        or not all(_DNS_LABEL.fullmatch(label) for label in labels)
         or labels[-1].isdigit()
     ):
         return None, f"{value!r} is not a valid domain name (e.g. shop.example.com)"
@@ -234,9 +243,9 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
 
 def parse_renew_window(text: str) -> int:
     """``30d`` -> seconds; raises ``ValueError`` for anything else."""
-    if not re.match(RENEW_WINDOW_PATTERN, text.strip()):
+    if not _RENEW_WINDOW.fullmatch(text):
         raise ValueError(f"{text!r} is not a number of days such as 30d")
-    return int(text.strip()[:-1]) * 86400
+    return int(text[:-1]) * 86400
 
 
 def renew_window_problem(text: str) -> str | None:
@@ -246,7 +255,7 @@ def renew_window_problem(text: str) -> str | None:
     except ValueError as error:
         return str(error)
     if not 1 <= days <= MAX_RENEW_WINDOW_DAYS:
-        return f"must be between 1d and {MAX_RENEW_WINDOW_DAYS}d, not {text.strip()!r}"
+        return f"must be between 1d and {MAX_RENEW_WINDOW_DAYS}d, not {text!r}"
     return None
 
 

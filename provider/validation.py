@@ -1,26 +1,23 @@
 """``check()``'s rules: every input judged before any API call, one failure per bad field, never quoting a key.
 
-Each input property has one value check in ``_VALUE_CHECKS`` (the property names are the schema's,
-``provider.inputs.CertificateInputs``); the rules they apply (ids, domains, aliases, tags, durations, timeouts) come
-from ``provider.rules``, which the stack-file loader applies too, and the PEM rules from ``provider.pem``. What spans
-several properties (the chain, its expiry and the key that must match it) is judged afterwards on typed inputs.
-Returns plain ``Failure`` pairs; ``CertificateProvider.check`` turns them into Pulumi's ``CheckFailure``.
+Each input property has one value check, by its kind in the field registry (``provider.fields``); the rules they apply
+(ids, domains, aliases, tags, durations, timeouts) come from ``provider.rules``, which the stack-file loader applies
+too, and the PEM rules from ``provider.pem``. What spans several properties (the chain, its expiry and the key that must
+match it) is judged afterwards on typed inputs. Returns plain ``Failure`` pairs; ``CertificateProvider.check`` turns
+them into Pulumi's ``CheckFailure``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from . import fields, rules
 from .inputs import (
-    ALL_INPUTS,
-    REQUIRED_INPUTS,
     SOURCES,
     CertificateInputs,
     as_int,
-    input_names,
     is_unknown,
     iso,
     seconds,
@@ -45,23 +42,26 @@ class Failure(NamedTuple):
     reason: str
 
 
-def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
-    """Every failure of ``inputs`` (``__provider`` already removed); ``now`` decides expiry."""
-    failures = [Failure(name, f"unknown property {name!r}") for name in sorted(set(inputs) - ALL_INPUTS)]
+def check_inputs(
+    inputs: Mapping[str, Any], now: dt.datetime, registry: Sequence[fields.Field] = fields.INPUTS
+) -> list[Failure]:
+    """Every failure of ``inputs`` (``__provider`` already removed); ``now`` decides expiry. The properties, which
+    source has which, and each one's check are the field registry's (``registry``: ``provider.fields``)."""
+    known = {f.name: f for f in registry}
+    failures = [Failure(name, f"unknown property {name!r}") for name in sorted(set(inputs) - set(known))]
     # The one raw lookup: which properties apply depends on the source, which may still be unknown in a preview.
     source = inputs.get("source")
     if is_unknown(source):
         return failures
     if source not in SOURCES:
         return [*failures, Failure("source", "source must be one of upload, adopt, free")]
-    given = {name: value for name, value in inputs.items() if name in ALL_INPUTS and value is not None}
-    applicable = set(input_names(str(source)))
+    given = {name: value for name, value in inputs.items() if name in known and value is not None}
     for name, value in sorted(given.items()):
-        if name not in applicable:
+        if source not in known[name].sources:
             failures.append(Failure(name, f"{name} does not apply to a certificate from {source!r}"))
-        elif not is_unknown(value):
-            failures.extend(Failure(name, reason) for reason in _VALUE_CHECKS.get(name, _anything)(value))
-    failures.extend(_missing(str(source), given))
+        elif not is_unknown(value) and name != "source":
+            failures.extend(Failure(name, reason) for reason in _value_check(known[name])(value))
+    failures.extend(_missing(str(source), given, registry))
     if source == "upload":
         # A property already refused, or not known yet (preview), is not judged again.
         skip = {f.property for f in failures} | {name for name, value in given.items() if is_unknown(value)}
@@ -70,14 +70,14 @@ def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
     return failures
 
 
-def _missing(source: str, given: Mapping[str, Any]) -> Iterator[Failure]:
+def _missing(source: str, given: Mapping[str, Any], registry: Sequence[fields.Field]) -> Iterator[Failure]:
     messages = {
         "certificate": "an uploaded certificate needs its PEM body",
         "adopt_id": "adopt_id must be a certificate id such as GjTNRoK7",
         "free_domain": "free_domain must be a DNS name such as www.example.com",
     }
     present = {name for name, value in given.items() if value not in (None, "")}
-    for name in REQUIRED_INPUTS[source]:
+    for name in (f.name for f in registry if f.required and source in f.sources):
         if name not in present:
             yield Failure(name, messages[name])
 
@@ -148,6 +148,8 @@ def _flag(name: str) -> ValueCheck:
 def _timeout(name: str) -> ValueCheck:
     def check(value: Any) -> Iterator[str]:
         try:
+            if isinstance(value, str) and not rules.is_duration(value):
+                raise ValueError  # the stack file's grammar, exactly: the loader takes no spaces around it either
             problem = rules.timeout_problem(seconds(value, 0))
         except ValueError:
             problem = "must be a number of seconds or a duration such as 90s, 10m or 1h30m"
@@ -245,9 +247,10 @@ _CHECK_OF_KIND: Mapping[str, Callable[[str], ValueCheck]] = {
     "domain": lambda _name: _free_domain,
     "names": lambda _name: _renamed_from,
 }
-#: One value check per input property, by its kind. ``source`` is judged first (it decides which properties apply);
-#: the bookkeeping the resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview) has
-#: none; ``renamed_from``'s tokens may be unknown too, and ``is_unknown`` skips the mapping then.
-_VALUE_CHECKS: Mapping[str, ValueCheck] = {
-    f.name: _CHECK_OF_KIND[f.kind](f.name) for f in fields.INPUTS if f.name != "source"
-}
+
+
+def _value_check(field: fields.Field) -> ValueCheck:
+    """A property's value check, by its kind. ``source`` is judged before (it decides which properties apply); the
+    bookkeeping the resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview) has none;
+    ``renamed_from``'s tokens may be unknown too, and ``is_unknown`` skips the mapping then."""
+    return _CHECK_OF_KIND[field.kind](field.name)

@@ -31,6 +31,8 @@ class OptionReader(SourceReader):
         if kind == "duration":
             return self.duration(value, loc)
         if kind == "window":
+            if value == "":
+                return value  # none
             problem = renew_window_problem(value)
             if problem:
                 self.report(loc, problem)

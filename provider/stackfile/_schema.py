@@ -77,7 +77,8 @@ def _option(f: Field) -> dict[str, Any]:
     elif f.kind == "duration":
         fragment["$ref"] = "#/$defs/duration"
     elif f.kind == "window":
-        fragment.update(type="string", pattern=rules.RENEW_WINDOW_PATTERN)
+        # Empty is none, as check() takes it: an entry can turn off a window its defaults set.
+        fragment.update(type="string", pattern=f"^(?:{rules.RENEW_WINDOW_PATTERN.strip('^$')})?$")
     elif f.kind == "regions":
         fragment.update(
             type="object",

@@ -264,6 +264,8 @@ def value_message(kind: str, keyword: str, value: object, node: yaml.Node | None
     text = _written(node) if node is not None and node.tag == INT else value
     rule = _RULES.get(kind)
     if rule is not None and isinstance(text, str | int) and not isinstance(text, bool):
+        if kind == "renew_window" and isinstance(text, str) and text != text.strip() and not rule(text.strip()):
+            return f"must be written without spaces around it: {text.strip()!r}"
         problem = rule(str(text))
         if problem:
             return problem

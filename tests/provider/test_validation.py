@@ -79,7 +79,11 @@ def test_check_reports_every_bad_field_at_once(provider: CertificateProvider) ->
     [
         ({"certificate": "not a pem"}, "certificate", "not a PEM X.509"),
         ({"private_key": None}, "private_key", "needs its private key"),
-        ({"private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}, "private_key", "is not a valid PEM private key"),
+        (
+            {"private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"},
+            "private_key",
+            "is not a valid PEM private key",
+        ),
         ({"certificate_type": "XYZ"}, "certificate_type", "SVR or CA"),
         ({"source": "bought"}, "source", "upload, adopt, free"),
         ({"adopt_id": "GjTNRoK7"}, "adopt_id", "does not apply"),
