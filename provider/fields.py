@@ -1,9 +1,9 @@
 """The certificate's fields, each declared once: the registry every other table of fields is derived from.
 
 One ``Field`` per certificate field says what it is (``kind``: the rule and reading it gets), its default, which
-sources have it, whether changing it replaces the certificate, whether it only steers the provider (no input of the
-cloud object, so changing it alone is no step), whether it is secret, where the stack file writes it and what it
-means to a user. Derived from it, elsewhere:
+sources have it, whether changing it replaces the certificate, updates the cloud object in place or only steers the
+provider (and whether it is bookkeeping, changing it alone no step), whether it is secret, where the stack file
+writes it and what it means to a user. Derived from it, elsewhere:
 
 - ``provider.inputs``: ``CertificateInputs``' defaults and metadata, ``REPLACE_FIELDS``, ``NO_STEP_FIELDS``,
   ``SECRET_FIELDS``, how values are read and compared;
@@ -39,6 +39,7 @@ __all__ = [
     "Kind",
     "by_key",
     "by_name",
+    "meaning",
     "options_table",
     "schema_description",
     "with_options_table",
@@ -82,7 +83,8 @@ class Field:
     doc: str  # what the field is, in one phrase (for code: the input schema)
     sources: tuple[str, ...] = SOURCES
     replace: bool = False  # changing it creates a new certificate and deletes the old one
-    steers: bool = False  # it steers the provider only: no input of the cloud object, changing it is no step
+    in_place: bool = False  # an attribute of the cloud object that an update changes in place
+    step: bool = True  # False: bookkeeping, only read at create time or in messages: changing it alone is no step
     secret: bool = False  # a Pulumi secret end to end
     given: bool = False  # always sent by the resource or required: ``check`` fills in no default
     required: bool = False  # its source cannot do without it (the field that says which source it is)
@@ -93,6 +95,11 @@ class Field:
     shown_key: str = ""  # the options table's first column, when not just the key
     shown_default: str = ""  # the default as the options table says it
     help: str = ""  # what it means to a user (markdown): the options table and the JSON Schema's description
+
+    @property
+    def steers(self) -> bool:
+        """Whether it only steers the provider (how to delete, rotate, wait...): no input of the cloud object."""
+        return not (self.replace or self.in_place)
 
     @property
     def is_input(self) -> bool:
@@ -116,9 +123,10 @@ FIELDS: tuple[Field, ...] = (
         "alias",
         "",
         "the certificate's remark name in the console",
+        in_place=True,
         key="alias",
         shown_default='`""`',
-        help=f"The certificate's name in the console, at most {rules.MAX_ALIAS} characters. Updated in place.",
+        help=f"The certificate's name in the console, at most {rules.MAX_ALIAS} characters.",
     ),
     Field(
         "certificate_type",
@@ -130,30 +138,31 @@ FIELDS: tuple[Field, ...] = (
         choices=("SVR", "CA"),
         key="type",
         shown_default="`SVR`",
-        help="`SVR` (server certificate) or `CA` (a CA certificate, e.g. for client authentication). Changing it "
-        "replaces the certificate.",
+        help="`SVR` (server certificate) or `CA` (a CA certificate, e.g. for client authentication).",
     ),
     Field(
         "project_id",
         "project",
         0,
         "the Tencent Cloud project",
+        in_place=True,
         key="project_id",
         option=True,
         shown_default="`0`",
-        help=f"Tencent Cloud project: `0` (the default project) up to {rules.MAX_PROJECT_ID}. Updated in place.",
+        help=f"Tencent Cloud project: `0` (the default project) up to {rules.MAX_PROJECT_ID}.",
     ),
     Field(
         "tags",
         "tags",
         {},
         "user tags",
+        in_place=True,
         key="tags",
         option=True,
         shown_default="`{}`",
         help=f"Tags, at most {rules.MAX_USER_TAGS} (Tencent allows {rules.MAX_TAGS}; the provider keeps "
         f"{rules.MAX_TAGS - rules.MAX_USER_TAGS}), see [Tags](#tags). In an entry, a key set to null removes a tag "
-        "the defaults set. Updated in place.",
+        "the defaults set.",
     ),
     Field(
         "check_resources",
@@ -170,7 +179,7 @@ FIELDS: tuple[Field, ...] = (
         "window",
         "",
         "renew (free) or warn (upload) this long before expiry, e.g. 30d",
-        steers=True,
+        step=False,
         quiet=True,
         key="renew_before",
         option=True,
@@ -226,7 +235,7 @@ FIELDS: tuple[Field, ...] = (
         "duration",
         DEFAULT_CREATE_TIMEOUT,
         "seconds one run waits for a certificate to be usable",
-        steers=True,
+        step=False,
         quiet=True,
         key="create_timeout",
         option=True,
@@ -237,7 +246,7 @@ FIELDS: tuple[Field, ...] = (
         "flag",
         False,
         "the stack file's retain: the certificate stays in Tencent Cloud when removed or replaced",
-        steers=True,
+        step=False,
         quiet=True,
         key="retain",
         option=True,
@@ -261,7 +270,7 @@ FIELDS: tuple[Field, ...] = (
         False,
         "upload an expired certificate",
         sources=("upload",),
-        steers=True,
+        step=False,
         quiet=True,
         key="allow_expired",
         option=True,
@@ -272,7 +281,7 @@ FIELDS: tuple[Field, ...] = (
         "names",
         {},
         "the entry's former names (renamed_from), each with its ownership token (provider.renames)",
-        steers=True,
+        step=False,
         given=True,
         shown_key="`renamed_from` / `aliases`",
         shown_default="`[]`",
@@ -327,7 +336,7 @@ FIELDS: tuple[Field, ...] = (
         False,
         "adopt even from another stack",
         sources=("adopt",),
-        steers=True,
+        step=False,
         quiet=True,
         key="adopt.take_over",
     ),  # fmt: skip
@@ -354,10 +363,10 @@ FIELDS: tuple[Field, ...] = (
         key="free.validation",
     ),  # fmt: skip
     # -- bookkeeping the resource sets
-    Field("entry", "label", "certificate", "the stack-file entry (for messages)", steers=True, given=True),
-    Field("owner", "label", "", "the entry's ownership token (provider.ownership)", steers=True, given=True),
+    Field("entry", "label", "certificate", "the stack-file entry (for messages)", step=False, given=True),
+    Field("owner", "label", "", "the entry's ownership token (provider.ownership)", step=False, given=True),
     Field(
-        "stack_file", "text", "", "the stack file a renamed entry is written in (for messages)", steers=True, given=True
+        "stack_file", "text", "", "the stack file a renamed entry is written in (for messages)", step=False, given=True
     ),  # fmt: skip
 )
 
@@ -394,9 +403,16 @@ def _shown_default(f: Field) -> str:
     return f"`{f.default}`"
 
 
+def meaning(f: Field) -> str:
+    """What the field means to a user: its help, and what changing it does to the certificate."""
+    if f.replace:
+        return f"{f.help} Changing it replaces the certificate."
+    return f"{f.help} Updated in place." if f.in_place else f.help
+
+
 def schema_description(f: Field) -> str:
-    """The field's description in the stack file's JSON Schema: its help, with its default, as plain text."""
-    text = _LINK.sub(r"\1", f.help)
+    """The field's description in the stack file's JSON Schema: its meaning, with its default, as plain text."""
+    text = _LINK.sub(r"\1", meaning(f))
     default = _shown_default(f).replace("`", "")
     text += f" Default: {default}."
     if f.kind in ("flag", "resource_option"):
@@ -409,7 +425,7 @@ def options_table(fields: Iterable[Field] = FIELDS) -> str:
     rows = ["| option | default | meaning |", "|---|---|---|"]
     for f in fields:
         if f.help:
-            rows.append(f"| {f.shown_key or f'`{f.key}`'} | {_shown_default(f)} | {f.help} |")
+            rows.append(f"| {f.shown_key or f'`{f.key}`'} | {_shown_default(f)} | {meaning(f)} |")
     return "\n".join(rows) + "\n"
 
 

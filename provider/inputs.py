@@ -73,7 +73,7 @@ def _prop(name: str) -> Any:
     (``sources``, ``replace``, ``step`` = not only steering, ``secret``, ``given``, ``required``, ``doc``)."""
     f = fields.by_name(name)
     meta = dict(
-        doc=f.doc, sources=f.sources, replace=f.replace, step=not f.steers, secret=f.secret, given=f.given,
+        doc=f.doc, sources=f.sources, replace=f.replace, step=f.step, secret=f.secret, given=f.given,
         required=f.required, kind=f.kind,
     )  # fmt: skip
     if isinstance(f.default, dict):

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..fields import OPTIONS
+from ..fields import OPTIONS, SOURCES
 from ..rules import parse_duration
 from ._model import AdoptSource, CertificateSpec, CertType, Source, StackFile, StackFileError
 from ._nodes import Loc
@@ -26,7 +26,7 @@ from ._structure import check_structure
 
 __all__ = ["ENTRY_NAME_PATTERN", "load_stack_file", "parse_duration"]
 
-_SOURCE_KEYS = ("upload", "adopt", "free")
+_SOURCE_KEYS = SOURCES  # each source is written under its own name
 # Options valid both in an entry and in defaults: the registry's.
 _SHARED_OPTIONS = tuple(f.key for f in OPTIONS)
 

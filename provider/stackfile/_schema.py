@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import rules
-from ..fields import FIELDS, Field, schema_description
+from ..fields import FIELDS, SOURCES, Field, schema_description
 
 __all__ = ["CONFIG_KEY_PATTERN", "ENTRY_NAME_PATTERN", "ENV_NAME_PATTERN", "json_schema", "schema_text"]
 
@@ -32,7 +32,6 @@ ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 CONFIG_KEY_PATTERN = r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$"
 _NOT_BLANK = "\\S"  # a path must have something in it
 _NO_CONTROLS = "^[^\\x00-\\x1f\\x7f]*$"
-_SOURCES = ("upload", "adopt", "free")
 
 
 def _any_case(prefix: str) -> str:
@@ -210,7 +209,7 @@ def _certificate(fields: Sequence[Field]) -> dict[str, Any]:
         },
         "additionalProperties": False,
         # Exactly one source: at least one, and each excludes the ones after it (the error is at the second one).
-        "anyOf": [{"required": [source]} for source in _SOURCES],
+        "anyOf": [{"required": [source]} for source in SOURCES],
         "dependentSchemas": {
             "upload": {"properties": {"adopt": False, "free": False}},
             "adopt": {"properties": {"free": False}},

@@ -38,7 +38,7 @@ NOTIFY = Field(
     "flag",
     False,
     "mail the owners before expiry",
-    steers=True,
+    step=False,
     key="notify_expiry",
     option=True,
     help="`true`: mail the entry's owners a week before the certificate expires.",
@@ -96,7 +96,7 @@ def test_a_new_field_shows_up_in_the_schema_check_and_the_table() -> None:
 def test_the_input_schema_is_the_registrys() -> None:
     assert provider.inputs.ALL_INPUTS == {f.name for f in INPUTS}
     assert set(provider.inputs.REPLACE_FIELDS) == {f.name for f in INPUTS if f.replace}
-    assert provider.inputs.NO_STEP_FIELDS == {f.name for f in INPUTS if f.steers}
+    assert provider.inputs.NO_STEP_FIELDS == {f.name for f in INPUTS if not f.step}
     assert provider.inputs.SECRET_FIELDS == {f.name for f in INPUTS if f.secret}
     for f in INPUTS:
         assert provider.inputs.default_of(f.name) == f.default, f.name
