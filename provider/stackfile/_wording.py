@@ -15,12 +15,11 @@ from collections.abc import Callable, Sequence
 
 import yaml
 
-from ..fields import FIELDS
+from ..fields import FIELDS, by_key
 from ..rules import (
     MAX_TAGS,
     MAX_USER_TAGS,
     REGION_LIST_PROBLEM,
-    VALIDATION_METHODS,
     alias_problem,
     certificate_id_problem,
     free_domain,
@@ -237,7 +236,8 @@ def type_message(kind: str, node: yaml.Node) -> str:
 
 def choice_message(kind: str, node: yaml.Node) -> str:
     """A value outside its ``enum``: one of the choices, spelled exactly (a case slip gets a "did you mean")."""
-    choices: Sequence[str] = ("SVR", "CA") if kind == "type" else VALIDATION_METHODS
+    field = by_key("type" if kind == "type" else "free.validation")
+    choices: Sequence[str] = field.choices if field else ()
     if not isinstance(node, yaml.ScalarNode) or node.tag == NULL:
         return f"must be {' or '.join(choices)}, not {describe(node)}"
     value = _written(node)
