@@ -296,7 +296,7 @@ FIELDS: tuple[Field, ...] = (
         replace=True,
         given=True,
         choices=SOURCES,
-    ),  # fmt: skip
+    ),
     Field(
         "certificate",
         "pem",
@@ -307,7 +307,7 @@ FIELDS: tuple[Field, ...] = (
         given=True,
         required=True,
         key="upload.certificate",
-    ),  # fmt: skip
+    ),
     Field(
         "private_key",
         "pem",
@@ -318,7 +318,7 @@ FIELDS: tuple[Field, ...] = (
         secret=True,
         given=True,
         key="upload.private_key",
-    ),  # fmt: skip
+    ),
     Field(
         "adopt_id",
         "certificate_id",
@@ -329,7 +329,7 @@ FIELDS: tuple[Field, ...] = (
         given=True,
         required=True,
         key="adopt.id",
-    ),  # fmt: skip
+    ),
     Field(
         "take_over",
         "flag",
@@ -339,7 +339,7 @@ FIELDS: tuple[Field, ...] = (
         step=False,
         quiet=True,
         key="adopt.take_over",
-    ),  # fmt: skip
+    ),
     Field(
         "free_domain",
         "domain",
@@ -350,7 +350,7 @@ FIELDS: tuple[Field, ...] = (
         given=True,
         required=True,
         key="free.domain",
-    ),  # fmt: skip
+    ),
     Field(
         "free_validation",
         "choice",
@@ -361,13 +361,13 @@ FIELDS: tuple[Field, ...] = (
         quiet=True,
         choices=rules.VALIDATION_METHODS,
         key="free.validation",
-    ),  # fmt: skip
+    ),
     # -- bookkeeping the resource sets
     Field("entry", "label", "certificate", "the stack-file entry (for messages)", step=False, given=True),
     Field("owner", "label", "", "the entry's ownership token (provider.ownership)", step=False, given=True),
     Field(
         "stack_file", "text", "", "the stack file a renamed entry is written in (for messages)", step=False, given=True
-    ),  # fmt: skip
+    ),
 )
 
 #: The input properties (every field but the Pulumi resource options).
