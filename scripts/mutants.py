@@ -151,9 +151,11 @@ MUTANTS: tuple[Mutant, ...] = (
         name="private-key-not-secret",
         breaks="the private key loses its secret flag, and the program its secret wrapper: a key from a file or "
         "the environment is sent, and stored in the state, as plain text",
-        path="provider/inputs.py",
-        old='"PEM private key (a CA certificate has none)", sources=("upload",), replace=True, secret=True,',
-        new='"PEM private key (a CA certificate has none)", sources=("upload",), replace=True, secret=False,',
+        path="provider/fields.py",
+        old='"PEM private key (a CA certificate has none)",\n        sources=("upload",),\n'
+        '        replace=True,\n        secret=True,',
+        new='"PEM private key (a CA certificate has none)",\n        sources=("upload",),\n'
+        '        replace=True,\n        secret=False,',
         note="two edits: with the flag alone dropped, the program's wrapper keeps the key secret in the state "
         "and only tests/provider/test_inputs_schema.py notices",
         also=(
