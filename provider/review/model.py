@@ -23,7 +23,7 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "
 EXIT_OK = 0
 EXIT_REFUSED = 2
 #: The operations in the order the summary counts them.
-OPERATIONS = ("create", "update", "replace", "delete", "retain", "release")
+OPERATIONS = ("create", "update", "replace", "delete", "retain", "release", "refused")
 
 _SECRET_FIELDS = frozenset({"private_key"})
 _PEM_FIELDS = frozenset({"certificate"})
@@ -114,7 +114,11 @@ class Review:
 
 def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, expiry_window_days: int = 30) -> Review:
     """The review of ``plan`` given the pre-flight ``verdicts`` (by step index); ``now`` only sets the window."""
-    rows = tuple(_row(step, verdicts.get(i)) for i, step in enumerate(plan.steps) if step.kind != "same")
+    rows = tuple(
+        _row(step, _refusal(step) if step.refusal else verdicts.get(i))
+        for i, step in enumerate(plan.steps)
+        if step.kind != "same"
+    )
     horizon = now + dt.timedelta(days=expiry_window_days)
     expiring = []
     for step in plan.steps:
@@ -129,6 +133,13 @@ def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, 
         rows=rows,
         expiring=tuple(sorted(expiring, key=lambda e: (e.not_after, e.entry))),
         expiry_window_days=expiry_window_days,
+    )
+
+
+def _refusal(step: Step) -> Verdict:
+    """The verdict on a change the provider refused in the preview: ``up`` fails the same way, before any change."""
+    return Verdict(
+        refused=True, reasons=(f"the preview failed on this entry, and up fails the same way: {step.refusal}",)
     )
 
 
