@@ -145,9 +145,12 @@ def _refusal(step: Step) -> Verdict:
 
 def _row(step: Step, verdict: Verdict | None) -> Row:
     props = step.new or step.old
+    # A removal whose certificate up leaves in place (its marks name someone else now) deletes nothing: it is
+    # counted as up treats it, with the certificates kept in Tencent Cloud.
+    kept = step.kind == "delete" and verdict is not None and verdict.left_in_place
     return Row(
         entry=step.entry,
-        operation=step.kind,
+        operation="retain" if kept else step.kind,
         certificate_id=step.certificate_id,
         old=facts_of_outputs(step.old) if step.old else None,
         new=facts_of_inputs(step.new) if step.new and step.kind in ("create", "replace") else None,
