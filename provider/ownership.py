@@ -29,6 +29,7 @@ from .ssl import CertificateSummary
 __all__ = [
     "Holder",
     "Verdict",
+    "adopt_again",
     "holder_of",
     "marks",
     "names_identity",
@@ -117,6 +118,16 @@ class Verdict:
             f"{self.tag} mark no longer names this entry); if nothing needs it, delete it in the Tencent Cloud "
             f"console or with `tccli ssl DeleteCertificate --CertificateId {certificate_id}`"
         )
+
+
+def adopt_again(certificate_id: str) -> str:
+    """How to manage again a certificate a ``retain: true`` entry left in Tencent Cloud (it keeps that entry's marks,
+    which an entry of the same stack may adopt without ``take_over``)."""
+    return (
+        f"To manage it again, adopt it in an entry of this stack (`adopt: {certificate_id}`; from another stack "
+        f"`adopt: {{id: {certificate_id}, take_over: true}}`); if nothing needs it, delete it in the Tencent Cloud "
+        "console"
+    )
 
 
 def verdict(tags: Mapping[str, str], owner: str, claim: str, taken_in_run: bool = False) -> Verdict:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..coverage import missing_domains, resource_domain
 from ..inputs import as_bool, iso, recorded_claim, regions_of
 from ..ownership import Verdict as Ownership
-from ..ownership import successor_of, verdict
+from ..ownership import adopt_again, successor_of, verdict
 from ..rotation import REGIONAL_TYPES
 from ..rules import OWNER_TAG, REPLACES_TAG
 from ..ssl import DELETE_CODES, Case, CertificateDetail, CertificateNotFound, DeployedResources, Handling, SslService
@@ -276,7 +276,12 @@ def _judge(
 ) -> Verdict:
     cid = step.certificate_id
     if step.kind == "retain":
-        return Verdict(notes=(f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud",))
+        return Verdict(
+            notes=(
+                f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud, deployed where it is, no "
+                f"longer managed by this stack. {adopt_again(cid)}",
+            )
+        )
     if step.protect:
         return Verdict(
             refused=True,

@@ -249,3 +249,37 @@ def test_a_claim_changed_outside_the_stack_is_named_and_the_review_agrees_with_u
     project.up()
     assert www not in project.certificates() and deletes(project) == [www]
 
+
+@ownership(
+    "entries www (retain: true) and keep up; www removed from the stack file, reviewed, up, up again; then www "
+    "added back as the message says (`adopt: <id>`)",
+    "the review (exit 0) and up both say that www's certificate stays in Tencent Cloud, unmanaged, with its id and how "
+    "to adopt it again; no DeleteCertificate; the next up says nothing of it; the adoption manages it again",
+)
+def test_removing_a_retained_entry_names_the_certificate_left_and_how_to_adopt_it(project: Project) -> None:
+    for name in ("www", "keep"):
+        project.make_cert(name, f"{name}.example.com")
+    project.write_stack("certificates:\n" + upload_entry("www", "www", "retain: true\n") + upload_entry("keep", "keep"))
+    project.up()
+    www = project.outputs()["www"]["id"]
+    project.write_stack("certificates:\n" + upload_entry("keep", "keep"))
+    project.emu.admin("DELETE", "/_emulator/calls")
+
+    judged = project.review("--stack", project.stack)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert f"- `www` (retain `{www}`): retained: {www} only leaves the stack's state and stays in Tencent Cloud" in (
+        judged.stdout
+    ), judged.stdout
+    assert f"adopt it in an entry of this stack (`adopt: {www}`" in judged.stdout
+
+    said = f"www: removed from the stack file with retain: true: certificate {www} stays in Tencent Cloud"
+    out = project.up()
+    assert said in out and f"(`adopt: {www}`;" in out, out
+    assert www in project.certificates() and deletes(project) == []
+    assert set(project.state_resources()) == {"keep"}
+    again = project.up()
+    assert said not in again, again  # told once, by the run that let it go
+
+    project.write_stack(f"certificates:\n      www:\n        adopt: {www}\n" + upload_entry("keep", "keep"))
+    project.up()
+    assert project.outputs()["www"]["id"] == www and deletes(project) == []
