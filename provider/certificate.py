@@ -360,8 +360,12 @@ class CertificateProvider(dyn.ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         steering = self._handover.steering(id_)
-        replaced = self._handover.replaced_in_run(str(props.get("owner") or ""), id_)
+        owner = str(props.get("owner") or "")
+        replaced = self._handover.replaced_in_run(owner, id_)
         case = Case.REPLACEMENT if steering is not None or replaced else Case.REMOVAL
         if steering is None and not self._handover.program_ran:
             case = Case.DESTROY
-        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering, case)
+        taken = self._handover.made_in_run(owner, id_)
+        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(
+            id_, props, steering, case, taken_in_run=taken
+        )

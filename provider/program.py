@@ -19,6 +19,7 @@ from pulumi.runtime.config import is_config_secret
 from .certificate import Certificate, CertificateArgs
 from .fields import INPUTS, SOURCES
 from .identity import StackIdentity
+from .retention import RETAINED_NAME, RetainedCertificates
 from .settings import SECRET_CONFIG_KEYS
 from .stackfile import (
     AdoptSource,
@@ -181,6 +182,17 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     for name in stack.released:
         unnest_pickler()
         Certificate.released(name)  # kept as the state has it, retained: not exported, no longer the stack's
+    # The next run tells a removed retain: true entry, which the engine drops without a provider call, by this record.
+    unnest_pickler()
+    RetainedCertificates(
+        RETAINED_NAME,
+        retained={spec.name: resources[spec.name].certificate_id for spec in stack.certificates if spec.retain},
+        declared=[
+            *(spec.name for spec in stack.certificates),
+            *(old for spec in stack.certificates for old in spec.renamed_from),
+            *stack.released,
+        ],
+    )
     exported = stack_outputs(resources, outputs)
     if exported is not None:
         pulumi.export("certificates", exported)

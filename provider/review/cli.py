@@ -29,7 +29,7 @@ from .encoding import decode_document
 from .jsonfmt import render_json
 from .markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS, render_markdown
 from .model import Review, build_review
-from .plan import Plan, PlanError, load_json, protected_refusals, read_plan
+from .plan import Plan, PlanError, failed_on, load_json, read_plan
 from .preflight import asked_about, preflight
 from .stacks import is_pattern, match_stacks, render_many_json, render_many_markdown, stack_names, worst_exit
 from .state import read_state, with_released, with_state
@@ -191,7 +191,7 @@ def _preview_text(given: str | None, stack: str | None, cwd: Path, environ: Mapp
         if binary is not None:
             return decode_document(binary.read(), "the preview on stdin")
         return stdin.read().removeprefix("\ufeff")
-    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ, _only_protected)
+    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ, _only_verdicts)
 
 
 def _released(cwd: Path, stack: str, environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -210,10 +210,11 @@ def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mappin
     return _given_or_pulumi(given, "the stack export", ["stack", "export"], stack, cwd, environ)
 
 
-def _only_protected(stdout: str) -> bool:
-    """Whether a failed ``pulumi preview --json`` failed only on deletes of protected resources (a verdict)."""
+def _only_verdicts(stdout: str) -> bool:
+    """Whether a failed ``pulumi preview --json`` failed only on verdicts on the change (``failed_on``): deletes of
+    protected resources, changes the provider refused."""
     try:
-        return protected_refusals(load_json(stdout, "the preview")) is not None
+        return failed_on(load_json(stdout, "the preview")) is not None
     except PlanError:
         return False
 

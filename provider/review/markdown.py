@@ -84,7 +84,7 @@ def _summary(review: Review) -> str:
     counts = review.counts
     if not review.rows:
         return "**No change to certificates.**"
-    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op not in ("retain", "release")]
+    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op not in ("retain", "release", "refused")]
     if counts["retain"]:
         parts.append(f"{counts['retain']} retained (removed from the stack, kept in Tencent Cloud)")
     if counts["release"]:
@@ -92,6 +92,8 @@ def _summary(review: Review) -> str:
             f"{counts['release']} released (listed under release:, kept in Tencent Cloud; the next `up` without "
             "the name forgets it)"
         )
+    if counts["refused"]:
+        parts.append(f"{counts['refused']} refused by the provider (the preview failed on it)")
     refused = len(review.refused)
     verdict = f"**{refused} will be refused**" if refused else "pre-flight: nothing will be refused"
     unsure = sum(1 for r in review.rows if r.uncertain)
@@ -134,7 +136,9 @@ def _table(rows: Iterable[Row]) -> list[str]:
 
 
 def _operation(row: Row) -> str:
-    text = {"delete": "**delete**", "replace": "**replace**"}.get(row.operation, row.operation)
+    text = {"delete": "**delete**", "replace": "**replace**", "refused": "**refused**"}.get(
+        row.operation, row.operation
+    )
     return f"{text} (pending)" if row.pending else text
 
 

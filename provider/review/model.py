@@ -24,7 +24,7 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "
 EXIT_OK = 0
 EXIT_REFUSED = 2
 #: The operations in the order the summary counts them.
-OPERATIONS = ("create", "update", "replace", "delete", "retain", "release")
+OPERATIONS = ("create", "update", "replace", "delete", "retain", "release", "refused")
 
 _SECRET_FIELDS = frozenset(f.name for f in INPUTS if f.secret)
 _PEM_FIELDS = frozenset(f.name for f in INPUTS if f.kind == "pem" and not f.secret)
@@ -115,7 +115,11 @@ class Review:
 
 def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, expiry_window_days: int = 30) -> Review:
     """The review of ``plan`` given the pre-flight ``verdicts`` (by step index); ``now`` only sets the window."""
-    rows = tuple(_row(step, verdicts.get(i)) for i, step in enumerate(plan.steps) if step.kind != "same")
+    rows = tuple(
+        _row(step, _refusal(step) if step.refusal else verdicts.get(i))
+        for i, step in enumerate(plan.steps)
+        if step.kind != "same"
+    )
     horizon = now + dt.timedelta(days=expiry_window_days)
     expiring = []
     for step in plan.steps:
@@ -133,11 +137,21 @@ def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, 
     )
 
 
+def _refusal(step: Step) -> Verdict:
+    """The verdict on a change the provider refused in the preview: ``up`` fails the same way, before any change."""
+    return Verdict(
+        refused=True, reasons=(f"the preview failed on this entry, and up fails the same way: {step.refusal}",)
+    )
+
+
 def _row(step: Step, verdict: Verdict | None) -> Row:
     props = step.new or step.old
+    # A removal whose certificate up leaves in place (its marks name someone else now) deletes nothing: it is
+    # counted as up treats it, with the certificates kept in Tencent Cloud.
+    kept = step.kind == "delete" and verdict is not None and verdict.left_in_place
     return Row(
         entry=step.entry,
-        operation=step.kind,
+        operation="retain" if kept else step.kind,
         certificate_id=step.certificate_id,
         old=facts_of_outputs(step.old) if step.old else None,
         new=facts_of_inputs(step.new) if step.new and step.kind in ("create", "replace") else None,
