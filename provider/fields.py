@@ -250,7 +250,8 @@ FIELDS: tuple[Field, ...] = (
         quiet=True,
         key="retain",
         option=True,
-        help="`true`: removing the entry (or destroying the stack) leaves the certificate in the cloud; so does a "
+        help="`true`: removing the entry (or destroying the stack) leaves the certificate in the cloud (the run "
+        "that removes the entry says so, with the certificate's id and how to adopt it again); so does a "
         "replacement (a renewal): the old certificate is kept as it is, nothing is moved to the new one. Set on an "
         "entry whose replaced certificate Tencent refuses to delete (still pending from an earlier run), it lets go "
         "of that certificate: it leaves the state, undeleted.",
