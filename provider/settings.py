@@ -26,6 +26,7 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:protocol": "TENCENTCLOUD_PROTOCOL",  # HTTPS (default) or HTTP for the hosts built from the domain
     "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
     "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
+    "tencentcloud:maxAttempts": "TENCENTCLOUD_MAX_ATTEMPTS",  # attempts per API call before it fails (default 8)
     "tencentcloud:ratePerAction": "TENCENTCLOUD_RATE_PER_ACTION",  # requests/s per action (default 10, Tencent's)
 }
 
