@@ -8,7 +8,8 @@ during it or, for the read-only Tag action, during the `refresh` that follows.
 Each fault fires on every attempt but the last the client may make (``Count`` = the attempt limit - 1), so a run
 succeeds only if the client retries, and retries enough: every fault of the matrix is one the retry table
 (``provider.tencentcloud.retry``) names as transient, none is a refusal. Each scenario: arm the fault, flip the file,
-one `pulumi up`, which must succeed, then check that the fault fired that many times, that the emulator holds exactly
+one `pulumi up`, which must succeed, then check that the fault fired that many times and each call it hit was sent
+again (a failed read may have a fallback, so success alone does not prove the retry), that the emulator holds exactly
 the certificates the file declares (one per entry: no duplicate, no orphan, each the one the state names, with the
 declared alias, project and tags), and that `pulumi refresh` followed by `pulumi preview --expect-no-changes` finds
 nothing to do. ``test_the_retry_gives_up_at_its_limit``: one fault more than the limit fails the run, naming the
@@ -139,6 +140,8 @@ class Stack:
     version: Version = field(init=False)
     healthy: bool = False
     builds: int = 0
+    #: A slow-reply fault was armed: its requests may still be running in the emulator after a failed scenario.
+    slow: bool = False
 
     def ensure(self) -> Project:
         """A stack at version A matching the emulator; a fresh one if the last scenario did not end well."""
@@ -180,6 +183,9 @@ def cycle(stack: Stack) -> Iterator[Stack]:
     stack.ensure()
     stack.healthy = False
     yield stack
+    if stack.slow and not stack.healthy:
+        time.sleep(SLOW_REPLY)  # let the delayed requests finish before the reset, or they land in the next stack
+    stack.slow = False
 
 
 def mark_done(stack: Stack) -> None:
@@ -211,6 +217,17 @@ def up(project: Project) -> subprocess.CompletedProcess[str]:
 def fired(project: Project, action: str) -> list[str]:
     """The fault kinds applied to calls of ``action``, in the order of the call log."""
     return [c["Fault"] for c in project.emu.calls() if c["Action"] == action and c["Fault"] is not None]
+
+
+def assert_each_faulted_call_retried(project: Project, action: str) -> None:
+    """Every call of ``action`` a fault hit was sent again, the same request, and not hit: the client retried it. A run
+    can succeed without that where the provider has a fallback for a failed read (a refresh reading rows one by one
+    when the batch read fails), so the run's success alone does not show the retry."""
+    calls = [c for c in project.emu.calls() if c["Action"] == action]
+    answered = [c["Params"] for c in calls if c["Fault"] is None]
+    for call in calls:
+        if call["Fault"] is not None:
+            assert call["Params"] in answered, f"the {action} call #{call['Seq']} the fault hit was never retried"
 
 
 def wait_for_slow_calls(emu: RunningEmulator, action: str, count: int) -> None:
@@ -274,6 +291,7 @@ def test_fault(cycle: Stack, fault: str, action: str) -> None:
     # On every attempt but the last: the one run succeeds only if the client retries all the way.
     count = attempt_limit(project) - 1
     arm(project, action, fault, count)
+    cycle.slow = FAULTS[fault]["Kind"] == "delay"
     version = cycle.flip()
 
     ran = up(project)
@@ -288,6 +306,7 @@ def test_fault(cycle: Stack, fault: str, action: str) -> None:
     assert_exactly_declared(project, version)
 
     assert fired(project, action) == [FAULTS[fault]["Kind"]] * count, f"the fault on {action} did not fire {count}x"
+    assert_each_faulted_call_retried(project, action)
     assert project.emu.admin("GET", "/_emulator/faults")["Faults"] == []
     mark_done(cycle)
 
@@ -369,6 +388,7 @@ def test_fault_on_the_bound_resources_lookup(cycle: Stack, fault: str) -> None:
     project.emu.admin("POST", "/_emulator/bindings", binding)
     count = attempt_limit(project) - 1
     arm(project, "DescribeDeployedResources", fault, count)
+    cycle.slow = FAULTS[fault]["Kind"] == "delay"
     version = cycle.flip()
 
     refused = up(project)
@@ -379,6 +399,7 @@ def test_fault_on_the_bound_resources_lookup(cycle: Stack, fault: str) -> None:
     if FAULTS[fault]["Kind"] == "delay":
         wait_for_slow_calls(project.emu, "DescribeDeployedResources", count)
     assert fired(project, "DescribeDeployedResources") == [FAULTS[fault]["Kind"]] * count
+    assert_each_faulted_call_retried(project, "DescribeDeployedResources")
 
     project.emu.admin("DELETE", "/_emulator/bindings", binding)
     again = up(project)
