@@ -36,6 +36,7 @@ CONFIG_KEYS: Mapping[str, str] = {
     "tencentcloud:protocol": client_config.ENV_PROTOCOL,  # HTTPS (default) or HTTP for the hosts built from the domain
     "tencentcloud:allowInsecureEndpoint": client_config.ENV_ALLOW_INSECURE_ENDPOINT,  # plain http beyond loopback
     "tencentcloud:timeout": client_config.ENV_TIMEOUT,  # seconds one API call waits for a reply (default 30)
+    "tencentcloud:maxAttempts": client_config.ENV_MAX_ATTEMPTS,  # attempts per API call before it fails (default 8)
     "tencentcloud:ratePerAction": client_config.ENV_RATE_PER_ACTION,  # requests/s per action (default 10, Tencent's)
 }
 #: The config keys that hold credentials (``--secret`` in Pulumi.<stack>.yaml).
