@@ -82,8 +82,9 @@ MUTANTS: tuple[Mutant, ...] = (
             "tests/client_http/test_client_over_http.py::test_rate_limit_refusals_are_retried_never_surfaced",
             "tests/provider/tencentcloud/test_client.py::test_transient_failures_are_retried_then_succeed",
             "tests/provider/tencentcloud/test_retry.py",
+            "tests/reliability/test_fault_matrix.py::test_fault[InternalError-UploadCertificate]",
+            "tests/reliability/test_fault_matrix.py::test_the_retry_gives_up_at_its_limit",
         ),
-        note="tests/reliability/test_fault_matrix.py belongs here too once its faults outlast one run",
     ),
     Mutant(
         name="check-resource-off",
