@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_CREATE_TIMEOUT",
     "DEFAULT_DELETE_TIMEOUT",
     "HAS_PRIVATE_KEY",
+    "KEY_ORIGINS",
     "NO_STEP_FIELDS",
     "REPLACE_FIELDS",
     "REQUIRED_INPUTS",
@@ -66,6 +67,8 @@ DEFAULT_DELETE_TIMEOUT = float(rules.DEFAULT_DELETE_TIMEOUT)
 DEFAULT_CREATE_TIMEOUT = float(rules.DEFAULT_CREATE_TIMEOUT)
 
 SOURCES = ("upload", "adopt", "free")
+#: The ways a stack file gives an uploaded certificate's private key (``private_key_from``).
+KEY_ORIGINS = ("file", "env", "config", "inline")
 CERTIFICATE_TYPES = ("SVR", "CA")
 Source = Literal["upload", "adopt", "free"]
 
@@ -126,6 +129,13 @@ class CertificateInputs:
     )
     private_key: str = _prop(
         "", "PEM private key (a CA certificate has none)", sources=("upload",), replace=True, secret=True, given=True
+    )
+    private_key_from: str = _prop(
+        "",
+        "how the stack file gives the private key: file, env, config or inline (for policy packs; never the key)",
+        sources=("upload",),
+        step=False,
+        given=True,
     )
     certificate_type: str = _prop("SVR", "SVR (server) or CA", sources=("upload",), replace=True)
     allow_expired: bool = _prop(False, "upload an expired certificate", sources=("upload",), step=False)

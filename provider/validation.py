@@ -17,6 +17,7 @@ from . import rules
 from .inputs import (
     ALL_INPUTS,
     CERTIFICATE_TYPES,
+    KEY_ORIGINS,
     REQUIRED_INPUTS,
     SOURCES,
     CertificateInputs,
@@ -228,6 +229,7 @@ _VALUE_CHECKS: Mapping[str, ValueCheck] = {
     "create_timeout": _timeout("create_timeout"),
     "certificate": _text("certificate", what="PEM text"),
     "private_key": _text("private_key", what="PEM text"),
+    "private_key_from": _choice("private_key_from", KEY_ORIGINS, "file, env, config or inline"),
     "certificate_type": _choice("certificate_type", CERTIFICATE_TYPES, "SVR or CA"),
     "allow_expired": _flag("allow_expired"),
     "adopt_id": _text("adopt_id", rules.certificate_id_problem, "a certificate id such as GjTNRoK7"),
