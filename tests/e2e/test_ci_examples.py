@@ -26,12 +26,22 @@ pytestmark = [pytest.mark.e2e]
 EXAMPLES = REPO / "examples" / "ci"
 
 
-def github_step(name: str, example: str = "github-actions.yml") -> str:
-    """The ``run`` script of the step called ``name`` in a GitHub Actions example (whichever job holds it)."""
+def _github_step(name: str, example: str) -> dict[str, Any]:
     workflow: dict[str, Any] = yaml.safe_load((EXAMPLES / example).read_text(encoding="utf-8"))
     (step,) = [s for job in workflow["jobs"].values() for s in job["steps"] if s.get("name") == name]
-    script: str = step["run"]
+    return dict(step)
+
+
+def github_step(name: str, example: str = "github-actions.yml") -> str:
+    """The ``run`` script of the step called ``name`` in a GitHub Actions example (whichever job holds it)."""
+    script: str = _github_step(name, example)["run"]
     return script
+
+
+def github_step_env(name: str, example: str = "github-actions.yml") -> dict[str, str]:
+    """The variables the step called ``name`` sets itself, but the ones GitHub fills in."""
+    env: dict[str, Any] = _github_step(name, example).get("env", {})
+    return {k: str(v) for k, v in env.items() if "${{" not in str(v)}
 
 
 def gitlab_script(job: str, example: str = "gitlab-ci.yml") -> str:
@@ -77,9 +87,8 @@ def github(
     project: Project, step: str, example: str = "github-actions.yml", job: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
     script = github_step(step, example)
-    return run(
-        project, ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"], script, **job_env(example, job), **env
-    )
+    variables = {**job_env(example, job), **github_step_env(step, example), **env}
+    return run(project, ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"], script, **variables)
 
 
 def gitlab(project: Project, job: str, example: str = "gitlab-ci.yml") -> subprocess.CompletedProcess[str]:
@@ -193,5 +202,6 @@ def test_the_plan_examples_apply_what_was_planned_and_refuse_a_later_change(proj
 def test_every_example_that_runs_up_sets_the_parallelism(example: str, job: str, step: str | None) -> None:
     script = github_step(step, example) if step else gitlab_script(job, example)
     assert "pulumi up" in script
-    assert job_env(example, job).get("PULUMI_PARALLEL") == "64"
+    variables = {**job_env(example, job), **(github_step_env(step, example) if step else {})}
+    assert variables.get("PULUMI_PARALLEL") == "64"
     assert "4 x CPUs" in (EXAMPLES / example).read_text(encoding="utf-8")  # the reason, in a comment
