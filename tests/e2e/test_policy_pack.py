@@ -48,7 +48,7 @@ def test_a_mandatory_violation_fails_the_preview_naming_entry_and_rule(project: 
 
     proc = preview(project)
 
-    assert proc.returncode != 0, proc.stdout
+    assert proc.returncode == 1, (proc.returncode, proc.stdout)
     assert "checked-deletions" in proc.stdout, proc.stdout
     assert "www: check_resources: false" in proc.stdout, proc.stdout
     assert "mandatory" in proc.stdout, proc.stdout
