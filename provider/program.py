@@ -17,7 +17,9 @@ import pulumi
 from pulumi.runtime.config import is_config_secret
 
 from .certificate import Certificate, CertificateArgs
+from .fields import INPUTS, SOURCES
 from .identity import StackIdentity
+from .settings import SECRET_CONFIG_KEYS
 from .stackfile import (
     AdoptSource,
     CertificateSpec,
@@ -100,21 +102,22 @@ def _private_key(ref: SecretRef, stack: StackFile, environ: Mapping[str, str]) -
     return pulumi.Output.secret(resolve_secret(ref, stack.base_dir, environ))
 
 
+#: The resource arguments every source has that the stack file writes (alias and the shared options).
+COMMON_ARGUMENTS = tuple(f.name for f in INPUTS if f.key and f.sources == SOURCES)
+
+
+def _argument(value: Any) -> Any:
+    """A spec's value as a resource argument: mappings as dicts, and lists for the tuples a frozen spec holds."""
+    if isinstance(value, Mapping):
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
+    return value
+
+
 def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[str, str]) -> CertificateArgs:
     """The resource arguments of one stack-file entry."""
-    common: dict[str, Any] = {
-        "alias": spec.alias,
-        "project_id": spec.project_id,
-        "tags": dict(spec.tags),
-        "check_resources": spec.check_resources,
-        "rotate": spec.rotate,
-        # Also a resource option (below); as an input it tells the provider a replaced certificate is kept.
-        "retain": spec.retain,
-        "renew_before": spec.renew_before,
-        "deploy_regions": {kind: list(regions) for kind, regions in spec.deploy_regions.items()},
-        "delete_timeout": spec.delete_timeout,
-        "create_timeout": spec.create_timeout,
-    }
+    # The registry's inputs every source has that the stack file writes, under the spec's attribute of the same name
+    # (retain is also a resource option, below; as an input it tells the provider a replaced certificate is kept).
+    common: dict[str, Any] = {name: _argument(getattr(spec, name)) for name in COMMON_ARGUMENTS}
     source = spec.source
     if isinstance(source, UploadSource):
         return CertificateArgs(
@@ -221,8 +224,7 @@ def output_mode() -> str:
     return mode
 
 
-#: Stack config keys that hold credentials: set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
-SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
+# SECRET_CONFIG_KEYS (provider.settings): set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
 
 
 def plain_credentials() -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..fields import INPUTS
 from ..inputs import as_bool
 from .facts import CertificateFacts, facts_of_inputs, facts_of_outputs
 from .plan import Plan, PlanError, Step
@@ -25,8 +26,8 @@ EXIT_REFUSED = 2
 #: The operations in the order the summary counts them.
 OPERATIONS = ("create", "update", "replace", "delete", "retain", "release")
 
-_SECRET_FIELDS = frozenset({"private_key"})
-_PEM_FIELDS = frozenset({"certificate"})
+_SECRET_FIELDS = frozenset(f.name for f in INPUTS if f.secret)
+_PEM_FIELDS = frozenset(f.name for f in INPUTS if f.kind == "pem" and not f.secret)
 _VALUE_LIMIT = 120
 
 

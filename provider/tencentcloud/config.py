@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DEFAULT_RATE_PER_ACTION",
     "DEFAULT_DOMAIN",
+    "DEFAULT_REGION",
     "ENV_ALLOW_INSECURE_ENDPOINT",
     "ENV_DOMAIN",
     "ENV_ENDPOINT",
@@ -35,6 +36,8 @@ DEFAULT_DOMAIN = "tencentcloudapi.com"
 # refused unless this says the network path is trusted.
 ENV_ALLOW_INSECURE_ENDPOINT = "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT"
 ENV_REGION = "TENCENTCLOUD_REGION"
+#: The region when none is set: Terraform's default; only the region part of tag resource names depends on it.
+DEFAULT_REGION = "ap-guangzhou"
 # Seconds one attempt may wait for a reply; mainly for tests that make the emulator answer slower than that.
 ENV_TIMEOUT = "TENCENTCLOUD_TIMEOUT"
 # The SSL API allows 10 requests per second per action (Tencent's API docs, "frequency limit").
