@@ -132,23 +132,35 @@ def test_the_examples_review_a_refused_removal_then_up_deletes_once_unbound(proj
     assert gitlab(project, "up").returncode == 0  # nothing left to do: the same command succeeds again
 
 
-def test_the_examples_run_the_policy_pack_on_review_and_on_up(project: Project) -> None:
+def test_the_examples_run_the_policy_pack_on_review_and_on_up(project: Project, tmp_path: Path) -> None:
     with_policy_pack(project, {"checked-deletions": "mandatory", "allowed-domains": {"suffixes": ["example.com"]}})
     project.make_cert("www", "www.example.com")
     project.write_stack("certificates:\n" + upload_entry("www", "www"))
+    outputs = tmp_path / "github-output"
+    outputs.touch()
 
-    assert github(project, "Policies").returncode == 0
-    assert gitlab(project, "policies").returncode == 0
+    assert github(project, "Review", GITHUB_OUTPUT=str(outputs)).returncode == 0
+    assert outputs.read_text(encoding="utf-8") == "status=0\n"
+    assert "Policies" not in (project.dir / "review.md").read_text(encoding="utf-8")
+    assert gitlab(project, "review").returncode == 0
 
     project.make_cert("other", "www.example.org")
     project.write_stack(
         "certificates:\n" + upload_entry("www", "www", "check_resources: false\n") + upload_entry("other", "o")
     )
-    for proc in (github(project, "Policies"), gitlab(project, "policies"), github(project, "Up", job="certificates")):
+    assert github(project, "Review", GITHUB_OUTPUT=str(outputs)).returncode == 0
+    assert outputs.read_text(encoding="utf-8") == "status=0\nstatus=2\n"
+    assert github(project, "Block when up would be refused").returncode == 2
+    reviewed = gitlab(project, "review")
+    assert reviewed.returncode == 2, reviewed.stderr
+    comment = (project.dir / "review.md").read_text(encoding="utf-8")
+    assert "- `www`: **mandatory** `checked-deletions`: www: check\\_resources: false" in comment, comment
+    assert "- `other`: **mandatory** `allowed-domains`: other: www.example.org not under" in comment, comment
+
+    for proc in (github(project, "Up", job="certificates"), gitlab(project, "up")):
         assert proc.returncode != 0, proc.stdout
         assert "checked-deletions" in proc.stdout and "www: check_resources: false" in proc.stdout, proc.stdout
         assert "allowed-domains" in proc.stdout and "other: www.example.org not under" in proc.stdout, proc.stdout
-    assert gitlab(project, "up").returncode != 0
     assert project.emu.certificates() == []
 
 

@@ -106,3 +106,31 @@ def test_each_rule_of_a_stack_config_names_its_entries(project: Project) -> None
     assert "[advisory]  allowed-domains" in out and "other: www.example.org not under" in out, out
     assert "PRIVATE KEY" not in out and key.splitlines()[1] not in out
     assert project.emu.certificates() == []
+
+
+def test_the_review_lists_what_the_pack_reports(project: Project) -> None:
+    project.make_cert("www", "www.example.com")
+    project.make_cert("other", "www.example.org")
+    project.write_stack(
+        "certificates:\n" + upload_entry("www", "www", "check_resources: false\n") + upload_entry("other", "o")
+    )
+    # One config file per stack, as the CI examples keep them; {stack} picks the reviewed stack's.
+    config = {"allowed-domains": {"enforcementLevel": "advisory", "suffixes": ["example.com"]}}
+    (project.dir / f"policy-{project.stack}.json").write_text(json.dumps(config), encoding="utf-8")
+    per_stack = str(project.dir / "policy-{stack}.json")
+    args = ("--stack", project.stack, "--policy-pack", str(PACK), "--policy-pack-config", per_stack)
+
+    refused = project.review(*args)
+
+    assert refused.returncode == 2, refused.stderr
+    assert "#### Policies" in refused.stdout
+    assert "- `www`: **mandatory** `checked-deletions`: www: check\\_resources: false" in refused.stdout
+    assert "- `other`: **advisory** `allowed-domains`: other: www.example.org not under" in refused.stdout
+    assert "PRIVATE KEY" not in refused.stdout
+
+    project.write_stack("certificates:\n" + upload_entry("www", "www") + upload_entry("other", "o"))
+    advised = project.review(*args, "--format", "json")
+    assert advised.returncode == 0, advised.stderr
+    assert [(p["level"], p["policy"], p["entry"]) for p in json.loads(advised.stdout)["policies"]] == [
+        ("advisory", "allowed-domains", "other")
+    ]
