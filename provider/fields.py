@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_DELETE_TIMEOUT",
     "FIELDS",
     "INPUTS",
+    "KEY_ORIGINS",
     "OPTIONS",
     "SOURCES",
     "Field",
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 SOURCES = ("upload", "adopt", "free")
+#: The ways a stack file gives an uploaded certificate's private key (``private_key_from``, which policy packs read).
+KEY_ORIGINS = ("file", "env", "config", "inline")
 
 #: Seconds (the input schema's unit, a float as the engine sends numbers): a deletion waits at most 10 minutes unless
 #: told otherwise (README, Deletion); a creation waits as long for an upload to be usable or a free certificate issued.
@@ -319,6 +322,16 @@ FIELDS: tuple[Field, ...] = (
         secret=True,
         given=True,
         key="upload.private_key",
+    ),
+    Field(
+        "private_key_from",
+        "choice",
+        "",
+        "how the stack file gives the private key: file, env, config or inline (for policy packs; never the key)",
+        sources=("upload",),
+        step=False,
+        given=True,
+        choices=KEY_ORIGINS,
     ),
     Field(
         "adopt_id",

@@ -103,6 +103,7 @@ class CertificateInputs:
     create_timeout: float = _prop("create_timeout")
     certificate: str = _prop("certificate")
     private_key: str = _prop("private_key")
+    private_key_from: str = _prop("private_key_from")
     certificate_type: str = _prop("certificate_type")
     allow_expired: bool = _prop("allow_expired")
     adopt_id: str = _prop("adopt_id")

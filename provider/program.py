@@ -124,6 +124,8 @@ def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[s
         return CertificateArgs(
             certificate=source.certificate_pem,
             private_key=_private_key(source.private_key, stack, environ) if source.private_key else None,
+            # Where the key comes from, never the key: policy packs see inputs only (policy/).
+            private_key_from=source.private_key.kind if source.private_key else None,
             certificate_type=spec.cert_type,
             allow_expired=spec.allow_expired,
             **common,

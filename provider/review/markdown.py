@@ -62,6 +62,7 @@ def _render(review: Review, *, details: bool, shown_rows: int) -> str:
             lines += ["", f"> **Truncated:** {len(review.rows) - shown_rows} of {len(review.rows)} rows left out "
                       "to fit the comment size limit. " + _run_locally(review)]  # fmt: skip
     lines += _preflight(review)
+    lines += _policies(review)
     lines += _pending(review)
     lines += _expiring(review)
     if details:
@@ -182,6 +183,17 @@ def _preflight(review: Review) -> list[str]:
         lines += [f"{subject}: {label}: {_text(reason)}" for reason in row.verdict.reasons]
         lines += [f"{subject}: {_text(note)}" for note in row.verdict.notes]
         lines += [f"{subject}: **uncertain**: {_text(doubt)}" for doubt in row.verdict.uncertain]
+    return lines
+
+
+def _policies(review: Review) -> list[str]:
+    if not review.policies:
+        return []
+    lines = ["", "#### Policies", ""]
+    lines += [
+        f"- {_code(p.entry) if p.entry else 'the stack'}: **{p.level}** {_code(p.policy)}: {_text(p.message)}"
+        for p in review.policies
+    ]
     return lines
 
 

@@ -17,6 +17,7 @@ from ..fields import INPUTS
 from ..inputs import as_bool
 from .facts import CertificateFacts, facts_of_inputs, facts_of_outputs
 from .plan import Plan, PlanError, Step
+from .policies import PolicyResult
 from .preflight import Verdict
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "Review", "Row", "build_review"]
@@ -86,6 +87,8 @@ class Review:
     rows: tuple[Row, ...]
     expiring: tuple[Expiring, ...]
     expiry_window_days: int
+    #: What the policy pack said (``--policy-pack``): a mandatory violation fails `up` as a refusal does.
+    policies: tuple[PolicyResult, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -109,8 +112,8 @@ class Review:
 
     @property
     def exit_code(self) -> int:
-        """0, or 2 when something planned will be refused."""
-        return EXIT_REFUSED if self.refused else EXIT_OK
+        """0, or 2 when something planned will be refused or violates a mandatory policy."""
+        return EXIT_REFUSED if self.refused or any(p.mandatory for p in self.policies) else EXIT_OK
 
 
 def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, expiry_window_days: int = 30) -> Review:
