@@ -97,7 +97,7 @@ def test_each_rule_of_a_stack_config_names_its_entries(project: Project) -> None
 
     proc = preview(project, config)
 
-    assert proc.returncode != 0, proc.stdout
+    assert proc.returncode == 1, proc.stdout
     out = proc.stdout
     assert "no-inline-private-key" in out and "www: upload.private_key is written inline" in out, out
     assert "protect-required" in out and f"other: stack {project.stack} requires protect: true" in out, out
