@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv pulumi-cli test test-long test-fast lint demo demo-down bench clean
+.PHONY: venv pulumi-cli test test-long test-fast lint mutants demo demo-down bench clean
 
 venv: $(STAMP)
 
@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[test,policy]'
 	@touch $@
 
 # Prints the directory of a working Pulumi CLI, building it from Go modules on first use (cached outside the clone).
@@ -35,6 +35,11 @@ test-long: venv
 # Everything but the real-engine tests, for a quick loop while editing.
 test-fast: venv
 	$(VPY) -m pytest -m "not e2e and not long"
+
+# Mutation check: each named, behaviour-breaking mutant applied to a temporary copy of the tree (never to this one)
+# and the tests that must catch it run; writes docs/MUTANTS.md and fails when a mutant survives (scripts/mutants.py).
+mutants: venv
+	scripts/mutants --write docs/MUTANTS.md
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi.dynamic as dyn
+from pulumi.output import Unknown
 
 from .creation import Creator
 from .deletion import Deleter
@@ -37,6 +38,7 @@ from .inputs import (
     NO_STEP_FIELDS,
     REPLACE_FIELDS,
     SOURCES,
+    UNKNOWN,
     CertificateInputs,
     as_bool,
     entry_name,
@@ -93,6 +95,27 @@ TYPE_TOKEN = "pulumi-python:dynamic/tencentcloud:Certificate"
 
 
 # -------------------------------------------------------------------------------------------------- provider
+
+
+def engine_unknowns(props: Mapping[str, Any]) -> dict[str, Any]:
+    """``props`` with every value not known yet (preview) spelled as the engine's marker, ``UNKNOWN``.
+
+    The hosts deserialise an unknown as a ``pulumi.output.Unknown`` object, which the helpers of ``provider.inputs``
+    do not recognise (they take plain values): ``str()`` would turn it into its repr, and the planned inputs of a
+    new stack's certificates (their ``owner`` derives from the stack identity, made by the first ``up``) would hold
+    that text, which ``up --plan`` then finds changed. The marker goes back to the engine as an unknown.
+    """
+    return {k: _plain_unknown(v) for k, v in props.items()}
+
+
+def _plain_unknown(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _plain_unknown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_unknown(v) for v in value]
+    return value
 
 
 class CertificateProvider(dyn.ResourceProvider):
@@ -184,6 +207,7 @@ class CertificateProvider(dyn.ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         """Validate every field before any API call; one CheckFailure per bad field; normalise numbers and PEM."""
         self._handover.checked()
+        news, _olds = engine_unknowns(news), engine_unknowns(_olds)
         if news.get(RELEASED):
             return self._check_released(_olds, news)
         inputs = {k: v for k, v in news.items() if k != "__provider"}
@@ -226,6 +250,7 @@ class CertificateProvider(dyn.ResourceProvider):
         nothing) and is a change: ``preview --expect-no-changes`` fails while a deletion is pending.
         A replacement is remembered for the create that follows (``provider.handover``).
         """
+        news, olds = engine_unknowns(news), engine_unknowns(olds)
         predecessors = recorded_predecessors(olds)
         entry = entry_name(olds, _id)
         retain = as_bool(news.get("retain"), False) if not is_unknown(news.get("retain")) else False
@@ -366,8 +391,12 @@ class CertificateProvider(dyn.ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         steering = self._handover.steering(id_)
-        replaced = self._handover.replaced_in_run(str(props.get("owner") or ""), id_)
+        owner = str(props.get("owner") or "")
+        replaced = self._handover.replaced_in_run(owner, id_)
         case = Case.REPLACEMENT if steering is not None or replaced else Case.REMOVAL
         if steering is None and not self._handover.program_ran:
             case = Case.DESTROY
-        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering, case)
+        taken = self._handover.made_in_run(owner, id_)
+        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(
+            id_, props, steering, case, taken_in_run=taken
+        )

@@ -49,7 +49,13 @@ class Deleter(Step):
     _checked_ours = False  # set once the ownership rule allowed this delete
 
     def delete(
-        self, id_: str, props: Mapping[str, Any], steering: Steering | None = None, case: Case = Case.REMOVAL
+        self,
+        id_: str,
+        props: Mapping[str, Any],
+        steering: Steering | None = None,
+        case: Case = Case.REMOVAL,
+        *,
+        taken_in_run: bool = False,
     ) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
 
@@ -57,10 +63,11 @@ class Deleter(Step):
         declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded. Its
         owner token is the one the successor carries (the new name's, after a rename). When it says ``retain``, the
         certificate only leaves the state: the entry now keeps what it replaces. ``case`` picks the advice of a
-        refusal no later run can lift.
+        refusal no later run can lift. ``taken_in_run``: a create of this run made (adopted) this very certificate for
+        the entry, so a claim that differs from the state's is that create's (``provider.ownership.verdict``).
         """
         try:
-            self._delete(id_, props, steering, case)
+            self._delete(id_, props, steering, case, taken_in_run)
         except CertificateError:
             # Still in the state (a pending deletion after a replacement): the mark lets preview report it even
             # when no replacement records replacing it.
@@ -72,7 +79,9 @@ class Deleter(Step):
             # the same process (rare: a run's diffs come before its deletes) reads it again.
             self._shared.waiting.forget()
 
-    def _delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case) -> None:
+    def _delete(
+        self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case, taken_in_run: bool
+    ) -> None:
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
         if steering is not None:
@@ -89,7 +98,7 @@ class Deleter(Step):
         check = spec.check_resources
         timeout = spec.delete_timeout
         # The claim is an output (what the create wrote), not an input: read from the state's outputs.
-        if not self._still_ours(entry, id_, spec.owner, recorded_claim(props)):
+        if not self._still_ours(entry, id_, spec.owner, recorded_claim(props), taken_in_run):
             return
         self._checked_ours = True
         deadline = self._timing.clock() + timeout
@@ -248,7 +257,7 @@ class Deleter(Step):
             ) from None
         return True
 
-    def _still_ours(self, entry: str, id_: str, owner: str, claim: str) -> bool:
+    def _still_ours(self, entry: str, id_: str, owner: str, claim: str, taken_in_run: bool) -> bool:
         """The ownership rule: delete only a certificate whose marks still name this resource."""
         try:
             tags = self._marks_of(id_)
@@ -257,11 +266,12 @@ class Deleter(Step):
                 f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It "
                 "stays in the stack; run `pulumi up` again to retry"
             ) from None
-        judged = verdict(tags, owner, claim)
+        judged = verdict(tags, owner, claim, taken_in_run)
         if not judged.may_delete:
+            advice = judged.advice(id_)
             self._say(
-                f"{entry}: certificate {id_} is not deleted: {judged.reason}. It stays in Tencent Cloud and only "
-                "leaves this stack's state"
+                f"{entry}: certificate {id_} is not deleted: {judged.reason}. It stays in Tencent Cloud, deployed "
+                "where it is, and only leaves this stack's state" + (f", unmanaged. {advice}" if advice else "")
             )
         return judged.may_delete
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["CertificateError"]
+__all__ = ["UNCHECKED", "CertificateError"]
+
+#: How a message ends whose check could not ask Tencent Cloud: a failure of the run, not a verdict on the change
+#: (the review tells the two apart by it).
+UNCHECKED = "Nothing was changed; run the command again"
 
 
 class CertificateError(Exception):

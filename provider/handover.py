@@ -80,6 +80,11 @@ class Handover:
         with self._lock:
             return bool(self._created.get(owner, set()) - {certificate_id})
 
+    def made_in_run(self, owner: str, certificate_id: str) -> bool:
+        """Whether this run's create made (adopted) ``certificate_id`` itself for the entry ``owner``."""
+        with self._lock:
+            return certificate_id in self._created.get(owner, set())
+
     @property
     def program_ran(self) -> bool:
         """Whether this run declared any certificate: a delete without it belongs to a ``pulumi destroy``."""

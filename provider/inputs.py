@@ -1,10 +1,10 @@
 """A certificate's input properties: one typed schema, and how values are read, normalised and compared.
 
-``CertificateInputs`` is the schema: one field per input property, each with its default and metadata (which sources
-have it, whether changing it replaces the certificate or is no step at all, whether it is secret, what it means).
-The property names per source, ``REPLACE_FIELDS``, ``NO_STEP_FIELDS`` and the defaults ``check`` fills in all derive
-from it. The provider parses a resource's properties into it once (``CertificateInputs.parse``) and reads typed
-attributes from then on.
+``CertificateInputs`` is the schema: one typed attribute per input property, with the default and facts the field
+registry (``provider.fields``) declares (which sources have it, whether changing it replaces the certificate or is no
+step at all, whether it is secret, what it means). The property names per source, ``REPLACE_FIELDS``,
+``NO_STEP_FIELDS`` and the defaults ``check`` fills in all derive from it. The provider parses a resource's
+properties into it once (``CertificateInputs.parse``) and reads typed attributes from then on.
 
 Inputs arrive from the engine as plain values (numbers as protobuf doubles, unknowns as a sentinel string during
 preview); everything here takes and returns plain values, so it needs no Pulumi import.
@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import rules
+from . import fields, rules
+from .fields import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT
 from .pem import normalise_pem, same_key
 
 __all__ = [
@@ -62,81 +63,53 @@ __all__ = [
 #: here so these helpers need no Pulumi import (tests/provider/test_rules.py checks they agree).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-DEFAULT_DELETE_TIMEOUT = float(rules.DEFAULT_DELETE_TIMEOUT)
-DEFAULT_CREATE_TIMEOUT = float(rules.DEFAULT_CREATE_TIMEOUT)
-
-SOURCES = ("upload", "adopt", "free")
-CERTIFICATE_TYPES = ("SVR", "CA")
+SOURCES = fields.SOURCES
+CERTIFICATE_TYPES = fields.by_name("certificate_type").choices
 Source = Literal["upload", "adopt", "free"]
 
 
-def _prop(
-    default: Any,
-    doc: str,
-    *,
-    sources: tuple[str, ...] = SOURCES,
-    replace: bool = False,
-    step: bool = True,
-    secret: bool = False,
-    given: bool = False,
-    required: bool = False,
-) -> Any:
-    """A schema field: ``replace`` (changing it makes a new certificate), ``step`` (False: changing it is no step at
-    all, bookkeeping only), ``secret`` (a Pulumi secret end to end), ``given`` (always sent by the resource or
-    required, so ``check`` fills in no default), ``required`` (its source cannot do without it: the field that
-    says which source a certificate has), the ``sources`` that have it, and its doc."""
-    meta = dict(doc=doc, sources=sources, replace=replace, step=step, secret=secret, given=given, required=required)
-    if isinstance(default, dict):
+def _prop(name: str) -> Any:
+    """The dataclass field of registry field ``name`` (``provider.fields``): its default, and its facts as metadata
+    (``sources``, ``replace``, ``step`` = not only steering, ``secret``, ``given``, ``required``, ``doc``)."""
+    f = fields.by_name(name)
+    meta = dict(
+        doc=f.doc, sources=f.sources, replace=f.replace, step=f.step, secret=f.secret, given=f.given,
+        required=f.required, kind=f.kind,
+    )  # fmt: skip
+    if isinstance(f.default, dict):
         return field(default_factory=dict, metadata=meta)
-    return field(default=default, metadata=meta)
+    return field(default=f.default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class CertificateInputs:
-    """The schema of a certificate's inputs, typed; ``parse`` reads the engine's plain values into it."""
+    """The schema of a certificate's inputs, typed; ``parse`` reads the engine's plain values into it. Every fact
+    about a field is the registry's (``provider.fields``); an attribute here only gives it its Python type."""
 
-    source: Source = _prop(
-        "upload", "upload, adopt or free: where the certificate comes from", replace=True, given=True
-    )
-    entry: str = _prop("certificate", "the stack-file entry (for messages)", step=False, given=True)
-    owner: str = _prop("", "the entry's ownership token (provider.ownership)", step=False, given=True)
-    renamed_from: dict[str, str] = _prop(
-        {},
-        "the entry's former names (renamed_from), each with its ownership token (provider.renames)",
-        step=False,
-        given=True,
-    )
-    stack_file: str = _prop("", "the stack file a renamed entry is written in (for messages)", step=False, given=True)
-    alias: str = _prop("", "the certificate's remark name in the console")
-    project_id: int = _prop(0, "the Tencent Cloud project")
-    tags: dict[str, str] = _prop({}, "user tags")
-    check_resources: bool = _prop(True, "DeleteCertificate with IsCheckResource: refuse while bound")
-    rotate: bool = _prop(True, "before deleting a replaced certificate, move what is bound to it to its successor")
-    retain: bool = _prop(
-        False, "the stack file's retain: the certificate stays in Tencent Cloud when removed or replaced", step=False
-    )
-    renew_before: str = _prop("", "renew (free) or warn (upload) this long before expiry, e.g. 30d", step=False)
-    deploy_regions: dict[str, list[str]] = _prop({}, "resource type -> regions a rotation deploys in")
-    delete_timeout: float = _prop(float(rules.DEFAULT_DELETE_TIMEOUT), "seconds one run waits for a deletion task")
-    create_timeout: float = _prop(
-        float(rules.DEFAULT_CREATE_TIMEOUT), "seconds one run waits for a certificate to be usable", step=False
-    )
-    certificate: str = _prop(
-        "", "PEM body, chain included", sources=("upload",), replace=True, given=True, required=True
-    )
-    private_key: str = _prop(
-        "", "PEM private key (a CA certificate has none)", sources=("upload",), replace=True, secret=True, given=True
-    )
-    certificate_type: str = _prop("SVR", "SVR (server) or CA", sources=("upload",), replace=True)
-    allow_expired: bool = _prop(False, "upload an expired certificate", sources=("upload",), step=False)
-    adopt_id: str = _prop(
-        "", "the id of the certificate to adopt", sources=("adopt",), replace=True, given=True, required=True
-    )
-    take_over: bool = _prop(False, "adopt even from another stack", sources=("adopt",), step=False)
-    free_domain: str = _prop(
-        "", "the host name of a free DV certificate", sources=("free",), replace=True, given=True, required=True
-    )
-    free_validation: str = _prop("DNS_AUTO", "DNS_AUTO, DNS or FILE", sources=("free",), replace=True)
+    source: Source = _prop("source")
+    entry: str = _prop("entry")
+    owner: str = _prop("owner")
+    renamed_from: dict[str, str] = _prop("renamed_from")
+    stack_file: str = _prop("stack_file")
+    alias: str = _prop("alias")
+    project_id: int = _prop("project_id")
+    tags: dict[str, str] = _prop("tags")
+    check_resources: bool = _prop("check_resources")
+    rotate: bool = _prop("rotate")
+    retain: bool = _prop("retain")
+    renew_before: str = _prop("renew_before")
+    deploy_regions: dict[str, list[str]] = _prop("deploy_regions")
+    delete_timeout: float = _prop("delete_timeout")
+    create_timeout: float = _prop("create_timeout")
+    certificate: str = _prop("certificate")
+    private_key: str = _prop("private_key")
+    private_key_from: str = _prop("private_key_from")
+    certificate_type: str = _prop("certificate_type")
+    allow_expired: bool = _prop("allow_expired")
+    adopt_id: str = _prop("adopt_id")
+    take_over: bool = _prop("take_over")
+    free_domain: str = _prop("free_domain")
+    free_validation: str = _prop("free_validation")
 
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.metadata["secret"]}
@@ -198,18 +171,17 @@ def recorded_predecessors(state: Mapping[str, Any]) -> list[str]:
 
 
 def _coerce(name: str, raw: Any) -> Any:
-    if name == "project_id":
+    kind = fields.by_name(name).kind
+    if kind == "project":
         return as_int(raw)
-    if name in ("delete_timeout", "create_timeout"):
+    if kind == "duration":
         return seconds(raw, 0.0)
-    if name in ("check_resources", "rotate", "retain", "allow_expired", "take_over"):
+    if kind == "flag":
         return as_bool(raw, False)
-    if name == "tags":
-        return tags_of(raw)
-    if name == "deploy_regions":
+    if kind in ("tags", "names"):
+        return tags_of(raw)  # text to text
+    if kind == "regions":
         return regions_of(raw)
-    if name == "renamed_from":
-        return tags_of(raw)  # text to text, as tags are
     return str(raw)
 
 
@@ -347,17 +319,12 @@ def certificate_digest(pem: str) -> str:
 #: Inputs the resource leaves out while they hold their default: ``check`` fills them in, so the stored inputs are
 #: the same, and the SDK keeps a Python Output per property sent, which big stacks pay for (per resource, and again in
 #: the program's final wait). The other inputs are attributes of the resource (alias, tags, ...) or always given.
-QUIET_DEFAULTS = ("rotate", "retain", "renew_before", "deploy_regions", "create_timeout", "allow_expired",
-                  "take_over", "free_validation")  # fmt: skip
+QUIET_DEFAULTS = tuple(f.name for f in fields.INPUTS if f.quiet)
 
 
 def sparse_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
     """``props`` without the ``QUIET_DEFAULTS`` that hold their default (an Output or unknown is always kept)."""
-    return {k: v for k, v in props.items() if k not in QUIET_DEFAULTS or _default(_FIELDS[k]) != v}
-
-
-def _default(f: dataclasses.Field[Any]) -> Any:
-    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    return {k: v for k, v in props.items() if k not in QUIET_DEFAULTS or default_of(k) != v}
 
 
 def field_changed(name: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
@@ -380,13 +347,15 @@ def field_changed(name: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -
     if old is None or new is None:
         # A field only one side has, e.g. after a source change; empty tags/alias equal absent ones.
         return (old if new is None else new) not in ("", {}, [])
-    if name == "project_id":
+    kind = _FIELDS[name].metadata["kind"] if name in _FIELDS else ""
+    if kind == "project":
         return as_int(old) != as_int(new)
-    if name in ("delete_timeout", "create_timeout"):
+    if kind == "duration":
         return seconds(old, 0) != seconds(new, 0)
-    if name == "check_resources":
-        return as_bool(old, True) != as_bool(new, True)
-    if name == "tags":
+    if kind == "flag":
+        default = bool(default_of(name))
+        return as_bool(old, default) != as_bool(new, default)
+    if kind == "tags":
         return tags_of(old) != tags_of(new)
     if name == "certificate":
         return normalise_pem(str(old)) != normalise_pem(str(new))

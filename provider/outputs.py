@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .fields import INPUTS
 from .inputs import (
     CERTIFICATE_DIGEST,
     HAS_PRIVATE_KEY,
@@ -28,10 +29,10 @@ from .ssl import CertificateDetail, CertificateStatus
 __all__ = ["OUTPUT_NAMES", "PEM_INPUTS", "STALE_INPUTS", "outputs", "refreshed_inputs", "status_name"]
 
 #: The inputs the outputs do not echo.
-PEM_INPUTS = ("certificate", "private_key")
+PEM_INPUTS = tuple(f.name for f in INPUTS if f.kind == "pem")
 #: The output naming the in-place fields a refresh found changed in Tencent Cloud but could not hand back as inputs.
 STALE_INPUTS = "stale_inputs"
-_IN_PLACE = ("alias", "project_id", "tags")
+_IN_PLACE = tuple(f.name for f in INPUTS if f.in_place)
 
 #: Computed outputs the ``Certificate`` resource exposes as attributes: those the program reads for the stack
 #: outputs (``provider.program``), besides the inputs, which are echoed (alias, project_id and tags hold the live

@@ -29,6 +29,7 @@ from .ssl import CertificateSummary
 __all__ = [
     "Holder",
     "Verdict",
+    "adopt_again",
     "holder_of",
     "marks",
     "names_identity",
@@ -93,21 +94,79 @@ def holder_of(tags: Mapping[str, str], owner: str) -> Holder:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether the resource whose state holds ``owner``/``claim`` may delete the certificate, and if not why."""
+    """Whether the resource whose state holds ``owner``/``claim`` may delete the certificate, and if not why: which
+    mark (``tag``) names someone else now (``value``), and whether no create of this stack explains it (``outside``:
+    an edit in the console or another tool, or a take-over the stack cannot see)."""
 
     may_delete: bool
     reason: str = ""
+    tag: str = ""
+    value: str = ""
+    outside: bool = False
+
+    def advice(self, certificate_id: str) -> str:
+        """The ways out for a certificate the stack lets go of because a mark changed outside it ("" otherwise)."""
+        if not self.outside:
+            return ""
+        when = (
+            "If no stack of yours took it over (the mark was edited by hand) and this stack should still manage it"
+            if self.tag == OWNER_TAG
+            else "If this stack should still manage it"
+        )
+        return (
+            f"{when}, adopt it again in an entry: `adopt: {{id: {certificate_id}, take_over: true}}` (take_over: its "
+            f"{self.tag} mark no longer names this entry); if nothing needs it, delete it in the Tencent Cloud "
+            f"console or with `tccli ssl DeleteCertificate --CertificateId {certificate_id}`"
+        )
 
 
-def verdict(tags: Mapping[str, str], owner: str, claim: str) -> Verdict:
-    """The delete rule: the certificate's marks must still name this resource (see the module docstring)."""
+def adopt_again(certificate_id: str) -> str:
+    """How to manage again a certificate a ``retain: true`` entry left in Tencent Cloud (it keeps that entry's marks,
+    which an entry of the same stack may adopt without ``take_over``)."""
+    return (
+        f"To manage it again, adopt it in an entry of this stack (`adopt: {certificate_id}`; from another stack "
+        f"`adopt: {{id: {certificate_id}, take_over: true}}`); if nothing needs it, delete it in the Tencent Cloud "
+        "console"
+    )
+
+
+def verdict(tags: Mapping[str, str], owner: str, claim: str, taken_in_run: bool = False) -> Verdict:
+    """The delete rule: the certificate's marks must still name this resource (see the module docstring).
+
+    ``taken_in_run``: a create of this run made (adopted) the certificate for the same entry, which explains a claim
+    that differs from the state's; without it the claim was changed outside the stack.
+    """
     holder = holder_of(tags, owner) if owner else Holder.NOBODY
     if holder in (Holder.OTHER_ENTRY, Holder.OTHER_STACK):
-        return Verdict(False, f"it is now managed by {holder.value} (tag {OWNER_TAG}={tags.get(OWNER_TAG)})")
+        mark = tags.get(OWNER_TAG, "")
+        if holder is Holder.OTHER_ENTRY:  # an entry of this stack adopted it: the stack still manages it
+            return Verdict(False, f"it is now managed by {holder.value} (tag {OWNER_TAG}={mark})", OWNER_TAG, mark)
+        return Verdict(
+            False,
+            f"it is now managed by {holder.value} (tag {OWNER_TAG}={mark}: an adoption with take_over, or the mark "
+            "was changed outside this stack)",
+            tag=OWNER_TAG,
+            value=mark,
+            outside=True,
+        )
     current = tags.get(CLAIM_TAG, "")
     # A state without a claim predates claims; a claim on the certificate then came from a later create.
     if current and current != claim:
-        return Verdict(False, "a later create of this entry took it over (a forced replacement or a switch to adopt)")
+        if taken_in_run or not claim:
+            return Verdict(
+                False,
+                "a later create of this entry took it over (a forced replacement or a switch to adopt)",
+                tag=CLAIM_TAG,
+                value=current,
+            )
+        return Verdict(
+            False,
+            f"its ownership mark {CLAIM_TAG} was changed outside this stack: it is now {current!r}, not the value this "
+            "entry's create wrote and the stack recorded",
+            tag=CLAIM_TAG,
+            value=current,
+            outside=True,
+        )
     return Verdict(True)
 
 

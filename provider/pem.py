@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 __all__ = [
     "DAMAGED_RSA_KEY",
+    "KEY_MISMATCH",
     "EC_CURVES",
     "DamagedKeyError",
     "MIN_RSA_BITS",
@@ -81,6 +82,8 @@ def load_chain(pem: str) -> list[x509.Certificate]:
 
 #: Why a damaged RSA key is refused (after "private_key" or where the key came from).
 DAMAGED_RSA_KEY = "is a damaged RSA private key: its private parts do not fit its public key"
+#: What a private key that is not the certificate's is, for the stack-file loader and ``check()`` alike.
+KEY_MISMATCH = "does not match the certificate (their public keys differ)"
 
 
 class DamagedKeyError(ValueError):

@@ -17,7 +17,10 @@ import pulumi
 from pulumi.runtime.config import is_config_secret
 
 from .certificate import Certificate, CertificateArgs
+from .fields import INPUTS, SOURCES
 from .identity import StackIdentity
+from .retention import RETAINED_NAME, RetainedCertificates
+from .settings import SECRET_CONFIG_KEYS
 from .stackfile import (
     AdoptSource,
     CertificateSpec,
@@ -100,26 +103,29 @@ def _private_key(ref: SecretRef, stack: StackFile, environ: Mapping[str, str]) -
     return pulumi.Output.secret(resolve_secret(ref, stack.base_dir, environ))
 
 
+#: The resource arguments every source has that the stack file writes (alias and the shared options).
+COMMON_ARGUMENTS = tuple(f.name for f in INPUTS if f.key and f.sources == SOURCES)
+
+
+def _argument(value: Any) -> Any:
+    """A spec's value as a resource argument: mappings as dicts, and lists for the tuples a frozen spec holds."""
+    if isinstance(value, Mapping):
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
+    return value
+
+
 def certificate_args(spec: CertificateSpec, stack: StackFile, environ: Mapping[str, str]) -> CertificateArgs:
     """The resource arguments of one stack-file entry."""
-    common: dict[str, Any] = {
-        "alias": spec.alias,
-        "project_id": spec.project_id,
-        "tags": dict(spec.tags),
-        "check_resources": spec.check_resources,
-        "rotate": spec.rotate,
-        # Also a resource option (below); as an input it tells the provider a replaced certificate is kept.
-        "retain": spec.retain,
-        "renew_before": spec.renew_before,
-        "deploy_regions": {kind: list(regions) for kind, regions in spec.deploy_regions.items()},
-        "delete_timeout": spec.delete_timeout,
-        "create_timeout": spec.create_timeout,
-    }
+    # The registry's inputs every source has that the stack file writes, under the spec's attribute of the same name
+    # (retain is also a resource option, below; as an input it tells the provider a replaced certificate is kept).
+    common: dict[str, Any] = {name: _argument(getattr(spec, name)) for name in COMMON_ARGUMENTS}
     source = spec.source
     if isinstance(source, UploadSource):
         return CertificateArgs(
             certificate=source.certificate_pem,
             private_key=_private_key(source.private_key, stack, environ) if source.private_key else None,
+            # Where the key comes from, never the key: policy packs see inputs only (policy/).
+            private_key_from=source.private_key.kind if source.private_key else None,
             certificate_type=spec.cert_type,
             allow_expired=spec.allow_expired,
             **common,
@@ -178,6 +184,17 @@ def declare(stack: StackFile, environ: Mapping[str, str], outputs: str = "full")
     for name in stack.released:
         unnest_pickler()
         Certificate.released(name)  # kept as the state has it, retained: not exported, no longer the stack's
+    # The next run tells a removed retain: true entry, which the engine drops without a provider call, by this record.
+    unnest_pickler()
+    RetainedCertificates(
+        RETAINED_NAME,
+        retained={spec.name: resources[spec.name].certificate_id for spec in stack.certificates if spec.retain},
+        declared=[
+            *(spec.name for spec in stack.certificates),
+            *(old for spec in stack.certificates for old in spec.renamed_from),
+            *stack.released,
+        ],
+    )
     exported = stack_outputs(resources, outputs)
     if exported is not None:
         pulumi.export("certificates", exported)
@@ -219,8 +236,7 @@ def output_mode() -> str:
     return mode
 
 
-#: Stack config keys that hold credentials: set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
-SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
+# SECRET_CONFIG_KEYS (provider.settings): set without ``--secret`` they sit in plain text in Pulumi.<stack>.yaml.
 
 
 def plain_credentials() -> list[str]:

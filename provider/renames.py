@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import CertificateError
+from .errors import UNCHECKED, CertificateError
 from .inputs import CertificateInputs, is_unknown, recorded_predecessors
 from .rules import OWNER_TAG
 from .ssl import SslService
@@ -55,7 +55,7 @@ def refuse_unmade_renames(
         except TencentCloudError as error:
             raise CertificateError(
                 f"{_where(new)}: could not check whether the former name {name!r} still has a certificate of its own: "
-                f"{error}. Nothing was changed; run the command again"
+                f"{error}. {UNCHECKED}"
             ) from None
         # The filter is Tencent's; the mark is checked again here, as every other reader of it does.
         held = sorted(r.certificate_id for r in rows if r.tags.get(OWNER_TAG) == token and r.certificate_id not in ours)

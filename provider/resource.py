@@ -37,6 +37,7 @@ class CertificateArgs:
 
     certificate: pulumi.Input[str] | None = None
     private_key: pulumi.Input[str] | None = None
+    private_key_from: pulumi.Input[str] | None = None
     certificate_type: pulumi.Input[str] = default_of("certificate_type")
     adopt_id: pulumi.Input[str] | None = None
     take_over: pulumi.Input[bool] = default_of("take_over")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
+from . import rules
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
@@ -42,8 +43,8 @@ __all__ = [
     "waiting_deletions",
 ]
 
-#: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions, SDK model).
-REGIONAL_TYPES = frozenset({"clb", "waf", "apigateway", "cos", "tke", "tse", "tcb"})
+#: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions: ``provider.rules``).
+REGIONAL_TYPES = frozenset(rules.REGIONAL_TYPES)
 #: How many times UpdateCertificateInstance may answer DeployRecordId 0 ("still being created") before giving up.
 _CREATION_POLLS = 30
 #: A record's status (UpdateRecordInfo.Status, on its details' scale) while it has not finished.

@@ -15,12 +15,15 @@ __all__ = [
     "CERTIFICATE_ID_PATTERN",
     "CLAIM_TAG",
     "CREATE_TAG",
-    "DEFAULT_CREATE_TIMEOUT",
     "DEPLOY_TAG",
-    "DEFAULT_DELETE_TIMEOUT",
     "DURATION_PATTERN",
     "RENEW_WINDOW_PATTERN",
     "MAX_ALIAS",
+    "MAX_PROJECT_ID",
+    "REGIONAL_TYPES",
+    "REGION_LIST_PROBLEM",
+    "REGION_PATTERN",
+    "RESOURCE_TYPE_PATTERN",
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
     "MAX_TAGS",
@@ -34,8 +37,12 @@ __all__ = [
     "VALIDATION_METHODS",
     "MAX_TIMEOUT",
     "alias_problem",
+    "project_id_problem",
+    "region_problem",
+    "resource_type_problem",
     "certificate_id_problem",
     "free_domain",
+    "is_duration",
     "parse_duration",
     "parse_renew_window",
     "renew_window_problem",
@@ -49,8 +56,6 @@ __all__ = [
     "NO_RECORD",
 ]
 
-DEFAULT_DELETE_TIMEOUT = 600  # seconds; a deletion waits at most 10 minutes unless told otherwise (README, Deletion)
-DEFAULT_CREATE_TIMEOUT = 600  # seconds; waits for an upload to be usable or a free certificate to be issued
 # One run never waits longer than a day: a deletion task or a free certificate's validation still running then is
 # resumed by the next `up` (the provider keeps their ids), so a longer wait would only hold a CI job hostage.
 MAX_TIMEOUT = 24 * 3600
@@ -62,11 +67,28 @@ CERTIFICATE_ID_PATTERN = r"^[A-Za-z0-9]{8}$"
 #: A renewal window in days (``30d``): how long before a certificate expires ``up`` renews it.
 RENEW_WINDOW_PATTERN = r"^[0-9]+d$"
 MAX_RENEW_WINDOW_DAYS = 366
+# Matched whole (``fullmatch``), never stripped: the stack file's schema takes no spaces or line breaks around a value
+# either, and check() must accept exactly what the loader accepts.
 _DURATION = re.compile(DURATION_PATTERN)
+_RENEW_WINDOW = re.compile(RENEW_WINDOW_PATTERN)
 _CERTIFICATE_ID = re.compile(CERTIFICATE_ID_PATTERN)
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 VALIDATION_METHODS = ("DNS_AUTO", "DNS", "FILE")  # ApplyCertificate DvAuthMethod
+
+#: Tencent project ids are 32-bit signed integers in the API (ProjectId: Integer); 0 is the default project.
+MAX_PROJECT_ID = 2**31 - 1
+
+#: Resource types whose deploy needs regions: UpdateCertificateInstance's ResourceTypesRegions, whose SDK model
+#: (tencentcloud-sdk-python-ssl) lists exactly these. The product's one list (the emulator keeps its own, as Tencent).
+REGIONAL_TYPES = ("clb", "tke", "apigateway", "waf", "tcb", "tse", "cos", "mqtt", "scf", "tdmq")
+#: A resource type as the SSL API spells it (lower-case ASCII letters), and a region name (ap-guangzhou, na-ashburn,
+#: ap-shanghai-fsi); also ECMA-262 patterns, for the stack file's JSON Schema.
+RESOURCE_TYPE_PATTERN = r"^[a-z]+$"
+REGION_PATTERN = r"^[a-z]+(-[a-z]+)+(-[0-9]+)?$"
+REGION_LIST_PROBLEM = "must be a list of region names such as ap-guangzhou"
+_RESOURCE_TYPE = re.compile(RESOURCE_TYPE_PATTERN)
+_REGION = re.compile(REGION_PATTERN)
 
 # Tencent documents no alias limit for UploadCertificate/ModifyCertificateAlias (the SDK's models say only
 # "备注名称"); 200 is what the console accepts.
@@ -148,13 +170,36 @@ def alias_problem(alias: str) -> str | None:
     return None
 
 
+def project_id_problem(value: int) -> str | None:
+    """What is wrong with a Tencent project id (a whole number), as ``must ...``, or ``None``."""
+    if not 0 <= value <= MAX_PROJECT_ID:
+        return f"must be a project id: 0 (the default project) or a positive integer up to {MAX_PROJECT_ID}"
+    return None
+
+
+def resource_type_problem(kind: str) -> str | None:
+    """What is wrong with a resource type named in ``deploy_regions`` (``clb``, ``waf``...), or ``None``."""
+    # ASCII only: str.isalpha() would take "clé", which no API type is and the schema's pattern refuses.
+    return None if _RESOURCE_TYPE.fullmatch(kind) else f"{kind!r} is not a resource type such as clb or waf"
+
+
+def region_problem(region: str) -> str | None:
+    """What is wrong with a region name in ``deploy_regions``, or ``None``."""
+    return None if _REGION.fullmatch(region) else f"{region!r} is not a region name such as ap-guangzhou"
+
+
 def parse_duration(text: str) -> int:
     """``90s``, ``10m``, ``1h30m`` -> seconds; raises ``ValueError`` for anything else (a unit is required)."""
-    match = _DURATION.match(text.strip())
+    match = _DURATION.fullmatch(text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
+
+
+def is_duration(text: str) -> bool:
+    """Whether ``text`` is a duration as the stack file writes it: exactly (no spaces or line break around it)."""
+    return _DURATION.fullmatch(text) is not None
 
 
 def timeout_problem(seconds: float) -> str | None:
@@ -166,7 +211,7 @@ def timeout_problem(seconds: float) -> str | None:
 
 def certificate_id_problem(value: str) -> str | None:
     """What is wrong with a Tencent certificate id, as ``must ...``, or ``None``."""
-    if not _CERTIFICATE_ID.match(value):
+    if not _CERTIFICATE_ID.fullmatch(value):
         return f"must be a Tencent certificate id (8 letters or digits, e.g. GjTNRoK7), not {value!r}"
     return None
 
@@ -177,7 +222,7 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
     Returns ``(domain, None)`` or ``(None, problem)``. Tencent's free DV certificates are for one host name each:
     no wildcard.
     """
-    domain = value.strip().lower().removesuffix(".")
+    domain = value.lower().removesuffix(".")
     if domain.startswith("*."):
         return None, "free certificates cannot be wildcards; list each host name as its own entry"
     if not domain.isascii():
@@ -189,7 +234,7 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
     if (
         len(domain) > 253
         or len(labels) < 2
-        or not all(_DNS_LABEL.match(label) for label in labels)
+        or not all(_DNS_LABEL.fullmatch(label) for label in labels)
         or labels[-1].isdigit()
     ):
         return None, f"{value!r} is not a valid domain name (e.g. shop.example.com)"
@@ -198,9 +243,9 @@ def free_domain(value: str) -> tuple[str | None, str | None]:
 
 def parse_renew_window(text: str) -> int:
     """``30d`` -> seconds; raises ``ValueError`` for anything else."""
-    if not re.match(RENEW_WINDOW_PATTERN, text.strip()):
+    if not _RENEW_WINDOW.fullmatch(text):
         raise ValueError(f"{text!r} is not a number of days such as 30d")
-    return int(text.strip()[:-1]) * 86400
+    return int(text[:-1]) * 86400
 
 
 def renew_window_problem(text: str) -> str | None:
@@ -210,7 +255,7 @@ def renew_window_problem(text: str) -> str | None:
     except ValueError as error:
         return str(error)
     if not 1 <= days <= MAX_RENEW_WINDOW_DAYS:
-        return f"must be between 1d and {MAX_RENEW_WINDOW_DAYS}d, not {text.strip()!r}"
+        return f"must be between 1d and {MAX_RENEW_WINDOW_DAYS}d, not {text!r}"
     return None
 
 

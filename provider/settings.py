@@ -7,27 +7,40 @@ from collections.abc import Mapping
 
 from .errors import CertificateError
 from .ssl import SslService
+from .tencentcloud import config as client_config
+from .tencentcloud import credentials as client_credentials
 from .tencentcloud.client import Client
-from .tencentcloud.config import ClientSettings
+from .tencentcloud.config import DEFAULT_REGION, ClientSettings
 from .tencentcloud.credentials import Credentials
 
-__all__ = ["CONFIG_KEYS", "CONFIG_ORIGIN", "DEFAULT_REGION", "build_service", "merged_settings", "read_settings"]
+__all__ = [
+    "CONFIG_KEYS",
+    "CONFIG_ORIGIN",
+    "DEFAULT_REGION",
+    "SECRET_CONFIG_KEYS",
+    "build_service",
+    "merged_settings",
+    "read_settings",
+]
 
-DEFAULT_REGION = "ap-guangzhou"  # Terraform's default; only the region part of tag resource names depends on it
 
-#: Stack config key -> environment variable, in the order they are looked up (config first).
+#: Stack config key -> environment variable, in the order they are looked up (config first). The variable names are
+#: the client's (``provider.tencentcloud``), which reads them; this is the one place that pairs them with config keys.
 CONFIG_KEYS: Mapping[str, str] = {
-    "tencentcloud:secretId": "TENCENTCLOUD_SECRET_ID",
-    "tencentcloud:secretKey": "TENCENTCLOUD_SECRET_KEY",
-    "tencentcloud:securityToken": "TENCENTCLOUD_SECURITY_TOKEN",
-    "tencentcloud:region": "TENCENTCLOUD_REGION",
-    "tencentcloud:endpoint": "TENCENTCLOUD_ENDPOINT",
-    "tencentcloud:domain": "TENCENTCLOUD_DOMAIN",  # root domain: <service>.<domain>, e.g. intl.tencentcloudapi.com
-    "tencentcloud:protocol": "TENCENTCLOUD_PROTOCOL",  # HTTPS (default) or HTTP for the hosts built from the domain
-    "tencentcloud:allowInsecureEndpoint": "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT",  # plain http beyond loopback
-    "tencentcloud:timeout": "TENCENTCLOUD_TIMEOUT",  # seconds one API call waits for a reply (default 30)
-    "tencentcloud:ratePerAction": "TENCENTCLOUD_RATE_PER_ACTION",  # requests/s per action (default 10, Tencent's)
+    "tencentcloud:secretId": client_credentials.ENV_SECRET_ID,
+    "tencentcloud:secretKey": client_credentials.ENV_SECRET_KEY,
+    "tencentcloud:securityToken": client_credentials.ENV_SECURITY_TOKEN,
+    "tencentcloud:region": client_config.ENV_REGION,
+    "tencentcloud:endpoint": client_config.ENV_ENDPOINT,
+    "tencentcloud:domain": client_config.ENV_DOMAIN,  # root domain: <service>.<domain>, e.g. intl.tencentcloudapi.com
+    "tencentcloud:protocol": client_config.ENV_PROTOCOL,  # HTTPS (default) or HTTP for the hosts built from the domain
+    "tencentcloud:allowInsecureEndpoint": client_config.ENV_ALLOW_INSECURE_ENDPOINT,  # plain http beyond loopback
+    "tencentcloud:timeout": client_config.ENV_TIMEOUT,  # seconds one API call waits for a reply (default 30)
+    "tencentcloud:maxAttempts": client_config.ENV_MAX_ATTEMPTS,  # attempts per API call before it fails (default 8)
+    "tencentcloud:ratePerAction": client_config.ENV_RATE_PER_ACTION,  # requests/s per action (default 10, Tencent's)
 }
+#: The config keys that hold credentials (``--secret`` in Pulumi.<stack>.yaml).
+SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
 
 
 #: Where the ``tencentcloud:*`` values the provider is given come from, as error messages name it.

@@ -1,43 +1,38 @@
 """``check()``'s rules: every input judged before any API call, one failure per bad field, never quoting a key.
 
-Each input property has one value check in ``_VALUE_CHECKS`` (the property names are the schema's,
-``provider.inputs.CertificateInputs``); the rules they apply (ids, domains, aliases, tags, durations, timeouts) come
-from ``provider.rules``, which the stack-file loader applies too, and the PEM rules from ``provider.pem``. What spans
-several properties (the chain, its expiry and the key that must match it) is judged afterwards on typed inputs.
-Returns plain ``Failure`` pairs; ``CertificateProvider.check`` turns them into Pulumi's ``CheckFailure``.
+Each input property has one value check, by its kind in the field registry (``provider.fields``); the rules they apply
+(ids, domains, aliases, tags, durations, timeouts) come from ``provider.rules``, which the stack-file loader applies
+too, and the PEM rules from ``provider.pem``. What spans several properties (the chain, its expiry and the key that must
+match it) is judged afterwards on typed inputs. Returns plain ``Failure`` pairs; ``CertificateProvider.check`` turns
+them into Pulumi's ``CheckFailure``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from . import rules
+from . import fields, rules
 from .inputs import (
-    ALL_INPUTS,
-    CERTIFICATE_TYPES,
-    REQUIRED_INPUTS,
     SOURCES,
     CertificateInputs,
     as_int,
-    input_names,
     is_unknown,
     iso,
     seconds,
 )
 from .pem import (
-    DAMAGED_RSA_KEY,
-    DamagedKeyError,
+    KEY_MISMATCH,
     certificate_key_problem,
     chain_problem,
     key_type_problem,
     load_chain,
-    load_private_key,
+    parse_private_key,
     same_public_key,
 )
 
-__all__ = ["VALUE_CHECKED", "Failure", "check_inputs"]
+__all__ = ["Failure", "check_inputs"]
 
 
 class Failure(NamedTuple):
@@ -47,23 +42,26 @@ class Failure(NamedTuple):
     reason: str
 
 
-def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
-    """Every failure of ``inputs`` (``__provider`` already removed); ``now`` decides expiry."""
-    failures = [Failure(name, f"unknown property {name!r}") for name in sorted(set(inputs) - ALL_INPUTS)]
+def check_inputs(
+    inputs: Mapping[str, Any], now: dt.datetime, registry: Sequence[fields.Field] = fields.INPUTS
+) -> list[Failure]:
+    """Every failure of ``inputs`` (``__provider`` already removed); ``now`` decides expiry. The properties, which
+    source has which, and each one's check are the field registry's (``registry``: ``provider.fields``)."""
+    known = {f.name: f for f in registry}
+    failures = [Failure(name, f"unknown property {name!r}") for name in sorted(set(inputs) - set(known))]
     # The one raw lookup: which properties apply depends on the source, which may still be unknown in a preview.
     source = inputs.get("source")
     if is_unknown(source):
         return failures
     if source not in SOURCES:
         return [*failures, Failure("source", "source must be one of upload, adopt, free")]
-    given = {name: value for name, value in inputs.items() if name in ALL_INPUTS and value is not None}
-    applicable = set(input_names(str(source)))
+    given = {name: value for name, value in inputs.items() if name in known and value is not None}
     for name, value in sorted(given.items()):
-        if name not in applicable:
+        if source not in known[name].sources:
             failures.append(Failure(name, f"{name} does not apply to a certificate from {source!r}"))
-        elif not is_unknown(value):
-            failures.extend(Failure(name, reason) for reason in _VALUE_CHECKS.get(name, _anything)(value))
-    failures.extend(_missing(str(source), given))
+        elif not is_unknown(value) and name != "source":
+            failures.extend(Failure(name, reason) for reason in _value_check(known[name])(value))
+    failures.extend(_missing(str(source), given, registry))
     if source == "upload":
         # A property already refused, or not known yet (preview), is not judged again.
         skip = {f.property for f in failures} | {name for name, value in given.items() if is_unknown(value)}
@@ -72,14 +70,14 @@ def check_inputs(inputs: Mapping[str, Any], now: dt.datetime) -> list[Failure]:
     return failures
 
 
-def _missing(source: str, given: Mapping[str, Any]) -> Iterator[Failure]:
+def _missing(source: str, given: Mapping[str, Any], registry: Sequence[fields.Field]) -> Iterator[Failure]:
     messages = {
         "certificate": "an uploaded certificate needs its PEM body",
         "adopt_id": "adopt_id must be a certificate id such as GjTNRoK7",
         "free_domain": "free_domain must be a DNS name such as www.example.com",
     }
     present = {name for name, value in given.items() if value not in (None, "")}
-    for name in REQUIRED_INPUTS[source]:
+    for name in (f.name for f in registry if f.required and source in f.sources):
         if name not in present:
             yield Failure(name, messages[name])
 
@@ -110,17 +108,13 @@ def _check_upload(spec: CertificateInputs, now: dt.datetime, skip: set[str]) -> 
             failures.append(Failure("private_key", "an SVR (server) certificate needs its private key"))
         return failures
     try:
-        key = load_private_key(spec.private_key)
-    except DamagedKeyError:
-        return [*failures, Failure("private_key", f"private_key {DAMAGED_RSA_KEY}")]
-    except TypeError:
-        return [*failures, Failure("private_key", "private_key is encrypted; give it unencrypted")]
-    except Exception:  # noqa: BLE001 - cryptography raises several kinds; never echo the text
-        return [*failures, Failure("private_key", "private_key is not a PEM private key")]
+        key = parse_private_key(spec.private_key)  # the loader's reading and words (provider.pem)
+    except ValueError as error:
+        return [*failures, Failure("private_key", f"private_key {error}")]
     if problem := key_type_problem(key):
         failures.append(Failure("private_key", f"private_key {problem}"))
     elif leaf is not None and not same_public_key(key, leaf):
-        failures.append(Failure("private_key", "private_key does not match the certificate"))
+        failures.append(Failure("private_key", f"private_key {KEY_MISMATCH}"))
     return failures
 
 
@@ -154,6 +148,8 @@ def _flag(name: str) -> ValueCheck:
 def _timeout(name: str) -> ValueCheck:
     def check(value: Any) -> Iterator[str]:
         try:
+            if isinstance(value, str) and not rules.is_duration(value):
+                raise ValueError  # the stack file's grammar, exactly: the loader takes no spaces around it either
             problem = rules.timeout_problem(seconds(value, 0))
         except ValueError:
             problem = "must be a number of seconds or a duration such as 90s, 10m or 1h30m"
@@ -163,12 +159,18 @@ def _timeout(name: str) -> ValueCheck:
     return check
 
 
-def _project_id(value: Any) -> Iterator[str]:
-    try:
-        if isinstance(value, bool) or as_int(value) < 0 or float(value) != as_int(value):
-            raise ValueError
-    except (TypeError, ValueError):
-        yield "project_id must be a whole number >= 0"
+def _project_id(name: str) -> ValueCheck:
+    def check(value: Any) -> Iterator[str]:
+        try:
+            if isinstance(value, bool) or float(value) != as_int(value):
+                raise ValueError
+            problem = rules.project_id_problem(as_int(value))
+        except (TypeError, ValueError, OverflowError):
+            problem = rules.project_id_problem(-1)  # the same words as for a number out of range
+        if problem:
+            yield f"{name} {problem}"
+
+    return check
 
 
 def _tags(tags: Any) -> Iterator[str]:
@@ -209,35 +211,46 @@ def _deploy_regions(value: Any) -> Iterator[str]:
         yield "deploy_regions must be a mapping of resource type to a list of regions"
         return
     for kind, regions in value.items():
-        if not isinstance(kind, str) or not kind.isalpha() or not kind.islower():
+        if not isinstance(kind, str):
             yield f"deploy_regions: {kind!r} is not a resource type such as clb or waf"
-        elif not isinstance(regions, (list, tuple)) or not all(isinstance(r, str) and r for r in regions):
-            yield f"deploy_regions.{kind} must be a list of region names such as ap-guangzhou"
+        elif problem := rules.resource_type_problem(kind):
+            yield f"deploy_regions: {problem}"
+        elif not isinstance(regions, (list, tuple)) or not regions or not all(isinstance(r, str) for r in regions):
+            yield f"deploy_regions.{kind} {rules.REGION_LIST_PROBLEM}"
+        else:
+            yield from (f"deploy_regions.{kind}: {problem}" for r in regions if (problem := rules.region_problem(r)))
 
 
-_VALUE_CHECKS: Mapping[str, ValueCheck] = {
-    "alias": _text("alias", rules.alias_problem),
-    "project_id": _project_id,
-    "tags": _tags,
-    "check_resources": _flag("check_resources"),
-    "rotate": _flag("rotate"),
-    "retain": _flag("retain"),
-    "deploy_regions": _deploy_regions,
-    "renew_before": _text("renew_before", lambda v: rules.renew_window_problem(v) if v else None, "text like 30d"),
-    "delete_timeout": _timeout("delete_timeout"),
-    "create_timeout": _timeout("create_timeout"),
-    "certificate": _text("certificate", what="PEM text"),
-    "private_key": _text("private_key", what="PEM text"),
-    "certificate_type": _choice("certificate_type", CERTIFICATE_TYPES, "SVR or CA"),
-    "allow_expired": _flag("allow_expired"),
-    "adopt_id": _text("adopt_id", rules.certificate_id_problem, "a certificate id such as GjTNRoK7"),
-    "take_over": _flag("take_over"),
-    "free_domain": _free_domain,
-    "free_validation": _choice("free_validation", rules.VALIDATION_METHODS, "DNS_AUTO, DNS or FILE"),
-    "renamed_from": _renamed_from,
-    "stack_file": _text("stack_file"),
+def _no_check(_name: str) -> ValueCheck:
+    return _anything
+
+
+def _choice_of(name: str) -> ValueCheck:
+    field = fields.by_name(name)
+    return _choice(name, field.choices, field.choice_text)
+
+
+# The value check of each kind of field (``provider.fields``), given the property's name.
+_CHECK_OF_KIND: Mapping[str, Callable[[str], ValueCheck]] = {
+    "label": _no_check,
+    "text": _text,
+    "alias": lambda name: _text(name, rules.alias_problem),
+    "flag": _flag,
+    "project": _project_id,
+    "tags": lambda _name: _tags,
+    "regions": lambda _name: _deploy_regions,
+    "window": lambda name: _text(name, lambda v: rules.renew_window_problem(v) if v else None, "text like 30d"),
+    "duration": _timeout,
+    "pem": lambda name: _text(name, what="PEM text"),
+    "choice": _choice_of,
+    "certificate_id": lambda name: _text(name, rules.certificate_id_problem, "a certificate id such as GjTNRoK7"),
+    "domain": lambda _name: _free_domain,
+    "names": lambda _name: _renamed_from,
 }
-#: The properties with a value check: every input but ``source`` (it decides which apply) and the bookkeeping the
-#: resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview; ``renamed_from``'s tokens
-#: too, and ``is_unknown`` skips the mapping then).
-VALUE_CHECKED = frozenset(_VALUE_CHECKS)
+
+
+def _value_check(field: fields.Field) -> ValueCheck:
+    """A property's value check, by its kind. ``source`` is judged before (it decides which properties apply); the
+    bookkeeping the resource itself sets (``entry``, and ``owner``, which stays unknown in a first preview) has none;
+    ``renamed_from``'s tokens may be unknown too, and ``is_unknown`` skips the mapping then."""
+    return _CHECK_OF_KIND[field.kind](field.name)

@@ -29,7 +29,8 @@ from .encoding import decode_document
 from .jsonfmt import render_json
 from .markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS, render_markdown
 from .model import Review, build_review
-from .plan import Plan, PlanError, load_json, protected_refusals, read_plan
+from .plan import Plan, PlanError, failed_on, load_json, read_plan
+from .policies import PolicyResult, read_policy_events
 from .preflight import asked_about, preflight
 from .stacks import is_pattern, match_stacks, render_many_json, render_many_markdown, stack_names, worst_exit
 from .state import read_state, with_released, with_state
@@ -93,6 +94,16 @@ def _parser() -> argparse.ArgumentParser:
         help="list kept certificates expiring this soon",
     )
     parser.add_argument(
+        "--policy-pack",
+        metavar="DIR",
+        help="also run this policy pack (one more `pulumi preview`) and list what it reports",
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        metavar="FILE",
+        help="the pack's config for `--policy-pack`; {stack} in it is replaced by the stack's name",
+    )
+    parser.add_argument(
         "--max-chars",
         type=_bounded(MIN_MAX_CHARS, 10**9),
         default=DEFAULT_MAX_CHARS,
@@ -135,7 +146,11 @@ def main(
             plan = with_state(plan, read_state(_state_text(args.state_json, name, cwd, env)))
             plan = with_released(plan, _released(cwd, name, env))
             secret = functools.partial(_config_secret, stack=name, cwd=cwd, environ=env)
-            reviews.append(make_review(plan, env, secret, clock(), args.expiring_within))
+            review = make_review(plan, env, secret, clock(), args.expiring_within)
+            if args.policy_pack:
+                config = args.policy_pack_config.replace("{stack}", name) if args.policy_pack_config else None
+                review = replace(review, policies=policy_results(args.policy_pack, config, name, cwd, env))
+            reviews.append(review)
         if several and args.format == "json":
             text = render_many_json(reviews)
         elif several:
@@ -185,13 +200,41 @@ def make_review(
     return build_review(plan, verdicts, now, expiring_within)
 
 
+def policy_results(
+    pack: str, config: str | None, stack: str, cwd: Path, environ: Mapping[str, str]
+) -> tuple[PolicyResult, ...]:
+    """What policy pack ``pack`` reports on ``stack``: one more preview, whose streamed events carry the results."""
+    command = ["preview", "--json", "--policy-pack", pack, *(["--policy-pack-config", config] if config else [])]
+    proc = _pulumi([*command, *_stack_args(stack)], cwd, {**environ, "PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "1"})
+    results = read_policy_events(proc.stdout.splitlines())
+    # A mandatory violation fails that preview: a verdict. Any other failure (the pack did not start) is an error.
+    if proc.returncode != 0 and not any(r.mandatory for r in results):
+        said = "\n".join((proc.stderr.strip() + "\n" + _event_errors(proc.stdout)).strip().splitlines()[-20:])
+        raise ReviewError(f"`pulumi {' '.join(command)}` exited {proc.returncode}:\n{said}")
+    return results
+
+
+def _event_errors(stdout: str) -> str:
+    """The error diagnostics among streamed events."""
+    said = []
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        diagnostic = event.get("diagnosticEvent") if isinstance(event, dict) else None
+        if isinstance(diagnostic, dict) and diagnostic.get("severity") == "error":
+            said.append(str(diagnostic.get("message", "")).strip())
+    return "\n".join(said)
+
+
 def _preview_text(given: str | None, stack: str | None, cwd: Path, environ: Mapping[str, str], stdin: TextIO) -> str:
     if given == "-":
         binary = getattr(stdin, "buffer", None)
         if binary is not None:
             return decode_document(binary.read(), "the preview on stdin")
         return stdin.read().removeprefix("\ufeff")
-    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ, _only_protected)
+    return _given_or_pulumi(given, "the preview", ["preview", "--json"], stack, cwd, environ, _only_verdicts)
 
 
 def _released(cwd: Path, stack: str, environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -210,10 +253,11 @@ def _state_text(given: str | None, stack: str | None, cwd: Path, environ: Mappin
     return _given_or_pulumi(given, "the stack export", ["stack", "export"], stack, cwd, environ)
 
 
-def _only_protected(stdout: str) -> bool:
-    """Whether a failed ``pulumi preview --json`` failed only on deletes of protected resources (a verdict)."""
+def _only_verdicts(stdout: str) -> bool:
+    """Whether a failed ``pulumi preview --json`` failed only on verdicts on the change (``failed_on``): deletes of
+    protected resources, changes the provider refused."""
     try:
-        return protected_refusals(load_json(stdout, "the preview")) is not None
+        return failed_on(load_json(stdout, "the preview")) is not None
     except PlanError:
         return False
 

@@ -30,6 +30,7 @@ def review_document(review: Review) -> dict[str, Any]:
         ],
         "expiring": [asdict(e) for e in review.expiring],
         "expiry_window_days": review.expiry_window_days,
+        "policies": [asdict(p) for p in review.policies],
     }
 
 

@@ -62,6 +62,7 @@ def _render(review: Review, *, details: bool, shown_rows: int) -> str:
             lines += ["", f"> **Truncated:** {len(review.rows) - shown_rows} of {len(review.rows)} rows left out "
                       "to fit the comment size limit. " + _run_locally(review)]  # fmt: skip
     lines += _preflight(review)
+    lines += _policies(review)
     lines += _pending(review)
     lines += _expiring(review)
     if details:
@@ -84,7 +85,7 @@ def _summary(review: Review) -> str:
     counts = review.counts
     if not review.rows:
         return "**No change to certificates.**"
-    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op not in ("retain", "release")]
+    parts = [f"{counts[op]} to {op}" for op in OPERATIONS if counts[op] and op not in ("retain", "release", "refused")]
     if counts["retain"]:
         parts.append(f"{counts['retain']} retained (removed from the stack, kept in Tencent Cloud)")
     if counts["release"]:
@@ -92,6 +93,8 @@ def _summary(review: Review) -> str:
             f"{counts['release']} released (listed under release:, kept in Tencent Cloud; the next `up` without "
             "the name forgets it)"
         )
+    if counts["refused"]:
+        parts.append(f"{counts['refused']} refused by the provider (the preview failed on it)")
     refused = len(review.refused)
     verdict = f"**{refused} will be refused**" if refused else "pre-flight: nothing will be refused"
     unsure = sum(1 for r in review.rows if r.uncertain)
@@ -134,7 +137,9 @@ def _table(rows: Iterable[Row]) -> list[str]:
 
 
 def _operation(row: Row) -> str:
-    text = {"delete": "**delete**", "replace": "**replace**"}.get(row.operation, row.operation)
+    text = {"delete": "**delete**", "replace": "**replace**", "refused": "**refused**"}.get(
+        row.operation, row.operation
+    )
     return f"{text} (pending)" if row.pending else text
 
 
@@ -178,6 +183,17 @@ def _preflight(review: Review) -> list[str]:
         lines += [f"{subject}: {label}: {_text(reason)}" for reason in row.verdict.reasons]
         lines += [f"{subject}: {_text(note)}" for note in row.verdict.notes]
         lines += [f"{subject}: **uncertain**: {_text(doubt)}" for doubt in row.verdict.uncertain]
+    return lines
+
+
+def _policies(review: Review) -> list[str]:
+    if not review.policies:
+        return []
+    lines = ["", "#### Policies", ""]
+    lines += [
+        f"- {_code(p.entry) if p.entry else 'the stack'}: **{p.level}** {_code(p.policy)}: {_text(p.message)}"
+        for p in review.policies
+    ]
     return lines
 
 

@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..fields import INPUTS
 from ..inputs import as_bool
 from .facts import CertificateFacts, facts_of_inputs, facts_of_outputs
 from .plan import Plan, PlanError, Step
+from .policies import PolicyResult
 from .preflight import Verdict
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "Review", "Row", "build_review"]
@@ -23,10 +25,10 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "OPERATIONS", "Expiring", "FieldChange", "
 EXIT_OK = 0
 EXIT_REFUSED = 2
 #: The operations in the order the summary counts them.
-OPERATIONS = ("create", "update", "replace", "delete", "retain", "release")
+OPERATIONS = ("create", "update", "replace", "delete", "retain", "release", "refused")
 
-_SECRET_FIELDS = frozenset({"private_key"})
-_PEM_FIELDS = frozenset({"certificate"})
+_SECRET_FIELDS = frozenset(f.name for f in INPUTS if f.secret)
+_PEM_FIELDS = frozenset(f.name for f in INPUTS if f.kind == "pem" and not f.secret)
 _VALUE_LIMIT = 120
 
 
@@ -85,6 +87,8 @@ class Review:
     rows: tuple[Row, ...]
     expiring: tuple[Expiring, ...]
     expiry_window_days: int
+    #: What the policy pack said (``--policy-pack``): a mandatory violation fails `up` as a refusal does.
+    policies: tuple[PolicyResult, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -108,13 +112,17 @@ class Review:
 
     @property
     def exit_code(self) -> int:
-        """0, or 2 when something planned will be refused."""
-        return EXIT_REFUSED if self.refused else EXIT_OK
+        """0, or 2 when something planned will be refused or violates a mandatory policy."""
+        return EXIT_REFUSED if self.refused or any(p.mandatory for p in self.policies) else EXIT_OK
 
 
 def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, expiry_window_days: int = 30) -> Review:
     """The review of ``plan`` given the pre-flight ``verdicts`` (by step index); ``now`` only sets the window."""
-    rows = tuple(_row(step, verdicts.get(i)) for i, step in enumerate(plan.steps) if step.kind != "same")
+    rows = tuple(
+        _row(step, _refusal(step) if step.refusal else verdicts.get(i))
+        for i, step in enumerate(plan.steps)
+        if step.kind != "same"
+    )
     horizon = now + dt.timedelta(days=expiry_window_days)
     expiring = []
     for step in plan.steps:
@@ -132,11 +140,21 @@ def build_review(plan: Plan, verdicts: Mapping[int, Verdict], now: dt.datetime, 
     )
 
 
+def _refusal(step: Step) -> Verdict:
+    """The verdict on a change the provider refused in the preview: ``up`` fails the same way, before any change."""
+    return Verdict(
+        refused=True, reasons=(f"the preview failed on this entry, and up fails the same way: {step.refusal}",)
+    )
+
+
 def _row(step: Step, verdict: Verdict | None) -> Row:
     props = step.new or step.old
+    # A removal whose certificate up leaves in place (its marks name someone else now) deletes nothing: it is
+    # counted as up treats it, with the certificates kept in Tencent Cloud.
+    kept = step.kind == "delete" and verdict is not None and verdict.left_in_place
     return Row(
         entry=step.entry,
-        operation=step.kind,
+        operation="retain" if kept else step.kind,
         certificate_id=step.certificate_id,
         old=facts_of_outputs(step.old) if step.old else None,
         new=facts_of_inputs(step.new) if step.new and step.kind in ("create", "replace") else None,

@@ -13,15 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..errors import UNCHECKED
+
 __all__ = [
     "CERTIFICATE_TYPE",
     "Plan",
     "PlanError",
     "Step",
     "error_diagnostics",
+    "failed_on",
     "load_json",
     "parse_plan",
-    "protected_refusals",
     "read_plan",
 ]
 
@@ -35,6 +37,10 @@ _KNOWN = _DELETES | _REPLACES | {"same", "create", "update", "read", "refresh", 
 # The engine's refusal of a protected resource's delete (pkg/resource/deploy), and the line that closes a failure.
 _PROTECTED = re.compile(r'resource "(urn:pulumi:[^"]+)" cannot be deleted\s+because it is protected')
 _GENERIC_FAILURES = frozenset({"error: preview failed", "preview failed"})
+# What the engine adds once a resource's check or diff failed: the program is stopped, not a cause of its own.
+_CONSEQUENCES = frozenset({"error: Resource monitor has terminated, shutting down"})
+# A provider failure that says nothing of the change: a bug (a traceback) or Tencent Cloud not answering a check.
+_NOT_VERDICTS = ("Traceback (most recent call last)", UNCHECKED)
 
 
 class PlanError(ValueError):
@@ -62,6 +68,7 @@ class Step:
     pending: bool = False
     adopted_by: str = ""  # the entry that adopts this certificate in the same plan (a rename of an adopt entry)
     successor: str = ""  # for a pending delete: the replacement the state records as replacing it
+    refusal: str = ""  # the provider refused the entry's change in check or diff: its message (the step is "refused")
     urn: str = ""
 
     @property
@@ -71,7 +78,10 @@ class Step:
 
     @property
     def kind(self) -> str:
-        """The operation as the review names it: create, update, replace, delete, retain, release or same."""
+        """The operation as the review names it: create, update, replace, delete, retain, release, refused or
+        same."""
+        if self.refusal:
+            return "refused"
         if self.released:
             return "release"
         if self.op in _REPLACES:
@@ -111,27 +121,39 @@ def load_json(text: str, what: str) -> Any:
         raise PlanError(f"{what} is JSON this review cannot read: {reason}") from None
 
 
-def protected_refusals(document: Any) -> set[str] | None:
-    """The URNs a failed ``pulumi preview --json`` refused to delete because they are protected; ``None`` when
-    anything else failed too.
+def failed_on(document: Any) -> tuple[set[str], dict[str, str]] | None:
+    """What a failed ``pulumi preview --json`` failed on, when every failure is a verdict on the change: the URNs of
+    protected resources it would delete, and the certificates whose change the provider refused (by URN, with the
+    provider's message); ``None`` when something else failed (the review cannot judge the plan).
 
-    The engine reports a planned delete of a ``protect``ed resource as an error and exits 1, yet prints the whole
-    plan: ``up`` would be refused, which is the review's verdict to give, not an error of the review.
+    A provider's refusal in ``check`` or ``diff`` (a rename the engine would not make, an input ``check`` rejects) is
+    attributed to the resource's URN, and the engine then stops the program: ``up`` fails the same way before any
+    change. A provider traceback, or a check that could not ask Tencent Cloud, is no verdict: the review fails.
     """
     diagnostics = document.get("diagnostics") if isinstance(document, dict) else None
     if not isinstance(diagnostics, list):
         return None
-    found: set[str] = set()
+    protected: set[str] = set()
+    refused: dict[str, str] = {}
+    stopped = False
     for diagnostic in diagnostics:
         if not isinstance(diagnostic, dict) or diagnostic.get("severity") != "error":
             continue
-        message = str(diagnostic.get("message", ""))
-        refused = _PROTECTED.search(message)
-        if refused:
-            found.add(refused.group(1))
-        elif message.strip() not in _GENERIC_FAILURES:
+        message = " ".join(str(diagnostic.get("message", "")).split())
+        urn = diagnostic.get("urn")
+        if match := _PROTECTED.search(message):
+            protected.add(match.group(1))
+        elif isinstance(urn, str) and f"::{CERTIFICATE_TYPE}::" in urn and message:
+            if any(marker in message for marker in _NOT_VERDICTS):
+                return None
+            refused[urn] = message.removeprefix("error: ")[:2000]
+        elif message in _CONSEQUENCES:
+            stopped = True
+        elif message not in _GENERIC_FAILURES:
             return None
-    return found or None
+    if stopped and not refused:
+        return None  # the program was stopped by a failure that named no certificate
+    return (protected, refused) if protected or refused else None
 
 
 def error_diagnostics(document: Any) -> list[str]:
@@ -145,12 +167,13 @@ def error_diagnostics(document: Any) -> list[str]:
 
 
 def parse_plan(document: Any) -> Plan:
-    """The plan in a parsed ``pulumi preview --json`` document, a failed one's too when it failed only on the
-    deletion of protected resources (``protected_refusals``: their steps are marked ``protect``)."""
+    """The plan in a parsed ``pulumi preview --json`` document, a failed one's too when it failed only on verdicts
+    (``failed_on``): the steps of protected resources are marked ``protect``; a certificate whose change the provider
+    refused gets a ``refused`` step carrying the provider's message (the engine planned nothing for it)."""
     if not isinstance(document, dict) or not isinstance(document.get("steps", []), list | None):
         raise PlanError("the preview JSON has no list of steps (is it the output of `pulumi preview --json`?)")
-    protected = protected_refusals(document) or set()
-    failures = [] if protected else error_diagnostics(document)
+    protected, refused = failed_on(document) or (set(), {})
+    failures = [] if protected or refused else error_diagnostics(document)
     if failures:
         # A preview that failed for any other reason plans nothing up would do: "no change" would be a lie.
         raise PlanError("the preview failed: " + "; ".join(failures))
@@ -169,8 +192,11 @@ def parse_plan(document: Any) -> Plan:
             raise PlanError(f"the preview's step {number} has a urn that is not text")
         stack = stack or _stack_of(urn)
         step = _step(raw, urn, urn in protected)
-        if step is not None:
+        if step is not None and urn not in refused:
             steps.append(step)
+    for urn, message in sorted(refused.items()):
+        stack = stack or _stack_of(urn)
+        steps.append(Step(entry=urn.rsplit("::", 1)[-1], op="same", certificate_id="", refusal=message, urn=urn))
     missing = sorted(protected - {s.urn for s in steps})
     if missing:
         raise PlanError(f"the preview failed: {missing[0]} cannot be deleted because it is protected")

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from ..coverage import missing_domains, resource_domain
 from ..inputs import as_bool, iso, recorded_claim, regions_of
-from ..ownership import successor_of, verdict
+from ..ownership import Verdict as Ownership
+from ..ownership import adopt_again, successor_of, verdict
 from ..rotation import REGIONAL_TYPES
 from ..rules import OWNER_TAG, REPLACES_TAG
 from ..ssl import DELETE_CODES, Case, CertificateDetail, CertificateNotFound, DeployedResources, Handling, SslService
@@ -53,6 +54,7 @@ class Verdict:
     bound: tuple[str, ...] = ()  # "CLB: lb-7x3kq2", one per resource type
     checked: bool = False  # whether Tencent Cloud was asked
     uncertain: tuple[str, ...] = ()  # what could refuse up that read calls cannot tell
+    left_in_place: bool = False  # up leaves the certificate in Tencent Cloud: its marks name someone else now
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,23 @@ def preflight(steps: Sequence[Step], ssl: SslService | None, now: dt.datetime, r
     rows = _bound_rows(ssl, present) if ssl is not None else {}
     # up reads the ownership marks before any delete (provider.deletion): one taken over is left in place.
     tags = ssl.get_tags_of(present) if ssl is not None and present else {}
+    # A create of this plan that adopts the very certificate explains a claim that differs from the state's.
+    readopted = {
+        str(s.new.get("adopt_id"))
+        for s in steps
+        if s.op in ("create", "update", "replace", "create-replacement") and s.new.get("source") == "adopt"
+    }
     kept = {
-        s.certificate_id: judged.reason
+        s.certificate_id: judged
         for s in targets.values()
         if s.certificate_id in tags
         and not (
-            judged := verdict(tags[s.certificate_id], str(s.old.get("owner") or ""), recorded_claim(s.old))
+            judged := verdict(
+                tags[s.certificate_id],
+                str(s.old.get("owner") or ""),
+                recorded_claim(s.old),
+                s.certificate_id in readopted,
+            )
         ).may_delete
     }
     # The certificates this change removes from Tencent Cloud: none of them is there to move resources to.
@@ -120,14 +133,17 @@ def preflight(steps: Sequence[Step], ssl: SslService | None, now: dt.datetime, r
     return verdicts
 
 
-def _left_in_place(step: Step, reason: str) -> Verdict:
+def _left_in_place(step: Step, judged: Ownership) -> Verdict:
+    """up reads the marks before it deletes and leaves a certificate someone else now holds: said as up says it."""
     cid = step.certificate_id
+    advice = judged.advice(cid)
     return Verdict(
         notes=(
-            f"{cid} is not deleted: {reason}. up leaves it in Tencent Cloud, deployed where it is, and only drops it "
-            "from this stack's state",
+            f"{cid} is not deleted: {judged.reason}. up leaves it in Tencent Cloud, deployed where it is, and only "
+            "drops it from this stack's state" + (f", unmanaged. {advice}" if advice else ""),
         ),
         checked=True,
+        left_in_place=True,
     )
 
 
@@ -260,7 +276,12 @@ def _judge(
 ) -> Verdict:
     cid = step.certificate_id
     if step.kind == "retain":
-        return Verdict(notes=(f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud",))
+        return Verdict(
+            notes=(
+                f"retained: {cid} only leaves the stack's state and stays in Tencent Cloud, deployed where it is, no "
+                f"longer managed by this stack. {adopt_again(cid)}",
+            )
+        )
     if step.protect:
         return Verdict(
             refused=True,

@@ -78,7 +78,18 @@ def recorded_successors(state: Iterable[StateCertificate]) -> dict[str, str]:
 
 
 def with_state(plan: Plan, state: tuple[StateCertificate, ...]) -> Plan:
-    """The plan with the state's pending deletions as steps and its unchanged certificates as ``same`` steps."""
+    """The plan with the state's pending deletions as steps and its unchanged certificates as ``same`` steps; a
+    refused entry's step names the certificate the state holds for it."""
+    held = {cert.entry: cert for cert in state if not cert.pending_delete}
+    plan = replace(
+        plan,
+        steps=tuple(
+            replace(s, certificate_id=held[s.entry].certificate_id, old=held[s.entry].outputs)
+            if s.refusal and not s.certificate_id and s.entry in held
+            else s
+            for s in plan.steps
+        ),
+    )
     listed = {s.certificate_id for s in plan.steps if s.certificate_id}
     changed_entries = {s.entry for s in plan.steps if s.kind != "same"}
     added = []

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from ..tencentcloud.config import DEFAULT_REGION
 from ..tencentcloud.errors import ApiError, TencentCloudError
 from ..tencentcloud.retry import is_throttling
 from .delete_codes import ROLE_CODE, Handling, delete_code
@@ -98,7 +99,7 @@ class SslService(DeployRecords):
     ``region`` is the region part of tag resource names (certificates themselves are not regional).
     """
 
-    def __init__(self, client: ApiCaller, *, region: str = "ap-guangzhou") -> None:
+    def __init__(self, client: ApiCaller, *, region: str = DEFAULT_REGION) -> None:
         self._client = client
         self.region = region
 

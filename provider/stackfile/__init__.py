@@ -19,7 +19,7 @@ entries, the checks across entries).
 
 from __future__ import annotations
 
-from ..rules import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT
+from ..fields import DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT
 from ._loader import ENTRY_NAME_PATTERN, load_stack_file, parse_duration
 from ._model import (
     AdoptSource,

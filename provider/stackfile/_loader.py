@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..fields import OPTIONS, SOURCES
 from ..rules import parse_duration
 from ._model import AdoptSource, CertificateSpec, CertType, Source, StackFile, StackFileError
 from ._nodes import Loc
@@ -25,21 +26,9 @@ from ._structure import check_structure
 
 __all__ = ["ENTRY_NAME_PATTERN", "load_stack_file", "parse_duration"]
 
-_SOURCE_KEYS = ("upload", "adopt", "free")
-# Options valid both in an entry and in defaults.
-_SHARED_OPTIONS = (
-    "project_id",
-    "tags",
-    "check_resources",
-    "rotate",
-    "renew_before",
-    "deploy_regions",
-    "delete_timeout",
-    "create_timeout",
-    "retain",
-    "protect",
-    "allow_expired",
-)
+_SOURCE_KEYS = SOURCES  # each source is written under its own name
+# Options valid both in an entry and in defaults: the registry's.
+_SHARED_OPTIONS = tuple(f.key for f in OPTIONS)
 
 Defaults = dict[str, Any]  # option name -> value read from `defaults:`
 
@@ -231,8 +220,6 @@ class _StackReader(OptionReader):
             return None, former
         # An option neither the entry nor defaults set (or one refused) takes the spec's default, the schema's.
         options = {key: value for key, value in values.items() if value is not None}
-        if "deploy_regions" in options:
-            options["deploy_regions"] = {k: tuple(v) for k, v in options["deploy_regions"].items()}
         spec = CertificateSpec(
             name=name,
             source=source,

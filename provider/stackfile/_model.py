@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from ..fields import by_name
 from ..inputs import default_of
 
 CertType = Literal["SVR", "CA"]
@@ -119,8 +120,8 @@ class CertificateSpec:
     deploy_regions: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     delete_timeout: int = int(default_of("delete_timeout"))  # seconds
     create_timeout: int = int(default_of("create_timeout"))  # seconds
-    retain: bool = False  # resource options (retain is also an input: provider.handover)
-    protect: bool = False
+    retain: bool = default_of("retain")  # resource options (retain is also an input: provider.handover)
+    protect: bool = by_name("protect").default
     renamed_from: tuple[str, ...] = ()
     allow_expired: bool = default_of("allow_expired")
     line: int = 0  # of the entry's name in the stack file

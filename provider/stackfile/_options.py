@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fields import by_key
 from ..rules import (
     MAX_USER_TAGS,
     parse_duration,
@@ -19,19 +20,26 @@ __all__ = ["OptionReader"]
 
 
 class OptionReader(SourceReader):
-    """Option values the schema has passed, as the spec holds them; ``option(key, ...)`` dispatches on the name."""
+    """Option values the schema has passed, as the spec holds them; ``option(key, ...)`` dispatches on the field's kind
+    (``provider.fields``)."""
 
     def option(self, key: str, value: Any, loc: Loc) -> Any:
-        if key == "tags":
+        field = by_key(key)
+        kind = field.kind if field else ""
+        if kind == "tags":
             return self.tags(value, loc)
-        if key in ("delete_timeout", "create_timeout"):
+        if kind == "duration":
             return self.duration(value, loc)
-        if key == "renew_before":
+        if kind == "window":
+            if value == "":
+                return value  # none
             problem = renew_window_problem(value)
             if problem:
                 self.report(loc, problem)
                 return None
             return value.strip()
+        if kind == "regions":
+            return {resource_type: tuple(regions) for resource_type, regions in value.items()}
         return value  # project_id and the flags: an int and booleans, as the schema says
 
     def duration(self, value: str, loc: Loc) -> int | None:

@@ -1,12 +1,13 @@
 """The stack file's JSON Schema (``stacks/stack.schema.json``): the structure of the file, checked at run time.
 
-The loader validates every file against this schema (``_structure``), and editors use the same schema for
-completion and early checks (``# yaml-language-server: $schema=./stack.schema.json``). Every limit and pattern in it
-comes from ``provider.rules`` or the constants below, so the two cannot drift apart; ``tests/provider/
-test_stack_schema.py`` fails when the committed file is stale. Regenerate it with ``python -m provider.stackfile
---schema > stacks/stack.schema.json``. What a schema cannot say is checked by hand after it: files, PEM contents, key
-types and match, expiry, durations in seconds, clashes between entries, merged tag counts (and, in ``_nodes``, what
-YAML itself gets wrong: duplicate keys, merge keys, tags).
+The loader validates every file against this schema (``_structure``), and editors use the same schema for completion and
+early checks (``# yaml-language-server: $schema=./stack.schema.json``). The certificate's options come from the field
+registry (``provider.fields``: which there are, their kind, description and default), every limit and pattern from
+``provider.rules`` or the constants below, so the two cannot drift apart; ``tests/provider/test_stack_schema.py`` fails
+when the committed file is stale. Regenerate it with ``python -m provider.stackfile --schema >
+stacks/stack.schema.json``. What a schema cannot say is checked by hand after it: files, PEM contents, key types and
+match, expiry, durations in seconds, clashes between entries, merged tag counts (and, in ``_nodes``, what YAML itself
+gets wrong: duplicate keys, merge keys, tags).
 
 Each branch of an ``anyOf``/``oneOf`` takes values of its own type, so that a failed one can be reported by the
 branch of the value's type; exclusive keys are ``dependentSchemas`` with ``false``, so that the error is at the key.
@@ -17,9 +18,11 @@ from __future__ import annotations
 import json
 import re
 import string
+from collections.abc import Sequence
 from typing import Any
 
 from .. import rules
+from ..fields import FIELDS, SOURCES, Field, schema_description
 
 __all__ = ["CONFIG_KEY_PATTERN", "ENTRY_NAME_PATTERN", "ENV_NAME_PATTERN", "json_schema", "schema_text"]
 
@@ -29,20 +32,6 @@ ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 CONFIG_KEY_PATTERN = r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$"
 _NOT_BLANK = "\\S"  # a path must have something in it
 _NO_CONTROLS = "^[^\\x00-\\x1f\\x7f]*$"
-_SOURCES = ("upload", "adopt", "free")
-
-# The options an entry and `defaults` share, as the reference (docs/stack-file.md) describes them.
-_TRUE_OR_FALSE = "true or false only: yes/no/on/off are text, not booleans"
-_FLAGS = {
-    "check_resources": "Delete with IsCheckResource: refuse to delete a certificate still bound to CLB, CDN, WAF, "
-    f"... (default true). {_TRUE_OR_FALSE}.",
-    "rotate": "Before a replaced certificate is deleted, move the cloud resources bound to it to the new one "
-    f"(Tencent's deploy record), so renewing a certificate in use goes through (default true). {_TRUE_OR_FALSE}.",
-    "retain": "true: removing the entry drops it from the stack but keeps the certificate in the cloud. "
-    f"{_TRUE_OR_FALSE}.",
-    "protect": f"true: Pulumi refuses to delete or replace the certificate. {_TRUE_OR_FALSE}.",
-    "allow_expired": f"true: accept an expired certificate for upload. {_TRUE_OR_FALSE}.",
-}
 
 
 def _any_case(prefix: str) -> str:
@@ -65,10 +54,7 @@ def _tags() -> dict[str, Any]:
     key = _tag_text(rules.MAX_TAG_KEY, min_length=1)
     reserved = "|".join(_any_case(p) for p in rules.RESERVED_TAG_PREFIXES)
     key["pattern"] = f"^(?!{reserved}){key['pattern'][1:]}"
-    kept = rules.MAX_TAGS - rules.MAX_USER_TAGS
     return {
-        "description": f"Tencent Cloud tags, at most {rules.MAX_USER_TAGS} per certificate (Tencent allows "
-        f"{rules.MAX_TAGS}; the provider keeps {kept}). In an entry, a key set to null removes a tag the defaults set.",
         "type": ["object", "null"],
         "maxProperties": rules.MAX_USER_TAGS,
         "propertyNames": key,
@@ -78,45 +64,38 @@ def _tags() -> dict[str, Any]:
     }
 
 
-def _options() -> dict[str, Any]:
-    """The properties an entry and `defaults` share (each lists them itself: `additionalProperties` sees no further)."""
-    minutes = rules.DEFAULT_DELETE_TIMEOUT // 60, rules.DEFAULT_CREATE_TIMEOUT // 60
-    properties: dict[str, Any] = {
-        "project_id": {"$ref": "#/$defs/projectId"},
-        "tags": {"$ref": "#/$defs/tags"},
-        "check_resources": {"description": _FLAGS["check_resources"], "type": "boolean"},
-        "rotate": {"description": _FLAGS["rotate"], "type": "boolean"},
-        "deploy_regions": {
-            "description": "Resource type -> the regions a rotation deploys the new certificate in, for regional types "
-            "(clb, waf, apigateway, cos, tke, tse, tcb); default: the stack's region. E.g. {clb: [ap-guangzhou, "
-            "ap-shanghai]}.",
-            "type": "object",
-            "propertyNames": {"pattern": "^[a-z]+$"},
-            "additionalProperties": {
+def _option(f: Field) -> dict[str, Any]:
+    """An option's schema, by its kind; its description is the registry's help (``provider.fields``)."""
+    fragment: dict[str, Any] = {"description": schema_description(f)}
+    if f.kind in ("flag", "resource_option"):
+        fragment["type"] = "boolean"
+    elif f.kind == "project":
+        fragment["$ref"] = "#/$defs/projectId"
+    elif f.kind == "tags":
+        fragment["$ref"] = "#/$defs/tags"
+    elif f.kind == "duration":
+        fragment["$ref"] = "#/$defs/duration"
+    elif f.kind == "window":
+        # Empty is none, as check() takes it: an entry can turn off a window its defaults set.
+        fragment.update(type="string", pattern=f"^(?:{rules.RENEW_WINDOW_PATTERN.strip('^$')})?$")
+    elif f.kind == "regions":
+        fragment.update(
+            type="object",
+            propertyNames={"pattern": rules.RESOURCE_TYPE_PATTERN},
+            additionalProperties={
                 "type": "array",
-                "items": {"type": "string", "pattern": "^[a-z]+(-[a-z]+)+(-[0-9]+)?$"},
+                "items": {"type": "string", "pattern": rules.REGION_PATTERN},
                 "minItems": 1,
             },
-        },
-        "renew_before": {
-            "description": "Renew a free certificate this long before it expires (a plain `pulumi up` applies for a "
-            "new one and moves its deployments); for an uploaded one, preview warns. Days, e.g. 30d.",
-            "type": "string",
-            "pattern": rules.RENEW_WINDOW_PATTERN,
-        },
-        "delete_timeout": {
-            "$ref": "#/$defs/duration",
-            "description": f"How long a deletion may wait for Tencent's task (default {minutes[0]}m).",
-        },
-        "create_timeout": {
-            "$ref": "#/$defs/duration",
-            "description": f"How long a creation may wait for the certificate to be ready or issued (default "
-            f"{minutes[1]}m).",
-        },
-    }
-    for name in ("retain", "protect", "allow_expired"):
-        properties[name] = {"description": _FLAGS[name], "type": "boolean"}
-    return properties
+        )
+    else:
+        raise ValueError(f"option {f.name}: the stack file has no schema for a {f.kind} option")
+    return fragment
+
+
+def _options(fields: Sequence[Field]) -> dict[str, Any]:
+    """The properties an entry and `defaults` share (each lists them itself: `additionalProperties` sees no further)."""
+    return {f.key: _option(f) for f in fields if f.option}
 
 
 def _sources() -> dict[str, Any]:
@@ -208,28 +187,29 @@ def _sources() -> dict[str, Any]:
     }
 
 
-def _certificate() -> dict[str, Any]:
+def _certificate(fields: Sequence[Field]) -> dict[str, Any]:
+    alias, cert_type = (next(f for f in fields if f.key == key) for key in ("alias", "type"))
     return {
         "type": "object",
         "properties": {
-            **_options(),
+            **_options(fields),
             "upload": {"$ref": "#/$defs/upload"},
             "adopt": {"$ref": "#/$defs/adopt"},
             "free": {"$ref": "#/$defs/free"},
             "alias": {
-                "description": f"The certificate's remark name in the console (at most {rules.MAX_ALIAS} characters).",
+                "description": schema_description(alias),
                 "anyOf": [
                     {"type": "string", "maxLength": rules.MAX_ALIAS, "pattern": _NO_CONTROLS},
                     {"type": ["number", "boolean", "null"]},
                 ],
             },
-            "type": {"description": "SVR (server certificate, the default) or CA.", "enum": ["SVR", "CA"]},
+            "type": {"description": schema_description(cert_type), "enum": list(cert_type.choices)},
             "renamed_from": {"$ref": "#/$defs/renames"},
             "aliases": {"$ref": "#/$defs/renames"},
         },
         "additionalProperties": False,
         # Exactly one source: at least one, and each excludes the ones after it (the error is at the second one).
-        "anyOf": [{"required": [source]} for source in _SOURCES],
+        "anyOf": [{"required": [source]} for source in SOURCES],
         "dependentSchemas": {
             "upload": {"properties": {"adopt": False, "free": False}},
             "adopt": {"properties": {"free": False}},
@@ -245,8 +225,8 @@ def _certificate() -> dict[str, Any]:
     }
 
 
-def json_schema() -> dict[str, Any]:
-    """The stack file's JSON Schema (draft 2020-12) as a dict."""
+def json_schema(fields: Sequence[Field] = FIELDS) -> dict[str, Any]:
+    """The stack file's JSON Schema (draft 2020-12) as a dict, for the certificate fields ``fields`` (the registry)."""
     hours = rules.MAX_TIMEOUT // 3600
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -300,13 +280,13 @@ def json_schema() -> dict[str, Any]:
                 "would read as other numbers.",
                 "type": "integer",
                 "minimum": 0,
-                "maximum": 2**31 - 1,
+                "maximum": rules.MAX_PROJECT_ID,
             },
             "tags": _tags(),
             "defaults": {
                 "description": "Options merged into every entry; an entry's own value wins, tags merge key by key.",
                 "type": ["object", "null"],
-                "properties": _options(),
+                "properties": _options(fields),
                 "additionalProperties": False,
             },
             **_sources(),
@@ -317,11 +297,11 @@ def json_schema() -> dict[str, Any]:
                     {"type": "array", "items": {"$ref": "#/$defs/entryName"}, "uniqueItems": True},
                 ],
             },
-            "certificate": _certificate(),
+            "certificate": _certificate(fields),
         },
     }
 
 
-def schema_text() -> str:
+def schema_text(fields: Sequence[Field] = FIELDS) -> str:
     """The schema as the committed file holds it."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_schema(fields), indent=2, ensure_ascii=False) + "\n"

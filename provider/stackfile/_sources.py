@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography import x509
 
-from ..pem import certificate_key_problem, chain_problem, key_type_problem, normalise_text
+from ..pem import KEY_MISMATCH, certificate_key_problem, chain_problem, key_type_problem, normalise_text
 from ..rules import VALIDATION_METHODS, free_domain
 from . import _pem
 from ._model import AdoptSource, CertType, FreeSource, SecretError, SecretKind, SecretRef, UploadSource
@@ -177,7 +177,7 @@ class SourceReader(NodeReader):
             self.report(loc, f"{described} {problem}")
             return
         if leaf is not None and not _pem.same_public_key(key, leaf):
-            self.report(loc, f"{described} does not match the certificate (their public keys differ)")
+            self.report(loc, f"{described} {KEY_MISMATCH}")
 
     def _config_key(self, key: str) -> str:
         assert self.config is not None

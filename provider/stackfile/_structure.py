@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from ._compose import NULL
@@ -33,8 +33,38 @@ from ._wording import (
 
 __all__ = ["check_structure"]
 
+
+def python_pattern(pattern: str) -> str:
+    """An ECMA-262 ``pattern`` for Python's ``re``: each ``$`` outside a character class as ``\\Z``.
+
+    In JSON Schema (ECMA-262), ``$`` matches only at the end of the text; in Python it also matches before a final
+    line break, so ``^[0-9]+d$`` would take "30d\\n", which editors refuse and ``check()`` refuses too.
+    """
+    out: list[str] = []
+    in_class = escaped = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "$":
+            out.append("\\Z")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not re.search(python_pattern(pattern), instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 _SCHEMA = json_schema()
-_VALIDATOR = Draft202012Validator(_SCHEMA)
+_VALIDATOR = validators.extend(Draft202012Validator, {"pattern": _pattern})(_SCHEMA)
 
 
 @dataclass(frozen=True)

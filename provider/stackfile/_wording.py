@@ -15,15 +15,19 @@ from collections.abc import Callable, Sequence
 
 import yaml
 
+from ..fields import FIELDS, by_key
 from ..rules import (
     MAX_TAGS,
     MAX_USER_TAGS,
-    VALIDATION_METHODS,
+    REGION_LIST_PROBLEM,
     alias_problem,
     certificate_id_problem,
     free_domain,
     parse_duration,
+    project_id_problem,
+    region_problem,
     renew_window_problem,
+    resource_type_problem,
     tag_key_problem,
     tag_value_problem,
     timeout_problem,
@@ -41,21 +45,20 @@ __all__ = [
     "value_message",
 ]
 
-# The fields below an entry (or `defaults`), by the dotted keys leading to them; `#` stands for any list index.
+# The wording kind of each registry kind (``provider.fields``) where the two names differ.
+_WORDING_OF_KIND = {
+    "project": "project_id",
+    "window": "renew_window",
+    "regions": "deploy_regions",
+    "resource_option": "flag",
+}
+# The fields below an entry (or `defaults`), by the dotted keys leading to them; `#` stands for any list index, `*`
+# for any key. The registry's options and the entry's alias and type come by their kind.
 _KINDS: dict[str, str] = {
-    "project_id": "project_id",
-    "tags": "tags",
-    "check_resources": "flag",
-    "rotate": "flag",
-    "renew_before": "renew_window",
-    "deploy_regions": "deploy_regions",
-    "retain": "flag",
-    "protect": "flag",
-    "allow_expired": "flag",
-    "delete_timeout": "duration",
-    "create_timeout": "duration",
-    "alias": "alias",
+    **{f.key: _WORDING_OF_KIND.get(f.kind, f.kind) for f in FIELDS if f.option or f.key == "alias"},
     "type": "type",
+    "deploy_regions.*": "regions",
+    "deploy_regions.*.#": "region",
     "renamed_from": "renames",
     "aliases": "renames",
     "renamed_from.#": "former_name",
@@ -90,6 +93,8 @@ _WHAT = {
     "duration": "a duration such as 90s, 10m or 1h30m",
     "renew_window": "a number of days such as 30d",
     "deploy_regions": "a mapping of resource type to a list of regions, e.g. {clb: [ap-guangzhou]}",
+    "regions": REGION_LIST_PROBLEM.removeprefix("must be "),
+    "region": "a region name such as ap-guangzhou",
     "config": "a string",
     "env": "a string",
     "file": "a string",
@@ -132,6 +137,8 @@ _RULES: dict[str, Callable[[str], str | None]] = {
     "domain": lambda text: free_domain(text)[1],
     "duration": _duration_problem,
     "renew_window": renew_window_problem,
+    "regions": lambda _: REGION_LIST_PROBLEM,
+    "region": region_problem,
     "certificate": lambda _: "must be a file path or inline PEM, not an empty string",
     "file": lambda _: "must be a file path, not an empty string",
     "env": lambda text: f"{_quoted(text)} is not an environment variable name (letters, digits and _)",
@@ -175,6 +182,8 @@ def field_kind(loc: Loc) -> str:
     if len(rest) == 2 and rest[0] == "tags":
         return "tag"
     keys = ["#" if isinstance(part, int) else str(part) for part in rest]
+    if len(keys) > 1 and keys[0] == "deploy_regions":
+        keys[1] = "*"  # a resource type
     # A key that itself holds a dot names no field (it must not read as the path it spells).
     return "" if any("." in key for key in keys) else _KINDS.get(".".join(keys), "")
 
@@ -227,7 +236,8 @@ def type_message(kind: str, node: yaml.Node) -> str:
 
 def choice_message(kind: str, node: yaml.Node) -> str:
     """A value outside its ``enum``: one of the choices, spelled exactly (a case slip gets a "did you mean")."""
-    choices: Sequence[str] = ("SVR", "CA") if kind == "type" else VALIDATION_METHODS
+    field = by_key("type" if kind == "type" else "free.validation")
+    choices: Sequence[str] = field.choices if field else ()
     if not isinstance(node, yaml.ScalarNode) or node.tag == NULL:
         return f"must be {' or '.join(choices)}, not {describe(node)}"
     value = _written(node)
@@ -238,8 +248,8 @@ def choice_message(kind: str, node: yaml.Node) -> str:
 
 def value_message(kind: str, keyword: str, value: object, node: yaml.Node | None) -> str:
     """A value of the right type that breaks a ``pattern``, a length, a range, a ``const`` or a property count."""
-    if keyword in ("minimum", "maximum") and kind == "project_id":
-        return "must be a project id: 0 (the default project) or a positive integer"
+    if keyword in ("minimum", "maximum") and kind == "project_id" and isinstance(value, int):
+        return project_id_problem(value) or "must be a project id"
     if keyword == "const" and kind == "type":
         return "free certificates are always SVR"
     if keyword == "enum" and node is not None:
@@ -254,6 +264,8 @@ def value_message(kind: str, keyword: str, value: object, node: yaml.Node | None
     text = _written(node) if node is not None and node.tag == INT else value
     rule = _RULES.get(kind)
     if rule is not None and isinstance(text, str | int) and not isinstance(text, bool):
+        if kind == "renew_window" and isinstance(text, str) and text != text.strip() and not rule(text.strip()):
+            return f"must be written without spaces around it: {text.strip()!r}"
         problem = rule(str(text))
         if problem:
             return problem
@@ -264,7 +276,7 @@ def value_message(kind: str, keyword: str, value: object, node: yaml.Node | None
 
 def key_message(kind: str, key: str) -> str:
     """A key that breaks ``propertyNames``: an entry name or a tag key."""
-    rule = _RULES["entry_name" if kind == "certificates" else "tag_key"]
+    rule = {"certificates": _RULES["entry_name"], "deploy_regions": resource_type_problem}.get(kind, _RULES["tag_key"])
     return rule(key) or "is not a valid key"
 
 

@@ -13,13 +13,16 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DEFAULT_RATE_PER_ACTION",
     "DEFAULT_DOMAIN",
+    "DEFAULT_REGION",
     "ENV_ALLOW_INSECURE_ENDPOINT",
     "ENV_DOMAIN",
     "ENV_ENDPOINT",
+    "ENV_MAX_ATTEMPTS",
     "ENV_PROTOCOL",
     "ENV_RATE_PER_ACTION",
     "ENV_REGION",
     "ENV_TIMEOUT",
+    "MAX_ATTEMPTS_LIMIT",
     "ClientSettings",
     "default_endpoint",
 ]
@@ -35,8 +38,15 @@ DEFAULT_DOMAIN = "tencentcloudapi.com"
 # refused unless this says the network path is trusted.
 ENV_ALLOW_INSECURE_ENDPOINT = "TENCENTCLOUD_ALLOW_INSECURE_ENDPOINT"
 ENV_REGION = "TENCENTCLOUD_REGION"
+#: The region when none is set: Terraform's default; only the region part of tag resource names depends on it.
+DEFAULT_REGION = "ap-guangzhou"
 # Seconds one attempt may wait for a reply; mainly for tests that make the emulator answer slower than that.
 ENV_TIMEOUT = "TENCENTCLOUD_TIMEOUT"
+# Attempts one API call may make before its failure is reported (botocore's AWS_MAX_ATTEMPTS): more rides out longer
+# throttling or outages, fewer reports them sooner.
+ENV_MAX_ATTEMPTS = "TENCENTCLOUD_MAX_ATTEMPTS"
+# Beyond this the retry deadline, not the count, ends a call's attempts anyway.
+MAX_ATTEMPTS_LIMIT = 50
 # The SSL API allows 10 requests per second per action (Tencent's API docs, "frequency limit").
 DEFAULT_RATE_PER_ACTION = 10.0
 # Requests per second per action this client allows itself: the limit is per key, so R runners sharing one key set
@@ -143,8 +153,8 @@ class ClientSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **options: Any) -> ClientSettings:
         """Settings from ``TENCENTCLOUD_ENDPOINT``, ``TENCENTCLOUD_DOMAIN``, ``TENCENTCLOUD_PROTOCOL``,
-        ``TENCENTCLOUD_REGION``, ``TENCENTCLOUD_TIMEOUT`` (seconds per attempt) and ``TENCENTCLOUD_RATE_PER_ACTION``;
-        other fields, and those when given, from ``options``."""
+        ``TENCENTCLOUD_REGION``, ``TENCENTCLOUD_TIMEOUT`` (seconds per attempt), ``TENCENTCLOUD_MAX_ATTEMPTS`` and
+        ``TENCENTCLOUD_RATE_PER_ACTION``; other fields, and those when given, from ``options``."""
         endpoint = environ.get(ENV_ENDPOINT, "").strip() or None
         if "domain" not in options:
             options["domain"] = environ.get(ENV_DOMAIN, "").strip() or None
@@ -162,6 +172,14 @@ class ClientSettings:
                 raise ValueError(bad_rate) from None
             if not 0 < options["rate_per_action"] <= DEFAULT_RATE_PER_ACTION:
                 raise ValueError(bad_rate)
+        attempts = environ.get(ENV_MAX_ATTEMPTS, "").strip()
+        if attempts and "max_attempts" not in options:
+            if not (attempts.isascii() and attempts.isdigit()) or not 1 <= int(attempts) <= MAX_ATTEMPTS_LIMIT:
+                raise ValueError(
+                    f"{ENV_MAX_ATTEMPTS} (maxAttempts) must be a whole number of attempts from 1 to "
+                    f"{MAX_ATTEMPTS_LIMIT}, got {attempts!r}"
+                )
+            options["max_attempts"] = int(attempts)
         insecure = environ.get(ENV_ALLOW_INSECURE_ENDPOINT, "").strip().lower()
         if insecure and "allow_insecure_endpoint" not in options:
             if insecure not in ("true", "false", "1", "0"):

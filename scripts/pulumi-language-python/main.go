@@ -5,6 +5,7 @@
 // implements the part of the LanguageRuntime protocol that `pulumi preview/up/refresh/destroy` need for a Python
 // project: it runs the program through `pulumi-language-python-exec` (the executor shipped in the sdk/v3 module,
 // placed next to this binary) with the interpreter of the project's virtualenv, exactly as the official host does.
+// It also runs Python policy packs (`pulumi preview --policy-pack DIR`) through RunPlugin, as the official host does.
 // Everything else answers Unimplemented or an empty result.
 package main
 
@@ -22,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -231,6 +234,102 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python executor: %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// RunPlugin runs a plugin written in Python. The engine starts a policy pack this way: kind "analyzer", the pack's
+// directory as the program, the engine's address as the only argument. As in the official host, a pack runs as
+// `python -u -m pulumi.policy ENGINE DIR` in its own directory, and the stack's configuration reaches it through the
+// environment (PULUMI_PROJECT, PULUMI_STACK, PULUMI_CONFIG, ...), which pulumi-policy reads at start-up: the SDK's
+// PolicyProxy answers the engine's ConfigureStack first, then forwards every other call to the started pack. Any other
+// plugin runs as `python DIR ARGS...` in the requested working directory.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	ctx, cancel := context.WithCancel(server.Context())
+	defer cancel()
+	stopWatch := context.AfterFunc(h.gone, cancel)
+	defer stopWatch()
+
+	info := req.GetInfo()
+	if info == nil {
+		return errors.New("RunPlugin: the request carries no program information")
+	}
+	python := pythonFor(info)
+	if _, err := os.Stat(python); err != nil && filepath.IsAbs(python) {
+		return fmt.Errorf("the plugin's virtualenv interpreter %s does not exist: create it first (make venv)", python)
+	}
+	analyzer := req.GetKind() == string(apitype.AnalyzerPlugin)
+	var args []string
+	if analyzer {
+		args = append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
+		args = append(args, info.GetProgramDirectory())
+	} else {
+		args = append([]string{info.GetProgramDirectory()}, req.GetArgs()...)
+	}
+	cmd := exec.CommandContext(ctx, python, args...)
+	cmd.Env = os.Environ()
+	if analyzer {
+		cmd.Dir = info.GetProgramDirectory()
+	} else {
+		cmd.Dir = req.GetPwd()
+	}
+
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	var proxy *sdk.PolicyProxy
+	if analyzer {
+		proxy, stdout, err = sdk.NewPolicyProxy(ctx, stdout)
+		if err != nil {
+			return fmt.Errorf("could not start the policy pack proxy: %w", err)
+		}
+		config, err := proxy.AwaitConfiguration(ctx)
+		if err != nil {
+			return fmt.Errorf("could not get the stack configuration for the policy pack: %w", err)
+		}
+		if config != nil {
+			setenv := func(k, v string) {
+				if v != "" {
+					cmd.Env = append(cmd.Env, k+"="+v)
+				}
+			}
+			setenv("PULUMI_ORGANIZATION", config.GetOrganization())
+			setenv("PULUMI_PROJECT", config.GetProject())
+			setenv("PULUMI_STACK", config.GetStack())
+			setenv("PULUMI_DRY_RUN", strconv.FormatBool(config.GetDryRun()))
+			if config.GetConfig() != nil {
+				configJSON, err := json.Marshal(config.GetConfig())
+				if err != nil {
+					return fmt.Errorf("serialising the stack configuration: %w", err)
+				}
+				setenv("PULUMI_CONFIG", string(configJSON))
+			}
+		}
+	}
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+
+	err = cmd.Start()
+	if err == nil {
+		if proxy != nil {
+			err = proxy.Attach(ctx, cmd) // returns once the pack has exited
+		} else {
+			err = cmd.Wait()
+		}
+	} else if proxy != nil {
+		proxy.Abort(err)
+	}
+	if err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
+			})
+		}
+		return fmt.Errorf("could not run the Python plugin in %s: %w", info.GetProgramDirectory(), err)
+	}
+	return closer.Close()
 }
 
 func main() {

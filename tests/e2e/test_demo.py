@@ -83,14 +83,14 @@ def test_demo_on_a_fresh_checkout_runs_twice_and_the_second_run_changes_nothing(
     first = make(checkout, "demo", port, pulumi_bin)
     assert first.returncode == 0, first.stdout
     assert "incorrect passphrase" not in first.stdout
-    assert "5 created" in first.stdout, first.stdout  # three certificates, the stack identity and the stack
+    assert "6 created" in first.stdout, first.stdout  # 3 certificates, the stack identity, retained record, stack
     certs = certificates(port)
     assert sorted(str(c["Alias"]) for c in certs) == ["api.example.com", "shop.example.com", "www.example.com"]
 
     second = make(checkout, "demo", port, pulumi_bin)
     assert second.returncode == 0, second.stdout
     assert "the emulator this checkout started is running" in second.stdout
-    assert "5 unchanged" in second.stdout and "created" not in second.stdout.split("Resources:")[-1], second.stdout
+    assert "6 unchanged" in second.stdout and "created" not in second.stdout.split("Resources:")[-1], second.stdout
     assert certificates(port) == certs
     # The stack config the demo wrote is not part of the checkout: git ignores it.
     ignored = subprocess.run(["git", "check-ignore", "-q", "Pulumi.dev.yaml"], cwd=REPO)

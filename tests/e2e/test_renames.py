@@ -6,6 +6,8 @@ renaming into a name the state still holds would delete the former entry instead
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from support.project import WRITE_ACTIONS, Project, upload_entry
@@ -199,3 +201,33 @@ def test_a_rename_with_new_files_whose_old_certificate_is_bound(project: Project
     assert set(project.certificates()) == {new_id}
     assert set(project.state_resources()) == {"a"}
     project.cli("preview", "--expect-no-changes")
+
+
+@renames(
+    "entries a and b; the new file has only `a: {renamed_from: [b], upload: <b's files>}`, reviewed with "
+    "`python -m provider.review` (its `pulumi preview --json` fails on the provider's refusal)",
+    "the review exits 2 with a refused row for a, naming a's certificate and the provider's reason, no error; up is "
+    "then refused the same way",
+)
+def test_a_refused_rename_is_a_refused_verdict_of_the_review_not_an_error(project: Project) -> None:
+    project.write_stack("certificates:\n" + entry("a", "a") + entry("b", "b"))
+    project.up()
+    ids = {name: out["id"] for name, out in project.outputs().items()}
+    project.write_stack("certificates:\n" + entry("a", "b", "renamed_from: [b]\n"))
+
+    judged = project.review("--stack", project.stack)
+    assert judged.returncode == 2, judged.stdout + judged.stderr
+    assert judged.stderr == "" and "Traceback" not in judged.stdout
+    rows = [line for line in judged.stdout.splitlines() if line.startswith("| `a`")]
+    assert len(rows) == 1 and rows[0].startswith(f"| `a` | **refused** | `{ids['a']}` |"), judged.stdout
+    assert rows[0].endswith("**refused** |")
+    assert "> `pulumi up` will fail on `a`" in judged.stdout
+    assert "'b' cannot be renamed into 'a'" in judged.stdout and f"'b' holds certificate {ids['b']}" in judged.stdout
+
+    as_json = project.review("--stack", project.stack, "--format", "json")
+    assert as_json.returncode == 2, as_json.stderr
+    document = json.loads(as_json.stdout)
+    assert document["refused"] == ["a"] and document["summary"]["refused"] == 1
+    # What `up` then does: refused, nothing changed.
+    assert "cannot be renamed into 'a'" in refused(project, "up", "--yes")
+    assert set(project.certificates()) == set(ids.values())

@@ -26,7 +26,7 @@ def test_the_derived_tables() -> None:
     }  # fmt: skip
     assert NO_STEP_FIELDS == {
         "entry", "owner", "renamed_from", "stack_file", "retain", "allow_expired", "create_timeout", "take_over",
-        "renew_before",
+        "renew_before", "private_key_from",
     }  # fmt: skip
     assert SECRET_FIELDS == {"private_key"}
     assert set(input_names("adopt")) == {

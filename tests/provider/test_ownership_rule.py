@@ -40,8 +40,13 @@ def test_a_delete_needs_both_marks_to_name_the_resource() -> None:
     assert not other_stack.may_delete and "another stack" in other_stack.reason
     other_entry = verdict({OWNER_TAG: owner_token("stk-a", "new-name"), CLAIM_TAG: "c9"}, ME, "c1")
     assert not other_entry.may_delete and "another entry of this stack" in other_entry.reason
-    retaken = verdict({OWNER_TAG: ME, CLAIM_TAG: "c2"}, ME, "c1")
-    assert not retaken.may_delete and "later create of this entry" in retaken.reason
+    retaken = verdict({OWNER_TAG: ME, CLAIM_TAG: "c2"}, ME, "c1", taken_in_run=True)
+    assert not retaken.may_delete and "later create of this entry" in retaken.reason and not retaken.advice("X")
+    # The same marks with no create of this run to explain the claim: changed outside the stack, said so, with advice.
+    edited = verdict({OWNER_TAG: ME, CLAIM_TAG: "c2"}, ME, "c1")
+    assert not edited.may_delete and edited.outside and (edited.tag, edited.value) == (CLAIM_TAG, "c2")
+    assert "pulumi:claim was changed outside this stack: it is now 'c2'" in edited.reason, edited.reason
+    assert "adopt: {id: X, take_over: true}" in edited.advice("X") and "DeleteCertificate" in edited.advice("X")
     # A state from before claims, a certificate claimed since: only a later create can have written that claim.
     assert not verdict({OWNER_TAG: ME, CLAIM_TAG: "c2"}, ME, "").may_delete
 

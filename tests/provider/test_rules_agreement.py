@@ -16,6 +16,7 @@ import pytest
 
 from provider.stackfile import StackFileError, load_stack_file
 from provider.validation import check_inputs
+from support.certs import encrypt_key, make_cert, make_key
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -111,3 +112,112 @@ def test_the_loader_and_check_give_one_verdict(tmp_path: Path, field: str, value
     entry, inputs = entry_and_inputs(field, value)
     assert loader_accepts(tmp_path, entry) is valid
     assert check_accepts(inputs) is valid
+
+
+# Values where the two readers once disagreed: the schema had a maximum for project_id that check() lacked, and
+# check() took any str.isalpha() resource type ("clé") and any region text the schema refuses; check() stripped
+# spaces the schema refuses, and the schema's `$` (read by Python's re) took a final line break that check() refuses.
+CASES_ONCE_APART: dict[str, list[tuple[Any, bool]]] = {
+    "project_id": [(0, True), (2**31 - 1, True), (2**31, False), (10**12, False), (-1, False), (1.5, False)],
+    "deploy_regions": [
+        ({"clb": ["ap-guangzhou"]}, True),
+        ({"waf": ["ap-shanghai-fsi", "na-ashburn"]}, True),
+        ({"clé": ["ap-guangzhou"]}, False),
+        ({"CLB": ["ap-guangzhou"]}, False),
+        ({"clb": []}, False),
+        ({"clb": ["Guangzhou"]}, False),
+        ({"clb": ["ap guangzhou"]}, False),
+        ({"clb": "ap-guangzhou"}, False),
+        ({"clb\n": ["ap-guangzhou"]}, False),
+        ({"clb": ["ap-guangzhou\n"]}, False),
+    ],
+    "alias": [("www\n", False), ("\n", False)],
+    "renew_before": [("", True), ("30d\n", False), (" 30d", False), ("30d ", False)],
+    "delete_timeout": [("10m\n", False), (" 10m", False)],
+    "adopt_id": [("GjTNRoK7\n", False), (" GjTNRoK7", False)],
+    "free_domain": [(" shop.example.com", False), ("shop.example.com\n", False)],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param(field, value, valid, id=f"{field}-{i}")
+        for field, values in CASES_ONCE_APART.items()
+        for i, (value, valid) in enumerate(values)
+    ],
+)
+def test_the_values_they_once_judged_apart(tmp_path: Path, field: str, value: Any, valid: bool) -> None:
+    entry, inputs = entry_and_inputs(field, value)
+    assert loader_accepts(tmp_path, entry) is valid
+    assert check_accepts(inputs) is valid
+
+
+def loader_problem(tmp_path: Path, entry: str) -> str:
+    path = tmp_path / "stack.yaml"
+    path.write_text(f"certificates:\n  e:\n{entry}", encoding="utf-8")
+    with pytest.raises(StackFileError) as caught:
+        load_stack_file(path, environ={}, now=NOW)
+    (problem,) = caught.value.problems
+    return str(problem)
+
+
+# field, bad value, the place the loader names below the entry, the phrase both say
+SAME_WORDS = [
+    ("project_id", 2**31, "project_id", "must be a project id: 0 (the default project) or a positive integer up to "
+     "2147483647"),
+    ("project_id", -1, "project_id", "must be a project id: 0 (the default project) or a positive integer up to "
+     "2147483647"),
+    ("deploy_regions", {"clé": ["ap-guangzhou"]}, "deploy_regions.clé", "'clé' is not a resource type such as clb or "
+     "waf"),
+    ("deploy_regions", {"clb": []}, "deploy_regions.clb", "must be a list of region names such as ap-guangzhou"),
+    ("deploy_regions", {"clb": ["Guangzhou"]}, "deploy_regions.clb", "'Guangzhou' is not a region name such as "
+     "ap-guangzhou"),
+    ("renew_before", "0d", "renew_before", "must be between 1d and 366d, not '0d'"),
+    ("alias", "x" * 201, "alias", "must be at most 200 characters (has 201)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("field", "value", "place", "phrase"), SAME_WORDS, ids=[f"{c[0]}-{c[2]}" for c in SAME_WORDS])
+def test_a_bad_value_is_refused_in_the_same_words(
+    tmp_path: Path, field: str, value: Any, place: str, phrase: str
+) -> None:
+    entry, inputs = entry_and_inputs(field, value)
+    # The loader names the file, the line and column, the entry and the field...
+    problem = loader_problem(tmp_path, entry)
+    assert problem.startswith(f"{tmp_path / 'stack.yaml'}:4:")
+    assert problem.endswith(f": certificates.e.{place}: {phrase}"), problem
+    # ...and check() the property, in the same words.
+    failures = check_inputs({"entry": "e", "owner": "o", **inputs}, NOW)
+    assert [f.property for f in failures] == [field]
+    assert failures[0].reason.endswith(phrase) and failures[0].reason.startswith(field), failures[0].reason
+
+
+def key_cases() -> list[tuple[str, str, str]]:
+    """(certificate, key, what is wrong with the key) for the failures both readers report on a key."""
+    cert, key = make_cert("www.example.com")
+    return [
+        (cert, make_key(), "does not match the certificate (their public keys differ)"),
+        (
+            cert,
+            encrypt_key(key, b"pw"),
+            "is encrypted; give the unencrypted key (e.g. openssl pkey -in KEY -out PLAIN)",
+        ),
+        (cert, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "is not a valid PEM private key"),
+        (cert, cert, "is a certificate, not a private key"),
+        (cert, "just text", "is not a PEM private key"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_a_bad_key_is_refused_in_the_same_words(tmp_path: Path, case: int) -> None:
+    cert, key, phrase = key_cases()[case]
+    (tmp_path / "www.pem").write_text(cert, encoding="utf-8")
+    (tmp_path / "www.key").write_text(key, encoding="utf-8")
+    entry = "    upload: {certificate: www.pem, private_key: {file: www.key}}\n"
+    problem = loader_problem(tmp_path, entry)
+    assert problem.endswith(f": certificates.e.upload.private_key.file: www.key {phrase}"), problem
+    failures = check_inputs(
+        {"entry": "e", "owner": "o", "source": "upload", "certificate": cert, "private_key": key}, NOW
+    )
+    assert [(f.property, f.reason) for f in failures] == [("private_key", f"private_key {phrase}")]

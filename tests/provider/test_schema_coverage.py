@@ -44,7 +44,7 @@ def test_a_stack_file_entry_sets_every_property_of_its_source(tmp_path: Path, so
     props = certificate_args(stack.certificates[0], stack, {}).to_inputs()
     # A CA certificate has no private key (the key's way in is covered under Pulumi mocks, tests/provider/
     # test_resource.py); everything else of the source is there.
-    no_key = {"private_key"} if source == "upload" else set()
+    no_key = {"private_key", "private_key_from"} if source == "upload" else set()
     assert set(props) == set(input_names(source)) - BOOKKEEPING - no_key | {"source"}
     assert props["source"] == source
     # Every option written in the file arrives with its value, not the default.

@@ -68,7 +68,7 @@ def test_check_reports_every_bad_field_at_once(provider: CertificateProvider) ->
         "delete_timeout",
         "bogus",
     }
-    assert failures["private_key"] == "private_key does not match the certificate"
+    assert failures["private_key"] == "private_key does not match the certificate (their public keys differ)"
     assert len([f for f in result.failures if f.property == "tags"]) == 2
     # No failure ever quotes key material.
     assert all("PRIVATE" not in f.reason and other_key[40:80] not in f.reason for f in result.failures)
@@ -79,7 +79,11 @@ def test_check_reports_every_bad_field_at_once(provider: CertificateProvider) ->
     [
         ({"certificate": "not a pem"}, "certificate", "not a PEM X.509"),
         ({"private_key": None}, "private_key", "needs its private key"),
-        ({"private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}, "private_key", "not a PEM"),
+        (
+            {"private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"},
+            "private_key",
+            "is not a valid PEM private key",
+        ),
         ({"certificate_type": "XYZ"}, "certificate_type", "SVR or CA"),
         ({"source": "bought"}, "source", "upload, adopt, free"),
         ({"adopt_id": "GjTNRoK7"}, "adopt_id", "does not apply"),

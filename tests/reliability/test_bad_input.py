@@ -284,7 +284,7 @@ def test_the_control_case_previews(shared: Project, emu: RunningEmulator) -> Non
         + "      api:\n        upload: {certificate: certs/www.pem, private_key: {config: wwwKey}}\n"
     )
     out = shared.cli("preview")
-    assert "+ 4 to create" in out, out  # the stack, its identity and two certificates
+    assert "+ 5 to create" in out, out  # the stack, its identity, two certificates and the retained record
     keys_absent(out, shared)
     assert [c for c in emu.calls() if c["Action"] in WRITE_ACTIONS] == []
 

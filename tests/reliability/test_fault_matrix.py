@@ -2,25 +2,35 @@
 
 One stack is reused by every scenario of this module: its file flips between two versions, ``A`` and ``B``, so each
 `pulumi up` creates one certificate, updates another in place (alias, project and tags) and deletes a third through
-the checked, asynchronous deletion. That one run calls every action below, so a fault armed on any of them (once,
-``Count: 1``) fires during it or, for the read-only Tag action, during the `refresh` that follows.
+the checked, asynchronous deletion. That one run calls every action below, so a fault armed on any of them fires
+during it or, for the read-only Tag action, during the `refresh` that follows.
 
-Each scenario: arm the fault, flip the file, `pulumi up` (a second time if the first failed), then check that the
-emulator holds exactly the certificates the file declares (one per entry: no duplicate, no orphan, each the one the
-state names, with the declared alias, project and tags), that the fault really fired, and that `pulumi refresh`
-followed by `pulumi preview --expect-no-changes` finds nothing to do.
+Each fault fires on every attempt but the last the client may make (``Count`` = the attempt limit - 1), so a run
+succeeds only if the client retries, and retries enough: every fault of the matrix is one the retry table
+(``provider.tencentcloud.retry``) names as transient, none is a refusal. Each scenario: arm the fault, flip the file,
+one `pulumi up`, which must succeed, then check that the fault fired that many times and each call it hit was sent
+again (a failed read may have a fallback, so success alone does not prove the retry), that the emulator holds exactly
+the certificates the file declares (one per entry: no duplicate, no orphan, each the one the state names, with the
+declared alias, project and tags), and that `pulumi refresh` followed by `pulumi preview --expect-no-changes` finds
+nothing to do. ``test_the_retry_gives_up_at_its_limit``: one fault more than the limit fails the run, naming the
+action, and the next `up` finishes the work.
+
+The attempt limit is the provider's own reading of ``TENCENTCLOUD_MAX_ATTEMPTS``, which this module sets low
+(``MAX_ATTEMPTS``) so the backoff between attempts costs about a second per scenario rather than the default budget's
+twenty; the policy is the same at any limit.
 
 Actions: the ones the call log shows for an up/refresh cycle. ``DescribeDeployedResources`` is not among them: the
 provider asks it only to name the resources when a deletion task refuses a still-bound certificate, so it has a
 scenario of its own (``test_fault_on_the_bound_resources_lookup``): the refusal, then the retry once unbound.
 
 The client waits ``TENCENTCLOUD_TIMEOUT`` (2 s here) for a reply; the ``slow reply`` fault answers after 3.5 s.
-`make test` runs a representative subset (each fault kind once on UploadCertificate or DeleteCertificate, a lost
-reply on every write); the whole action x fault product is marked ``long``.
+`make test` runs a representative subset (each fault kind once, a fault on every action, a lost reply on every
+write); the whole action x fault product is marked ``long``.
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -30,6 +40,7 @@ from typing import Any
 
 import pytest
 
+from provider.tencentcloud.config import ENV_MAX_ATTEMPTS, ClientSettings
 from support.emulator import RunningEmulator
 from support.project import STACK, Project, upload_entry
 from support.pulumi_cli import make_pulumi_env
@@ -39,6 +50,8 @@ pytestmark = [pytest.mark.e2e]
 #: Seconds the provider's client waits for one reply (``TENCENTCLOUD_TIMEOUT``), and how slow a "slow" reply is.
 CLIENT_TIMEOUT = 2.0
 SLOW_REPLY = CLIENT_TIMEOUT + 1.5
+#: The attempts the provider's client may make per call here (``TENCENTCLOUD_MAX_ATTEMPTS``; the default is 8).
+MAX_ATTEMPTS = 3
 
 #: Every action an up/refresh cycle of this stack calls (checked by ``test_the_cycle_calls_every_action``).
 ACTIONS = (
@@ -73,22 +86,28 @@ FAULTS: dict[str, dict[str, Any]] = {
     "slow reply": {"Kind": "delay", "Seconds": SLOW_REPLY},
     "lost reply": {"Kind": "lose_reply"},
 }
-#: In `make test`: each fault kind once, on the create or the delete, and a lost reply on every write.
+#: In `make test`: each fault kind once, a fault on every action (the reads included), a lost reply on every write.
 REPRESENTATIVE = {
     ("RequestLimitExceeded", "UploadCertificate"),
     ("LimitExceeded.RateLimitExceeded", "DeleteCertificate"),
     ("InternalError", "UploadCertificate"),
-    ("FailedOperation.NetworkError", "DeleteCertificate"),
-    ("HTTP 502", "UploadCertificate"),
+    ("InternalError", "DescribeCertificates"),
+    ("FailedOperation.NetworkError", "DescribeDeleteCertificatesTaskResult"),
+    ("HTTP 502", "DescribeCertificateDetail"),
     ("dropped connection", "DeleteCertificate"),
+    ("dropped connection", "DescribeResourceTagsByResourceIds"),
     ("slow reply", "UploadCertificate"),
     *{("lost reply", action) for action in WRITES},
 }
+#: In `make test`: the bound-resources lookup, with a fault that costs no client timeout.
+REPRESENTATIVE_LOOKUP = "InternalError"
 
 HELD = (
     "one certificate per entry in the emulator, each the one the state names, with its alias, project and tags "
     "(no duplicate, no orphan); refresh then preview --expect-no-changes shows no change"
 )
+#: What held for a fault on every attempt but the last.
+RETRIED = "the one up succeeds and every call the fault hit was sent again; " + HELD
 
 
 @dataclass
@@ -123,6 +142,8 @@ class Stack:
     version: Version = field(init=False)
     healthy: bool = False
     builds: int = 0
+    #: A slow-reply fault was armed: its requests may still be running in the emulator after a failed scenario.
+    slow: bool = False
 
     def ensure(self) -> Project:
         """A stack at version A matching the emulator; a fresh one if the last scenario did not end well."""
@@ -136,6 +157,7 @@ class Stack:
             env = make_pulumi_env(root, self.bin_dir)
             self.project = Project(root / "project", env, self.emu)
             self.project.pulumi.env["TENCENTCLOUD_TIMEOUT"] = str(CLIENT_TIMEOUT)
+            self.project.pulumi.env[ENV_MAX_ATTEMPTS] = str(MAX_ATTEMPTS)
             for name in ("kept", "old", "fresh"):
                 self.project.make_cert(name, f"{name}.example.com")
             self.version = VERSION_A
@@ -163,6 +185,9 @@ def cycle(stack: Stack) -> Iterator[Stack]:
     stack.ensure()
     stack.healthy = False
     yield stack
+    if stack.slow and not stack.healthy:
+        time.sleep(SLOW_REPLY)  # let the delayed requests finish before the reset, or they land in the next stack
+    stack.slow = False
 
 
 def mark_done(stack: Stack) -> None:
@@ -172,13 +197,47 @@ def mark_done(stack: Stack) -> None:
 # -- checks ----------------------------------------------------------------------------------------------------------
 
 
-def wait_for_slow_calls(emu: RunningEmulator, action: str) -> None:
-    """A slow reply's request still runs after the client gave up on it: wait until the emulator has logged it."""
-    if emu.admin("GET", "/_emulator/faults")["Faults"]:
-        return  # not fired yet: nothing in flight
+def attempt_limit(project: Project) -> int:
+    """How many attempts the provider's client makes per call in this project's environment, as it reads them."""
+    return ClientSettings.from_env(project.pulumi.env).max_attempts
+
+
+def arm(project: Project, action: str, fault: str, count: int) -> None:
+    """Make the next ``count`` calls of ``action`` fail with ``fault``."""
+    project.emu.admin("POST", "/_emulator/faults", {"Action": action, "Count": count, **FAULTS[fault]})
+
+
+def run(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    """`pulumi ARGS` on the stack: exit status and output, never raising."""
+    return project.pulumi.run(*args, "--stack", STACK, cwd=project.dir, check=False)
+
+
+def up(project: Project) -> subprocess.CompletedProcess[str]:
+    return run(project, "up", "--yes", "--skip-preview")
+
+
+def fired(project: Project, action: str) -> list[str]:
+    """The fault kinds applied to calls of ``action``, in the order of the call log."""
+    return [c["Fault"] for c in project.emu.calls() if c["Action"] == action and c["Fault"] is not None]
+
+
+def assert_each_faulted_call_retried(project: Project, action: str) -> None:
+    """Every call of ``action`` a fault hit was sent again, the same request, and not hit: the client retried it. A run
+    can succeed without that where the provider has a fallback for a failed read (a refresh reading rows one by one
+    when the batch read fails), so the run's success alone does not show the retry."""
+    calls = [c for c in project.emu.calls() if c["Action"] == action]
+    answered = [c["Params"] for c in calls if c["Fault"] is None]
+    for call in calls:
+        if call["Fault"] is not None:
+            assert call["Params"] in answered, f"the {action} call #{call['Seq']} the fault hit was never retried"
+
+
+def wait_for_slow_calls(emu: RunningEmulator, action: str, count: int) -> None:
+    """A slow reply's request still runs after the client gave up on it: wait until the emulator has logged
+    ``count`` of them."""
     deadline = time.monotonic() + SLOW_REPLY + 30
-    while not any(c["Action"] == action and c["Fault"] == "delay" for c in emu.calls()):
-        assert time.monotonic() < deadline, f"the delayed {action} never completed in the emulator"
+    while sum(1 for c in emu.calls() if c["Action"] == action and c["Fault"] == "delay") < count:
+        assert time.monotonic() < deadline, f"the delayed {action} calls never completed in the emulator"
         time.sleep(0.1)
 
 
@@ -210,8 +269,10 @@ def assert_exactly_declared(project: Project, version: Version) -> None:
 
 
 def refresh_then_no_changes(project: Project) -> None:
-    project.cli("refresh", "--yes", "--skip-preview")
-    project.cli("preview", "--expect-no-changes")
+    refreshed = run(project, "refresh", "--yes", "--skip-preview")
+    assert refreshed.returncode == 0, refreshed.stdout
+    previewed = run(project, "preview", "--expect-no-changes")
+    assert previewed.returncode == 0, previewed.stdout
 
 
 # -- the matrix ------------------------------------------------------------------------------------------------------
@@ -220,7 +281,8 @@ def refresh_then_no_changes(project: Project) -> None:
 def matrix() -> Iterator[Any]:
     for fault in FAULTS:
         for action in ACTIONS:
-            marks = [pytest.mark.reliability(area="faults", tried=f"{fault} on {action}", held=HELD)]
+            tried = f"{fault} on {action}, every attempt but the last"
+            marks = [pytest.mark.reliability(area="faults", tried=tried, held=RETRIED)]
             if (fault, action) not in REPRESENTATIVE:
                 marks.append(pytest.mark.long)
             yield pytest.param(fault, action, marks=marks, id=f"{fault.replace(' ', '-')}-{action}")
@@ -229,24 +291,61 @@ def matrix() -> Iterator[Any]:
 @pytest.mark.parametrize(("fault", "action"), list(matrix()))
 def test_fault(cycle: Stack, fault: str, action: str) -> None:
     project = cycle.project
-    project.emu.admin("POST", "/_emulator/faults", {"Action": action, "Count": 1, **FAULTS[fault]})
+    # On every attempt but the last: the one run succeeds only if the client retries all the way.
+    count = attempt_limit(project) - 1
+    arm(project, action, fault, count)
+    cycle.slow = FAULTS[fault]["Kind"] == "delay"
     version = cycle.flip()
 
-    first = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
-    if first.returncode != 0:
-        project.up()
+    ran = up(project)
+    assert ran.returncode == 0, f"{fault} on {count} attempts of {action} failed the run:\n{ran.stdout}"
     slow = FAULTS[fault]["Kind"] == "delay"
-    if slow:
-        wait_for_slow_calls(project.emu, action)
+    if slow and not project.emu.admin("GET", "/_emulator/faults")["Faults"]:  # else the refresh's calls fire it
+        wait_for_slow_calls(project.emu, action, count)
     assert_exactly_declared(project, version)
     refresh_then_no_changes(project)
     if slow:
-        wait_for_slow_calls(project.emu, action)
+        wait_for_slow_calls(project.emu, action, count)
     assert_exactly_declared(project, version)
 
-    fired = [c for c in project.emu.calls() if c["Action"] == action and c["Fault"] is not None]
-    assert [c["Fault"] for c in fired] == [FAULTS[fault]["Kind"]], f"the fault on {action} did not fire once"
+    assert fired(project, action) == [FAULTS[fault]["Kind"]] * count, f"the fault on {action} did not fire {count}x"
+    assert_each_faulted_call_retried(project, action)
     assert project.emu.admin("GET", "/_emulator/faults")["Faults"] == []
+    mark_done(cycle)
+
+
+@pytest.mark.reliability(
+    area="faults",
+    tried="InternalError on one attempt more than the client makes (TENCENTCLOUD_MAX_ATTEMPTS) of the checked "
+    "DeleteCertificate of a removed entry",
+    held="the up fails (exit status 1) after exactly that many attempts, naming DeleteCertificate, the code and the "
+    "attempts; the certificate stays in the emulator and the state; the next up outlasts the fault's last firing and "
+    "deletes it: " + HELD,
+)
+def test_the_retry_gives_up_at_its_limit(cycle: Stack) -> None:
+    project = cycle.project
+    limit = attempt_limit(project)
+    leaving = "old" if cycle.version is VERSION_A else "fresh"
+    certificate_id = project.state_resources()[leaving]["id"]
+    arm(project, "DeleteCertificate", "InternalError", limit + 1)
+    version = cycle.flip()
+
+    failed = up(project)
+    assert failed.returncode == 1, failed.stdout
+    assert "DeleteCertificate failed: InternalError" in failed.stdout, failed.stdout
+    assert f"after {limit} attempts" in failed.stdout, failed.stdout
+    assert fired(project, "DeleteCertificate") == ["error"] * limit
+    [left] = project.emu.admin("GET", "/_emulator/faults")["Faults"]
+    assert left["Count"] == 1
+    # Nothing lost: the certificate is still there and still in the state, so the next run deletes it.
+    assert certificate_id in project.certificates() and leaving in project.state_resources()
+
+    again = up(project)
+    assert again.returncode == 0, again.stdout
+    assert fired(project, "DeleteCertificate") == ["error"] * (limit + 1)
+    assert certificate_id not in project.certificates()
+    assert_exactly_declared(project, version)
+    refresh_then_no_changes(project)
     mark_done(cycle)
 
 
@@ -258,7 +357,8 @@ def test_fault(cycle: Stack, fault: str, action: str) -> None:
 def test_the_cycle_calls_every_action(cycle: Stack) -> None:
     project = cycle.project
     version = cycle.flip()
-    project.up()
+    ran = up(project)
+    assert ran.returncode == 0, ran.stdout
     refresh_then_no_changes(project)
     called = {c["Action"] for c in project.emu.calls()}
     assert called == set(ACTIONS), sorted(called ^ set(ACTIONS))
@@ -269,15 +369,17 @@ def test_the_cycle_calls_every_action(cycle: Stack) -> None:
 def bound_lookup_params() -> Iterator[Any]:
     for fault in FAULTS:
         marks = [
-            pytest.mark.long,
             pytest.mark.reliability(
                 area="faults",
-                tried=f"{fault} on DescribeDeployedResources, asked while a removed entry's certificate is refused "
-                "as still bound to a CLB",
-                held="the refusal names the certificate and the CLB, the certificate stays in the emulator and the "
-                "state; once unbound, the next up deletes it: " + HELD,
+                tried=f"{fault} on DescribeDeployedResources, every attempt but the last, asked while a removed "
+                "entry's certificate is refused as still bound to a CLB",
+                held="every call the fault hit was sent again; the refusal (exit status 1) names the certificate and "
+                "the CLB, the certificate stays in the emulator and the state; once unbound, the next up deletes it: "
+                + HELD,
             ),
         ]
+        if fault != REPRESENTATIVE_LOOKUP:
+            marks.append(pytest.mark.long)
         yield pytest.param(fault, marks=marks, id=fault.replace(" ", "-"))
 
 
@@ -288,20 +390,24 @@ def test_fault_on_the_bound_resources_lookup(cycle: Stack, fault: str) -> None:
     certificate_id = project.state_resources()[leaving]["id"]
     binding = {"CertificateId": certificate_id, "ResourceType": "clb", "ResourceId": "lb-fault7x"}
     project.emu.admin("POST", "/_emulator/bindings", binding)
-    project.emu.admin("POST", "/_emulator/faults", {"Action": "DescribeDeployedResources", "Count": 1, **FAULTS[fault]})
+    count = attempt_limit(project) - 1
+    arm(project, "DescribeDeployedResources", fault, count)
+    cycle.slow = FAULTS[fault]["Kind"] == "delay"
     version = cycle.flip()
 
-    refused = project.pulumi.run("up", "--yes", "--skip-preview", "--stack", STACK, cwd=project.dir, check=False)
-    assert refused.returncode != 0, refused.stdout
+    refused = up(project)
+    assert refused.returncode == 1, refused.stdout
+    # The lookup outlasted the fault: the refusal names the CLB it found.
     assert certificate_id in refused.stdout and "bound" in refused.stdout and "lb-fault7x" in refused.stdout
     assert certificate_id in project.certificates() and leaving in project.state_resources()
     if FAULTS[fault]["Kind"] == "delay":
-        wait_for_slow_calls(project.emu, "DescribeDeployedResources")
-    fired = [c["Fault"] for c in project.emu.calls() if c["Action"] == "DescribeDeployedResources" and c["Fault"]]
-    assert fired == [FAULTS[fault]["Kind"]]
+        wait_for_slow_calls(project.emu, "DescribeDeployedResources", count)
+    assert fired(project, "DescribeDeployedResources") == [FAULTS[fault]["Kind"]] * count
+    assert_each_faulted_call_retried(project, "DescribeDeployedResources")
 
     project.emu.admin("DELETE", "/_emulator/bindings", binding)
-    project.up()
+    again = up(project)
+    assert again.returncode == 0, again.stdout
     assert certificate_id not in project.certificates()
     assert_exactly_declared(project, version)
     refresh_then_no_changes(project)

@@ -63,7 +63,7 @@ def test_plain_http_to_another_host_is_refused(project: Project, emu: RunningEmu
     assert "plain HTTP to a host other than this machine" in out, out
     assert "tencentcloud:endpoint" in out and "tencentcloud:allowInsecureEndpoint" in out
     project.cli("config", "set", "tencentcloud:allowInsecureEndpoint", "true")
-    assert "+ 3 to create" in project.cli("preview")  # the stack, its identity and the certificate
+    assert "+ 4 to create" in project.cli("preview")  # the stack, its identity, the certificate, the retained record
     project.cli("config", "rm", "tencentcloud:allowInsecureEndpoint")
     project.cli("config", "set", "tencentcloud:endpoint", emu.url)
     project.cli("preview")

@@ -81,6 +81,18 @@ def test_bad_rate_per_action_names_the_variable(bad: str) -> None:
         ClientSettings.from_env({"TENCENTCLOUD_RATE_PER_ACTION": bad})
 
 
+def test_from_env_reads_the_attempt_limit() -> None:
+    assert ClientSettings.from_env({"TENCENTCLOUD_MAX_ATTEMPTS": " 3 "}).max_attempts == 3
+    assert ClientSettings.from_env({"TENCENTCLOUD_MAX_ATTEMPTS": ""}).max_attempts == 8
+    assert ClientSettings.from_env({"TENCENTCLOUD_MAX_ATTEMPTS": "3"}, max_attempts=5).max_attempts == 5
+
+
+@pytest.mark.parametrize("bad", ["many", "0", "-1", "2.5", "51", "\u00b2", "nan"])
+def test_bad_attempt_limit_names_the_variable(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"TENCENTCLOUD_MAX_ATTEMPTS \(maxAttempts\) must be a whole number"):
+        ClientSettings.from_env({"TENCENTCLOUD_MAX_ATTEMPTS": bad})
+
+
 @pytest.mark.parametrize("bad", ["soon", "0", "-1", "nan", "inf"])
 def test_bad_timeout_names_the_variable(bad: str) -> None:
     with pytest.raises(ValueError, match="TENCENTCLOUD_TIMEOUT"):
