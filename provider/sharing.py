@@ -1,6 +1,10 @@
 """The calls one provider process shares between its concurrent operations (``provider.ssl.shared``), per service,
 and ``Step``, what each operation's worker (a create, a delete) holds.
 
+``waiting`` is the one listing of the certificates marked as waiting to be deleted (``pulumi:deploy``, any value:
+``provider.rotation``) that every ``diff`` of the run asks about, read once per process: a preview or an ``up`` makes
+one such read (paged), not one per certificate. Its diffs run before any delete of the same run can mark another.
+
 ``Timing`` paces the deletion-task poller (one round every ``first_poll`` seconds, 1 s by default), so tests that
 fake the clock drive it too.
 """
@@ -10,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .rules import CREATE_TAG
+from .rules import CREATE_TAG, DEPLOY_TAG
 from .ssl import TAG_READ_IDS, CertificateSummary, SslService
-from .ssl.shared import ByIdReads, MarkDrops, TaskPoller
+from .ssl.shared import ByIdReads, MarkDrops, OnceRead, TaskPoller
 from .waiting import Timing
 
 __all__ = ["Shared", "Step"]
@@ -23,13 +27,15 @@ ROW_READ_IDS = 100
 
 @dataclass(frozen=True)
 class Shared:
-    """The deletion-task poller, the reads by id (rows, tags) and the in-flight mark drops of one service."""
+    """The deletion-task poller, the reads by id (rows, tags), the in-flight mark drops and the listing of the
+    certificates waiting to be deleted, of one service."""
 
     ssl: SslService
     tasks: TaskPoller
     rows: ByIdReads[CertificateSummary]
     tags: ByIdReads[dict[str, str]]
     marks: MarkDrops
+    waiting: OnceRead[list[CertificateSummary]]
 
     @classmethod
     def over(cls, ssl: SslService, timing: Timing) -> Shared:
@@ -43,6 +49,9 @@ class Shared:
                 lambda ids: ssl.untag_certificates(ids, [CREATE_TAG]),
                 failure=lambda cid, why: RuntimeError(f"removing the in-flight mark {CREATE_TAG} failed: {why}"),
             ),
+            # An empty TagValue matches any value of the key: every marked certificate of the account, in one
+            # read however many entries the stack has (the marked ones are few: each is a failed deletion).
+            waiting=OnceRead(lambda: ssl.find_certificates(tags={DEPLOY_TAG: ""})),
         )
 
 

@@ -8,6 +8,9 @@
   asked, and the callers that ask while one runs share the following one.
 - ``MarkDrops``: UnTagResources for up to 10 certificates per call; a caller waits until its certificate's call
   returned, and a call leaves once every expected caller is waiting, ten are, or the oldest has lingered a second.
+- ``OnceRead``: one read made for the life of the process, by its first caller, whose answer (or error) every caller
+  shares; for what a run asks many times and may read once (e.g. the certificates marked as waiting to be deleted,
+  which every ``diff`` of a preview asks about).
 
 Each is thread-safe; the calls themselves go through the client, whose rate limiter keeps every action under its
 limit whatever the number of callers.
@@ -19,13 +22,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from .models import DeleteTask
 
 T = TypeVar("T")
 
-__all__ = ["ByIdReads", "MarkDrops", "TaskPoller", "TaskWatch"]
+__all__ = ["ByIdReads", "MarkDrops", "OnceRead", "TaskPoller", "TaskWatch"]
 
 
 class TaskPoller:
@@ -236,3 +239,46 @@ class MarkDrops:
             return None, (self._failure(certificate_id, why) if why else None)
 
         _answer_each(self._cond, batch, self._untag, judge)
+
+
+class OnceRead(Generic[T]):
+    """``read`` called once, by the first caller of ``get``; callers that ask meanwhile wait for that call, and every
+    caller gets its answer, or its error raised again (a failure is not retried: the run goes on without the answer,
+    as each caller decides)."""
+
+    def __init__(self, read: Callable[[], T]) -> None:
+        self._read = read
+        self._cond = threading.Condition()
+        self._reading = False
+        self._outcome: tuple[T | None, Exception | None] | None = None  # (answer, error) once read
+
+    def get(self) -> T:
+        """The read's answer; raises what the read raised."""
+        with self._cond:
+            while self._outcome is None:
+                if self._reading:
+                    self._cond.wait()
+                    continue
+                self._reading = True
+                self._cond.release()
+                outcome: tuple[T | None, Exception | None] | None = None
+                try:
+                    outcome = (self._read(), None)
+                except Exception as caught:  # noqa: BLE001 - raised to every caller, now and later
+                    outcome = (None, caught)
+                finally:
+                    # Interrupted (outcome still None): the next caller reads instead.
+                    self._cond.acquire()
+                    self._reading = False
+                    self._outcome = outcome
+                    self._cond.notify_all()
+            answer, error = self._outcome
+        if error is not None:
+            raise error
+        return cast(T, answer)
+
+    def forget(self) -> None:
+        """Drop the answer: the next ``get`` reads again (a read under way still answers its callers)."""
+        with self._cond:
+            if not self._reading:
+                self._outcome = None

@@ -112,13 +112,16 @@ def test_diff_without_the_old_pem_and_key(
     assert provider.diff("AbCdEf12", lean(olds), ca_news).replaces == ["private_key"]
 
 
-def test_diff_makes_no_write_call_and_reads_only_the_entrys_certificates_by_tag(
+def test_diffs_make_no_write_call_and_share_one_read_of_the_certificates_waiting_to_be_deleted(
     emu: RunningEmulator, provider: CertificateProvider, state: tuple[dict[str, Any], str, str]
 ) -> None:
     olds, _, _ = state
     emu.admin("DELETE", "/_emulator/calls")
     provider.diff("AbCdEf12", olds, {**olds, "alias": "y"})
-    # One read: the entry's certificates by its owner mark (a failed deletion still pending is a change).
+    other = {**olds, "entry": "api", "owner": olds["owner"][:-1] + "0", "certificate_id": "ZyXwVu98"}
+    provider.diff("ZyXwVu98", other, other)
+    # One read for every diff of the process: the certificates marked as waiting to be deleted (pulumi:deploy, any
+    # value), however many entries there are.
     assert [(c["Action"], c["Params"].get("Tags")) for c in emu.calls()] == [
-        ("DescribeCertificates", [{"TagKey": "pulumi:owner", "TagValue": olds["owner"]}])
+        ("DescribeCertificates", [{"TagKey": "pulumi:deploy", "TagValue": ""}])
     ]

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from provider.certificate import CREATE_TAG, OWNER_TAG, CertificateProvider, names_identity, owner_token
+from provider.rules import DEPLOY_TAG, NO_RECORD
 from provider.ssl import SslService
-from provider.ssl.shared import ByIdReads, MarkDrops
+from provider.ssl.shared import ByIdReads, MarkDrops, OnceRead
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.provider_calls import checked, create, upload_inputs
@@ -214,3 +215,72 @@ def test_a_failed_read_by_id_fails_every_caller_of_its_call_and_the_next_call_is
     assert run_together([lambda i=i: got.update({f"x{i}": reads.get(f"x{i}")}) for i in range(5)]) == []
     assert got == {f"x{i}": {"k": f"x{i}"} for i in range(5)}
     assert all(len(ids) <= 2 for ids in calls)
+
+
+def test_concurrent_diffs_share_one_read_of_the_certificates_waiting_to_be_deleted(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    inputs = [entry_inputs(i) for i in range(12)]
+    made = create_all(provider, inputs)
+    # The state as the host hands it to diff (the inputs beneath the outputs), and the same inputs again.
+    states = {made[i][0]: ({**checked(provider, inputs[i]), **made[i][1]}, checked(provider, inputs[i])) for i in made}
+    # e3's certificate waits to be deleted (a failed delete marks it) and is in no state: e3's current certificate
+    # is another one, here e4's made over to e3 (its owner mark in the state).
+    waiting, current = made[3][0], made[4][0]
+    ssl.change_tags(waiting, replace={DEPLOY_TAG: NO_RECORD})
+    del states[waiting]
+    olds, news = states[current]
+    states[current] = ({**olds, "entry": "e3", "owner": inputs[3]["owner"]}, {**news, "entry": "e3"})
+    emu.admin("DELETE", "/_emulator/calls")
+    results: dict[str, bool | None] = {}
+
+    def diff(cert_id: str) -> None:
+        results[cert_id] = provider.diff(cert_id, *states[cert_id]).changes
+
+    assert run_together([lambda c=c: diff(c) for c in states]) == []
+    assert [(c["Action"], c["Params"].get("Tags")) for c in emu.calls()] == [
+        ("DescribeCertificates", [{"TagKey": DEPLOY_TAG, "TagValue": ""}])
+    ]
+    # Only e3's diff reports it, and is a change; the others are not.
+    assert results == {cert_id: cert_id == current for cert_id in states}
+    said = [line for line in lines if "still waiting to be deleted" in line]
+    assert len(said) == 1 and f"e3: certificate {waiting}, an earlier certificate" in said[0], said
+
+
+def test_a_once_read_is_made_once_for_concurrent_callers_shares_its_failure_and_is_made_again_when_forgotten() -> None:
+    started = threading.Event()
+    release = threading.Event()
+    reads: list[int] = []
+
+    def read() -> int:
+        reads.append(len(reads))
+        if len(reads) == 1:
+            started.set()
+            assert release.wait(30)
+            raise RuntimeError("InternalError")
+        return len(reads)
+
+    once = OnceRead(read)
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            once.get()
+        except RuntimeError as error:
+            errors.append(error)
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert started.wait(30)
+    others = [threading.Thread(target=ask) for _ in range(5)]
+    for thread in others:
+        thread.start()
+    time.sleep(0.1)  # the others wait for the read under way rather than starting their own
+    release.set()
+    for thread in [first, *others]:
+        thread.join(30)
+    assert len(reads) == 1 and len(errors) == 6 and all("InternalError" in str(e) for e in errors)
+    with pytest.raises(RuntimeError, match="InternalError"):  # not retried: the run goes on without it
+        once.get()
+    once.forget()
+    assert once.get() == 2 and once.get() == 2 and len(reads) == 2

@@ -1,0 +1,66 @@
+"""The API calls of `pulumi preview` through the real CLI: an unchanged stack of several certificates costs one read,
+the listing of the certificates waiting to be deleted that every diff of the run shares, not one read per
+certificate; a pending deletion still shows, with no more reads of the listing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from provider.rules import DEPLOY_TAG
+from support.project import Project, upload_entry
+
+pytestmark = pytest.mark.e2e
+
+ENTRIES = ("www", "api", "mail", "shop", "blog", "docs")
+CDN = {"ResourceType": "cdn", "ResourceId": "www.example.com"}
+#: The one read an unchanged preview makes: every certificate marked pulumi:deploy (any value), paged.
+WAITING_LISTING = ("DescribeCertificates", [{"TagKey": DEPLOY_TAG, "TagValue": ""}])
+
+
+def several(project: Project) -> None:
+    for name in ENTRIES:
+        project.make_cert(name, f"{name}.example.com")
+    project.write_stack("certificates:\n" + "".join(upload_entry(name, name) for name in ENTRIES))
+    project.up()
+
+
+def run(project: Project, *args: str) -> tuple[int, str]:
+    proc = project.pulumi.run(*args, "--stack", project.stack, cwd=project.dir, check=False)
+    return proc.returncode, proc.stdout
+
+
+def calls(project: Project) -> list[dict[str, Any]]:
+    return list(project.emu.calls())
+
+
+def test_an_unchanged_preview_of_several_certificates_makes_one_read(project: Project) -> None:
+    several(project)
+    project.emu.admin("DELETE", "/_emulator/calls")
+    status, out = run(project, "preview", "--expect-no-changes")
+    assert status == 0, out
+    made = [(c["Action"], c["Params"].get("Tags")) for c in calls(project)]
+    assert made == [WAITING_LISTING], made
+
+
+def test_a_pending_deletion_among_several_certificates_shows_with_one_read_of_the_listing(project: Project) -> None:
+    several(project)
+    old = str(project.outputs()["www"]["id"])
+    project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
+    urn = project.state_resources()["www"]["urn"]
+    # A forced replacement of a bound certificate: its checked delete is refused, it waits to be deleted.
+    status, out = run(project, "up", "--yes", "--skip-preview", "--replace", urn)
+    assert status != 0 and "still bound" in out, out
+    project.emu.admin("DELETE", "/_emulator/calls")
+
+    status, out = run(project, "preview", "--expect-no-changes")
+    assert status != 0, out
+    assert f"certificate {old}" in out and "still waiting to be deleted" in out, out
+    made = calls(project)
+    listings = [(c["Action"], c["Params"].get("Tags")) for c in made if c["Action"] == "DescribeCertificates"]
+    assert listings == [WAITING_LISTING], listings
+    # Any other read is about the pending certificate itself, never one per certificate of the stack.
+    others = [c for c in made if c["Action"] != "DescribeCertificates"]
+    assert all(old in str(c["Params"]) for c in others), others
+    assert not [c for c in made if not c["Action"].startswith("Describe")], made
