@@ -48,6 +48,11 @@ scripts/reliability-report
 
 `tests/reliability/test_reliability_doc.py` (part of `make test`) fails when this file and the suite's markers
 disagree. "Runs in" is the make target that runs the test: `make test` (CI) or `make test-long` (tests marked `long`).
+
+Whether these tests notice a regression is checked separately: `make mutants` applies named behaviour-breaking
+mutants one at a time (no retries, `IsCheckResource` off, no wait for the deletion task, ownership always "ours", the
+review's write guard off, the private key in plain text, rotation onto any certificate, no rate limiter, and more) and
+runs the tests that must catch each; [MUTANTS.md](MUTANTS.md) lists each mutant, the tests that caught it and the time.
 """
 
 
