@@ -265,7 +265,8 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def _warn_waiting(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> bool:
         """Warn of the entry's other certificates whose failed deletion is still pending, which no link of this
-        resource's state names (after `pulumi up --replace`, or a replacement lost outside Pulumi); whether any is."""
+        resource's state names (linked by tag only after `pulumi up --replace`, or a replacement lost outside Pulumi);
+        whether any is."""
         try:
             waiting = waiting_deletions(self._ssl(), owner, current, predecessors)
         except (TencentCloudError, CertificateError):
@@ -360,8 +361,10 @@ class CertificateProvider(dyn.ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         steering = self._handover.steering(id_)
-        replaced = self._handover.replaced_in_run(str(props.get("owner") or ""), id_)
-        case = Case.REPLACEMENT if steering is not None or replaced else Case.REMOVAL
+        # Replaced without a diff (`pulumi up --replace`): the certificate this run created for the entry is the
+        # successor, a link its create could not record (no diff named the old one).
+        unlinked = "" if steering is not None else self._handover.replaced_in_run(str(props.get("owner") or ""), id_)
+        case = Case.REPLACEMENT if steering is not None or unlinked else Case.REMOVAL
         if steering is None and not self._handover.program_ran:
             case = Case.DESTROY
-        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering, case)
+        Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(id_, props, steering, case, unlinked)

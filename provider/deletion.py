@@ -17,6 +17,7 @@ from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim
 from .ownership import verdict
 from .rotation import Rotator, mark_waiting, unlinked_advice
+from .rules import REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -49,7 +50,12 @@ class Deleter(Step):
     _checked_ours = False  # set once the ownership rule allowed this delete
 
     def delete(
-        self, id_: str, props: Mapping[str, Any], steering: Steering | None = None, case: Case = Case.REMOVAL
+        self,
+        id_: str,
+        props: Mapping[str, Any],
+        steering: Steering | None = None,
+        case: Case = Case.REMOVAL,
+        successor: str = "",
     ) -> None:
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone.
 
@@ -57,10 +63,12 @@ class Deleter(Step):
         declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded. Its
         owner token is the one the successor carries (the new name's, after a rename). When it says ``retain``, the
         certificate only leaves the state: the entry now keeps what it replaces. ``case`` picks the advice of a
-        refusal no later run can lift.
+        refusal no later run can lift. ``successor``: the certificate this run created for the entry when the engine
+        replaced it without a diff (``pulumi up --replace``): it is tagged as replacing ``id_`` before the delete, the
+        link its create could not record, so the rotation (now or in a later run) follows it.
         """
         try:
-            self._delete(id_, props, steering, case)
+            self._delete(id_, props, steering, case, successor)
         except CertificateError:
             # Still in the state (a pending deletion after a replacement): the mark lets preview report it even
             # when no replacement records replacing it.
@@ -68,7 +76,9 @@ class Deleter(Step):
                 mark_waiting(self._ssl, id_)
             raise
 
-    def _delete(self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case) -> None:
+    def _delete(
+        self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case, successor: str
+    ) -> None:
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
         if steering is not None:
@@ -88,6 +98,8 @@ class Deleter(Step):
         if not self._still_ours(entry, id_, spec.owner, recorded_claim(props)):
             return
         self._checked_ours = True
+        if successor:
+            self._link(entry, id_, successor)
         deadline = self._timing.clock() + timeout
         self._lift_started: float | None = None  # when a refusal that lifts by itself was first met
         self._lift_reported = 0.0
@@ -226,10 +238,10 @@ class Deleter(Step):
         try:
             successor = rotator.successor(id_, successor_owner)
             if successor is None:
-                # A removal, or a replacement that recorded no link (made before replacements recorded one, by
-                # `pulumi up --replace`, or created afresh after a refresh dropped a replacement deleted outside
-                # Pulumi): moving the resources to any other certificate would be a guess. Only a replacement
-                # could have had a link: a removal gets the plain refusal.
+                # A removal, or a replacement that recorded no link (made before replacements recorded one, or
+                # created afresh after a refresh dropped a replacement deleted outside Pulumi): moving the
+                # resources to any other certificate would be a guess. Only a replacement could have had a link: a
+                # removal gets the plain refusal.
                 if not replaced:
                     return False
                 raise CertificateError(
@@ -243,6 +255,24 @@ class Deleter(Step):
                 "Nothing was deleted; run `pulumi up` again"
             ) from None
         return True
+
+    def _link(self, entry: str, id_: str, successor: str) -> None:
+        """Record on ``successor`` that it replaces ``id_`` (``pulumi:replaces``, appended to what it names)."""
+        try:
+            named = split_replaced(self._ssl.get_tags(successor).get(REPLACES_TAG, ""))
+            if id_ not in named:
+                value = REPLACES_SEPARATOR.join([*named, id_])
+                self._ssl.change_tags(successor, replace={REPLACES_TAG: value})
+        except TencentCloudError as error:
+            raise CertificateError(
+                f"{entry}: could not record on certificate {successor}, which this run created to replace {id_} "
+                f"(`pulumi up --replace`), that it replaces it (tag {REPLACES_TAG}): {error}. Nothing was deleted; "
+                f"run `pulumi up` again, or tag {successor} {REPLACES_TAG}={id_} yourself"
+            ) from None
+        self._say(
+            f"{entry}: certificate {successor} replaces {id_} (`pulumi up --replace`): recorded on it as tag "
+            f"{REPLACES_TAG}, so what is bound to {id_} moves there"
+        )
 
     def _still_ours(self, entry: str, id_: str, owner: str, claim: str) -> bool:
         """The ownership rule: delete only a certificate whose marks still name this resource."""
