@@ -49,6 +49,7 @@ from .inputs import (
     recorded_predecessor,
     recorded_predecessors,
 )
+from .leftovers import left_behind, left_behind_message
 from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
@@ -267,10 +268,18 @@ class CertificateProvider(dyn.ResourceProvider):
         """Warn of the entry's other certificates whose failed deletion is still pending, which no link of this
         resource's state names (linked by tag only after `pulumi up --replace`, or a replacement lost outside Pulumi);
         whether any is."""
+        if not owner:
+            return False
         try:
-            waiting = waiting_deletions(self._ssl(), owner, current, predecessors)
+            ssl = self._ssl()
+            rows = ssl.find_certificates(tags={OWNER_TAG: owner})
         except (TencentCloudError, CertificateError):
             return False  # no credentials (a preview may run without) or no answer: nothing known to report
+        # The same read names what a killed run left for this entry (provider.leftovers): once the entry is renewed,
+        # no other call would.
+        for other in left_behind(rows, owner, current, predecessors):
+            self._say(left_behind_message(entry, other, current))
+        waiting = waiting_deletions(ssl, owner, current, predecessors, rows)
         for other in waiting:
             self._say(
                 f"warning: {entry}: certificate {other}, an earlier certificate of this entry, is still waiting to be "

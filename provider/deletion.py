@@ -14,10 +14,11 @@ from typing import Any
 
 from .errors import CertificateError
 from .handover import Steering
-from .inputs import CertificateInputs, entry_name, iso, recorded_claim
+from .inputs import CertificateInputs, entry_name, iso, recorded_claim, recorded_predecessors
+from .leftovers import left_behind, left_behind_message
 from .ownership import verdict
 from .rotation import Rotator, mark_waiting, unlinked_advice
-from .rules import REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
+from .rules import OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -67,6 +68,9 @@ class Deleter(Step):
         replaced it without a diff (``pulumi up --replace``): it is tagged as replacing ``id_`` before the delete, the
         link its create could not record, so the rotation (now or in a later run) follows it.
         """
+        if case is not Case.REPLACEMENT:
+            # The entry leaves the stack: the last run that reads its certificates (provider.leftovers).
+            self._name_left_behind(id_, props)
         try:
             self._delete(id_, props, steering, case, successor)
         except CertificateError:
@@ -255,6 +259,20 @@ class Deleter(Step):
                 "Nothing was deleted; run `pulumi up` again"
             ) from None
         return True
+
+    def _name_left_behind(self, id_: str, props: Mapping[str, Any]) -> None:
+        """Name the certificates a killed run left for the entry being removed (one read of its marks; best effort:
+        the deletion matters more)."""
+        owner = str(props.get("owner") or "")
+        if not owner:
+            return
+        try:
+            rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
+        except TencentCloudError:
+            return
+        entry = entry_name(props, id_)
+        for other in left_behind(rows, owner, id_, recorded_predecessors(props)):
+            self._say(left_behind_message(entry, other, id_))
 
     def _link(self, entry: str, id_: str, successor: str) -> None:
         """Record on ``successor`` that it replaces ``id_`` (``pulumi:replaces``, appended to what it names)."""

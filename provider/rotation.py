@@ -24,7 +24,7 @@ from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
 from .rules import CREATE_TAG, DEPLOY_TAG, NO_RECORD, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
-from .ssl import Case, CertificateNotFound, DeployedResources, Handling, SslService
+from .ssl import Case, CertificateNotFound, CertificateSummary, DeployedResources, Handling, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .ssl.refusals import expected_refusal
 from .tencentcloud.errors import ApiError, TencentCloudError
@@ -298,13 +298,21 @@ def lingering(ssl: SslService, entry: str, predecessor: str, successor: str, *, 
     return f"{waiting}{reason}. `pulumi up` tries again (moving what is bound to it first)"
 
 
-def waiting_deletions(ssl: SslService, owner: str, current: str, known: Sequence[str] = ()) -> list[str]:
+def waiting_deletions(
+    ssl: SslService,
+    owner: str,
+    current: str,
+    known: Sequence[str] = (),
+    rows: Sequence[CertificateSummary] | None = None,
+) -> list[str]:
     """The certificates of the entry marked ``owner`` whose deletion failed and is still pending, other than
     ``current`` and ``known``: a failed delete leaves ``pulumi:deploy`` on its certificate (a rotation's record, or
-    ``none``). Read-only, by tag; for ``preview``, which sees a pending deletion the state links to no successor."""
+    ``none``). Read-only, by tag (``rows``: that read, when the caller made it); for ``preview``, which sees a
+    pending deletion the state links to no successor."""
     if not owner:
         return []
-    rows = ssl.find_certificates(tags={OWNER_TAG: owner})
+    if rows is None:
+        rows = ssl.find_certificates(tags={OWNER_TAG: owner})
     return sorted(
         row.certificate_id
         for row in rows

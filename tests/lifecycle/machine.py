@@ -61,15 +61,12 @@ OTHER_IDENTITY = names_identity("proj", "elsewhere")
 
 #: Switches for violations main has: each name turns off the rule or the check that finds that class again and
 #: again, so the fast tier stays green while the fix is made; remove a name when its fix lands (its xfail regression
-#: test in test_found_violations.py then fails first, as a reminder). Fixed, switches removed: issue 18 items 1-5 and
-#: 8, renamed marks, stripped marks, a killed create picked up again by its entry's next upload, a rotation whose
-#: recorded successor was itself replaced since (the pending link is handed on).
-#: - "killed-then-removed": I5 accepts the certificates a killed run left (a create that completed before the kill,
-#:   not recorded): when the entry no longer uploads those files, nothing names them.
+#: test in test_found_violations.py then fails first, as a reminder). None is on now. Fixed, switches removed: issue
+#: 18 items 1-5 and 8, renamed marks, stripped marks, a killed create picked up again by its entry's next upload, a
+#: rotation whose recorded successor was itself replaced since (the pending link is handed on), a killed create's
+#: certificate once its entry is removed or renewed ("killed-then-removed": named by provider.leftovers).
 #: ``LIFECYCLE_KNOWN_VIOLATIONS`` (comma-separated, empty for none) sets the switches for a run.
-KNOWN_VIOLATIONS = frozenset(
-    os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "killed-then-removed").split(",")
-) - {""}
+KNOWN_VIOLATIONS = frozenset(os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "").split(",")) - {""}
 #: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
 VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
 #: A certificate removed with ``retain: true`` is left marked without a message: the engine drops it without a
@@ -159,7 +156,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.faulty = False
         self.last: RunResult | None = None
         self.keep: dict[str, str] = {}  # entry -> the certificate id its rename with renamed_from must keep
-        self.left_by_kill: set[str] = set()  # see KNOWN_VIOLATIONS, "killed-then-removed"
         self.successor_of: dict[str, str] = {}  # replaced certificate id -> the one its replacement created
         self.kill_next: int | None = None  # the next up is killed after this many provider steps
         self.streak: dict[str, int] = {}  # pending certificate id -> ups in a row without a fault it stayed pending
@@ -218,8 +214,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._check_coverage(after, touched, before)
         if not run.killed:  # a killed run cannot say anything; the next run must find what it left
             self._check_marked(after)
-        elif "killed-then-removed" in self.known:
-            self.left_by_kill |= after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids()
         self._check_renames(after, run)
         self._check_streaks(run)
         return run
@@ -314,7 +308,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         orphans = after.marked_by(stack_key(self.engine.identity)) - self.engine.all_ids() - self.told
         if RETAINED_NEED_NO_MESSAGE:
             orphans -= self.retained
-        orphans -= self.left_by_kill
         assert not orphans, (
             f"I5 MARKED: certificates marked by this stack are neither in its state nor named in a message: "
             f"{sorted(orphans)}\n{self.last.text if self.last else ''}"
