@@ -232,6 +232,10 @@ class CertificateProvider(dyn.ResourceProvider):
         retain = as_bool(news.get("retain"), False) if not is_unknown(news.get("retain")) else False
         pending = [p for p in predecessors if p != _id and self._warn_lingering(entry, p, _id, retain)]
         unlinked = self._warn_waiting(entry, str(olds.get("owner") or ""), _id, predecessors)
+        renamed_to = news.get("owner")
+        if isinstance(renamed_to, str) and not is_unknown(renamed_to) and renamed_to != olds.get("owner"):
+            # A rename (renamed_from) not yet recorded: a killed run's replacement carries the new name's mark.
+            self._warn_left_behind(entry, renamed_to, _id, predecessors)
         result = self._diff(_id, olds, news, bool(pending) or unlinked)
         # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
         kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
@@ -287,6 +291,15 @@ class CertificateProvider(dyn.ResourceProvider):
                 f"certificate recording that it replaces it (tag {REPLACES_TAG}={other})"
             )
         return bool(waiting)
+
+    def _warn_left_behind(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> None:
+        """Name what a killed run left marked ``owner`` (provider.leftovers); one read, only for a rename's diff."""
+        try:
+            rows = self._ssl().find_certificates(tags={OWNER_TAG: owner})
+        except (TencentCloudError, CertificateError):
+            return
+        for other in left_behind(rows, owner, current, predecessors):
+            self._say(left_behind_message(entry, other, current))
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str, retain: bool) -> bool:
         """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""

@@ -68,9 +68,6 @@ class Deleter(Step):
         replaced it without a diff (``pulumi up --replace``): it is tagged as replacing ``id_`` before the delete, the
         link its create could not record, so the rotation (now or in a later run) follows it.
         """
-        if case is not Case.REPLACEMENT:
-            # The entry leaves the stack: the last run that reads its certificates (provider.leftovers).
-            self._name_left_behind(id_, props)
         try:
             self._delete(id_, props, steering, case, successor)
         except CertificateError:
@@ -79,6 +76,11 @@ class Deleter(Step):
             if self._checked_ours:
                 mark_waiting(self._ssl, id_)
             raise
+        finally:
+            if case is not Case.REPLACEMENT:
+                # The entry leaves the stack (removed, or a destroy): the last run that reads its certificates
+                # (provider.leftovers). One read by its owner mark per removed entry, after the delete.
+                self._name_left_behind(id_, props)
 
     def _delete(
         self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case, successor: str

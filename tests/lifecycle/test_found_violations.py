@@ -171,6 +171,19 @@ def test_a_certificate_left_by_a_killed_create_is_named_after_its_entry_is_renew
     machine.renew(i=0, domain="*.example.com")  # I5
 
 
+def test_a_killed_renewal_during_an_unrecorded_rename_is_named(machine: LifecycleMachine) -> None:
+    # Found by the machine (seed 11): the rename's update is killed, so the state keeps the former name; the renewal
+    # under the new name is killed after its create: its certificate carries the new name's mark, which the next
+    # diff reads as well as the former one's.
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.rename(i=0, j=0, with_alias=True)
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=3, with_alias=True)  # killed after the update that moves the mark
+    machine.arm_kill(k=1)
+    machine.bind(binding=CLB_HOME, i=0)
+    machine.renew(domain="other.example.com", i=0)  # killed once the replacement's create returned
+    machine.renew(domain="www.example.com", i=0)  # I5
+
 @known_bug(
     "killed first creates (found by the machine, seed 11): a run killed after the first create of an entry (here "
     "api, a rename without renamed_from) leaves a certificate marked by that entry; when the entry is no longer "
