@@ -3,9 +3,12 @@
 A run killed after a create returned and before Pulumi recorded it leaves a certificate carrying the entry's
 ``pulumi:owner`` (and claim, and on a replacement ``pulumi:replaces``) that no state holds. While the entry uploads
 the same files the next create finds it (``provider.creation``); once the entry is renewed or removed, nothing else
-would ever mention it. So the reads of the entry's certificates by owner that a run makes anyway (the diff's, for
-pending deletions; a removal's, before its delete) name such certificates, with how to adopt or delete them. Nothing
-is deleted: a certificate the state does hold can carry the same marks, and only the user can look at the state.
+would ever mention it. So reads of the entry's certificates by owner name such certificates, with how to adopt or
+delete them: the diff's, made anyway for pending deletions (no extra call; a rename's diff also reads the new name's
+marks, which a killed replacement under the new name carries), and one read per removed entry after its delete (a
+removal or destroy: the last call that concerns the entry). Nothing is deleted: a certificate the state does hold
+can carry the same marks, and only the user can look at the state. The first create of an entry, killed, then the
+entry no longer declared: no call of a later run concerns that entry, so that certificate is not named.
 
 Which certificates count, from what the reading call knows the state holds for the entry (``held``: its certificate,
 the ones it records replacing):
