@@ -13,7 +13,9 @@ seeded here). ``LIFECYCLE_VERBOSE`` and ``LIFECYCLE_KNOWN_VIOLATIONS`` work as i
 200 steps (each step runs ``pulumi``: count ten to twenty seconds a step)::
 
     LIFECYCLE_SEED=2 LIFECYCLE_CLI_EXAMPLES=10 LIFECYCLE_CLI_STEPS=20 \\
-        .venv/bin/python -m pytest -m long tests/lifecycle/test_lifecycle_cli.py
+        .venv/bin/python -m pytest -m long tests/lifecycle/test_lifecycle_cli.py --timeout 5400
+
+(``--timeout``: the suite otherwise stops any single test after 900 s.)
 """
 
 from __future__ import annotations

@@ -8,10 +8,13 @@ Bounded and derandomized for ``make test``. The knobs, all environment variables
 - ``LIFECYCLE_KNOWN_VIOLATIONS`` (comma-separated, empty for none): the switches of ``machine.KNOWN_VIOLATIONS``;
 - ``LIFECYCLE_VERBOSE=1``: print every step run (with ``-s``).
 
-A long search, e.g. 6,000 steps in three seeds (about ten minutes each on one core)::
+A long search, e.g. 6,000 steps in three seeds (one to eight minutes each on a busy machine)::
 
     for s in 1 2 3; do LIFECYCLE_SEED=$s LIFECYCLE_EXAMPLES=100 LIFECYCLE_STEPS=20 \\
-        .venv/bin/python -m pytest tests/lifecycle/test_lifecycle_fast.py; done
+        .venv/bin/python -m pytest tests/lifecycle/test_lifecycle_fast.py --timeout 3600; done
+
+(``--timeout``: the suite otherwise stops any single test after 900 s; a failure's shrinking alone can take five
+minutes.)
 """
 
 from __future__ import annotations
