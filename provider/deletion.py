@@ -16,7 +16,7 @@ from .errors import CertificateError
 from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim, recorded_predecessors
 from .leftovers import left_behind, left_behind_message
-from .ownership import verdict
+from .ownership import Holder, holder_of, verdict
 from .rotation import Rotator, mark_waiting, unlinked_advice
 from .rules import OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
 from .sharing import Step
@@ -305,9 +305,17 @@ class Deleter(Step):
             ) from None
         judged = verdict(tags, owner, claim)
         if not judged.may_delete:
+            # Another entry of this stack: normally a rename that took it, but a run killed after a rename's update
+            # moved the mark (before Pulumi recorded the new name) leaves it marked by an entry no state holds.
+            unheld = (
+                f". If `pulumi stack export` lists it under no entry (a run killed during a rename leaves it so), "
+                f"adopt it (`adopt: {id_}` for an entry) or delete it"
+                if owner and holder_of(tags, owner) is Holder.OTHER_ENTRY
+                else ""
+            )
             self._say(
                 f"{entry}: certificate {id_} is not deleted: {judged.reason}. It stays in Tencent Cloud and only "
-                "leaves this stack's state"
+                f"leaves this stack's state{unheld}"
             )
         return judged.may_delete
 

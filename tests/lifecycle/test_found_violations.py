@@ -184,6 +184,35 @@ def test_a_killed_renewal_during_an_unrecorded_rename_is_named(machine: Lifecycl
     machine.renew(domain="other.example.com", i=0)  # killed once the replacement's create returned
     machine.renew(domain="www.example.com", i=0)  # I5
 
+def test_a_certificate_marked_by_a_killed_rename_is_named_when_its_entry_leaves(machine: LifecycleMachine) -> None:
+    # Found by the machine (seed 11): the renames' updates are killed after moving the mark, so the state keeps the
+    # first name while the certificate carries a later one; when the state's entry goes, its delete leaves the
+    # certificate (another entry's mark) and must say how to adopt or delete it.
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.set_regions(i=0, regions=())
+    machine.rename(i=0, j=0, with_alias=True)
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=3, with_alias=True)
+    machine.arm_kill(k=1)
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.rename_into_a_removed_name(i=0, j=1)  # I5
+
+
+@known_bug(
+    "killed renames (found by the machine, seed 11): a rename's update killed after moving the mark, then renames "
+    "with renamed_from and a rename into a removed name: the entry gets a new certificate instead of keeping the one "
+    "its renamed_from names (I8)"
+)
+def test_a_rename_after_a_killed_rename_keeps_the_certificate(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.set_regions(i=0, regions=())
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=0, with_alias=True)
+    machine.rename(i=0, j=3, with_alias=True)
+    machine.add(domain="www.example.com", i=0, retain=True)
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.rename_into_a_removed_name(i=0, j=1)  # I8
+
 @known_bug(
     "killed first creates (found by the machine, seed 11): a run killed after the first create of an entry (here "
     "api, a rename without renamed_from) leaves a certificate marked by that entry; when the entry is no longer "
