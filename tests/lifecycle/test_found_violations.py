@@ -184,6 +184,7 @@ def test_a_killed_renewal_during_an_unrecorded_rename_is_named(machine: Lifecycl
     machine.renew(domain="other.example.com", i=0)  # killed once the replacement's create returned
     machine.renew(domain="www.example.com", i=0)  # I5
 
+
 def test_a_certificate_marked_by_a_killed_rename_is_named_when_its_entry_leaves(machine: LifecycleMachine) -> None:
     # Found by the machine (seed 11): the renames' updates are killed after moving the mark, so the state keeps the
     # first name while the certificate carries a later one; when the state's entry goes, its delete leaves the
@@ -213,6 +214,7 @@ def test_a_rename_after_a_killed_rename_keeps_the_certificate(machine: Lifecycle
     machine.add(domain="www.example.com", i=0, retain=False)
     machine.rename_into_a_removed_name(i=0, j=1)  # I8
 
+
 @known_bug(
     "killed first creates (found by the machine, seed 11): a run killed after the first create of an entry (here "
     "api, a rename without renamed_from) leaves a certificate marked by that entry; when the entry is no longer "
@@ -225,3 +227,76 @@ def test_a_certificate_left_by_a_killed_first_create_is_named_after_its_entry_is
     machine.arm_kill(k=1)
     machine.rename(i=0, j=0, with_alias=False)  # www -> api: api's create is killed once it returned
     machine.rename(i=0, j=0, with_alias=False)  # api -> www again: api is no longer declared (I5)
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I5 MARKED"
+)
+def test_seed19_a_marked_certificate_after_adoptions_kills_and_outside_deletes_is_named(
+    machine: LifecycleMachine,
+) -> None:
+    machine.start(bound=CDN, domain="*.example.com", retain=False)
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.refresh()
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.up_again()
+    machine.renew(domain="www.example.com", i=1)
+    machine.arm_kill(k=2)
+    machine.roll_back()
+    machine.remove(i=9)
+    machine.inject(fault="task-timeout")
+    machine.refresh()
+    machine.inject(fault="cdn-deploy-fails")
+    machine.delete_outside(i=2)
+    machine.add(domain="*.example.com", i=2, retain=True)
+    machine.refresh()
+    machine.arm_kill(k=1)
+    machine.delete_outside(i=6)
+    machine.renew(domain="www.example.com", i=1)
+    machine.rename(i=4, j=6, with_alias=False)  # I5
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I8 RENAME"
+)
+def test_seed19_a_rename_after_adoptions_and_stripped_marks_keeps_the_certificate(machine: LifecycleMachine) -> None:
+    machine.start(retain=True, bound=None, domain="*.example.com")
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.remove(i=0)
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.upload_outside(domain="www.example.com", other_stack=False)
+    machine.roll_back()
+    machine.edit_tags(i=1, what="owner")
+    machine.inject(fault="clb-deploy-hangs")
+    machine.adopt(i=4, j=8, take_over=True)
+    machine.rename(i=6, j=6, with_alias=False)
+    machine.rename_into_a_removed_name(i=4, j=1)  # I8
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I7 SETTLE"
+)
+def test_seed19_a_replaced_certificate_deleted_outside_settles(machine: LifecycleMachine) -> None:
+    machine.start(retain=False, domain="*.example.com", bound=CLB_OTHER)
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.refresh()
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.settle()
+    machine.delete_outside(i=3)
+    machine.delete_outside(i=1)
+    machine.bind(binding=CLB_HOME, i=0)
+    machine.rename(i=7, j=2, with_alias=True)  # I7
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I1 MOVE"
+)
+def test_seed19_a_readded_entry_after_a_retained_adoption_moves_nothing_onto_it(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=True, bound=CLB_HOME)
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.remove(i=0)
+    machine.add(domain="www.example.com", i=0, retain=False)  # I1
