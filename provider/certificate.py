@@ -51,6 +51,7 @@ from .inputs import (
     recorded_predecessor,
     recorded_predecessors,
 )
+from .leftovers import left_behind, left_behind_message
 from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
@@ -256,7 +257,15 @@ class CertificateProvider(dyn.ResourceProvider):
         retain = as_bool(news.get("retain"), False) if not is_unknown(news.get("retain")) else False
         pending = [p for p in predecessors if p != _id and self._warn_lingering(entry, p, _id, retain)]
         unlinked = self._warn_waiting(entry, str(olds.get("owner") or ""), _id, predecessors)
+        renamed_to = news.get("owner")
+        if isinstance(renamed_to, str) and not is_unknown(renamed_to) and renamed_to != olds.get("owner"):
+            # A rename (renamed_from) not yet recorded: a killed run's replacement carries the new name's mark.
+            self._warn_left_behind(entry, renamed_to, _id, predecessors)
         result = self._diff(_id, olds, news, bool(pending) or unlinked)
+        if result.replaces and olds.get("owner"):
+            # A renewal: the last run to read the entry's marks before its certificate changes, so what a killed run
+            # left for it is named now (one read by owner, only for a replacement: an unchanged preview makes none).
+            self._warn_left_behind(entry, str(olds["owner"]), _id, predecessors)
         # A retained certificate is dropped from the state, never deleted: its replacement replaces nothing.
         kept = any(as_bool(state.get("retain"), False) for state in (olds, news))
         replaced = bool(result.replaces) and not kept
@@ -290,7 +299,8 @@ class CertificateProvider(dyn.ResourceProvider):
 
     def _warn_waiting(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> bool:
         """Warn of the entry's other certificates whose failed deletion is still pending, which no link of this
-        resource's state names (after `pulumi up --replace`, or a replacement lost outside Pulumi); whether any is.
+        resource's state names (linked by tag only after `pulumi up --replace`, or a replacement lost outside Pulumi);
+        whether any is.
 
         Nothing the engine passes ``diff`` can tell: it gives this resource's state only, not the pending-delete one
         of the same name, and no link in this state names it. So the marked certificates are read, once per process
@@ -308,6 +318,16 @@ class CertificateProvider(dyn.ResourceProvider):
                 f"certificate recording that it replaces it (tag {REPLACES_TAG}={other})"
             )
         return bool(waiting)
+
+    def _warn_left_behind(self, entry: str, owner: str, current: str, predecessors: Sequence[str]) -> None:
+        """Name what a killed run left marked ``owner`` (provider.leftovers); one read, only for a rename's or a
+        replacement's diff."""
+        try:
+            rows = self._ssl().find_certificates(tags={OWNER_TAG: owner})
+        except (TencentCloudError, CertificateError):
+            return
+        for other in left_behind(rows, owner, current, predecessors):
+            self._say(left_behind_message(entry, other, current))
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str, retain: bool) -> bool:
         """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""
@@ -392,11 +412,13 @@ class CertificateProvider(dyn.ResourceProvider):
         """DeleteCertificate, then wait for the deletion task; raise (keeping the state) unless it is gone."""
         steering = self._handover.steering(id_)
         owner = str(props.get("owner") or "")
-        replaced = self._handover.replaced_in_run(owner, id_)
-        case = Case.REPLACEMENT if steering is not None or replaced else Case.REMOVAL
+        # Replaced without a diff (`pulumi up --replace`): the certificate this run created for the entry is the
+        # successor, a link its create could not record (no diff named the old one).
+        unlinked = "" if steering is not None else self._handover.replaced_in_run(owner, id_)
+        case = Case.REPLACEMENT if steering is not None or unlinked else Case.REMOVAL
         if steering is None and not self._handover.program_ran:
             case = Case.DESTROY
         taken = self._handover.made_in_run(owner, id_)
         Deleter(self._ssl(), self._timing, self._say, self._shared()).delete(
-            id_, props, steering, case, taken_in_run=taken
+            id_, props, steering, case, unlinked, taken_in_run=taken
         )

@@ -14,9 +14,11 @@ from typing import Any
 
 from .errors import CertificateError
 from .handover import Steering
-from .inputs import CertificateInputs, entry_name, iso, recorded_claim
-from .ownership import verdict
+from .inputs import CertificateInputs, entry_name, iso, recorded_claim, recorded_predecessors
+from .leftovers import left_behind, left_behind_message
+from .ownership import Holder, holder_of, verdict
 from .rotation import Rotator, mark_waiting, unlinked_advice
+from .rules import OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -54,6 +56,7 @@ class Deleter(Step):
         props: Mapping[str, Any],
         steering: Steering | None = None,
         case: Case = Case.REMOVAL,
+        successor: str = "",
         *,
         taken_in_run: bool = False,
     ) -> None:
@@ -63,11 +66,14 @@ class Deleter(Step):
         declares the entry (a replaced certificate's pending delete); they win over the ones ``props`` recorded. Its
         owner token is the one the successor carries (the new name's, after a rename). When it says ``retain``, the
         certificate only leaves the state: the entry now keeps what it replaces. ``case`` picks the advice of a
-        refusal no later run can lift. ``taken_in_run``: a create of this run made (adopted) this very certificate for
-        the entry, so a claim that differs from the state's is that create's (``provider.ownership.verdict``).
+        refusal no later run can lift. ``successor``: the certificate this run created for the entry when the engine
+        replaced it without a diff (``pulumi up --replace``): it is tagged as replacing ``id_`` before the delete, the
+        link its create could not record, so the rotation (now or in a later run) follows it. ``taken_in_run``: a
+        create of this run made (adopted) this very certificate for the entry, so a claim that differs from the
+        state's is that create's (``provider.ownership.verdict``).
         """
         try:
-            self._delete(id_, props, steering, case, taken_in_run)
+            self._delete(id_, props, steering, case, successor, taken_in_run)
         except CertificateError:
             # Still in the state (a pending deletion after a replacement): the mark lets preview report it even
             # when no replacement records replacing it.
@@ -78,9 +84,19 @@ class Deleter(Step):
             # This process's listing of marked certificates no longer holds after its own delete; a diff later in
             # the same process (rare: a run's diffs come before its deletes) reads it again.
             self._shared.waiting.forget()
+            if case is not Case.REPLACEMENT:
+                # The entry leaves the stack (removed, or a destroy): the last run that reads its certificates
+                # (provider.leftovers). One read by its owner mark per removed entry, after the delete.
+                self._name_left_behind(id_, props)
 
     def _delete(
-        self, id_: str, props: Mapping[str, Any], steering: Steering | None, case: Case, taken_in_run: bool
+        self,
+        id_: str,
+        props: Mapping[str, Any],
+        steering: Steering | None,
+        case: Case,
+        successor: str,
+        taken_in_run: bool,
     ) -> None:
         ssl = self._ssl
         spec = CertificateInputs.parse(props)
@@ -101,6 +117,8 @@ class Deleter(Step):
         if not self._still_ours(entry, id_, spec.owner, recorded_claim(props), taken_in_run):
             return
         self._checked_ours = True
+        if successor:
+            self._link(entry, id_, successor)
         deadline = self._timing.clock() + timeout
         self._lift_started: float | None = None  # when a refusal that lifts by itself was first met
         self._lift_reported = 0.0
@@ -239,10 +257,10 @@ class Deleter(Step):
         try:
             successor = rotator.successor(id_, successor_owner)
             if successor is None:
-                # A removal, or a replacement that recorded no link (made before replacements recorded one, by
-                # `pulumi up --replace`, or created afresh after a refresh dropped a replacement deleted outside
-                # Pulumi): moving the resources to any other certificate would be a guess. Only a replacement
-                # could have had a link: a removal gets the plain refusal.
+                # A removal, or a replacement that recorded no link (made before replacements recorded one, or
+                # created afresh after a refresh dropped a replacement deleted outside Pulumi): moving the
+                # resources to any other certificate would be a guess. Only a replacement could have had a link: a
+                # removal gets the plain refusal.
                 if not replaced:
                     return False
                 raise CertificateError(
@@ -257,6 +275,38 @@ class Deleter(Step):
             ) from None
         return True
 
+    def _name_left_behind(self, id_: str, props: Mapping[str, Any]) -> None:
+        """Name the certificates a killed run left for the entry being removed (one read of its marks; best effort:
+        the deletion matters more)."""
+        owner = str(props.get("owner") or "")
+        if not owner:
+            return
+        try:
+            rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
+        except TencentCloudError:
+            return
+        entry = entry_name(props, id_)
+        for other in left_behind(rows, owner, id_, recorded_predecessors(props)):
+            self._say(left_behind_message(entry, other, id_))
+
+    def _link(self, entry: str, id_: str, successor: str) -> None:
+        """Record on ``successor`` that it replaces ``id_`` (``pulumi:replaces``, appended to what it names)."""
+        try:
+            named = split_replaced(self._ssl.get_tags(successor).get(REPLACES_TAG, ""))
+            if id_ not in named:
+                value = REPLACES_SEPARATOR.join([*named, id_])
+                self._ssl.change_tags(successor, replace={REPLACES_TAG: value})
+        except TencentCloudError as error:
+            raise CertificateError(
+                f"{entry}: could not record on certificate {successor}, which this run created to replace {id_} "
+                f"(`pulumi up --replace`), that it replaces it (tag {REPLACES_TAG}): {error}. Nothing was deleted; "
+                f"run `pulumi up` again, or tag {successor} {REPLACES_TAG}={id_} yourself"
+            ) from None
+        self._say(
+            f"{entry}: certificate {successor} replaces {id_} (`pulumi up --replace`): recorded on it as tag "
+            f"{REPLACES_TAG}, so what is bound to {id_} moves there"
+        )
+
     def _still_ours(self, entry: str, id_: str, owner: str, claim: str, taken_in_run: bool) -> bool:
         """The ownership rule: delete only a certificate whose marks still name this resource."""
         try:
@@ -269,6 +319,13 @@ class Deleter(Step):
         judged = verdict(tags, owner, claim, taken_in_run)
         if not judged.may_delete:
             advice = judged.advice(id_)
+            # Another entry of this stack: normally a rename that took it, but a run killed after a rename's update
+            # moved the mark (before Pulumi recorded the new name) leaves it marked by an entry no state holds.
+            if not advice and owner and holder_of(tags, owner) is Holder.OTHER_ENTRY:
+                advice = (
+                    f"If `pulumi stack export` lists it under no entry (a run killed during a rename leaves it so), "
+                    f"adopt it (`adopt: {id_}` for an entry) or delete it"
+                )
             self._say(
                 f"{entry}: certificate {id_} is not deleted: {judged.reason}. It stays in Tencent Cloud, deployed "
                 "where it is, and only leaves this stack's state" + (f", unmanaged. {advice}" if advice else "")

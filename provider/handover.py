@@ -27,7 +27,9 @@ facts exist earlier in the same run, on this same provider process (one instance
 - Whether the program ran (``check`` was called): a delete with no program is a ``pulumi destroy``.
 
 Nothing outlives the process: a killed run's next run diffs and checks again. ``pulumi up --replace <urn>`` makes
-the engine replace without calling diff, so that replacement records no predecessor (README, Rotation).
+the engine replace without calling diff, so that replacement's create learns no predecessor; the delete of the old
+certificate that follows in the same run does: the one certificate this run created for the same entry replaces it
+(``replaced_in_run``), and the delete records the link on it (``provider.deletion``) before rotating.
 """
 
 from __future__ import annotations
@@ -74,11 +76,13 @@ class Handover:
             if owner:
                 self._created.setdefault(owner, set()).add(certificate_id)
 
-    def replaced_in_run(self, owner: str, certificate_id: str) -> bool:
-        """Whether this run created another certificate for the entry ``owner``: a delete of ``certificate_id`` that
-        no diff announced is then a replacement the engine made without a diff (``pulumi up --replace``)."""
+    def replaced_in_run(self, owner: str, certificate_id: str) -> str:
+        """The certificate this run created for the entry ``owner`` other than ``certificate_id`` ("" if none): a
+        delete of ``certificate_id`` that no diff announced is then a replacement the engine made without a diff
+        (``pulumi up --replace``), and that certificate is its successor (one create per resource and run)."""
         with self._lock:
-            return bool(self._created.get(owner, set()) - {certificate_id})
+            others = sorted(self._created.get(owner, set()) - {certificate_id})
+            return others[0] if len(others) == 1 else ""
 
     def made_in_run(self, owner: str, certificate_id: str) -> bool:
         """Whether this run's create made (adopted) ``certificate_id`` itself for the entry ``owner``."""

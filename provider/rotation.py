@@ -361,7 +361,7 @@ def unlinked_advice(entry: str, certificate_id: str, newest: str = "") -> str:
     current = f" (the entry's newest certificate is {newest})" if newest else ""
     return (
         f"No certificate of {entry} records that it replaces {certificate_id} (tag {REPLACES_TAG} naming it), so "
-        "nothing was moved: a removed entry's certificate never is, and a replacement made by `pulumi up --replace`, "
+        "nothing was moved: a removed entry's certificate never is, and a replacement made by an older version, "
         "or created again after a refresh dropped a replacement deleted outside Pulumi, recorded no link. If "
         f"{certificate_id} was replaced by the entry's current certificate{current}, tag that certificate "
         f"{REPLACES_TAG}={certificate_id} (append `{REPLACES_SEPARATOR}{certificate_id}` when the tag already has a "

@@ -155,12 +155,148 @@ def test_a_renewal_of_a_renewal_waiting_on_coverage_moves_its_resources(machine:
     machine.renew(domain="www.example.com", i=0)  # I7 over this up and the next
 
 
-@known_bug(
-    "killed runs (found by the machine): a run killed after a create completed leaves a certificate marked by the "
-    "entry; when the next up no longer uploads those files (the entry removed or renewed), nothing names it"
-)
 def test_a_certificate_left_by_a_killed_create_is_named_after_its_entry_is_removed(machine: LifecycleMachine) -> None:
+    # Found by the machine: the removal's delete reads the entry's marks and names what the killed run left.
     machine.add(i=0, domain="www.example.com", retain=False)
     machine.arm_kill(k=1)
     machine.renew(i=0, domain="www.example.com")  # killed once the new certificate's create returned
     machine.remove(i=0)  # I5
+
+
+def test_a_certificate_left_by_a_killed_create_is_named_after_its_entry_is_renewed(machine: LifecycleMachine) -> None:
+    # The diff of the renewal reads the entry's marks (for pending deletions) and names what the killed run left.
+    machine.add(i=0, domain="www.example.com", retain=False)
+    machine.arm_kill(k=1)
+    machine.renew(i=0, domain="www.example.com")  # killed once the new certificate's create returned
+    machine.renew(i=0, domain="*.example.com")  # I5
+
+
+def test_a_killed_renewal_during_an_unrecorded_rename_is_named(machine: LifecycleMachine) -> None:
+    # Found by the machine (seed 11): the rename's update is killed, so the state keeps the former name; the renewal
+    # under the new name is killed after its create: its certificate carries the new name's mark, which the next
+    # diff reads as well as the former one's.
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.rename(i=0, j=0, with_alias=True)
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=3, with_alias=True)  # killed after the update that moves the mark
+    machine.arm_kill(k=1)
+    machine.bind(binding=CLB_HOME, i=0)
+    machine.renew(domain="other.example.com", i=0)  # killed once the replacement's create returned
+    machine.renew(domain="www.example.com", i=0)  # I5
+
+
+def test_a_certificate_marked_by_a_killed_rename_is_named_when_its_entry_leaves(machine: LifecycleMachine) -> None:
+    # Found by the machine (seed 11): the renames' updates are killed after moving the mark, so the state keeps the
+    # first name while the certificate carries a later one; when the state's entry goes, its delete leaves the
+    # certificate (another entry's mark) and must say how to adopt or delete it.
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.set_regions(i=0, regions=())
+    machine.rename(i=0, j=0, with_alias=True)
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=3, with_alias=True)
+    machine.arm_kill(k=1)
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.rename_into_a_removed_name(i=0, j=1)  # I5
+
+
+@known_bug(
+    "killed renames (found by the machine, seed 11): a rename's update killed after moving the mark, then renames "
+    "with renamed_from and a rename into a removed name: the entry gets a new certificate instead of keeping the one "
+    "its renamed_from names (I8)"
+)
+def test_a_rename_after_a_killed_rename_keeps_the_certificate(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=True, bound=None)
+    machine.set_regions(i=0, regions=())
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=0, with_alias=True)
+    machine.rename(i=0, j=3, with_alias=True)
+    machine.add(domain="www.example.com", i=0, retain=True)
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.rename_into_a_removed_name(i=0, j=1)  # I8
+
+
+@known_bug(
+    "killed first creates (found by the machine, seed 11): a run killed after the first create of an entry (here "
+    "api, a rename without renamed_from) leaves a certificate marked by that entry; when the entry is no longer "
+    "declared (or is renewed with other files), no call of a later run reads that entry's marks, so nothing names it"
+)
+def test_a_certificate_left_by_a_killed_first_create_is_named_after_its_entry_is_removed(
+    machine: LifecycleMachine,
+) -> None:
+    machine.start(domain="www.example.com", retain=False, bound=None)
+    machine.arm_kill(k=1)
+    machine.rename(i=0, j=0, with_alias=False)  # www -> api: api's create is killed once it returned
+    machine.rename(i=0, j=0, with_alias=False)  # api -> www again: api is no longer declared (I5)
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I5 MARKED"
+)
+def test_seed19_a_marked_certificate_after_adoptions_kills_and_outside_deletes_is_named(
+    machine: LifecycleMachine,
+) -> None:
+    machine.start(bound=CDN, domain="*.example.com", retain=False)
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.refresh()
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.up_again()
+    machine.renew(domain="www.example.com", i=1)
+    machine.arm_kill(k=2)
+    machine.roll_back()
+    machine.remove(i=9)
+    machine.inject(fault="task-timeout")
+    machine.refresh()
+    machine.inject(fault="cdn-deploy-fails")
+    machine.delete_outside(i=2)
+    machine.add(domain="*.example.com", i=2, retain=True)
+    machine.refresh()
+    machine.arm_kill(k=1)
+    machine.delete_outside(i=6)
+    machine.renew(domain="www.example.com", i=1)
+    machine.rename(i=4, j=6, with_alias=False)  # I5
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I8 RENAME"
+)
+def test_seed19_a_rename_after_adoptions_and_stripped_marks_keeps_the_certificate(machine: LifecycleMachine) -> None:
+    machine.start(retain=True, bound=None, domain="*.example.com")
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.remove(i=0)
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.upload_outside(domain="www.example.com", other_stack=False)
+    machine.roll_back()
+    machine.edit_tags(i=1, what="owner")
+    machine.inject(fault="clb-deploy-hangs")
+    machine.adopt(i=4, j=8, take_over=True)
+    machine.rename(i=6, j=6, with_alias=False)
+    machine.rename_into_a_removed_name(i=4, j=1)  # I8
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I7 SETTLE"
+)
+def test_seed19_a_replaced_certificate_deleted_outside_settles(machine: LifecycleMachine) -> None:
+    machine.start(retain=False, domain="*.example.com", bound=CLB_OTHER)
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.refresh()
+    machine.add(domain="www.example.com", i=0, retain=False)
+    machine.settle()
+    machine.delete_outside(i=3)
+    machine.delete_outside(i=1)
+    machine.bind(binding=CLB_HOME, i=0)
+    machine.rename(i=7, j=2, with_alias=True)  # I7
+
+
+@known_bug(
+    "found by the machine (seed 19; shrinking stopped early): I1 MOVE"
+)
+def test_seed19_a_readded_entry_after_a_retained_adoption_moves_nothing_onto_it(machine: LifecycleMachine) -> None:
+    machine.start(domain="www.example.com", retain=True, bound=CLB_HOME)
+    machine.remove(i=0)
+    machine.adopt(i=0, j=0, take_over=False)
+    machine.remove(i=0)
+    machine.add(domain="www.example.com", i=0, retain=False)  # I1

@@ -1,12 +1,20 @@
 """The fast tier of the lifecycle state machine (``machine.py``): in-process provider, engine model, emulator.
 
-Bounded and derandomized for ``make test``. A longer exploration, e.g. 2,000 steps::
+Bounded and derandomized for ``make test``. The knobs, all environment variables:
 
-    LIFECYCLE_EXAMPLES=100 LIFECYCLE_STEPS=20 .venv/bin/python -m pytest tests/lifecycle/test_lifecycle_fast.py
+- ``LIFECYCLE_EXAMPLES`` (default 100) sequences of up to ``LIFECYCLE_STEPS`` (default 20) steps each;
+- ``LIFECYCLE_SEED`` (any integer): explore the sequences that seed draws instead of the derandomized ones; the same
+  seed replays the same sequences (``runner.py``; ``test_runner.py`` checks it);
+- ``LIFECYCLE_KNOWN_VIOLATIONS`` (comma-separated, empty for none): the switches of ``machine.KNOWN_VIOLATIONS``;
+- ``LIFECYCLE_VERBOSE=1``: print every step run (with ``-s``).
 
-``LIFECYCLE_SEED`` (any integer) explores other sequences than the derandomized ones; ``LIFECYCLE_KNOWN_VIOLATIONS``
-(comma-separated, empty for none) overrides the switches in ``machine.KNOWN_VIOLATIONS``; ``LIFECYCLE_VERBOSE=1``
-prints every step run (with ``-s``).
+A long search, e.g. 6,000 steps in three seeds (one to eight minutes each on a busy machine)::
+
+    for s in 1 2 3; do LIFECYCLE_SEED=$s LIFECYCLE_EXAMPLES=100 LIFECYCLE_STEPS=20 \\
+        .venv/bin/python -m pytest tests/lifecycle/test_lifecycle_fast.py --timeout 3600; done
+
+(``--timeout``: the suite otherwise stops any single test after 900 s; a failure's shrinking alone can take five
+minutes.)
 """
 
 from __future__ import annotations
@@ -14,12 +22,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, Verbosity, seed, settings
-from hypothesis.stateful import run_state_machine_as_test
 
 from support.emulator import RunningEmulator
 
 from .machine import machine_for
+from .runner import machine_settings, run_machine
 
 pytestmark = pytest.mark.emulator
 
@@ -39,18 +46,5 @@ SEED = os.environ.get("LIFECYCLE_SEED")
     "switched off, kept as xfail regressions)",
 )
 def test_lifecycle_invariants_hold_for_random_sequences(emulator: RunningEmulator) -> None:
-    machine = machine_for(emulator)
-    config = settings(
-        max_examples=EXAMPLES,
-        stateful_step_count=STEPS,
-        derandomize=SEED is None,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
-        verbosity=Verbosity.verbose if os.environ.get("LIFECYCLE_VERBOSE") else Verbosity.normal,
-    )
-    if SEED is not None:
-        seed(int(SEED))(machine.TestCase)
-        config = settings(config, derandomize=False)
-    run_state_machine_as_test(machine, settings=config)
+    config = machine_settings(EXAMPLES, STEPS, derandomize=True)
+    run_machine(machine_for(emulator), config, None if SEED is None else int(SEED))

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateError, CertificateProvider, input_names
+from provider.certificate import CertificateError, CertificateProvider, Timing, input_names
+from provider.ownership import names_identity, owner_token
 from provider.rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG
 from provider.ssl import SslService
 from support.certs import make_cert
@@ -363,10 +364,74 @@ def test_a_deploy_tag_naming_another_pairs_record_is_ignored_and_said_so(
     assert bound(emu, new) == {"cdn"} and bound(emu, target) == {"clb"}
 
 
-def test_a_failed_deletion_no_link_names_is_still_reported_and_a_change(
+def later_run(
+    provider: CertificateProvider, ssl: SslService, fake_time: FakeTime, lines: list[str]
+) -> CertificateProvider:
+    """A fresh provider process, as the next ``pulumi up`` starts one: nothing of ``provider``'s run is carried."""
+    timing = Timing(sleep=fake_time.sleep, clock=fake_time.clock)
+    return CertificateProvider(service_factory=lambda: ssl, timing=timing, progress=lines.append)
+
+
+def test_up_replace_records_the_link_and_the_delete_moves_the_bindings(
     emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
 ) -> None:
-    # `pulumi up --replace`: the engine creates C without a diff, so C records no link; A's delete is refused.
+    # `pulumi up --replace`: the engine creates C without a diff (C's create learns no predecessor), then deletes A in
+    # the same run: the delete records on C that it replaces A, moves A's CDN and CLB there and deletes A.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN, CLB)
+    news = checked(provider, upload_inputs(cert, key))  # the same files: only the forced replace
+    made = provider.create(news)
+    assert made.outs is not None and "replaces" not in made.outs
+    current = str(made.id)
+    assert current != old
+    provider.delete(old, old_outs)
+    assert old not in ids(emu)
+    assert bound(emu, current) == {"cdn", "clb"}
+    assert ssl.get_tags(current)[REPLACES_TAG] == old
+    assert any(f"certificate {current} replaces {old}" in line for line in lines), lines
+
+
+def test_up_replace_whose_delete_fails_leaves_the_link_for_the_next_run(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, fake_time: FakeTime, lines: list[str]
+) -> None:
+    # The delete after `up --replace` fails (the CDN deploy fails): the link stays on C, so the next run, which
+    # creates nothing for the entry (no handover), still moves A's resources to C and deletes A.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    made = provider.create(checked(provider, upload_inputs(cert, key)))
+    current = str(made.id)
+    emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {"cdn": "domain not verified"}})
+    with pytest.raises(CertificateError, match="failed for 1 resource"):
+        provider.delete(old, old_outs)
+    emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    assert ssl.get_tags(current)[REPLACES_TAG] == old
+    later_run(provider, ssl, fake_time, lines).delete(old, old_outs)
+    assert old not in ids(emu) and bound(emu, current) == {"cdn"}
+
+
+def test_a_removal_in_the_run_that_creates_another_entry_links_nothing(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # One run removes www (bound) and creates api: different entries, so www's delete is a plain removal.
+    cert, key = make_cert("www.example.com")
+    old, old_outs = create(provider, upload_inputs(cert, key))
+    bind(emu, old, CDN)
+    cert, key = make_cert("api.example.com")
+    api_owner = owner_token(names_identity("proj", "dev"), "api")
+    api = checked(provider, {**upload_inputs(cert, key), "entry": "api", "alias": "api", "owner": api_owner})
+    made = provider.create(api)
+    with pytest.raises(CertificateError, match="still bound"):
+        provider.delete(old, old_outs)
+    assert REPLACES_TAG not in ssl.get_tags(str(made.id)) and bound(emu, old) == {"cdn"}
+
+
+def test_a_failed_deletion_no_link_names_is_still_reported_and_a_change(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, fake_time: FakeTime, lines: list[str]
+) -> None:
+    # A replacement that recorded no link (made before links existed, or created afresh after a refresh dropped a
+    # replacement deleted outside Pulumi): C names nothing, and A's delete, in a later run, is refused.
     cert, key = make_cert("www.example.com")
     old, old_outs = create(provider, upload_inputs(cert, key))
     bind(emu, old, CDN)
@@ -375,6 +440,7 @@ def test_a_failed_deletion_no_link_names_is_still_reported_and_a_change(
     made = provider.create(news)
     assert made.outs is not None and "replaces" not in made.outs
     current, state = str(made.id), {**news, **made.outs}
+    provider = later_run(provider, ssl, fake_time, lines)
     with pytest.raises(CertificateError, match="still bound"):
         provider.delete(old, old_outs)
     lines.clear()

@@ -118,11 +118,13 @@ def test_concurrent_deletions_share_poll_calls(emu: RunningEmulator, provider: C
     assert max(len(ids) for ids in polls) >= 2 and len(polls) < 6 * 5
     assert {t for ids in polls for t in ids} == {t["TaskId"] for t in emu.admin("GET", "/_emulator/tasks")["Tasks"]}
     # The ownership marks came from shared tag reads, not a call per certificate, and never from a listing of the
-    # whole account.
+    # whole account: the only listings are the removals' reads of each entry's own marks (provider.leftovers).
     reads = [c["Params"]["ResourceIds"] for c in emu.calls() if c["Action"] == "DescribeResourceTagsByResourceIds"]
     assert sorted(i for ids in reads for i in ids) == sorted(made_ids := [c for c, _ in made.values()])
     assert len(reads) < 6 and max(len(ids) for ids in reads) >= 2, reads
-    assert not any(c["Action"] == "DescribeCertificates" for c in emu.calls()) and len(made_ids) == 6
+    listings = [c["Params"] for c in emu.calls() if c["Action"] == "DescribeCertificates"]
+    assert len(listings) == 6 and all([t["TagKey"] for t in p["Tags"]] == [OWNER_TAG] for p in listings), listings
+    assert len(made_ids) == 6
     # The poller's thread ends once no deletion is in flight.
     for thread in threading.enumerate():
         if thread.name == "delete-task-poller":

@@ -346,12 +346,11 @@ def test_renewing_again_while_a_rotation_is_pending_moves_the_pending_certificat
 
 @rotation(
     "`pulumi up --replace <urn>` of an entry whose certificate is bound to a CDN domain (the engine creates the "
-    "replacement without a diff, so it records no link)",
-    "up fails saying how to link the current certificate (tag pulumi:replaces=<old id>); `pulumi preview "
-    "--expect-no-changes` then fails and warns that the old certificate is still waiting to be deleted; once tagged "
-    "as advised, up moves the CDN and deletes it",
+    "replacement without a diff, so its create learns no predecessor)",
+    "up exits 0 with no manual step: the delete of the old certificate records the link on the new one (tag "
+    "pulumi:replaces=<old id>), moves the CDN there and deletes the old one; the next preview shows no change",
 )
-def test_a_pending_deletion_without_a_recorded_successor_is_a_change_in_preview(project: Project) -> None:
+def test_up_replace_of_a_bound_certificate_moves_its_bindings_and_deletes_it(project: Project) -> None:
     project.make_cert("www", "www.example.com")
     project.write_stack("certificates:\n" + upload_entry("www", "www"))
     project.up()
@@ -359,18 +358,14 @@ def test_a_pending_deletion_without_a_recorded_successor_is_a_change_in_preview(
     project.emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **CDN})
     urn = project.state_resources()["www"]["urn"]
     status, said = up_status(project, "up", "--yes", "--skip-preview", "--replace", urn)
-    assert status == FAILED and "still bound" in said, said
+    assert status == 0, said
     current = str(project.outputs()["www"]["id"])
-    assert f"tag that certificate pulumi:replaces={old}" in said and current in said, said
-    code, said = expect_no_changes(project)
-    assert code == CHANGES_PROPOSED, said
-    assert f"certificate {old}, an earlier certificate of this entry, is still waiting to be deleted" in said, said
-    # What the failure advised: the link, recorded by hand on the current certificate.
+    assert current != old and old not in project.certificates(), said
+    assert deployed(project, current) == {"cdn"}, said
+    assert f"certificate {current} replaces {old}" in said, said
     settings = ClientSettings(endpoint=project.emu.url, rate_per_action=None)
     with Client(Credentials(project.emu.secret_id, project.emu.secret_key), settings) as api:
-        SslService(api).change_tags(current, replace={REPLACES_TAG: old})
-    out = project.up()
-    assert old not in project.certificates() and deployed(project, current) == {"cdn"}, out
+        assert SslService(api).get_tags(current)[REPLACES_TAG] == old
     code, said = expect_no_changes(project)
     assert code == 0, said
 
