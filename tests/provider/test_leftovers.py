@@ -11,7 +11,7 @@ from provider.certificate import CertificateProvider
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.provider_calls import actions, checked, create, upload_inputs
+from support.provider_calls import FakeTime, actions, checked, create, upload_inputs
 
 pytestmark = pytest.mark.emulator
 
@@ -45,14 +45,15 @@ def test_a_killed_renewals_certificate_is_named_by_the_next_renewals_diff_with_n
 
 
 def test_a_killed_renewals_certificate_is_named_by_the_removal(
-    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str], fake_time: FakeTime
 ) -> None:
     cert, key = make_cert("www.example.com")
     current, outs = create(provider, upload_inputs(cert, key))
     state = {**checked(provider, upload_inputs(cert, key)), **outs}
     left, _ = renew(provider, current, state)  # killed: never recorded
     lines.clear()
-    fresh = CertificateProvider(service_factory=lambda: ssl, progress=lines.append)  # the next run
+    # The next run, on the same fake clock (the emulator's deletion task ends on it).
+    fresh = CertificateProvider(service_factory=lambda: ssl, timing=fake_time.timing(), progress=lines.append)
     fresh.check({}, {"__provider": "pickled", **upload_inputs(cert, key, entry="api", owner="x.y")})  # a program ran
     fresh.delete(current, state)  # the entry removed
     assert current not in {str(c["CertificateId"]) for c in emu.certificates()}
