@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from provider.certificate import CREATE_TAG, OWNER_TAG, CertificateProvider, names_identity, owner_token
+from provider.ownership import stack_key
 from provider.rotation import mark_waiting
 from provider.rules import DEPLOY_TAG, NO_RECORD, WAITING_TAG, waiting_mark
 from provider.sharing import Shared
@@ -314,6 +315,7 @@ def test_the_waiting_listing_filters_on_the_stacks_exact_value_and_finds_only_it
     made = create_all(provider, inputs)
     ours, older, elsewhere = made[0][0], made[1][0], made[2][0]
     stack = waiting_mark(inputs[0]["owner"])
+    assert stack == stack_key(names_identity("proj", "dev"))  # the stack half of every entry's owner mark
     mark_waiting(ssl, ours)
     # A mark an older version wrote: pulumi:deploy only. And another stack's waiting certificate.
     ssl.change_tags(older, replace={DEPLOY_TAG: NO_RECORD})
