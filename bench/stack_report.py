@@ -17,10 +17,10 @@ from stack_processes import CommandFigures
 __all__ = ["RATE_LIMITED", "Phase", "report", "unexpected_preview_calls"]
 
 RATE_LIMITED = "LimitExceeded.RateLimitExceeded"
-#: The one read a preview makes once it has a state: the listing of the certificates waiting to be deleted
-#: (``pulumi:deploy``, any value), which every diff of the run shares (``provider.sharing``). One page while fewer
-#: than 1,000 are marked; the bench marks none.
-WAITING_LISTING_TAGS = [{"TagKey": "pulumi:deploy", "TagValue": ""}]
+#: The one read a preview makes once it has a state: the listing of the stack's certificates waiting to be deleted
+#: (``pulumi:waiting`` = the stack part of the owner mark, one exact value), which every diff of the run shares
+#: (``provider.sharing``). One page while fewer than 1,000 are marked; the bench marks none.
+WAITING_LISTING_KEY = "pulumi:waiting"
 PHASES = ("preview", "up", "preview (no-op)", "refresh", "destroy")
 # The setups compared, product first: ours against Pulumi's host and the engine's own cost, and, while ours is not
 # there, the stock host against that cost.
@@ -241,10 +241,18 @@ def _surfaced(results: Results, setup: str, n: int, _d: float) -> Verdict:
 
 def unexpected_preview_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The calls of a preview beyond the one shared listing of the certificates waiting to be deleted."""
-    listings = [
-        c for c in calls if c["Action"] == "DescribeCertificates" and c["Params"].get("Tags") == WAITING_LISTING_TAGS
-    ]
+    listings = [c for c in calls if c["Action"] == "DescribeCertificates" and _waiting_listing(c["Params"].get("Tags"))]
     return [c for c in calls if c not in listings[:1]]
+
+
+def _waiting_listing(tags: Any) -> bool:
+    """Whether ``tags`` is the listing's filter: ``pulumi:waiting`` with a value (never an empty one)."""
+    return (
+        isinstance(tags, list)
+        and len(tags) == 1
+        and tags[0].get("TagKey") == WAITING_LISTING_KEY
+        and bool(tags[0].get("TagValue"))
+    )
 
 
 def _quiet_preview(results: Results, setup: str, n: int, _d: float) -> Verdict:

@@ -236,9 +236,10 @@ def _matches(ctx: Context, cert: Certificate, tags: dict[str, str]) -> bool:
         return False
     if p.get("FilterExpiring") == 1 and not (cert.not_after and ctx.now <= cert.not_after < ctx.now + 30 * 86400):
         return False
+    # An exact key and value: Tencent documents no wildcard value (an empty or absent TagValue matches only an
+    # empty value), and a product relying on one would find nothing on the real cloud.
     for wanted in p.get("Tags", []):
-        value = tags.get(wanted["TagKey"])
-        if value is None or wanted.get("TagValue") not in (None, "", value):
+        if tags.get(wanted["TagKey"]) != wanted.get("TagValue", ""):
             return False
     return True
 

@@ -60,7 +60,7 @@ from .refresh import refresh
 from .renames import moved_mark, refuse_unmade_renames
 from .resource import RELEASED, Certificate, CertificateArgs
 from .rotation import due_for_renewal, lingering, renewal_note, waiting_deletions
-from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG
+from .rules import CLAIM_TAG, CREATE_TAG, OWNER_TAG, REPLACES_TAG, waiting_mark
 from .settings import CONFIG_KEYS, build_service, merged_settings, read_settings
 from .sharing import Shared
 from .ssl import Case, CertificateNotFound, SslService
@@ -303,12 +303,14 @@ class CertificateProvider(dyn.ResourceProvider):
         whether any is.
 
         Nothing the engine passes ``diff`` can tell: it gives this resource's state only, not the pending-delete one
-        of the same name, and no link in this state names it. So the marked certificates are read, once per process
-        for every diff (``provider.sharing``), and only when the entry has an owner mark."""
+        of the same name, and no link in this state names it. So the stack's marked certificates are read (by their
+        ``pulumi:waiting`` value), once per process for every diff (``provider.sharing``), and only when the entry
+        has an owner mark."""
         if not owner:
             return False
         try:
-            waiting = waiting_deletions(self._shared().waiting.get(), owner, current, predecessors)
+            marked = self._shared().waiting.get(waiting_mark(owner))
+            waiting = waiting_deletions(marked, owner, current, predecessors)
         except (TencentCloudError, CertificateError):
             return False  # no credentials (a preview may run without) or no answer: nothing known to report
         for other in waiting:

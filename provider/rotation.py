@@ -9,10 +9,11 @@ None is a removal, not a replacement: nothing moves and the delete is refused. O
 moved there with Tencent's deploy record (``UpdateCertificateInstance``), waiting until each resource reports, and
 the delete is tried again.
 
-The record a rotation starts is written on the old certificate (``pulumi:deploy`` = ``<successor>/<record id>``), so
-a later run resumes that very record, read with its status: still running (waited for), partly failed (retried),
-rolled back or superseded by a later record (left alone), finished. Then whatever is bound to the old certificate
-now, a resource bound since the record was made or moved back by a rollback, gets a new record.
+The record a rotation starts is written on the old certificate (``pulumi:deploy`` = ``<successor>/<record id>``, with
+``pulumi:waiting``: ``waiting_marks``), so a later run resumes that very record, read with its status: still running
+(waited for), partly failed (retried), rolled back or superseded by a later record (left alone), finished. Then
+whatever is bound to the old certificate now, a resource bound since the record was made or moved back by a
+rollback, gets a new record.
 """
 
 from __future__ import annotations
@@ -24,7 +25,17 @@ from . import rules
 from .coverage import refuse_uncovered
 from .errors import CertificateError
 from .ownership import successor_of
-from .rules import CREATE_TAG, DEPLOY_TAG, NO_RECORD, OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, parse_renew_window
+from .rules import (
+    CREATE_TAG,
+    DEPLOY_TAG,
+    NO_RECORD,
+    OWNER_TAG,
+    REPLACES_SEPARATOR,
+    REPLACES_TAG,
+    WAITING_TAG,
+    parse_renew_window,
+    waiting_mark,
+)
 from .ssl import Case, CertificateNotFound, CertificateSummary, DeployedResources, Handling, SslService
 from .ssl.deploy import DeployDetail, DeployDetailStatus, DeployRecord, ResourceRegions
 from .ssl.refusals import expected_refusal
@@ -41,6 +52,7 @@ __all__ = [
     "mark_waiting",
     "unlinked_advice",
     "waiting_deletions",
+    "waiting_marks",
 ]
 
 #: Resource types whose deploy needs regions (UpdateCertificateInstance's ResourceTypesRegions: ``provider.rules``).
@@ -101,7 +113,8 @@ class Rotator:
         gets a new record. Regional resource types deploy in the regions the entry lists for them
         (``deploy_regions``, from the current stack file), else in the stack's ``region``.
         """
-        resumed = self._resume(entry, old, new, deadline)
+        old_tags = self._ssl.get_tags(old)
+        resumed = self._resume(entry, old, new, old_tags, deadline)
         if resumed is not None or not bound:
             # What the recorded record left bound or was bound since; or what the refusal did not list.
             bound = self._ssl.describe_deployed_resources([old])
@@ -111,7 +124,7 @@ class Rotator:
         listed = entry_regions or {}
         regions: ResourceRegions = {t: list(listed.get(t) or [region]) for t in types if t in REGIONAL_TYPES}
         self._before_deploy(entry, old, new, bound)
-        record = self._start(entry, old, new, types, regions, bound, deadline)
+        record = self._start(entry, old, new, old_tags, types, regions, bound, deadline)
         details = self._wait(entry, old, new, record, deadline)
         failed = [d for d in details if not d.succeeded]
         if failed:
@@ -142,13 +155,15 @@ class Rotator:
         except TencentCloudError:
             return bound
 
-    def _resume(self, entry: str, old: str, new: str, deadline: float) -> list[DeployDetail] | None:
+    def _resume(
+        self, entry: str, old: str, new: str, old_tags: dict[str, str], deadline: float
+    ) -> list[DeployDetail] | None:
         """Finish the record this rotation recorded on ``old``; its details, or None when there is none to finish.
 
         Running: waited for. Partly failed: retried. Rolled back, superseded by a later record, gone or not
         retriable: left alone (None), so what is bound now gets a new record.
         """
-        recorded = recorded_record(self._ssl.get_tags(old), new)
+        recorded = recorded_record(old_tags, new)
         if recorded is None:
             return None
         records = self._records_after_waiting(entry, old, new, recorded, deadline)
@@ -211,6 +226,7 @@ class Rotator:
         entry: str,
         old: str,
         new: str,
+        old_tags: dict[str, str],
         types: Sequence[str],
         regions: ResourceRegions,
         bound: Sequence[DeployedResources],
@@ -232,7 +248,7 @@ class Rotator:
                 raise
             if started.record_id:
                 # The fact a later run resumes from: this record, for this pair.
-                self._ssl.change_tags(old, replace={DEPLOY_TAG: f"{new}/{started.record_id}"})
+                self._ssl.change_tags(old, replace=waiting_marks(old_tags, f"{new}/{started.record_id}"))
                 return started.record_id
             if self._timing.clock() >= deadline:
                 break
@@ -303,9 +319,10 @@ def waiting_deletions(
     marked: Iterable[CertificateSummary], owner: str, current: str, known: Sequence[str] = ()
 ) -> list[str]:
     """The certificates of the entry marked ``owner`` whose deletion failed and is still pending, other than
-    ``current`` and ``known``, among the ``marked`` ones (the account's certificates carrying ``pulumi:deploy``, one
+    ``current`` and ``known``, among the ``marked`` ones (the stack's certificates carrying ``pulumi:waiting``, one
     listing a run shares: ``provider.sharing``): a failed delete leaves ``pulumi:deploy`` on its certificate (a
-    rotation's record, or ``none``). For ``preview``, which sees a pending deletion the state links to no successor."""
+    rotation's record, or ``none``) with ``pulumi:waiting`` (``waiting_marks``). For ``preview``, which sees a
+    pending deletion the state links to no successor."""
     if not owner:
         return []
     return sorted(
@@ -319,12 +336,28 @@ def waiting_deletions(
     )
 
 
+def waiting_marks(tags: dict[str, str], deploy: str) -> dict[str, str]:
+    """The tags marking a certificate whose ``tags`` are these as waiting to be deleted, ``pulumi:deploy`` =
+    ``deploy``: with ``pulumi:waiting`` = its stack's value, which the stack's shared read filters on exactly
+    (``provider.sharing``), unless it has no owner mark (preview reports only its own stack's) or its create is in
+    flight (never reported; and so the two never take more than one of the tags the provider keeps)."""
+    marks = {DEPLOY_TAG: deploy}
+    stack = waiting_mark(tags.get(OWNER_TAG, ""))
+    if stack and CREATE_TAG not in tags:
+        marks[WAITING_TAG] = stack
+    return marks
+
+
 def mark_waiting(ssl: SslService, certificate_id: str) -> None:
-    """Mark a certificate whose deletion just failed, unless a rotation's record marks it already (best effort: the
-    failure being reported matters more)."""
+    """Mark a certificate whose deletion just failed, keeping a rotation's record when one marks it already, and
+    completing a mark an older version wrote without ``pulumi:waiting`` (best effort: the failure being reported
+    matters more)."""
     try:
-        if DEPLOY_TAG not in ssl.get_tags(certificate_id):
-            ssl.change_tags(certificate_id, replace={DEPLOY_TAG: NO_RECORD})
+        tags = ssl.get_tags(certificate_id)
+        wanted = waiting_marks(tags, tags.get(DEPLOY_TAG) or NO_RECORD)
+        missing = {k: v for k, v in wanted.items() if tags.get(k) != v}
+        if missing:
+            ssl.change_tags(certificate_id, replace=missing)
     except TencentCloudError:
         pass
 

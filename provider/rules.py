@@ -30,6 +30,7 @@ __all__ = [
     "MAX_USER_TAGS",
     "OWNER_TAG",
     "PROVIDER_TAGS",
+    "PROVIDER_TAGS_AT_ONCE",
     "REPLACES_SEPARATOR",
     "REPLACES_TAG",
     "RESERVED_TAG_PREFIXES",
@@ -54,6 +55,8 @@ __all__ = [
     "user_tags",
     "split_replaced",
     "NO_RECORD",
+    "WAITING_TAG",
+    "waiting_mark",
 ]
 
 # One run never waits longer than a day: a deletion task or a free certificate's validation still running then is
@@ -106,12 +109,18 @@ DEPLOY_TAG = "pulumi:deploy"  # on a replaced certificate: "<successor>/<deploy 
 #: ``pulumi:deploy`` on a certificate whose deletion failed before any rotation recorded a record: still, a certificate
 #: of the entry that is waiting to be deleted (preview reports it, provider.rotation.waiting_deletions).
 NO_RECORD = "none"
-PROVIDER_TAGS = (OWNER_TAG, CLAIM_TAG, CREATE_TAG, REPLACES_TAG, DEPLOY_TAG)
+#: Written with ``pulumi:deploy`` (never on a certificate whose create is in flight): the stack part of the owner mark
+#: (``waiting_mark``), one value for every waiting certificate of a stack, so that preview finds them all with one
+#: exact key-and-value filter (Tencent documents no wildcard value: provider.sharing).
+WAITING_TAG = "pulumi:waiting"
+PROVIDER_TAGS = (OWNER_TAG, CLAIM_TAG, CREATE_TAG, REPLACES_TAG, DEPLOY_TAG, WAITING_TAG)
+#: At most this many of them at once: pulumi:create and pulumi:waiting never are on the same certificate.
+PROVIDER_TAGS_AT_ONCE = len(PROVIDER_TAGS) - 1
 
 # Tencent's Tag limits: https://www.tencentcloud.com/document/product/651/13354. A resource holds 50 tags, five of
-# which the provider keeps for itself (PROVIDER_TAGS).
+# which the provider keeps for itself (PROVIDER_TAGS_AT_ONCE).
 MAX_TAGS = 50
-MAX_USER_TAGS = MAX_TAGS - len(PROVIDER_TAGS)
+MAX_USER_TAGS = MAX_TAGS - PROVIDER_TAGS_AT_ONCE
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 #: Tencent reserves qcloud*, tencent*, project* and qcs:; the provider reserves pulumi:. Compared case-insensitively.
@@ -262,3 +271,10 @@ def renew_window_problem(text: str) -> str | None:
 def split_replaced(value: str) -> list[str]:
     """The ids a ``pulumi:replaces`` value (or a ``replaces`` output) names, in order."""
     return [part.strip() for part in value.split(REPLACES_SEPARATOR) if part.strip()]
+
+
+def waiting_mark(owner: str) -> str:
+    """The ``pulumi:waiting`` value of a certificate whose owner mark is ``owner``: its stack part (the hash before
+    the dot, ``provider.ownership.owner_token``), the same for every entry of the stack, 12 hex characters. A token of
+    an older version has no dot: the whole token, one entry's ("" for no owner: never written, never read)."""
+    return owner.partition(".")[0]

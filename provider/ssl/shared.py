@@ -10,7 +10,7 @@
   returned, and a call leaves once every expected caller is waiting, ten are, or the oldest has lingered a second.
 - ``OnceRead``: one read made for the life of the process, by its first caller, whose answer (or error) every caller
   shares; for what a run asks many times and may read once (e.g. the certificates marked as waiting to be deleted,
-  which every ``diff`` of a preview asks about).
+  which every ``diff`` of a preview asks about); ``OnceReads``, one such read per key.
 
 Each is thread-safe; the calls themselves go through the client, whose rate limiter keeps every action under its
 limit whatever the number of callers.
@@ -27,8 +27,9 @@ from typing import Any, Generic, TypeVar, cast
 from .models import DeleteTask
 
 T = TypeVar("T")
+K = TypeVar("K")
 
-__all__ = ["ByIdReads", "MarkDrops", "OnceRead", "TaskPoller", "TaskWatch"]
+__all__ = ["ByIdReads", "MarkDrops", "OnceRead", "OnceReads", "TaskPoller", "TaskWatch"]
 
 
 class TaskPoller:
@@ -282,3 +283,28 @@ class OnceRead(Generic[T]):
         with self._cond:
             if not self._reading:
                 self._outcome = None
+
+
+class OnceReads(Generic[K, T]):
+    """A ``OnceRead`` of ``read(key)`` per key asked for: the first caller of each key reads, every caller of that key
+    shares its answer (the certificates waiting to be deleted, per stack: one key per provider process)."""
+
+    def __init__(self, read: Callable[[K], T]) -> None:
+        self._read = read
+        self._lock = threading.Lock()
+        self._reads: dict[K, OnceRead[T]] = {}
+
+    def get(self, key: K) -> T:
+        """The answer of ``read(key)``; raises what it raised."""
+        with self._lock:
+            once = self._reads.get(key)
+            if once is None:
+                once = self._reads[key] = OnceRead(lambda: self._read(key))
+        return once.get()
+
+    def forget(self) -> None:
+        """Drop every key's answer: the next ``get`` of each reads again."""
+        with self._lock:
+            reads = list(self._reads.values())
+        for once in reads:
+            once.forget()

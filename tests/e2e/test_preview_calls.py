@@ -8,15 +8,22 @@ from typing import Any
 
 import pytest
 
-from provider.rules import DEPLOY_TAG
+from provider.rules import WAITING_TAG, waiting_mark
 from support.project import Project, upload_entry
 
 pytestmark = pytest.mark.e2e
 
 ENTRIES = ("www", "api", "mail", "shop", "blog", "docs")
 CDN = {"ResourceType": "cdn", "ResourceId": "www.example.com"}
-#: The one read an unchanged preview makes: every certificate marked pulumi:deploy (any value), paged.
-WAITING_LISTING = ("DescribeCertificates", [{"TagKey": DEPLOY_TAG, "TagValue": ""}])
+
+
+def waiting_listing(project: Project) -> tuple[str, list[dict[str, str]]]:
+    """The one read an unchanged preview makes: the stack's certificates marked pulumi:waiting = the stack part of
+    its owner marks (one exact value for every entry: never an empty, wildcard one), paged."""
+    owners = {str(r["outputs"]["owner"]) for r in project.state_resources().values()}
+    stacks = {waiting_mark(owner) for owner in owners}
+    assert len(owners) == len(ENTRIES) and len(stacks) == 1 and "" not in stacks, owners
+    return ("DescribeCertificates", [{"TagKey": WAITING_TAG, "TagValue": stacks.pop()}])
 
 
 def several(project: Project) -> None:
@@ -41,7 +48,7 @@ def test_an_unchanged_preview_of_several_certificates_makes_one_read(project: Pr
     status, out = run(project, "preview", "--expect-no-changes")
     assert status == 0, out
     made = [(c["Action"], c["Params"].get("Tags")) for c in calls(project)]
-    assert made == [WAITING_LISTING], made
+    assert made == [waiting_listing(project)], made
 
 
 def test_a_pending_deletion_among_several_certificates_shows_with_one_read_of_the_listing(project: Project) -> None:
@@ -59,7 +66,7 @@ def test_a_pending_deletion_among_several_certificates_shows_with_one_read_of_th
     assert f"certificate {old}" in out and "still waiting to be deleted" in out, out
     made = calls(project)
     listings = [(c["Action"], c["Params"].get("Tags")) for c in made if c["Action"] == "DescribeCertificates"]
-    assert listings == [WAITING_LISTING], listings
+    assert listings == [waiting_listing(project)], listings
     # Any other read is about the pending certificate itself, never one per certificate of the stack.
     others = [c for c in made if c["Action"] != "DescribeCertificates"]
     assert all(old in str(c["Params"]) for c in others), others

@@ -55,7 +55,9 @@ def test_filters(api, three, emu):
     assert _ids(api.ok("DescribeCertificates", {"ProjectId": 0})) == [three[0]]
     assert _ids(api.ok("DescribeCertificates", {"CertIds": [three[0], three[2], "zzzzzzzz"]})) == [three[2], three[0]]
     assert _ids(api.ok("DescribeCertificates", {"Tags": [{"TagKey": "n", "TagValue": "1"}]})) == [three[1]]
-    assert len(_ids(api.ok("DescribeCertificates", {"Tags": [{"TagKey": "n"}]}))) == 3
+    # No wildcard value (Tencent documents none): a key without a value, or with "", matches only an empty value.
+    assert _ids(api.ok("DescribeCertificates", {"Tags": [{"TagKey": "n"}]})) == []
+    assert _ids(api.ok("DescribeCertificates", {"Tags": [{"TagKey": "n", "TagValue": ""}]})) == []
     assert _ids(api.ok("DescribeCertificates", {"Tags": [{"TagKey": "other"}]})) == []
     assert api.ok("DescribeCertificates", {"CertificateType": "CA"})["TotalCount"] == 0
     assert api.ok("DescribeCertificates", {"CertificateType": "SVR"})["TotalCount"] == 3

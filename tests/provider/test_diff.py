@@ -120,8 +120,8 @@ def test_diffs_make_no_write_call_and_share_one_read_of_the_certificates_waiting
     provider.diff("AbCdEf12", olds, {**olds, "alias": "y"})
     other = {**olds, "entry": "api", "owner": olds["owner"][:-1] + "0", "certificate_id": "ZyXwVu98"}
     provider.diff("ZyXwVu98", other, other)
-    # One read for every diff of the process: the certificates marked as waiting to be deleted (pulumi:deploy, any
-    # value), however many entries there are.
+    # One read for every diff of the process: the stack's certificates marked as waiting to be deleted (pulumi:waiting
+    # = the stack part of the owner mark, one exact value), however many entries there are.
     assert [(c["Action"], c["Params"].get("Tags")) for c in emu.calls()] == [
-        ("DescribeCertificates", [{"TagKey": "pulumi:deploy", "TagValue": ""}])
+        ("DescribeCertificates", [{"TagKey": "pulumi:waiting", "TagValue": olds["owner"].partition(".")[0]}])
     ]

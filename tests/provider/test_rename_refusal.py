@@ -11,7 +11,7 @@ import pytest
 from provider.certificate import CertificateProvider, input_names
 from provider.errors import CertificateError
 from provider.ownership import names_identity, owner_token
-from provider.rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG
+from provider.rules import OWNER_TAG, REPLACES_TAG, WAITING_TAG, waiting_mark
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
@@ -104,12 +104,10 @@ def test_the_refusal_reads_the_former_names_mark_by_tag_not_the_account(
     with pytest.raises(CertificateError, match=f"'www-old' holds certificate {old_id}"):
         provider.diff(www_id, www_outs, news)
     listings = [c["Params"] for c in emu.calls() if c["Action"] == "DescribeCertificates"]
-    # By tag only: the former name's mark, and the certificates waiting to be deleted (pulumi:deploy, any value).
+    # By tag only: the former name's mark, and the stack's certificates waiting to be deleted (its pulumi:waiting).
+    waiting = [{"TagKey": WAITING_TAG, "TagValue": waiting_mark(str(www_outs["owner"]))}]
     assert {"Tags": [{"TagKey": OWNER_TAG, "TagValue": OLD}], "Offset": 0, "Limit": listings[0]["Limit"]} in listings
-    assert all(
-        params["Tags"] in ([{"TagKey": OWNER_TAG, "TagValue": OLD}], [{"TagKey": DEPLOY_TAG, "TagValue": ""}])
-        for params in listings
-    ), listings
+    assert all(params["Tags"] in ([{"TagKey": OWNER_TAG, "TagValue": OLD}], waiting) for params in listings), listings
     assert len(listings) <= 2
 
 

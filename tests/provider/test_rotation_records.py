@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from provider.certificate import CertificateError, CertificateProvider, Timing, input_names
+from provider.certificate import CertificateError, CertificateProvider, input_names
 from provider.ownership import names_identity, owner_token
-from provider.rules import DEPLOY_TAG, OWNER_TAG, REPLACES_TAG
+from provider.rules import DEPLOY_TAG, NO_RECORD, OWNER_TAG, REPLACES_TAG, WAITING_TAG, waiting_mark
 from provider.ssl import SslService
+from provider.waiting import Timing
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.provider_calls import OWNER, FakeTime, checked, create, upload_inputs
@@ -139,6 +140,8 @@ def test_a_rolled_back_record_is_not_retried_and_what_is_bound_now_gets_a_new_re
     old, old_outs, new, _ = failed_rotation(emu, provider)
     [first] = records(emu)
     assert ssl.get_tags(old)[DEPLOY_TAG] == f"{new}/{first['DeployRecordId']}"
+    # With the record, the stack's waiting mark, which preview's one read filters on exactly.
+    assert ssl.get_tags(old)[WAITING_TAG] == waiting_mark(str(old_outs["owner"]))
     # What the failure message advises: roll the record back (the CLB returns to the old certificate).
     rollback = ssl.roll_back_deploy(first["DeployRecordId"])
     emu.admin("POST", "/_emulator/clock", {"AdvanceSeconds": 10})
@@ -443,6 +446,8 @@ def test_a_failed_deletion_no_link_names_is_still_reported_and_a_change(
     provider = later_run(provider, ssl, fake_time, lines)
     with pytest.raises(CertificateError, match="still bound"):
         provider.delete(old, old_outs)
+    tags = ssl.get_tags(old)
+    assert tags[DEPLOY_TAG] == NO_RECORD and tags[WAITING_TAG] == waiting_mark(str(old_outs["owner"])) != ""
     lines.clear()
     assert provider.diff(current, state, news).changes is True  # `preview --expect-no-changes` fails
     assert any(f"certificate {old}, an earlier certificate of this entry, is still waiting" in line for line in lines)

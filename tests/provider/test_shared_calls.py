@@ -12,9 +12,13 @@ from typing import Any
 import pytest
 
 from provider.certificate import CREATE_TAG, OWNER_TAG, CertificateProvider, names_identity, owner_token
-from provider.rules import DEPLOY_TAG, NO_RECORD
+from provider.ownership import stack_key
+from provider.rotation import mark_waiting
+from provider.rules import DEPLOY_TAG, NO_RECORD, WAITING_TAG, waiting_mark
+from provider.sharing import Shared
 from provider.ssl import SslService
-from provider.ssl.shared import ByIdReads, MarkDrops, OnceRead
+from provider.ssl.shared import ByIdReads, MarkDrops, OnceRead, OnceReads
+from provider.waiting import Timing
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.provider_calls import checked, create, upload_inputs
@@ -229,7 +233,9 @@ def test_concurrent_diffs_share_one_read_of_the_certificates_waiting_to_be_delet
     # e3's certificate waits to be deleted (a failed delete marks it) and is in no state: e3's current certificate
     # is another one, here e4's made over to e3 (its owner mark in the state).
     waiting, current = made[3][0], made[4][0]
-    ssl.change_tags(waiting, replace={DEPLOY_TAG: NO_RECORD})
+    mark_waiting(ssl, waiting)
+    stack = waiting_mark(inputs[3]["owner"])
+    assert ssl.get_tags(waiting)[WAITING_TAG] == stack and ssl.get_tags(waiting)[DEPLOY_TAG] == NO_RECORD
     del states[waiting]
     olds, news = states[current]
     states[current] = ({**olds, "entry": "e3", "owner": inputs[3]["owner"]}, {**news, "entry": "e3"})
@@ -241,8 +247,10 @@ def test_concurrent_diffs_share_one_read_of_the_certificates_waiting_to_be_delet
 
     assert run_together([lambda c=c: diff(c) for c in states]) == []
     assert [(c["Action"], c["Params"].get("Tags")) for c in emu.calls()] == [
-        ("DescribeCertificates", [{"TagKey": DEPLOY_TAG, "TagValue": ""}])
+        ("DescribeCertificates", [{"TagKey": WAITING_TAG, "TagValue": stack}])
     ]
+    # One exact key and value, the stack's (every entry's owner mark shares it): no empty, wildcard TagValue.
+    assert stack and all(stack == waiting_mark(i["owner"]) for i in inputs)
     # Only e3's diff reports it, and is a change; the others are not.
     assert results == {cert_id: cert_id == current for cert_id in states}
     said = [line for line in lines if "still waiting to be deleted" in line]
@@ -286,3 +294,60 @@ def test_a_once_read_is_made_once_for_concurrent_callers_shares_its_failure_and_
         once.get()
     once.forget()
     assert once.get() == 2 and once.get() == 2 and len(reads) == 2
+
+
+def test_once_reads_read_each_key_once_and_forget_every_key() -> None:
+    reads: list[str] = []
+
+    def read(key: str) -> str:
+        reads.append(key)
+        return f"{key}{len(reads)}"
+
+    once = OnceReads(read)
+    assert run_together([lambda: once.get("a") for _ in range(6)]) == []
+    assert once.get("a") == "a1" and once.get("b") == "b2" and once.get("a") == "a1"
+    once.forget()
+    assert once.get("b") == "b3" and once.get("a") == "a4" and reads == ["a", "b", "b", "a"]
+
+
+def test_the_waiting_listing_filters_on_the_stacks_exact_value_and_finds_only_its_complete_marks(
+    emu: RunningEmulator, ssl: SslService, provider: CertificateProvider
+) -> None:
+    inputs = [entry_inputs(i) for i in range(3)]
+    made = create_all(provider, inputs)
+    ours, older, elsewhere = made[0][0], made[1][0], made[2][0]
+    stack = waiting_mark(inputs[0]["owner"])
+    assert stack == stack_key(names_identity("proj", "dev"))  # the stack half of every entry's owner mark
+    mark_waiting(ssl, ours)
+    # A mark an older version wrote: pulumi:deploy only. And another stack's waiting certificate.
+    ssl.change_tags(older, replace={DEPLOY_TAG: NO_RECORD})
+    other_owner = owner_token(names_identity("proj", "prod"), "e2")
+    ssl.change_tags(elsewhere, replace={OWNER_TAG: other_owner})
+    mark_waiting(ssl, elsewhere)
+    assert ssl.get_tags(elsewhere)[WAITING_TAG] == waiting_mark(other_owner) != stack
+
+    shared = Shared.over(ssl, Timing())
+    emu.admin("DELETE", "/_emulator/calls")
+    assert [row.certificate_id for row in shared.waiting.get(stack)] == [ours]
+    # No owner mark, no read: an empty TagValue is never sent (Tencent documents no wildcard value).
+    assert shared.waiting.get("") == []
+    assert [c["Params"].get("Tags") for c in emu.calls()] == [[{"TagKey": WAITING_TAG, "TagValue": stack}]]
+
+    # The next failed delete of the older mark (`up` retries it) completes it, keeping its value.
+    mark_waiting(ssl, older)
+    assert ssl.get_tags(older)[DEPLOY_TAG] == NO_RECORD and ssl.get_tags(older)[WAITING_TAG] == stack
+    shared.waiting.forget()
+    assert sorted(row.certificate_id for row in shared.waiting.get(stack)) == sorted([ours, older])
+
+
+def test_no_waiting_mark_goes_on_a_certificate_whose_create_is_in_flight(
+    ssl: SslService, provider: CertificateProvider
+) -> None:
+    made = create_all(provider, [entry_inputs(0)])
+    cert_id = made[0][0]
+    ssl.change_tags(cert_id, replace={CREATE_TAG: "x"})
+    mark_waiting(ssl, cert_id)
+    tags = ssl.get_tags(cert_id)
+    # Never reported (waiting_deletions skips it), and pulumi:create and pulumi:waiting never take two of the tags
+    # the provider keeps (rules.PROVIDER_TAGS_AT_ONCE).
+    assert tags[DEPLOY_TAG] == NO_RECORD and WAITING_TAG not in tags
