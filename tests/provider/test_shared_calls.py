@@ -238,7 +238,8 @@ def test_concurrent_diffs_share_one_read_of_the_certificates_waiting_to_be_delet
     assert ssl.get_tags(waiting)[WAITING_TAG] == stack and ssl.get_tags(waiting)[DEPLOY_TAG] == NO_RECORD
     del states[waiting]
     olds, news = states[current]
-    states[current] = ({**olds, "entry": "e3", "owner": inputs[3]["owner"]}, {**news, "entry": "e3"})
+    owner = inputs[3]["owner"]
+    states[current] = ({**olds, "entry": "e3", "owner": owner}, {**news, "entry": "e3", "owner": owner})
     emu.admin("DELETE", "/_emulator/calls")
     results: dict[str, bool | None] = {}
 
