@@ -142,8 +142,10 @@ def test_allowed_domain_suffixes() -> None:
 
 def test_minimum_remaining_validity() -> None:
     assert problems("minimum-remaining-validity", upload(days=90)) == []
-    (problem,) = problems("minimum-remaining-validity", upload(days=10))
-    assert problem.startswith("www: the certificate is valid for 9 more days")
+    # An hour before a certificate valid for 10 days from now: 10 whole days left, however the seconds fall.
+    hour_before = Context(stack="dev", protect=False, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    (problem,) = problems("minimum-remaining-validity", upload(days=10), None, hour_before)
+    assert problem.startswith("www: the certificate is valid for 10 more days"), problem
     assert "at least 14 more days" in problem
     assert problems("minimum-remaining-validity", upload(days=10), {"min_days": 5}) == []
     later = Context(stack="dev", protect=False, now=NOW + dt.timedelta(days=100))
