@@ -73,8 +73,9 @@ OTHER_IDENTITY = names_identity("proj", "elsewhere")
 KNOWN_VIOLATIONS = frozenset(os.environ.get("LIFECYCLE_KNOWN_VIOLATIONS", "killed-first-create").split(",")) - {""}
 #: LIFECYCLE_VERBOSE=1: print each up's outcome (with pytest -s).
 VERBOSE = bool(os.environ.get("LIFECYCLE_VERBOSE"))
-#: A certificate removed with ``retain: true`` is left marked without a message: the engine drops it without a
-#: provider call, so no message can come from the provider; the user asked for it (README: retain).
+#: A certificate removed with ``retain: true`` stays marked: the engine drops it without a call to its resource, and
+#: the message naming it comes from the program's ``retained-certificates`` resource (provider.retention), which this
+#: fast tier's engine model does not run; so I5 does not ask for one here (the user asked for it: README, retain).
 RETAINED_NEED_NO_MESSAGE = True
 
 NAMES = ("www", "api", "img")
