@@ -130,6 +130,19 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
+        name="ownership-read-failure-ignored",
+        breaks="a failed read of the ownership tags before a delete counts as no marks, and the delete goes ahead",
+        path="provider/deletion.py",
+        old="""        except TencentCloudError as error:
+            raise CertificateError(
+                f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It \"""",
+        new="""        except TencentCloudError as error:
+            tags = {}
+            if False: raise CertificateError(
+                f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It \"""",
+        tests=("tests/provider/test_deletion.py::test_delete_refuses_when_the_ownership_tags_cannot_be_read",),
+    ),
+    Mutant(
         name="review-guard-off",
         breaks="the review's caller passes write actions on instead of refusing them",
         path="provider/review/access.py",
