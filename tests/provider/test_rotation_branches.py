@@ -232,6 +232,28 @@ def test_a_rollback_still_running_is_waited_for_then_what_it_moved_back_gets_a_n
     assert ids(emu) == {new} and bound(emu, new) == {"clb", "cdn"}
 
 
+@pytest.mark.parametrize("detail_status", [4, 5], ids=["rolled-back", "rollback-failed"])
+def test_a_record_whose_own_details_were_rolled_back_gets_a_new_one_without_a_retry(
+    emu: RunningEmulator, provider: CertificateProvider, lines: list[str], detail_status: int
+) -> None:
+    # Tencent reports the record's deployed CLB as rolled back (4) or rollback failed (5) on the record itself, with
+    # no rollback record after it: the record is left alone, never retried, and a new one moves what is bound.
+    old, old_outs, new, record = failed_rotation(emu, provider)
+    emu.admin("PUT", "/_emulator/settings", {"DeployFailures": {}})
+    rolled = emu.admin("POST", "/_emulator/deploys", {"DeployRecordId": record, "DetailStatus": detail_status})
+    assert sorted(d["Status"] for d in rolled["Details"]) == [2, detail_status] and len(records(emu)) == 1
+    emu.admin("DELETE", "/_emulator/calls")
+    provider.delete(old, old_outs)
+    said = "\n".join(lines)
+    assert f"deploy record {record} ({old} -> {new}) was rolled back; what is bound to {old} now gets" in said, said
+    assert not called(emu, "UpdateCertificateRecordRetry")
+    # A rolled-back CLB is on the old certificate again and moves with the CDN; a failed rollback left it on the new.
+    moved = ("cdn", "clb") if detail_status == 4 else ("cdn",)
+    assert {tuple(c["Params"]["ResourceTypes"]) for c in called(emu, "UpdateCertificateInstance")} == {moved}
+    assert len(records(emu)) == 2
+    assert ids(emu) == {new} and bound(emu, new) == {"clb", "cdn"}
+
+
 # -- faults on the rotation's own actions -----------------------------------------------------------------------------
 
 ROTATION_ACTIONS = (
