@@ -15,12 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from emulator import deploy
 from emulator.clock import gmt8
 from emulator.cloud_resources import REGIONAL_TYPES, RESOURCE_TYPES
 from emulator.deploy_views import deploy_admin_view
 from emulator.faults import Fault, FaultError
 from emulator.identity import InstanceIdentity
-from emulator.records import PAID_PACKAGE_TYPE, PAID_SOURCE, Certificate
+from emulator.records import PAID_PACKAGE_TYPE, PAID_SOURCE, UPDATE, Certificate
 from emulator.settings import SettingsError
 from emulator.state import EmulatorState
 from emulator.store import Store
@@ -247,10 +248,43 @@ class _Admin:
         return JSONResponse({"Tasks": rows})
 
     async def deploys(self, request: Request) -> Response:
+        if request.method == "POST":
+            return await self._roll_back_in_place(request)
         now = self.state.tick()
         with self.state.store.transaction() as store:
             rows = [deploy_admin_view(store, record, now) for record in store.deploy_records()]
         return JSONResponse({"Records": rows})
+
+    async def _roll_back_in_place(self, request: Request) -> Response:
+        """Report a finished update's deployed details as rolled back (4, each resource moved back to the old
+        certificate) or rollback failed (5, it stays), with no rollback record: UpdateRecordDetail.Status has both
+        for an update's own details, so a reader cannot count on a separate rollback record to see one."""
+        body = await _json(request)
+        record_id, status = body.get("DeployRecordId"), body.get("DetailStatus")
+        if not isinstance(record_id, int) or isinstance(record_id, bool):
+            raise HTTPException(400, "DeployRecordId must be an integer")
+        if status not in (deploy.ROLLED_BACK, deploy.ROLLBACK_FAILED):
+            raise HTTPException(400, "DetailStatus must be 4 (rolled back) or 5 (rollback failed)")
+        unknown = set(body) - {"DeployRecordId", "DetailStatus"}
+        if unknown:
+            raise HTTPException(400, f"unknown field(s) {', '.join(sorted(unknown))}")
+        now = self.state.tick()
+        with self.state.store.transaction() as store:
+            record = store.get_deploy_record(record_id)
+            if record is None or record.kind != UPDATE:
+                raise HTTPException(404, f"no update record {record_id}")
+            details = store.deploy_details(record.id)
+            if deploy.is_running(details):
+                raise HTTPException(409, f"deploy record {record_id} has not finished")
+            for detail in details:
+                if detail.status != deploy.DEPLOYED:
+                    continue
+                if status == deploy.ROLLED_BACK:
+                    store.move_binding(record.cert_id, record.old_cert_id, detail.resource_type, detail.resource_id)
+                detail.status, detail.resolved_at = status, now
+                store.put_deploy_detail(detail)
+            row = deploy_admin_view(store, record, now)
+        return JSONResponse(row)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -272,6 +306,6 @@ def admin_app(state: EmulatorState, identity: InstanceIdentity) -> Starlette:
         Route("/_emulator/certificates", admin.certificates, methods=["GET"]),
         Route("/_emulator/certificate-state", admin.certificate_state, methods=["POST"]),
         Route("/_emulator/tasks", admin.tasks, methods=["GET"]),
-        Route("/_emulator/deploys", admin.deploys, methods=["GET"]),
+        Route("/_emulator/deploys", admin.deploys, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})

@@ -159,7 +159,7 @@ class ApiEndpoint:
             action, identity = self._admit(scope, headers, body, record)
             params = _decode(body)
             record["Params"] = redact(params)
-            fault = state.faults.take(action.name)
+            fault = state.faults.take(action.name, params)
             if fault is not None:
                 record["Fault"] = fault.Kind
                 if fault.Kind == "delay":

@@ -1,4 +1,5 @@
-"""Injected faults (``POST /_emulator/faults``): each matches an action and fires ``Count`` times, then is gone."""
+"""Injected faults (``POST /_emulator/faults``): each matches an action (and, with ``Params``, only the calls whose
+parameters include those) and fires ``Count`` times, then is gone."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Fault:
     Status: int = 502
     Seconds: float = 5.0
     Fields: list[str] = field(default_factory=list)
+    #: Only calls whose top-level parameters include these (equal values): one call among concurrent ones.
+    Params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """As the admin API shows it."""
@@ -64,6 +67,10 @@ class Fault:
             if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
                 raise FaultError("Fields must be a list of reply field names")
             fault.Fields = list(fields)
+        if "Params" in data:
+            if not isinstance(data["Params"], dict):
+                raise FaultError("Params must be an object of request parameters")
+            fault.Params = dict(data["Params"])
         if fault.Kind == "strip_reply" and not fault.Fields:
             raise FaultError("a strip_reply fault needs Fields: the reply fields to leave out")
         if fault.Count < 1:
@@ -94,11 +101,14 @@ class Faults:
             self._faults.clear()
             return count
 
-    def take(self, action: str) -> Fault | None:
-        """The first fault matching ``action``, counting one use (and forgetting it when used up)."""
+    def take(self, action: str, params: Any = None) -> Fault | None:
+        """The first fault matching ``action`` (and ``params``), counting one use (and forgetting it when used up)."""
+        given = params if isinstance(params, dict) else {}
         with self._lock:
             for fault in self._faults:
-                if fault.Action in ("*", action):
+                if fault.Action in ("*", action) and all(
+                    key in given and given[key] == value for key, value in fault.Params.items()
+                ):
                     fault.Count -= 1
                     if fault.Count <= 0:
                         self._faults.remove(fault)

@@ -49,12 +49,16 @@ GET/HEAD with a body (400), so a web page open in a browser can neither change n
   POST   /_emulator/clock          {"AdvanceSeconds": n}: move the emulator clock; {"Freeze": true}: stop it
                                    (it then moves only when moved; false runs it on; a reset runs it too)
   POST   /_emulator/faults         {"Action": "UploadCertificate"|"*", "Kind": "error"|"http_status"|"delay"|
-                                   "drop"|"lose_reply", "Code", "Message", "Status", "Seconds", "Count"}
+                                   "drop"|"lose_reply", "Code", "Message", "Status", "Seconds", "Count",
+                                   "Params": {only calls with these parameters}}
   GET    /_emulator/faults         armed faults;  DELETE /_emulator/faults: disarm all
   GET    /_emulator/calls          the call log (secrets replaced by "***");  DELETE: clear it
   GET    /_emulator/certificates   every certificate with tags, bindings and open task (no key material)
   GET    /_emulator/tasks          every deletion task
   GET    /_emulator/deploys        every one-click update and rollback record with its details
+  POST   /_emulator/deploys        {"DeployRecordId", "DetailStatus": 4|5}: report a finished update's deployed
+                                   details as rolled back (4, bindings back on the old certificate) or rollback
+                                   failed (5, they stay), with no rollback record
   GET    /_emulator/identity       {"Pid", "InstanceId", "Db"}: this process's pid, its --instance-id (or null) and
                                    the absolute --db path (or null: in memory)
 

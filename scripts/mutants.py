@@ -130,6 +130,53 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
+        name="ownership-read-failure-ignored",
+        breaks="a failed read of the ownership tags before a delete counts as no marks, and the delete goes ahead",
+        path="provider/deletion.py",
+        old="""        except TencentCloudError as error:
+            raise CertificateError(
+                f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It \"""",
+        new="""        except TencentCloudError as error:
+            tags = {}
+            if False: raise CertificateError(
+                f"{entry}: could not read the ownership tags of certificate {id_} before deleting it: {error}. It \"""",
+        tests=("tests/provider/test_deletion.py::test_delete_refuses_when_the_ownership_tags_cannot_be_read",),
+    ),
+    Mutant(
+        name="retry-one-attempt-short",
+        breaks="RetryPolicy gives up one attempt before TENCENTCLOUD_MAX_ATTEMPTS",
+        path="provider/tencentcloud/retry.py",
+        old="if attempt >= self.max_attempts or not self.is_retryable(error):",
+        new="if attempt >= self.max_attempts - 1 or not self.is_retryable(error):",
+        tests=(
+            "tests/reliability/test_fault_matrix.py::test_fault[InternalError-DescribeCertificates]",
+            "tests/reliability/test_fault_matrix.py::test_fault[HTTP-502-DescribeCertificateDetail]",
+        ),
+    ),
+    Mutant(
+        name="rolled-back-details-ignored",
+        breaks="a deploy record whose own details were rolled back, with no rollback record after it, is read as "
+        "partly failed: the rotation retries it and the pending-deletion warning says it failed",
+        path="provider/rotation.py",
+        old="""        if rollbacks or any(d.status in _ROLLED_BACK for d in details):
+            by""",
+        new="""        if rollbacks:
+            by""",
+        also=(
+            (
+                "provider/rotation.py",
+                """    if rollbacks or any(d.status in _ROLLED_BACK for d in details):
+        by""",
+                """    if rollbacks:
+        by""",
+            ),
+        ),
+        tests=(
+            "tests/provider/test_rotation_branches.py::test_a_record_whose_own_details_were_rolled_back_gets_a_new_one_without_a_retry",
+            "tests/provider/test_rotation_records.py::test_the_pending_deletion_warning_reads_details_rolled_back_in_place_as_up_does",
+        ),
+    ),
+    Mutant(
         name="review-guard-off",
         breaks="the review's caller passes write actions on instead of refusing them",
         path="provider/review/access.py",

@@ -100,9 +100,26 @@ def test_alias_edit_updates_in_place_and_new_body_replaces(project: Project) -> 
     assert after["www"]["id"] == before["www"]["id"]  # same certificate, updated in place
     assert project.certificates()[after["www"]["id"]]["Alias"] == "www-renamed"
 
+    old_body = (project.certs / "api.pem").read_text(encoding="utf-8")
     project.make_cert("api", "api.example.com")  # a new body and key
+    new_body = (project.certs / "api.pem").read_text(encoding="utf-8")
     preview = project.cli("preview", "--diff")
-    assert "replace" in preview and "certificate" in preview
+    # api alone is replaced, for its body and key: the body's lines old to new, the key never shown.
+    lines = [line.strip() for line in preview.split("--outputs:--")[0].splitlines()]
+    start = lines.index("+-pulumi-python:dynamic/tencentcloud:Certificate: (replace)")
+    assert lines[start + 1 : start + 4] == [
+        f"[id={before['api']['id']}]",
+        "[urn=urn:pulumi:e2e::tencent-ssl-e2e::pulumi-python:dynamic/tencentcloud:Certificate::api]",
+        "~ certificate:",
+    ], preview
+    assert [line for line in lines if "(replace)" in line or line.startswith("~ ")] == [
+        "+-pulumi-python:dynamic/tencentcloud:Certificate: (replace)",
+        "~ certificate:",
+        "~ private_key: [secret] => [secret]",
+    ], preview
+    assert [line[2:] for line in lines if line.startswith("- ")] == old_body.splitlines()[1:-1], preview
+    assert [line[2:] for line in lines if line.startswith("+ ")] == new_body.splitlines()[1:-1], preview
+    assert "+-1 to replace" in preview and "to update" not in preview, preview
     project.up()
     replaced = project.outputs()
     assert replaced["api"]["id"] != before["api"]["id"]

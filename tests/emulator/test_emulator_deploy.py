@@ -3,6 +3,7 @@ the admin bindings, repeated calls, regions, failures and hangs, retry and rollb
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from support.certs import make_cert
@@ -343,3 +344,44 @@ def test_a_pem_pair_is_uploaded_when_the_record_is_created(api, emu):
     assert error["Code"] == "FailedOperation.CertificateExists" and new in error["Message"]
     # Its private key never reaches the call log.
     assert all(key not in str(call["Params"]) for call in emu.calls())
+
+
+def admin_status(emu, body):
+    """The admin API's HTTP status for ``POST /_emulator/deploys`` with ``body`` (it raises on a refusal)."""
+    try:
+        emu.admin("POST", "/_emulator/deploys", body)
+    except httpx.HTTPStatusError as error:
+        return error.response.status_code
+    return 200
+
+
+def test_an_updates_own_details_can_be_reported_rolled_back_without_a_rollback_record(api, emu):
+    emu.admin("PUT", "/_emulator/settings", {"DeploySeconds": 0, "DeployFailures": {"cdn": "no"}})
+    old, new = pair(api)
+    bind(emu, old, "clb", "lb-1")
+    bind(emu, old, "cdn", "deploy.example.com")
+    record_id = create(api, {"OldCertificateId": old, "CertificateId": new, "ResourceTypes": ["clb", "cdn"]})
+    assert bindings(emu) == {("clb", "lb-1"): new, ("cdn", "deploy.example.com"): old}
+    for body, status in (
+        ({"DeployRecordId": record_id, "DetailStatus": 1}, 400),
+        ({"DeployRecordId": record_id, "DetailStatus": 4, "Other": 1}, 400),
+        ({"DeployRecordId": record_id + 99, "DetailStatus": 4}, 404),
+    ):
+        assert admin_status(emu, body) == status, body
+    row = emu.admin("POST", "/_emulator/deploys", {"DeployRecordId": record_id, "DetailStatus": 4})
+    # Only the deployed CLB is rolled back, moved back to the old certificate; the failed CDN is unchanged.
+    assert statuses(api, record_id) == {("clb", "lb-1"): 4, ("cdn", "deploy.example.com"): 2}
+    assert sorted(d["Status"] for d in row["Details"]) == [2, 4]
+    assert bindings(emu) == {("clb", "lb-1"): old, ("cdn", "deploy.example.com"): old}
+    assert [r["DeployRecordId"] for r in emu.admin("GET", "/_emulator/deploys")["Records"]] == [record_id]
+
+
+def test_a_running_update_cannot_be_reported_rolled_back(api, emu, slow):
+    old, new = pair(api)
+    bind(emu, old, "clb", "lb-1")
+    record_id = create(api, {"OldCertificateId": old, "CertificateId": new, "ResourceTypes": ["clb"]})
+    assert admin_status(emu, {"DeployRecordId": record_id, "DetailStatus": 5}) == 409
+    advance(emu, 150)
+    emu.admin("POST", "/_emulator/deploys", {"DeployRecordId": record_id, "DetailStatus": 5})
+    # A failed rollback leaves the resource where the update put it.
+    assert statuses(api, record_id) == {("clb", "lb-1"): 5} and bindings(emu) == {("clb", "lb-1"): new}

@@ -26,6 +26,17 @@ def test_an_error_fault_fires_count_times_then_is_gone(api, emu):
     assert faults == ["error", None, "error", None]
 
 
+def test_a_fault_with_params_fires_only_on_calls_that_include_them(api, emu):
+    _arm(emu, Action="DescribeCertificateDetail", Kind="error", Code="InternalError", Count=1,
+         Params={"CertificateId": "target01"})  # fmt: skip
+    other = api.error("DescribeCertificateDetail", {"CertificateId": "other001"})
+    assert other["Code"] == "FailedOperation.CertificateNotFound"  # not the fault's certificate: answered as usual
+    assert len(emu.admin("GET", "/_emulator/faults")["Faults"]) == 1
+    assert api.error("DescribeCertificateDetail", {"CertificateId": "target01"})["Code"] == "InternalError"
+    assert emu.admin("GET", "/_emulator/faults")["Faults"] == []
+    assert [c["Fault"] for c in emu.calls()] == [None, "error"]
+
+
 def test_an_error_fault_with_any_code(api, emu):
     _arm(emu, Action="*", Kind="error", Code="RequestLimitExceeded", Message="slow down")
     assert api.error("DescribeCertificates", {}) == {"Code": "RequestLimitExceeded", "Message": "slow down"}
@@ -95,6 +106,7 @@ def test_the_sdk_sees_a_dropped_connection_as_a_network_error(sdk_ssl, emu):
         {"Kind": "http_status", "Status": 200},
         {"Kind": "delay", "Seconds": "long"},
         {"Kind": "error", "Colour": "red"},
+        {"Kind": "error", "Params": ["CertificateId"]},
     ],
 )
 def test_malformed_faults_are_refused(emu, fault):

@@ -108,8 +108,10 @@ class CliEngine:
             out, _ = proc.communicate(timeout=30)
             return RunResult(ok=proc.returncode == 0, lines=[out], error="" if proc.returncode == 0 else out)
         # docs/recovery.md: remove the lock the killed run left, read everything back, drop interrupted creates.
-        self.project.cli("cancel", "--yes", check=False)
-        self.project.cli("refresh", "--yes", "--skip-preview", "--clear-pending-creates", check=False)
+        # Both must work: cancel exits 0 on a self-managed backend whether or not a lock is left, and refresh only
+        # reads (the machine's faults are on writes).
+        self.project.cli("cancel", "--yes", check=False).expect(0)
+        self.project.cli("refresh", "--yes", "--skip-preview", "--clear-pending-creates", check=False).expect(0)
         return RunResult(ok=False, killed=True, lines=[out])
 
     def refresh(self) -> RunResult:

@@ -9,6 +9,7 @@ import pytest
 
 from provider.certificate import CertificateError, CertificateProvider
 from provider.ssl import SslService
+from provider.tencentcloud import Client
 from support.certs import make_cert
 from support.emulator import RunningEmulator
 from support.provider_calls import OWNER, FakeTime, actions, create, upload_inputs
@@ -181,4 +182,30 @@ def test_delete_reads_floats_from_state(emu: RunningEmulator, provider: Certific
     cert, key = make_cert("www.example.com")
     cert_id, outs = create(provider, upload_inputs(cert, key))
     provider.delete(cert_id, {**outs, "delete_timeout": 600.0, "check_resources": 1.0})
+    assert emu.certificates() == []
+
+
+def test_delete_refuses_when_the_ownership_tags_cannot_be_read(
+    emu: RunningEmulator, client: Client, provider: CertificateProvider
+) -> None:
+    cert, key = make_cert("www.example.com")
+    cert_id, outs = create(provider, upload_inputs(cert, key))
+    # A fault on every attempt the client makes: the tag read fails for good, so the marks are unknown.
+    attempts = client.settings.max_attempts
+    emu.admin("POST", "/_emulator/faults", {"Action": "DescribeResourceTagsByResourceIds", "Kind": "error",
+                                            "Count": attempts})  # fmt: skip
+    emu.admin("DELETE", "/_emulator/calls")
+    with pytest.raises(CertificateError) as caught:
+        provider.delete(cert_id, outs)
+    assert str(caught.value).startswith(
+        f"www: could not read the ownership tags of certificate {cert_id} before deleting it: "
+    )
+    assert "run `pulumi up` again to retry" in str(caught.value)
+    tag_reads = [c for c in emu.calls() if c["Action"] == "DescribeResourceTagsByResourceIds"]
+    assert [c["Fault"] for c in tag_reads] == ["error"] * attempts
+    # Unknown marks never count as ours: nothing was sent to delete it, and it stays.
+    assert "DeleteCertificate" not in actions(emu)
+    assert [c["CertificateId"] for c in emu.certificates()] == [cert_id]
+    # The fault is spent: the next attempt reads the marks and deletes.
+    provider.delete(cert_id, outs)
     assert emu.certificates() == []

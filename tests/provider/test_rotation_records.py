@@ -338,6 +338,21 @@ def test_the_pending_deletion_warning_reads_a_rolled_back_record_as_up_does(
     assert "failed for" not in warning, lines
 
 
+def test_the_pending_deletion_warning_reads_details_rolled_back_in_place_as_up_does(
+    emu: RunningEmulator, provider: CertificateProvider, lines: list[str]
+) -> None:
+    # The record's own deployed detail reported rolled back (UpdateRecordDetail.Status 4), no rollback record.
+    old, _, new, state = failed_rotation(emu, provider)
+    [first] = records(emu)
+    emu.admin("POST", "/_emulator/deploys", {"DeployRecordId": first["DeployRecordId"], "DetailStatus": 4})
+    news = {k: v for k, v in state.items() if k in input_names("upload") or k == "__provider"}
+    lines.clear()
+    assert provider.diff(new, state, news).changes is True
+    warning = " ".join(line for line in lines if "waiting to be deleted" in line)
+    assert f"deploy record {first['DeployRecordId']} was rolled back: what is bound to {old} now gets" in warning, lines
+    assert "failed for" not in warning and len(records(emu)) == 1, lines
+
+
 def test_a_deploy_tag_naming_another_pairs_record_is_ignored_and_said_so(
     emu: RunningEmulator, ssl: SslService, provider: CertificateProvider, lines: list[str]
 ) -> None:

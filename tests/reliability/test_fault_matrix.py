@@ -99,6 +99,9 @@ REPRESENTATIVE = {
     ("slow reply", "UploadCertificate"),
     *{("lost reply", action) for action in WRITES},
 }
+#: Reads the up sends for several certificates at once: a fault on the action alone would be shared out among them, one
+#: firing each, so a client stopping an attempt early would still succeed. Their fault hits the reads of `kept` only.
+ONE_CERTIFICATE = ("DescribeCertificateDetail",)
 #: In `make test`: the bound-resources lookup, with a fault that costs no client timeout.
 REPRESENTATIVE_LOOKUP = "InternalError"
 
@@ -202,9 +205,10 @@ def attempt_limit(project: Project) -> int:
     return ClientSettings.from_env(project.pulumi.env).max_attempts
 
 
-def arm(project: Project, action: str, fault: str, count: int) -> None:
-    """Make the next ``count`` calls of ``action`` fail with ``fault``."""
-    project.emu.admin("POST", "/_emulator/faults", {"Action": action, "Count": count, **FAULTS[fault]})
+def arm(project: Project, action: str, fault: str, count: int, params: dict[str, str] | None = None) -> None:
+    """Make the next ``count`` calls of ``action`` (with ``params``, if given) fail with ``fault``."""
+    body = {"Action": action, "Count": count, **FAULTS[fault], **({"Params": params} if params else {})}
+    project.emu.admin("POST", "/_emulator/faults", body)
 
 
 def run(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
@@ -221,11 +225,12 @@ def fired(project: Project, action: str) -> list[str]:
     return [c["Fault"] for c in project.emu.calls() if c["Action"] == action and c["Fault"] is not None]
 
 
-def assert_each_faulted_call_retried(project: Project, action: str) -> None:
+def assert_each_faulted_call_retried(project: Project, action: str, log: list[dict[str, Any]] | None = None) -> None:
     """Every call of ``action`` a fault hit was sent again, the same request, and not hit: the client retried it. A run
     can succeed without that where the provider has a fallback for a failed read (a refresh reading rows one by one
-    when the batch read fails), so the run's success alone does not show the retry."""
-    calls = [c for c in project.emu.calls() if c["Action"] == action]
+    when the batch read fails) or lets a read fail (the up's read of waiting certificates), so the run's success
+    alone does not show the retry. ``log``: the calls to look at (default: the whole call log)."""
+    calls = [c for c in (project.emu.calls() if log is None else log) if c["Action"] == action]
     answered = [c["Params"] for c in calls if c["Fault"] is None]
     for call in calls:
         if call["Fault"] is not None:
@@ -293,13 +298,18 @@ def test_fault(cycle: Stack, fault: str, action: str) -> None:
     project = cycle.project
     # On every attempt but the last: the one run succeeds only if the client retries all the way.
     count = attempt_limit(project) - 1
-    arm(project, action, fault, count)
+    one = {"CertificateId": project.state_resources()["kept"]["id"]} if action in ONE_CERTIFICATE else None
+    arm(project, action, fault, count, one)
     cycle.slow = FAULTS[fault]["Kind"] == "delay"
     version = cycle.flip()
 
     ran = up(project)
     assert ran.returncode == 0, f"{fault} on {count} attempts of {action} failed the run:\n{ran.stdout}"
     slow = FAULTS[fault]["Kind"] == "delay"
+    if not slow:  # (a slow reply is logged when it ends, maybe after the up): checked on the whole log below
+        # Retried within the up itself: the refresh below may send the same request again and hide a call the up
+        # let fail.
+        assert_each_faulted_call_retried(project, action, project.emu.calls())
     if slow and not project.emu.admin("GET", "/_emulator/faults")["Faults"]:  # else the refresh's calls fire it
         wait_for_slow_calls(project.emu, action, count)
     assert_exactly_declared(project, version)

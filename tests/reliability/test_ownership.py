@@ -229,7 +229,9 @@ def test_a_claim_changed_outside_the_stack_is_named_and_the_review_agrees_with_u
     assert advice.replace("_", "\\_") in judged.stdout and f"DeleteCertificate --CertificateId {www}" in judged.stdout
     assert "**Plan:** 1 retained" in judged.stdout and "to delete" not in judged.stdout
     assert "This change deletes" not in judged.stdout
-    document = json.loads(project.review("--stack", project.stack, "--format", "json").stdout)
+    reviewed = project.review("--stack", project.stack, "--format", "json")
+    assert reviewed.returncode == 0, reviewed.stdout + reviewed.stderr
+    document = json.loads(reviewed.stdout)
     assert (document["summary"]["delete"], document["summary"]["retain"], document["destructive"]) == (0, 1, False)
     assert advice in document["rows"][0]["preflight"]["notes"][0], document
 

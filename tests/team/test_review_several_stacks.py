@@ -42,7 +42,9 @@ def test_a_glob_reviews_every_stack_and_names_the_ones_the_change_touches(projec
     assert "No change on `team-staging`." in comment.stdout
     assert "### Certificates on stack `team-prod`" in comment.stdout and "| `api` | **delete** |" in comment.stdout
 
-    document = json.loads(project.review("--stack", "team-staging", "--stack", "team-prod", "--format", "json").stdout)
+    reviewed = project.review("--stack", "team-staging", "--stack", "team-prod", "--format", "json")
+    assert reviewed.returncode == 0, reviewed.stderr
+    document = json.loads(reviewed.stdout)
     assert document["stacks"] == ["team-staging", "team-prod"] and document["touched"] == ["team-prod"]
     assert [r["operation"] for r in document["reviews"][1]["rows"]] == ["delete"]
 
