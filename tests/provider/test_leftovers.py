@@ -3,29 +3,15 @@ against the emulator: the engine's calls in its order, a kill modelled as a crea
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from provider.certificate import CertificateProvider
 from provider.ssl import SslService
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.provider_calls import FakeTime, actions, checked, create, upload_inputs
+from support.provider_calls import FakeTime, actions, checked, create, renewal, upload_inputs
 
 pytestmark = pytest.mark.emulator
-
-
-def renew(
-    provider: CertificateProvider, old: str, old_state: dict[str, Any], **extra: Any
-) -> tuple[str, dict[str, Any]]:
-    """New files for ``www``: check, diff (a replacement), create; the new id and the state the host hands back."""
-    cert, key = make_cert("www.example.com")
-    news = checked(provider, upload_inputs(cert, key, **extra))
-    assert provider.diff(old, old_state, news).replaces
-    made = provider.create(news)
-    assert made.outs is not None
-    return str(made.id), {**news, **made.outs}
 
 
 def test_a_killed_renewals_certificate_is_named_by_the_next_renewals_diff_with_no_extra_read(
@@ -34,7 +20,7 @@ def test_a_killed_renewals_certificate_is_named_by_the_next_renewals_diff_with_n
     cert, key = make_cert("www.example.com")
     current, outs = create(provider, upload_inputs(cert, key))
     state = {**checked(provider, upload_inputs(cert, key)), **outs}
-    left, _ = renew(provider, current, state)  # the run is killed here: the state still holds `current`
+    left, _ = renewal(provider, current, state)  # the run is killed here: the state still holds `current`
     lines.clear()
     emu.admin("DELETE", "/_emulator/calls")
     cert, key = make_cert("www.example.com")
@@ -50,7 +36,7 @@ def test_a_killed_renewals_certificate_is_named_by_the_removal(
     cert, key = make_cert("www.example.com")
     current, outs = create(provider, upload_inputs(cert, key))
     state = {**checked(provider, upload_inputs(cert, key)), **outs}
-    left, _ = renew(provider, current, state)  # killed: never recorded
+    left, _ = renewal(provider, current, state)  # killed: never recorded
     lines.clear()
     # The next run, on the same fake clock (the emulator's deletion task ends on it).
     fresh = CertificateProvider(service_factory=lambda: ssl, timing=fake_time.timing(), progress=lines.append)
@@ -69,8 +55,8 @@ def test_a_retained_older_certificate_is_not_named(
     cert, key = make_cert("www.example.com")
     first, outs = create(provider, upload_inputs(cert, key, retain=True))
     state = {**checked(provider, upload_inputs(cert, key, retain=True)), **outs}
-    second, state = renew(provider, first, state, retain=True)
-    third, state = renew(provider, second, state)
+    second, state = renewal(provider, first, state, retain=True)
+    third, state = renewal(provider, second, state)
     lines.clear()
     cert, key = make_cert("www.example.com")
     provider.diff(third, state, checked(provider, upload_inputs(cert, key)))

@@ -19,24 +19,12 @@ from provider.ssl import SslService
 from provider.tencentcloud import Client
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.provider_calls import FakeTime, checked, create, upload_inputs
+from support.provider_calls import FakeTime, bound, called, create, ids, records, renewal, upload_inputs
 
 pytestmark = pytest.mark.emulator
 
 CLB = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80"}
 CDN = {"ResourceType": "cdn", "ResourceId": "www.example.com"}
-
-
-def renewal(
-    provider: CertificateProvider, old: str, old_outs: dict[str, Any], **extra: Any
-) -> tuple[str, dict[str, Any]]:
-    """Entry ``www`` renewed: check, diff (replace), then the replacement's create; the new id and its state."""
-    cert, key = make_cert("www.example.com")
-    news = checked(provider, upload_inputs(cert, key, **extra))
-    assert provider.diff(old, old_outs, news).replaces
-    result = provider.create(news)
-    assert result.outs is not None
-    return str(result.id), {**news, **result.outs}
 
 
 def in_use(emu: RunningEmulator, provider: CertificateProvider, *bindings: dict[str, str], **extra: Any) -> tuple[
@@ -49,24 +37,6 @@ def in_use(emu: RunningEmulator, provider: CertificateProvider, *bindings: dict[
         emu.admin("POST", "/_emulator/bindings", {"CertificateId": old, **binding})
     new, _ = renewal(provider, old, old_outs, **extra)
     return old, old_outs, new
-
-
-def bound(emu: RunningEmulator, certificate_id: str) -> set[str]:
-    rows = emu.admin("GET", "/_emulator/bindings")["Bindings"]
-    return {row["ResourceType"] for row in rows if row["CertificateId"] == certificate_id}
-
-
-def ids(emu: RunningEmulator) -> set[str]:
-    return {str(c["CertificateId"]) for c in emu.certificates()}
-
-
-def records(emu: RunningEmulator) -> list[dict[str, Any]]:
-    """The emulator's deploy records, newest first."""
-    return list(emu.admin("GET", "/_emulator/deploys")["Records"])
-
-
-def called(emu: RunningEmulator, action: str) -> list[dict[str, Any]]:
-    return [c for c in emu.calls() if c["Action"] == action]
 
 
 def deletes(emu: RunningEmulator) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from provider.ssl import SslService
 from provider.waiting import Timing
 from support.certs import make_cert
 from support.emulator import RunningEmulator
-from support.provider_calls import OWNER, FakeTime, checked, create, upload_inputs
+from support.provider_calls import OWNER, FakeTime, bound, called, checked, create, ids, records, renewal, upload_inputs
 
 pytestmark = pytest.mark.emulator
 
@@ -26,41 +26,9 @@ CLB = {"ResourceType": "clb", "ResourceId": "lb-7x3kq2|lbl-80"}
 CDN = {"ResourceType": "cdn", "ResourceId": "www.example.com"}
 
 
-def renewal(
-    provider: CertificateProvider, old: str, old_outs: dict[str, Any], **extra: Any
-) -> tuple[str, dict[str, Any]]:
-    """A new body for entry ``www``, as the engine runs it: check, diff (replace), then the replacement's create.
-
-    Returns the new id and its state as the host hands it back: the inputs beneath the outputs.
-    """
-    cert, key = make_cert("www.example.com")
-    news = checked(provider, upload_inputs(cert, key, **extra))
-    assert provider.diff(old, old_outs, news).replaces
-    result = provider.create(news)
-    assert result.outs is not None
-    return str(result.id), {**news, **result.outs}
-
-
 def bind(emu: RunningEmulator, certificate_id: str, *bindings: dict[str, str]) -> None:
     for binding in bindings:
         emu.admin("POST", "/_emulator/bindings", {"CertificateId": certificate_id, **binding})
-
-
-def bound(emu: RunningEmulator, certificate_id: str) -> set[str]:
-    rows = emu.admin("GET", "/_emulator/bindings")["Bindings"]
-    return {row["ResourceType"] for row in rows if row["CertificateId"] == certificate_id}
-
-
-def ids(emu: RunningEmulator) -> set[str]:
-    return {str(c["CertificateId"]) for c in emu.certificates()}
-
-
-def records(emu: RunningEmulator) -> list[dict[str, Any]]:
-    return list(emu.admin("GET", "/_emulator/deploys")["Records"])
-
-
-def called(emu: RunningEmulator, action: str) -> list[dict[str, Any]]:
-    return [c for c in emu.calls() if c["Action"] == action]
 
 
 def failed_rotation(

@@ -11,9 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 from provider.certificate import CertificateProvider, Timing, names_identity, owner_token
+from support.certs import make_cert
 from support.emulator import RunningEmulator
 
-__all__ = ["OWNER", "FakeTime", "actions", "checked", "create", "upload_inputs", "write_actions"]
+__all__ = [
+    "OWNER",
+    "FakeTime",
+    "actions",
+    "bound",
+    "called",
+    "checked",
+    "create",
+    "ids",
+    "records",
+    "renewal",
+    "upload_inputs",
+    "write_actions",
+]
 
 #: The name of the provider's shared deletion-task poller thread (provider.ssl.shared.TaskPoller).
 POLLER_THREAD = "delete-task-poller"
@@ -105,3 +119,39 @@ def actions(emu: RunningEmulator) -> list[str]:
 def write_actions(emu: RunningEmulator) -> list[str]:
     """The call log's actions that change something (neither ``Describe*`` nor ``Get*``)."""
     return [a for a in actions(emu) if not a.startswith(("Describe", "Get"))]
+
+
+def renewal(
+    provider: CertificateProvider, old: str, old_outs: dict[str, Any], **extra: Any
+) -> tuple[str, dict[str, Any]]:
+    """A new body for entry ``www``, as the engine runs it: check, diff (replace), then the replacement's create.
+
+    Returns the new id and its state as the host hands it back: the inputs beneath the outputs.
+    """
+    cert, key = make_cert("www.example.com")
+    news = checked(provider, upload_inputs(cert, key, **extra))
+    assert provider.diff(old, old_outs, news).replaces
+    result = provider.create(news)
+    assert result.outs is not None
+    return str(result.id), {**news, **result.outs}
+
+
+def bound(emu: RunningEmulator, certificate_id: str) -> set[str]:
+    """The resource types the emulator has ``certificate_id`` bound to."""
+    rows = emu.admin("GET", "/_emulator/bindings")["Bindings"]
+    return {row["ResourceType"] for row in rows if row["CertificateId"] == certificate_id}
+
+
+def ids(emu: RunningEmulator) -> set[str]:
+    """The ids of the emulator's certificates."""
+    return {str(c["CertificateId"]) for c in emu.certificates()}
+
+
+def records(emu: RunningEmulator) -> list[dict[str, Any]]:
+    """The emulator's deploy records, newest first."""
+    return list(emu.admin("GET", "/_emulator/deploys")["Records"])
+
+
+def called(emu: RunningEmulator, action: str) -> list[dict[str, Any]]:
+    """The logged calls of ``action``."""
+    return [c for c in emu.calls() if c["Action"] == action]
