@@ -51,7 +51,7 @@ from .inputs import (
     recorded_predecessor,
     recorded_predecessors,
 )
-from .leftovers import left_behind, left_behind_message
+from .leftovers import name_left_behind
 from .outputs import OUTPUT_NAMES, STALE_INPUTS, outputs
 from .ownership import names_identity, owner_token
 from .pem import normalise_pem
@@ -325,11 +325,10 @@ class CertificateProvider(dyn.ResourceProvider):
         """Name what a killed run left marked ``owner`` (provider.leftovers); one read, only for a rename's or a
         replacement's diff."""
         try:
-            rows = self._ssl().find_certificates(tags={OWNER_TAG: owner})
-        except (TencentCloudError, CertificateError):
-            return
-        for other in left_behind(rows, owner, current, predecessors):
-            self._say(left_behind_message(entry, other, current))
+            ssl = self._ssl()
+        except CertificateError:
+            return  # no credentials (a preview may run without): nothing known to report
+        name_left_behind(ssl, self._say, entry, owner, current, predecessors)
 
     def _warn_lingering(self, entry: str, predecessor: str, successor: str, retain: bool) -> bool:
         """Warn when the recorded predecessor still exists; whether it does (or could not be checked)."""

@@ -15,10 +15,10 @@ from typing import Any
 from .errors import CertificateError
 from .handover import Steering
 from .inputs import CertificateInputs, entry_name, iso, recorded_claim, recorded_predecessors
-from .leftovers import left_behind, left_behind_message
+from .leftovers import name_left_behind
 from .ownership import Holder, holder_of, verdict
 from .rotation import Rotator, mark_waiting, unlinked_advice
-from .rules import OWNER_TAG, REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
+from .rules import REPLACES_SEPARATOR, REPLACES_TAG, split_replaced
 from .sharing import Step
 from .ssl import (
     BOUND_CODE,
@@ -276,18 +276,9 @@ class Deleter(Step):
         return True
 
     def _name_left_behind(self, id_: str, props: Mapping[str, Any]) -> None:
-        """Name the certificates a killed run left for the entry being removed (one read of its marks; best effort:
-        the deletion matters more)."""
+        """Name the certificates a killed run left for the entry being removed (one read of its marks)."""
         owner = str(props.get("owner") or "")
-        if not owner:
-            return
-        try:
-            rows = self._ssl.find_certificates(tags={OWNER_TAG: owner})
-        except TencentCloudError:
-            return
-        entry = entry_name(props, id_)
-        for other in left_behind(rows, owner, id_, recorded_predecessors(props)):
-            self._say(left_behind_message(entry, other, id_))
+        name_left_behind(self._ssl, self._say, entry_name(props, id_), owner, id_, recorded_predecessors(props))
 
     def _link(self, entry: str, id_: str, successor: str) -> None:
         """Record on ``successor`` that it replaces ``id_`` (``pulumi:replaces``, appended to what it names)."""

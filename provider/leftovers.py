@@ -19,17 +19,18 @@ the ones it records replacing):
   it is newer than the state's certificate (made after it by a create the state never recorded). A certificate kept
   by ``retain: true`` is older and records no replacement of what the state holds: it is left alone.
 
-Plain values and functions: no Pulumi, no HTTP.
+Plain values and functions, and ``name_left_behind``, the one read both callers make: no Pulumi.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from .rules import CREATE_TAG, DEPLOY_TAG, OWNER_TAG, REPLACES_TAG, split_replaced
-from .ssl import CertificateSummary
+from .ssl import CertificateSummary, SslService
+from .tencentcloud.errors import TencentCloudError
 
-__all__ = ["left_behind", "left_behind_message"]
+__all__ = ["left_behind", "left_behind_message", "name_left_behind"]
 
 
 def left_behind(rows: Iterable[CertificateSummary], owner: str, current: str, held: Collection[str]) -> list[str]:
@@ -61,3 +62,18 @@ def left_behind_message(entry: str, certificate_id: str, current: str) -> str:
         f"then `pulumi up`) or delete it (`tccli ssl DeleteCertificate --CertificateId {certificate_id}`, or the SSL "
         "console); the provider does not delete it on its own"
     )
+
+
+def name_left_behind(
+    ssl: SslService, say: Callable[[str], None], entry: str, owner: str, current: str, held: Collection[str]
+) -> None:
+    """Read the certificates marked ``owner`` (one call) and say which a killed run left behind; best effort: a
+    failed read says nothing, since the operation that asked matters more."""
+    if not owner:
+        return
+    try:
+        rows = ssl.find_certificates(tags={OWNER_TAG: owner})
+    except TencentCloudError:
+        return
+    for other in left_behind(rows, owner, current, held):
+        say(left_behind_message(entry, other, current))
